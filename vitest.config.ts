@@ -8,6 +8,8 @@ export default defineConfig({
           name: "node",
           include: ["packages/*/src/**/*.test.ts", "apps/server/src/**/*.test.ts", "bench/**/*.test.ts"],
           environment: "node",
+          // LanceDB builds full-text indexes with one thread per core; without a cap it can hang on 2-core machines.
+          env: { LANCE_CPU_THREADS: process.env.LANCE_CPU_THREADS ?? "2" },
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },
