@@ -1,0 +1,340 @@
+import type { SearchMode, SearchResult, WorkspaceRecord } from "@zhiku/ingest";
+import type { AbortableAsyncIterator, ChatResponse } from "ollama";
+import { ChatError, isAbortError, toOllamaError } from "./chat-error.js";
+import { type ContextLengthCache, createContextLengthCache } from "./context-length.js";
+import { detectLanguage, type QuestionLanguage } from "./language.js";
+import type { OllamaClientFactory } from "./ollama-client.js";
+import { buildPrompt } from "./prompt.js";
+import { rewriteQuery } from "./rewrite-query.js";
+import { type ThreadStore, titleFromQuestion } from "./thread-store.js";
+import { estimateTokens } from "./tokens.js";
+import type { ChatMode, ChatSource, HistoryMessage } from "./types.js";
+
+/** Retrieval the chat builds on: the knowledge base's `search`. */
+export type SearchFunction = (options: {
+  workspace: string;
+  query: string;
+  limit: number;
+  mode: SearchMode;
+}) => Promise<{ results: SearchResult[]; mode: SearchMode }>;
+
+/** Dependencies and tuning of {@link createChatService}. */
+export interface ChatServiceOptions {
+  /** Finds passages in a workspace (`kb.search`). */
+  search: SearchFunction;
+  /** Makes one Ollama client per request. */
+  createOllamaClient: OllamaClientFactory;
+  /** Threads and messages; needed unless every request passes `persist: false`. */
+  threads: ThreadStore;
+  /** Chat model when the workspace names none (`CHAT_MODEL`). */
+  chatModel: string;
+  /** Ollama's address, named in error messages. */
+  ollamaHost?: string;
+  /** Context lengths read from Ollama; one cache per server. */
+  contextLengths?: ContextLengthCache;
+  /**
+   * Largest `num_ctx` to run a model with, whatever its trained context: the KV cache grows with it, and Ollama
+   * reloads a model whenever `num_ctx` changes, so every call uses the same value per model. Default 8192.
+   */
+  maxContextLength?: number;
+  /** Tokens kept free for the reply. Default 1024 (at most a quarter of the context). */
+  replyReserveTokens?: number;
+  /** Counts tokens for the budget. Default {@link estimateTokens}. */
+  countTokens?: (text: string) => number;
+  /** Earlier messages of a thread read as history. Default 10. */
+  historyMessages?: number;
+}
+
+/** One chat request. */
+export interface ChatRequest {
+  /** The workspace to answer from. */
+  workspace: WorkspaceRecord;
+  /** The user's question. */
+  message: string;
+  /** `query` answers only from documents; default `chat`. */
+  mode?: ChatMode | undefined;
+  /** Thread to continue; its recent messages are the history. A new thread is created when absent. */
+  threadId?: string | undefined;
+  /** History given by the caller (the OpenAI endpoint), used when there is no `threadId`. */
+  history?: HistoryMessage[] | undefined;
+  /** Store the exchange in a thread. Default true. */
+  persist?: boolean | undefined;
+  /** Sampling temperature, overriding the workspace's. */
+  temperature?: number | undefined;
+  /** Aborted when the client disconnects; aborts the Ollama request, and the partial answer is stored. */
+  signal?: AbortSignal | undefined;
+}
+
+/** Token counts of an answer, from Ollama when it reports them, else estimated. */
+export interface ChatUsage {
+  promptTokens: number;
+  completionTokens: number;
+}
+
+/** What a chat stream yields, in order: `sources` once, `token` per piece, `done` once. */
+export type ChatEvent =
+  | { type: "sources"; sources: ChatSource[]; query: string; searchMode: SearchMode }
+  | { type: "token"; text: string }
+  | {
+      type: "done";
+      /** The thread, or null when not persisted. */
+      threadId: string | null;
+      /** The stored assistant message, or null when not persisted. */
+      messageId: string | null;
+      answer: string;
+      usage: ChatUsage;
+    };
+
+/** A complete answer, for callers that do not stream. */
+export interface ChatAnswer {
+  answer: string;
+  sources: ChatSource[];
+  threadId: string | null;
+  messageId: string | null;
+  usage: ChatUsage;
+}
+
+/** Retrieval-augmented chat over a workspace. */
+export interface ChatService {
+  /**
+   * Answers a question as a stream of events. Errors are thrown from the iteration (codes `unavailable:ollama`,
+   * `not_found:model`, `not_found:thread`, ...); an abort through `signal` ends it quietly after storing the
+   * partial answer.
+   */
+  stream(request: ChatRequest): AsyncGenerator<ChatEvent, void, undefined>;
+  /** Answers a question and collects the whole answer. */
+  answer(request: ChatRequest): Promise<ChatAnswer>;
+  /** The context-length cache, shared with whoever else needs it. */
+  readonly contextLengths: ContextLengthCache;
+}
+
+/** What query mode says instead of calling the model when no passage is relevant. */
+export function noPassagesAnswer(language: QuestionLanguage): string {
+  return language === "zh"
+    ? "在这个知识库的文档中没有找到与该问题相关的内容，所以无法根据文档回答。"
+    : "I could not find anything relevant to this question in this workspace's documents, so I cannot answer it from them.";
+}
+
+/** Default passages per question. */
+export const defaultTopK = 6;
+
+/**
+ * Keeps the results that pass the workspace's relevance cut-off. The cut-off (0..1) applies to the cosine
+ * similarity the knowledge base reports as `relevance` when it searched with a vector; a full-text-only hit has no
+ * similarity and is kept, since a lexical match is itself evidence of relevance.
+ */
+export function applyRelevanceCutoff(results: SearchResult[], cutoff: number | undefined): SearchResult[] {
+  if (!cutoff || cutoff <= 0) return results;
+  return results.filter((result) => {
+    const relevance = (result as SearchResult & { relevance?: number | null }).relevance;
+    return relevance === undefined || relevance === null || relevance >= cutoff;
+  });
+}
+
+function toSources(results: SearchResult[]): ChatSource[] {
+  return results.map((result, position) => ({
+    index: position + 1,
+    documentId: result.documentId,
+    documentName: result.documentName,
+    chunkId: result.chunkId,
+    text: result.text,
+    page: result.page,
+    score: result.score,
+    headings: result.headings,
+    start: result.start,
+    end: result.end,
+  }));
+}
+
+function abortError(signal: AbortSignal): unknown {
+  return signal.reason instanceof Error
+    ? signal.reason
+    : new DOMException("The chat request was aborted", "AbortError");
+}
+
+/**
+ * Creates the chat service: rewrite a follow-up into a standalone query, retrieve passages, budget the prompt
+ * against the model's context, stream the answer from Ollama and store the exchange.
+ */
+export function createChatService(options: ChatServiceOptions): ChatService {
+  const contextLengths = options.contextLengths ?? createContextLengthCache();
+  const maxContextLength = options.maxContextLength ?? 8192;
+  const replyReserveTokens = options.replyReserveTokens ?? 1024;
+  const countTokens = options.countTokens ?? estimateTokens;
+  const historyMessages = options.historyMessages ?? 10;
+
+  async function* stream(request: ChatRequest): AsyncGenerator<ChatEvent, void, undefined> {
+    const { workspace, signal } = request;
+    const settings = workspace.settings;
+    const mode: ChatMode = request.mode ?? "chat";
+    const persist = request.persist ?? true;
+    const model = settings.chatModel ?? options.chatModel;
+    const language = detectLanguage(request.message);
+
+    let history: HistoryMessage[] = request.history ?? [];
+    if (request.threadId) {
+      const thread = options.threads.requireThread(request.threadId);
+      if (thread.workspaceId !== workspace.id) {
+        throw new ChatError(
+          "not_found:thread",
+          `No thread "${request.threadId}" in workspace "${workspace.slug}"`,
+        );
+      }
+      history = options.threads.recentHistory(request.threadId, historyMessages);
+    }
+    history = history.filter((message) => message.content.trim().length > 0);
+
+    const client = options.createOllamaClient(signal ? { signal } : {});
+    const contextFor = async (): Promise<number> => {
+      try {
+        return Math.min(await contextLengths.get({ client, model }), maxContextLength);
+      } catch (error) {
+        throw toOllamaError(error, { host: options.ollamaHost, model });
+      }
+    };
+
+    let query = request.message;
+    if (history.length > 0) {
+      // Without the context length the rewrite cannot set num_ctx; it falls back to the raw question then.
+      const numCtx = await contextFor().catch((error: unknown) => {
+        if (isAbortError(error)) throw error;
+        return undefined;
+      });
+      if (numCtx !== undefined)
+        query = await rewriteQuery({ client, model, numCtx, history, question: request.message });
+    }
+
+    const found = await options.search({
+      workspace: workspace.slug,
+      query,
+      limit: settings.topK ?? defaultTopK,
+      mode: settings.mode ?? "hybrid",
+    });
+    if (signal?.aborted) throw abortError(signal);
+    const retrieved = toSources(applyRelevanceCutoff(found.results, settings.relevanceCutoff));
+
+    let answer = "";
+    let sources: ChatSource[] = retrieved;
+    let saved: { threadId: string | null; messageId: string | null } | undefined;
+    const save = () => {
+      if (saved) return saved;
+      if (!persist) saved = { threadId: null, messageId: null };
+      else {
+        const stored = options.threads.saveExchange({
+          workspaceId: workspace.id,
+          threadId: request.threadId,
+          title: titleFromQuestion(request.message),
+          question: request.message,
+          answer,
+          sources,
+        });
+        saved = { threadId: stored.threadId, messageId: stored.assistantMessageId };
+      }
+      return saved;
+    };
+
+    if (mode === "query" && retrieved.length === 0) {
+      // Nothing relevant: say so without calling the model.
+      answer = noPassagesAnswer(language);
+      yield { type: "sources", sources: [], query, searchMode: found.mode };
+      yield { type: "token", text: answer };
+      const ids = save();
+      yield {
+        type: "done",
+        ...ids,
+        answer,
+        usage: { promptTokens: 0, completionTokens: countTokens(answer) },
+      };
+      return;
+    }
+
+    const numCtx = await contextFor();
+    const budgetTokens = numCtx - Math.min(replyReserveTokens, Math.floor(numCtx / 4));
+    const prompt = buildPrompt({
+      mode,
+      language,
+      workspacePrompt: settings.systemPrompt,
+      question: request.message,
+      sources: retrieved,
+      history,
+      budgetTokens,
+      countTokens,
+    });
+    if (prompt.promptTokens > budgetTokens) {
+      throw new ChatError(
+        "too_large:message",
+        `The message (about ${countTokens(request.message)} tokens) does not fit the ${numCtx}-token context of "${model}"`,
+      );
+    }
+    sources = prompt.sources;
+
+    let iterator: AbortableAsyncIterator<ChatResponse> | undefined;
+    const onAbort = () => iterator?.abort();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    let failed = false;
+    let completed = false;
+    let usage: ChatUsage = { promptTokens: prompt.promptTokens, completionTokens: 0 };
+    try {
+      yield { type: "sources", sources, query, searchMode: found.mode };
+      const temperature = request.temperature ?? settings.temperature;
+      iterator = await client.chat({
+        model,
+        stream: true,
+        messages: prompt.messages,
+        options: { num_ctx: numCtx, ...(temperature === undefined ? {} : { temperature }) },
+      });
+      if (signal?.aborted) iterator.abort();
+      for await (const part of iterator) {
+        const text = part.message?.content ?? "";
+        if (text.length > 0) {
+          answer += text;
+          yield { type: "token", text };
+        }
+        if (part.done) {
+          usage = {
+            promptTokens: part.prompt_eval_count || prompt.promptTokens,
+            completionTokens: part.eval_count || countTokens(answer),
+          };
+        }
+      }
+      if (signal?.aborted) throw abortError(signal);
+      completed = true;
+    } catch (error) {
+      if (signal?.aborted || isAbortError(error)) return; // the finally block stores the partial answer
+      failed = true;
+      throw toOllamaError(error, { host: options.ollamaHost, model });
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+      // Reached early when the consumer stops (client gone) or on abort: keep what was said so far.
+      if (!failed && !completed) {
+        iterator?.abort();
+        save();
+      }
+    }
+    if (usage.completionTokens === 0) usage = { ...usage, completionTokens: countTokens(answer) };
+    const ids = save();
+    yield { type: "done", ...ids, answer, usage };
+  }
+
+  return {
+    contextLengths,
+    stream,
+    async answer(request) {
+      let sources: ChatSource[] = [];
+      for await (const event of stream(request)) {
+        if (event.type === "sources") sources = event.sources;
+        else if (event.type === "done") {
+          return {
+            answer: event.answer,
+            sources,
+            threadId: event.threadId,
+            messageId: event.messageId,
+            usage: event.usage,
+          };
+        }
+      }
+      // Only an abort ends the stream without `done`.
+      throw request.signal ? abortError(request.signal) : new Error("The chat ended without an answer");
+    },
+  };
+}

@@ -1,0 +1,45 @@
+export { ChatError, type ChatErrorCode, isAbortError, toOllamaError } from "./chat-error.js";
+export {
+  applyRelevanceCutoff,
+  type ChatAnswer,
+  type ChatEvent,
+  type ChatRequest,
+  type ChatService,
+  type ChatServiceOptions,
+  type ChatUsage,
+  createChatService,
+  defaultTopK,
+  noPassagesAnswer,
+  type SearchFunction,
+} from "./chat-service.js";
+export {
+  type ContextLengthCache,
+  contextLengthFromModelInfo,
+  createContextLengthCache,
+  fallbackContextLength,
+} from "./context-length.js";
+export { detectLanguage, type QuestionLanguage } from "./language.js";
+export {
+  createOllamaClientFactory,
+  type OllamaClientFactory,
+  type OllamaClientFactoryOptions,
+} from "./ollama-client.js";
+export {
+  type BuildPromptOptions,
+  type BuiltPrompt,
+  buildPrompt,
+  buildSystemPrompt,
+  formatPassage,
+} from "./prompt.js";
+export { cleanRewrite, type RewriteQueryOptions, rewriteQuery } from "./rewrite-query.js";
+export {
+  createThreadStore,
+  type FeedbackRating,
+  type MessageRecord,
+  type SaveExchangeOptions,
+  type ThreadRecord,
+  type ThreadStore,
+  titleFromQuestion,
+} from "./thread-store.js";
+export { estimateTokens } from "./tokens.js";
+export type { ChatMode, ChatSource, HistoryMessage, PromptMessage } from "./types.js";

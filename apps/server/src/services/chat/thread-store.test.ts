@@ -1,0 +1,89 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import BetterSqlite3, { type Database } from "better-sqlite3";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { migrateServerDatabase } from "../../db/migrations.js";
+import { createThreadStore, titleFromQuestion } from "./thread-store.js";
+
+describe("thread store", () => {
+  let directory: string;
+  let database: Database;
+
+  beforeEach(() => {
+    directory = mkdtempSync(join(tmpdir(), "zhiku-threads-"));
+    database = new BetterSqlite3(join(directory, "zhiku.db"));
+    database.pragma("foreign_keys = ON");
+    migrateServerDatabase(database);
+  });
+
+  afterEach(() => {
+    database.close();
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  it("stores exchanges in a new thread, appends to it and lists history oldest first", () => {
+    const store = createThreadStore(database);
+    const first = store.saveExchange({
+      workspaceId: "w1",
+      title: titleFromQuestion("What is Redis?"),
+      question: "What is Redis?",
+      answer: "A store [1].",
+      sources: [],
+    });
+    const second = store.saveExchange({
+      workspaceId: "w1",
+      threadId: first.threadId,
+      title: "ignored",
+      question: "Is it fast?",
+      answer: "Yes.",
+      sources: [],
+    });
+    expect(second.threadId).toBe(first.threadId);
+    expect(store.listThreads("w1").map((thread) => thread.title)).toEqual(["What is Redis?"]);
+    expect(store.listThreads("w2")).toEqual([]);
+    expect(store.listMessages(first.threadId).map((message) => message.content)).toEqual([
+      "What is Redis?",
+      "A store [1].",
+      "Is it fast?",
+      "Yes.",
+    ]);
+    expect(store.recentHistory(first.threadId, 3)).toEqual([
+      { role: "assistant", content: "A store [1]." },
+      { role: "user", content: "Is it fast?" },
+      { role: "assistant", content: "Yes." },
+    ]);
+  });
+
+  it("renames, records feedback and deletes a thread with its messages", () => {
+    const store = createThreadStore(database);
+    const saved = store.saveExchange({
+      workspaceId: "w1",
+      title: "t",
+      question: "q",
+      answer: "a",
+      sources: [],
+    });
+    expect(store.renameThread(saved.threadId, "Renamed").title).toBe("Renamed");
+    store.setFeedback(saved.assistantMessageId, "down");
+    store.setFeedback(saved.assistantMessageId, "up");
+    expect(store.listMessages(saved.threadId).at(-1)?.feedback).toBe("up");
+    expect(() => store.setFeedback("missing", "up")).toThrow(
+      expect.objectContaining({ code: "not_found:message" }),
+    );
+    store.deleteThread(saved.threadId);
+    expect(store.getThread(saved.threadId)).toBeUndefined();
+    expect(database.prepare("SELECT COUNT(*) AS count FROM messages").get()).toEqual({ count: 0 });
+    expect(database.prepare("SELECT COUNT(*) AS count FROM feedback").get()).toEqual({ count: 0 });
+    expect(() => store.deleteThread(saved.threadId)).toThrow(
+      expect.objectContaining({ code: "not_found:thread" }),
+    );
+  });
+
+  it("makes one-line titles of at most 60 characters", () => {
+    expect(titleFromQuestion("  Hello\n world  ")).toBe("Hello world");
+    const long = titleFromQuestion("知".repeat(100));
+    expect([...long]).toHaveLength(60);
+    expect(long.endsWith("…")).toBe(true);
+  });
+});

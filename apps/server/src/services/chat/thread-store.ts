@@ -1,0 +1,240 @@
+import { randomUUID } from "node:crypto";
+import type { Database } from "better-sqlite3";
+import { ChatError } from "./chat-error.js";
+import type { ChatSource, HistoryMessage } from "./types.js";
+
+/** A conversation in a workspace. */
+export interface ThreadRecord {
+  id: string;
+  workspaceId: string;
+  title: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** How a user rated an answer. */
+export type FeedbackRating = "up" | "down";
+
+/** One message of a thread; assistant messages carry the passages they were given. */
+export interface MessageRecord {
+  id: string;
+  threadId: string;
+  role: "user" | "assistant";
+  content: string;
+  sources: ChatSource[];
+  /** The user's rating of this message, if any. */
+  feedback: FeedbackRating | null;
+  createdAt: string;
+}
+
+/** Options for {@link ThreadStore.saveExchange}. */
+export interface SaveExchangeOptions {
+  /** Workspace the thread belongs to (its id). */
+  workspaceId: string;
+  /** Existing thread to append to; a new thread is created when absent. */
+  threadId?: string | undefined;
+  /** Title for a new thread. */
+  title: string;
+  /** The user's question. */
+  question: string;
+  /** The assistant's answer (partial when the client went away mid-stream). */
+  answer: string;
+  /** Passages the answer was given. */
+  sources: ChatSource[];
+}
+
+/** Threads, messages and feedback in the server's SQLite database. */
+export interface ThreadStore {
+  /** Threads of a workspace, most recently active first. */
+  listThreads(workspaceId: string): ThreadRecord[];
+  /** A thread by id, or undefined. */
+  getThread(threadId: string): ThreadRecord | undefined;
+  /** A thread by id; throws `not_found:thread`. */
+  requireThread(threadId: string): ThreadRecord;
+  /** Messages of a thread, oldest first. */
+  listMessages(threadId: string): MessageRecord[];
+  /** The last `limit` messages of a thread as history, oldest first. */
+  recentHistory(threadId: string, limit: number): HistoryMessage[];
+  /** Stores a question and its answer in one transaction, creating the thread when needed. */
+  saveExchange(options: SaveExchangeOptions): {
+    threadId: string;
+    userMessageId: string;
+    assistantMessageId: string;
+  };
+  /** Renames a thread; throws `not_found:thread`. */
+  renameThread(threadId: string, title: string): ThreadRecord;
+  /** Deletes a thread with its messages and feedback; throws `not_found:thread`. */
+  deleteThread(threadId: string): void;
+  /** Records (or replaces) the rating of a message; throws `not_found:message`. */
+  setFeedback(messageId: string, rating: FeedbackRating): void;
+}
+
+interface ThreadRow {
+  id: string;
+  workspace_id: string;
+  title: string;
+  created_at: string;
+  updated_at: string;
+}
+
+interface MessageRow {
+  id: string;
+  thread_id: string;
+  role: "user" | "assistant";
+  content: string;
+  sources: string | null;
+  created_at: string;
+  rating: FeedbackRating | null;
+}
+
+function toThread(row: ThreadRow): ThreadRecord {
+  return {
+    id: row.id,
+    workspaceId: row.workspace_id,
+    title: row.title,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function parseSources(json: string | null): ChatSource[] {
+  if (!json) return [];
+  try {
+    const parsed: unknown = JSON.parse(json);
+    return Array.isArray(parsed) ? (parsed as ChatSource[]) : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Longest thread title made from a first question, in characters. */
+const titleLength = 60;
+
+/** A thread title from its first question: one line, at most {@link titleLength} characters. */
+export function titleFromQuestion(question: string): string {
+  const line = question.replace(/\s+/g, " ").trim();
+  if (line.length === 0) return "New chat";
+  const characters = [...line];
+  return characters.length <= titleLength
+    ? line
+    : `${characters
+        .slice(0, titleLength - 1)
+        .join("")
+        .trimEnd()}…`;
+}
+
+/**
+ * Creates the thread store over the server's database (tables `threads`, `messages`, `feedback` from the server
+ * migrations). Timestamps are ISO strings; a message inserted in the same millisecond as another keeps its order
+ * by insertion (rowid).
+ */
+export function createThreadStore(database: Database): ThreadStore {
+  const selectThreads = database.prepare<[string], ThreadRow>(
+    "SELECT id, workspace_id, title, created_at, updated_at FROM threads WHERE workspace_id = ? ORDER BY updated_at DESC, rowid DESC",
+  );
+  const selectThread = database.prepare<[string], ThreadRow>(
+    "SELECT id, workspace_id, title, created_at, updated_at FROM threads WHERE id = ?",
+  );
+  const selectMessages = database.prepare<[string], MessageRow>(
+    `SELECT m.id, m.thread_id, m.role, m.content, m.sources, m.created_at, f.rating
+       FROM messages m LEFT JOIN feedback f ON f.message_id = m.id
+      WHERE m.thread_id = ? ORDER BY m.created_at, m.rowid`,
+  );
+  const selectRecent = database.prepare<[string, number], { role: "user" | "assistant"; content: string }>(
+    `SELECT role, content FROM (
+       SELECT role, content, created_at, rowid FROM messages WHERE thread_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?
+     ) ORDER BY created_at, rowid`,
+  );
+  const insertThread = database.prepare(
+    "INSERT INTO threads (id, workspace_id, title, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
+  );
+  const touchThread = database.prepare("UPDATE threads SET updated_at = ? WHERE id = ?");
+  const insertMessage = database.prepare(
+    "INSERT INTO messages (id, thread_id, role, content, sources, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+  );
+  const updateTitle = database.prepare("UPDATE threads SET title = ?, updated_at = ? WHERE id = ?");
+  const deleteFeedbackOfThread = database.prepare(
+    "DELETE FROM feedback WHERE message_id IN (SELECT id FROM messages WHERE thread_id = ?)",
+  );
+  const deleteMessagesOfThread = database.prepare("DELETE FROM messages WHERE thread_id = ?");
+  const deleteThreadRow = database.prepare("DELETE FROM threads WHERE id = ?");
+  const selectMessageExists = database.prepare<[string], { id: string }>(
+    "SELECT id FROM messages WHERE id = ?",
+  );
+  const deleteFeedback = database.prepare("DELETE FROM feedback WHERE message_id = ?");
+  const insertFeedback = database.prepare(
+    "INSERT INTO feedback (message_id, rating, created_at) VALUES (?, ?, ?)",
+  );
+
+  const requireThread = (threadId: string): ThreadRecord => {
+    const row = selectThread.get(threadId);
+    if (!row) throw new ChatError("not_found:thread", `No thread with id "${threadId}"`);
+    return toThread(row);
+  };
+
+  const saveExchange = database.transaction((options: SaveExchangeOptions) => {
+    const now = new Date().toISOString();
+    let threadId = options.threadId;
+    if (threadId) touchThread.run(now, threadId);
+    else {
+      threadId = randomUUID();
+      insertThread.run(threadId, options.workspaceId, options.title, now, now);
+    }
+    const userMessageId = randomUUID();
+    const assistantMessageId = randomUUID();
+    insertMessage.run(userMessageId, threadId, "user", options.question, "[]", now);
+    insertMessage.run(
+      assistantMessageId,
+      threadId,
+      "assistant",
+      options.answer,
+      JSON.stringify(options.sources),
+      now,
+    );
+    return { threadId, userMessageId, assistantMessageId };
+  });
+
+  return {
+    listThreads: (workspaceId) => selectThreads.all(workspaceId).map(toThread),
+    getThread: (threadId) => {
+      const row = selectThread.get(threadId);
+      return row ? toThread(row) : undefined;
+    },
+    requireThread,
+    listMessages: (threadId) =>
+      selectMessages.all(threadId).map((row) => ({
+        id: row.id,
+        threadId: row.thread_id,
+        role: row.role,
+        content: row.content,
+        sources: parseSources(row.sources),
+        feedback: row.rating ?? null,
+        createdAt: row.created_at,
+      })),
+    recentHistory: (threadId, limit) =>
+      selectRecent.all(threadId, limit).map((row) => ({ role: row.role, content: row.content })),
+    saveExchange: (options) => saveExchange.immediate(options),
+    renameThread: (threadId, title) => {
+      requireThread(threadId);
+      updateTitle.run(title, new Date().toISOString(), threadId);
+      return requireThread(threadId);
+    },
+    deleteThread: (threadId) => {
+      requireThread(threadId);
+      database.transaction(() => {
+        deleteFeedbackOfThread.run(threadId);
+        deleteMessagesOfThread.run(threadId);
+        deleteThreadRow.run(threadId);
+      })();
+    },
+    setFeedback: (messageId, rating) => {
+      if (!selectMessageExists.get(messageId)) {
+        throw new ChatError("not_found:message", `No message with id "${messageId}"`);
+      }
+      database.transaction(() => {
+        deleteFeedback.run(messageId);
+        insertFeedback.run(messageId, rating, new Date().toISOString());
+      })();
+    },
+  };
+}
