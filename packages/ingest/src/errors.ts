@@ -16,6 +16,7 @@ export type IngestErrorCode =
   | "not_found:document"
   | "not_found:model"
   | "conflict:embedding_model"
+  | "conflict:workspace"
   | "unavailable:ollama";
 
 /** A failure with a stable machine-readable code and a message a person can act on. */

@@ -1,4 +1,18 @@
-import type { ChunkOptions, DocumentType } from "./types.js";
+import { randomUUID } from "node:crypto";
+import { join } from "node:path";
+import type { Database } from "better-sqlite3";
+import { normalizeForIndex } from "./clean/index.js";
+import { IngestError, isIngestError } from "./errors.js";
+import { DEFAULT_MAX_BYTES, documentFingerprints, indexTextOf, prepareDocument } from "./pipeline.js";
+import {
+  type ChunkStore,
+  openChunkStore,
+  type StoredChunk,
+  type VectorIndexTuning,
+} from "./store/chunk-store.js";
+import { createFileStore, type FileStore, hashBytes } from "./store/file-store.js";
+import { openMetadataDb } from "./store/metadata-db.js";
+import type { ChunkOptions, DocumentType, Embedder } from "./types.js";
 
 /** How a search finds passages: vector and full text fused (default), or one of them alone. */
 export type SearchMode = "hybrid" | "vector" | "fulltext";
@@ -80,6 +94,11 @@ export interface SearchResult {
   text: string;
   /** Higher is better; for hybrid the fused RRF score, for vector `1 - distance`, for fulltext BM25. */
   score: number;
+  /**
+   * Cosine similarity of the passage to the query's embedding in [-1, 1], comparable across queries (the
+   * relevance cut-off uses it); null when the search ran on full text only.
+   */
+  relevance: number | null;
   page: number | null;
   headings: string[];
   /** Offsets of the passage in the document text. */
@@ -117,4 +136,658 @@ export interface IngestOptions {
   onProgress?: (progress: IngestProgress) => void;
   /** Cancels the ingestion; nothing of a cancelled version is stored. */
   signal?: AbortSignal;
+}
+
+/** Options for {@link KnowledgeBase.search}. */
+export interface SearchOptions {
+  /** Workspace slug. */
+  workspace: string;
+  /** What to look for, in any language. */
+  query: string;
+  /** Most results to return; default 10. */
+  limit?: number;
+  /** Default `hybrid`. */
+  mode?: SearchMode;
+  /** Only passages of these documents. */
+  documentIds?: string[];
+}
+
+/** Results of a search, best first, and the mode actually used (hybrid falls back to fulltext without Ollama). */
+export interface SearchResponse {
+  results: SearchResult[];
+  mode: SearchMode;
+  /** Why the requested mode could not be used, when it fell back. */
+  fallbackReason?: string;
+}
+
+/** Options for {@link openKnowledgeBase}. */
+export interface KnowledgeBaseOptions {
+  /** Root of the data layout shared by the CLI and the server (`DATA_DIR`). */
+  dataDir: string;
+  /** Embeds chunks and queries. */
+  embedder: Embedder;
+  /** Default chunk sizes. */
+  chunkOptions?: ChunkOptions;
+  /** Vector index tuning. */
+  vectorIndex?: Partial<VectorIndexTuning>;
+  /** A line is boilerplate once it appears in this many documents of a workspace. Default 3. */
+  boilerplateMinDocuments?: number;
+}
+
+/** Where each part of the data lives under `DATA_DIR`. */
+export function dataLayout(dataDir: string): { database: string; lancedb: string; files: string } {
+  return {
+    database: join(dataDir, "zhiku.db"),
+    lancedb: join(dataDir, "lancedb"),
+    files: join(dataDir, "files"),
+  };
+}
+
+const SLUG_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+
+/** A slug for a workspace name: lower-case ASCII words joined by dashes, or `ws-` and a random suffix. */
+export function slugify(name: string): string {
+  const slug = name
+    .normalize("NFKD")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 48);
+  return slug.length > 0 ? slug : `ws-${randomUUID().slice(0, 8)}`;
+}
+
+interface WorkspaceRow {
+  id: string;
+  slug: string;
+  name: string;
+  embed_model: string | null;
+  embed_dimension: number | null;
+  chunk_table: string | null;
+  settings: string;
+  created_at: string;
+  updated_at: string;
+}
+
+interface DocumentRow {
+  id: string;
+  workspace_id: string;
+  name: string;
+  type: string | null;
+  bytes: number;
+  content_hash: string | null;
+  file_hash: string | null;
+  status: DocumentStatus;
+  error: string | null;
+  chunks: number;
+  title: string | null;
+  byline: string | null;
+  pages: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+function toWorkspace(row: WorkspaceRow): WorkspaceRecord {
+  return {
+    id: row.id,
+    slug: row.slug,
+    name: row.name,
+    embedModel: row.embed_model,
+    embedDimension: row.embed_dimension,
+    settings: JSON.parse(row.settings) as WorkspaceSettings,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function toDocument(row: DocumentRow): DocumentRecord {
+  return {
+    id: row.id,
+    workspaceId: row.workspace_id,
+    name: row.name,
+    type: row.type as DocumentType | null,
+    bytes: row.bytes,
+    contentHash: row.content_hash,
+    status: row.status,
+    error: row.error,
+    chunks: row.chunks,
+    title: row.title,
+    byline: row.byline,
+    pages: row.pages,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function now(): string {
+  return new Date().toISOString();
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Workspaces, documents and their chunks: metadata in SQLite, chunks and vectors in LanceDB, originals in a
+ * content-addressed file store, all under one data dir that the CLI and the server share.
+ */
+export class KnowledgeBase {
+  /** Root of the data layout. */
+  readonly dataDir: string;
+  /** The shared SQLite database; other packages add their own tables with their own migration scope. */
+  readonly db: Database;
+  /** Original files by content hash. */
+  readonly files: FileStore;
+  /** The embedder used for new chunks and for queries. */
+  readonly embedder: Embedder;
+  private readonly chunks: ChunkStore;
+  private readonly chunkOptions: ChunkOptions | undefined;
+  private readonly boilerplateMinDocuments: number;
+
+  private constructor(options: {
+    dataDir: string;
+    db: Database;
+    files: FileStore;
+    chunks: ChunkStore;
+    embedder: Embedder;
+    chunkOptions?: ChunkOptions;
+    boilerplateMinDocuments?: number;
+  }) {
+    this.dataDir = options.dataDir;
+    this.db = options.db;
+    this.files = options.files;
+    this.chunks = options.chunks;
+    this.embedder = options.embedder;
+    this.chunkOptions = options.chunkOptions;
+    this.boilerplateMinDocuments = options.boilerplateMinDocuments ?? 3;
+  }
+
+  /** Opens the knowledge base under `options.dataDir`, creating and migrating what is missing. */
+  static async open(options: KnowledgeBaseOptions): Promise<KnowledgeBase> {
+    const layout = dataLayout(options.dataDir);
+    const db = openMetadataDb(layout.database);
+    try {
+      const chunks = await openChunkStore({ directory: layout.lancedb, vectorIndex: options.vectorIndex });
+      return new KnowledgeBase({
+        dataDir: options.dataDir,
+        db,
+        files: createFileStore(layout.files),
+        chunks,
+        embedder: options.embedder,
+        chunkOptions: options.chunkOptions,
+        boilerplateMinDocuments: options.boilerplateMinDocuments,
+      });
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  }
+
+  // ---- workspaces ----
+
+  /** Every workspace, by name. */
+  listWorkspaces(): WorkspaceRecord[] {
+    return this.db
+      .prepare<[], WorkspaceRow>("SELECT * FROM workspaces ORDER BY name COLLATE NOCASE")
+      .all()
+      .map(toWorkspace);
+  }
+
+  /** The workspace with this slug, if any. */
+  getWorkspace(slug: string): WorkspaceRecord | undefined {
+    const row = this.workspaceRow(slug);
+    return row ? toWorkspace(row) : undefined;
+  }
+
+  /** The workspace with this slug; fails with `not_found:workspace`. */
+  requireWorkspace(slug: string): WorkspaceRecord {
+    return toWorkspace(this.requireWorkspaceRow(slug));
+  }
+
+  /** Creates a workspace; the slug is derived from the name unless given. Fails with `conflict:workspace`. */
+  createWorkspace(input: { name: string; slug?: string; settings?: WorkspaceSettings }): WorkspaceRecord {
+    const name = input.name.trim();
+    if (name.length === 0) throw new IngestError("invalid:input", "name: a workspace needs a name");
+    const slug = input.slug ?? slugify(name);
+    if (!SLUG_PATTERN.test(slug)) {
+      throw new IngestError(
+        "invalid:input",
+        `slug: "${slug}" is not a valid workspace slug (lower-case letters, digits, "-" and "_", at most 64)`,
+      );
+    }
+    if (this.workspaceRow(slug))
+      throw new IngestError("conflict:workspace", `A workspace "${slug}" already exists`);
+    const time = now();
+    this.db
+      .prepare(
+        "INSERT INTO workspaces (id, slug, name, settings, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+      )
+      .run(randomUUID(), slug, name, JSON.stringify(input.settings ?? {}), time, time);
+    return this.requireWorkspace(slug);
+  }
+
+  /** Renames a workspace or replaces fields of its settings (a field set to null is removed). */
+  updateWorkspace(slug: string, patch: { name?: string; settings?: WorkspaceSettings }): WorkspaceRecord {
+    const current = this.requireWorkspace(slug);
+    const name = patch.name?.trim() ?? current.name;
+    if (name.length === 0) throw new IngestError("invalid:input", "name: a workspace needs a name");
+    const settings = Object.fromEntries(
+      Object.entries({ ...current.settings, ...patch.settings }).filter(
+        ([, value]) => value !== null && value !== undefined,
+      ),
+    );
+    this.db
+      .prepare("UPDATE workspaces SET name = ?, settings = ?, updated_at = ? WHERE id = ?")
+      .run(name, JSON.stringify(settings), now(), current.id);
+    return this.requireWorkspace(slug);
+  }
+
+  /** Deletes a workspace with its documents, chunks and vectors. */
+  async deleteWorkspace(slug: string): Promise<void> {
+    const row = this.requireWorkspaceRow(slug);
+    const fileHashes = this.db
+      .prepare<[string], { file_hash: string }>(
+        "SELECT DISTINCT file_hash FROM documents WHERE workspace_id = ? AND file_hash IS NOT NULL",
+      )
+      .all(row.id)
+      .map((document) => document.file_hash);
+    this.db.prepare("DELETE FROM workspaces WHERE id = ?").run(row.id);
+    if (row.chunk_table) await this.chunks.dropTable(row.chunk_table);
+    await this.removeUnreferencedFiles(fileHashes);
+  }
+
+  // ---- documents ----
+
+  /** Documents of a workspace, by name. */
+  listDocuments(workspace: string): DocumentRecord[] {
+    const row = this.requireWorkspaceRow(workspace);
+    return this.db
+      .prepare<[string], DocumentRow>("SELECT * FROM documents WHERE workspace_id = ? ORDER BY name")
+      .all(row.id)
+      .map(toDocument);
+  }
+
+  /** One document of a workspace, if any. */
+  getDocument(workspace: string, documentId: string): DocumentRecord | undefined {
+    const row = this.requireWorkspaceRow(workspace);
+    const document = this.db
+      .prepare<[string, string], DocumentRow>("SELECT * FROM documents WHERE id = ? AND workspace_id = ?")
+      .get(documentId, row.id);
+    return document ? toDocument(document) : undefined;
+  }
+
+  /** Content hash of the original file of a document's latest upload, for downloads and re-ingestion. */
+  documentFileHash(documentId: string): string | null {
+    const row = this.db
+      .prepare<[string], { file_hash: string | null }>("SELECT file_hash FROM documents WHERE id = ?")
+      .get(documentId);
+    return row?.file_hash ?? null;
+  }
+
+  /**
+   * Records an upload to be ingested later: a new document row with status `queued`, or an existing same-name
+   * document marked `queued` (its current chunks stay searchable until the new version replaces them).
+   */
+  queueDocument(input: { workspace: string; name: string; bytes: number; fileHash: string }): DocumentRecord {
+    const workspace = this.requireWorkspaceRow(input.workspace);
+    const time = now();
+    this.db
+      .prepare(
+        `INSERT INTO documents (id, workspace_id, name, bytes, file_hash, status, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, 'queued', ?, ?)
+         ON CONFLICT (workspace_id, name) DO UPDATE SET
+           bytes = excluded.bytes, file_hash = excluded.file_hash, status = 'queued', error = NULL, updated_at = excluded.updated_at`,
+      )
+      .run(randomUUID(), workspace.id, input.name, input.bytes, input.fileHash, time, time);
+    return toDocument(this.documentByName(workspace.id, input.name)!);
+  }
+
+  /** Sets a document's status (and error, for `failed`). */
+  setDocumentStatus(documentId: string, status: DocumentStatus, error: string | null = null): DocumentRecord {
+    const result = this.db
+      .prepare("UPDATE documents SET status = ?, error = ?, updated_at = ? WHERE id = ?")
+      .run(status, error, now(), documentId);
+    if (result.changes === 0)
+      throw new IngestError("not_found:document", `No document with id ${documentId}`);
+    return toDocument(
+      this.db.prepare<[string], DocumentRow>("SELECT * FROM documents WHERE id = ?").get(documentId)!,
+    );
+  }
+
+  /**
+   * Parses, cleans, chunks, embeds and stores one file. A document is identified by workspace + name and its
+   * version by the hash of its bytes: unchanged content is `skipped`; changed content replaces the old chunks in
+   * one commit. On failure the error is thrown as an {@link IngestError}; a document that never had a stored
+   * version is removed again unless the server queued it (then it is left `failed` with the reason).
+   */
+  async ingest(options: IngestOptions & { documentId?: string }): Promise<IngestOutcome> {
+    const workspaceRecord =
+      this.getWorkspace(options.workspace) ??
+      this.createWorkspace({ name: options.workspace, slug: options.workspace });
+    const workspace = this.requireWorkspaceRow(workspaceRecord.slug);
+    const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+    const contentHash = hashBytes(options.bytes);
+    const existing = options.documentId
+      ? this.db
+          .prepare<[string, string], DocumentRow>("SELECT * FROM documents WHERE id = ? AND workspace_id = ?")
+          .get(options.documentId, workspace.id)
+      : this.documentByName(workspace.id, options.name);
+    if (options.documentId && !existing) {
+      throw new IngestError(
+        "not_found:document",
+        `${options.name}: document ${options.documentId} no longer exists`,
+      );
+    }
+    const sameModel = workspace.embed_model === null || workspace.embed_model === this.embedder.model;
+    if (
+      existing &&
+      existing.content_hash === contentHash &&
+      existing.chunks > 0 &&
+      sameModel &&
+      workspace.chunk_table
+    ) {
+      if (existing.status !== "ready" || existing.error) this.setDocumentStatus(existing.id, "ready");
+      return { status: "skipped", document: this.requireDocumentById(existing.id) };
+    }
+
+    const time = now();
+    const documentId = existing?.id ?? randomUUID();
+    const hadVersion = existing?.content_hash != null;
+    const queuedByServer = options.documentId !== undefined;
+    if (existing) {
+      this.db
+        .prepare("UPDATE documents SET status = 'processing', error = NULL, updated_at = ? WHERE id = ?")
+        .run(time, documentId);
+    } else {
+      this.db
+        .prepare(
+          `INSERT INTO documents (id, workspace_id, name, bytes, status, created_at, updated_at)
+           VALUES (?, ?, ?, ?, 'processing', ?, ?)`,
+        )
+        .run(documentId, workspace.id, options.name, options.bytes.byteLength, time, time);
+    }
+
+    try {
+      options.signal?.throwIfAborted();
+      options.onProgress?.({ stage: "parsing" });
+      const prepared = await prepareDocument({
+        bytes: options.bytes,
+        name: options.name,
+        maxBytes,
+        chunkOptions: options.chunkOptions ?? this.chunkOptions,
+      });
+      options.onProgress?.({ stage: "chunking" });
+      const fingerprints = documentFingerprints(prepared.parsed.text);
+      const boilerplate = this.boilerplateAmong(workspace.id, documentId, fingerprints);
+      const title = prepared.parsed.title;
+      const candidates = prepared.chunks
+        .map((chunk) => ({
+          chunk,
+          indexText: indexTextOf({
+            chunk,
+            title,
+            isBoilerplate: (fingerprint) => boilerplate.has(fingerprint),
+          }),
+        }))
+        .filter((candidate) => candidate.indexText.length > 0);
+
+      const table = await this.ensureEmbeddingTable(workspace);
+      options.signal?.throwIfAborted();
+      options.onProgress?.({ stage: "embedding", done: 0, total: candidates.length });
+      const vectors = await this.embedder.embed(
+        candidates.map((candidate) => candidate.indexText),
+        {
+          signal: options.signal,
+          onProgress: (done) => options.onProgress?.({ stage: "embedding", done, total: candidates.length }),
+        },
+      );
+      options.signal?.throwIfAborted();
+      options.onProgress?.({ stage: "storing" });
+      const versionTag = contentHash.slice(0, 12);
+      const stored: StoredChunk[] = candidates.map(({ chunk, indexText }, position) => ({
+        chunkId: `${documentId}:${versionTag}:${chunk.index}`,
+        documentId,
+        index: chunk.index,
+        text: chunk.text,
+        indexText,
+        start: chunk.start,
+        end: chunk.end,
+        headings: chunk.headings,
+        page: chunk.page ?? null,
+        tokens: chunk.tokens,
+        vector: vectors[position]!,
+      }));
+      await this.chunks.replaceDocument(table, documentId, stored);
+      const fileHash = await this.files.put(options.bytes);
+
+      this.db.transaction(() => {
+        this.db
+          .prepare(
+            `UPDATE documents SET type = ?, bytes = ?, content_hash = ?, file_hash = ?, status = 'ready', error = NULL,
+               chunks = ?, title = ?, byline = ?, pages = ?, updated_at = ? WHERE id = ?`,
+          )
+          .run(
+            prepared.parsed.type,
+            options.bytes.byteLength,
+            contentHash,
+            fileHash,
+            stored.length,
+            prepared.parsed.title ?? null,
+            prepared.parsed.byline ?? null,
+            prepared.parsed.pages ?? null,
+            now(),
+            documentId,
+          );
+        this.db.prepare("DELETE FROM line_fingerprints WHERE document_id = ?").run(documentId);
+        const insert = this.db.prepare(
+          "INSERT OR IGNORE INTO line_fingerprints (workspace_id, fingerprint, document_id) VALUES (?, ?, ?)",
+        );
+        for (const fingerprint of fingerprints) insert.run(workspace.id, fingerprint, documentId);
+      })();
+      await this.chunks.maintain(table);
+      return { status: "ingested", document: this.requireDocumentById(documentId) };
+    } catch (error) {
+      const failure = isIngestError(error)
+        ? error
+        : options.signal?.aborted
+          ? new IngestError("invalid:input", `${options.name}: ingestion was cancelled`, { cause: error })
+          : error;
+      if (!hadVersion && !queuedByServer) {
+        this.db.prepare("DELETE FROM documents WHERE id = ?").run(documentId);
+      } else {
+        this.db
+          .prepare("UPDATE documents SET status = 'failed', error = ?, updated_at = ? WHERE id = ?")
+          .run(errorMessage(failure), now(), documentId);
+      }
+      throw failure;
+    }
+  }
+
+  /** A document's stored chunks in order (the chunk viewer). */
+  async listChunks(workspace: string, documentId: string): Promise<ChunkRecord[]> {
+    const row = this.requireWorkspaceRow(workspace);
+    if (!this.getDocument(workspace, documentId))
+      throw new IngestError("not_found:document", `No document ${documentId} in workspace "${workspace}"`);
+    if (!row.chunk_table) return [];
+    const chunks = await this.chunks.listChunks(row.chunk_table, documentId);
+    return chunks.map(({ indexText: _indexText, ...chunk }) => chunk);
+  }
+
+  /** Deletes a document, its chunks and full-text entries, and its original file unless another document has it. */
+  async deleteDocument(workspace: string, documentId: string): Promise<void> {
+    const row = this.requireWorkspaceRow(workspace);
+    const document = this.db
+      .prepare<[string, string], DocumentRow>("SELECT * FROM documents WHERE id = ? AND workspace_id = ?")
+      .get(documentId, row.id);
+    if (!document)
+      throw new IngestError("not_found:document", `No document ${documentId} in workspace "${workspace}"`);
+    // Chunks first: if the process dies in between, a document row without chunks is visible and can be deleted again.
+    if (row.chunk_table) await this.chunks.deleteDocument(row.chunk_table, documentId);
+    this.db.prepare("DELETE FROM documents WHERE id = ?").run(documentId);
+    if (document.file_hash) await this.removeUnreferencedFiles([document.file_hash]);
+  }
+
+  /** Searches a workspace; hybrid (vector + full text, fused by reciprocal rank) unless another mode is asked for. */
+  async search(options: SearchOptions): Promise<SearchResponse> {
+    const workspace = this.requireWorkspaceRow(options.workspace);
+    const query = options.query.trim();
+    if (query.length === 0) throw new IngestError("invalid:input", "query: must not be empty");
+    const limit = Math.min(Math.max(1, Math.floor(options.limit ?? 10)), 100);
+    const requested = options.mode ?? "hybrid";
+    if (!workspace.chunk_table) return { results: [], mode: requested };
+
+    let mode = requested;
+    let fallbackReason: string | undefined;
+    let vector: number[] | undefined;
+    if (requested !== "fulltext") {
+      try {
+        if (workspace.embed_model !== this.embedder.model) {
+          throw new IngestError(
+            "conflict:embedding_model",
+            `Workspace "${workspace.slug}" holds vectors of ${workspace.embed_model} but the embedder is ${this.embedder.model}: run zhiku reembed --workspace ${workspace.slug}, or set EMBED_MODEL=${workspace.embed_model}`,
+          );
+        }
+        [vector] = await this.embedder.embed([normalizeForIndex(query)]);
+      } catch (error) {
+        if (requested === "vector" || !isIngestError(error)) throw error;
+        mode = "fulltext";
+        fallbackReason = error.message;
+      }
+    }
+    const hits = await this.chunks.search(workspace.chunk_table, {
+      mode,
+      query: normalizeForIndex(query),
+      vector,
+      limit,
+      documentIds: options.documentIds,
+    });
+    const names = this.documentNames(workspace.id, [...new Set(hits.map((hit) => hit.documentId))]);
+    const results: SearchResult[] = [];
+    for (const hit of hits) {
+      const documentName = names.get(hit.documentId);
+      // A chunk whose document row is gone (deleted mid-way by a crash) is not shown.
+      if (documentName === undefined) continue;
+      results.push({
+        documentName,
+        documentId: hit.documentId,
+        chunkId: hit.chunkId,
+        text: hit.text,
+        score: hit.score,
+        relevance: hit.relevance,
+        page: hit.page,
+        headings: hit.headings,
+        start: hit.start,
+        end: hit.end,
+      });
+    }
+    return { results, mode, ...(fallbackReason ? { fallbackReason } : {}) };
+  }
+
+  /** Folds recently added chunks of a workspace into its indexes (run after a batch). */
+  async optimize(workspace: string): Promise<void> {
+    const row = this.requireWorkspaceRow(workspace);
+    if (row.chunk_table) await this.chunks.maintain(row.chunk_table);
+  }
+
+  /** Closes the database handles. */
+  async close(): Promise<void> {
+    this.chunks.close();
+    this.db.close();
+  }
+
+  // ---- internals ----
+
+  private workspaceRow(slug: string): WorkspaceRow | undefined {
+    return this.db.prepare<[string], WorkspaceRow>("SELECT * FROM workspaces WHERE slug = ?").get(slug);
+  }
+
+  private requireWorkspaceRow(slug: string): WorkspaceRow {
+    const row = this.workspaceRow(slug);
+    if (!row) throw new IngestError("not_found:workspace", `No workspace "${slug}"`);
+    return row;
+  }
+
+  private documentByName(workspaceId: string, name: string): DocumentRow | undefined {
+    return this.db
+      .prepare<[string, string], DocumentRow>("SELECT * FROM documents WHERE workspace_id = ? AND name = ?")
+      .get(workspaceId, name);
+  }
+
+  private requireDocumentById(documentId: string): DocumentRecord {
+    const row = this.db
+      .prepare<[string], DocumentRow>("SELECT * FROM documents WHERE id = ?")
+      .get(documentId);
+    if (!row) throw new IngestError("not_found:document", `No document with id ${documentId}`);
+    return toDocument(row);
+  }
+
+  private documentNames(workspaceId: string, documentIds: string[]): Map<string, string> {
+    if (documentIds.length === 0) return new Map();
+    const rows = this.db
+      .prepare<string[], { id: string; name: string }>(
+        `SELECT id, name FROM documents WHERE workspace_id = ? AND id IN (${documentIds.map(() => "?").join(", ")})`,
+      )
+      .all(workspaceId, ...documentIds);
+    return new Map(rows.map((row) => [row.id, row.name]));
+  }
+
+  /** Fingerprints of `fingerprints` that enough other documents of the workspace share to count as boilerplate. */
+  private boilerplateAmong(workspaceId: string, documentId: string, fingerprints: string[]): Set<string> {
+    const boilerplate = new Set<string>();
+    const count = this.db.prepare<[string, string, string], { documents: number }>(
+      "SELECT COUNT(*) AS documents FROM line_fingerprints WHERE workspace_id = ? AND fingerprint = ? AND document_id != ?",
+    );
+    for (const fingerprint of fingerprints) {
+      // This document plus the others that carry the line.
+      if (count.get(workspaceId, fingerprint, documentId)!.documents + 1 >= this.boilerplateMinDocuments) {
+        boilerplate.add(fingerprint);
+      }
+    }
+    return boilerplate;
+  }
+
+  /**
+   * The workspace's chunk table for the current embedder, created (and the model recorded) on first use.
+   * Vectors of another model are never mixed in: a workspace that holds them fails with `conflict:embedding_model`.
+   */
+  private async ensureEmbeddingTable(workspace: WorkspaceRow): Promise<string> {
+    const fresh = this.db
+      .prepare<[string], WorkspaceRow>("SELECT * FROM workspaces WHERE id = ?")
+      .get(workspace.id)!;
+    if (fresh.embed_model && fresh.embed_model !== this.embedder.model) {
+      throw new IngestError(
+        "conflict:embedding_model",
+        `Workspace "${fresh.slug}" holds vectors of ${fresh.embed_model} (${fresh.embed_dimension} dimensions) but EMBED_MODEL is ${this.embedder.model}: run zhiku reembed --workspace ${fresh.slug} to re-embed it, or set EMBED_MODEL=${fresh.embed_model}`,
+      );
+    }
+    const dimension = await this.embedder.dimension();
+    if (fresh.embed_dimension !== null && fresh.embed_dimension !== dimension) {
+      throw new IngestError(
+        "conflict:embedding_model",
+        `Workspace "${fresh.slug}" holds ${fresh.embed_dimension}-dimension vectors but ${this.embedder.model} now returns ${dimension}: run zhiku reembed --workspace ${fresh.slug}`,
+      );
+    }
+    const table = fresh.chunk_table ?? `chunks_${fresh.id.replaceAll("-", "")}_1`;
+    await this.chunks.ensureTable(table, dimension);
+    if (!fresh.chunk_table) {
+      this.db
+        .prepare(
+          "UPDATE workspaces SET embed_model = ?, embed_dimension = ?, chunk_table = ?, updated_at = ? WHERE id = ? AND chunk_table IS NULL",
+        )
+        .run(this.embedder.model, dimension, table, now(), fresh.id);
+    }
+    workspace.chunk_table = table;
+    return table;
+  }
+
+  private async removeUnreferencedFiles(hashes: string[]): Promise<void> {
+    const referenced = this.db.prepare("SELECT 1 FROM documents WHERE file_hash = ? LIMIT 1");
+    for (const hash of hashes) {
+      if (!referenced.get(hash)) await this.files.remove(hash);
+    }
+  }
+}
+
+/** Opens the knowledge base under `options.dataDir`; see {@link KnowledgeBase}. */
+export function openKnowledgeBase(options: KnowledgeBaseOptions): Promise<KnowledgeBase> {
+  return KnowledgeBase.open(options);
 }

@@ -67,5 +67,8 @@ export interface Embedder {
   /** Vector length, read from the model (by embedding a probe text when the model does not report it). */
   dimension(): Promise<number>;
   /** Embeds texts in order; `onProgress` reports texts done so far. */
-  embed(texts: string[], options?: { signal?: AbortSignal; onProgress?: (done: number) => void }): Promise<number[][]>;
+  embed(
+    texts: string[],
+    options?: { signal?: AbortSignal; onProgress?: (done: number) => void },
+  ): Promise<number[][]>;
 }

@@ -1,0 +1,28 @@
+import { z } from "zod";
+
+const cliEnvSchema = z.object({
+  DATA_DIR: z.string().min(1).default("./data"),
+  OLLAMA_HOST: z
+    .url({ message: "must be a URL such as http://127.0.0.1:11434" })
+    .default("http://127.0.0.1:11434"),
+  EMBED_MODEL: z.string().min(1).default("bge-m3"),
+  MAX_UPLOAD_MB: z.coerce.number({ message: "must be a number of megabytes" }).positive().default(50),
+});
+
+/** Settings the CLI reads from the environment, with the same names and defaults as the server. */
+export type CliEnv = z.infer<typeof cliEnvSchema>;
+
+/**
+ * Reads the CLI's settings from `source` (normally `process.env`).
+ * @throws Error naming each bad variable and what it must be.
+ */
+export function parseCliEnv(source: Record<string, string | undefined>): CliEnv {
+  const result = cliEnvSchema.safeParse(
+    Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== "")),
+  );
+  if (result.success) return result.data;
+  const problems = result.error.issues
+    .map((issue) => `  ${issue.path.join(".")}: ${issue.message}`)
+    .join("\n");
+  throw new Error(`Invalid environment:\n${problems}`);
+}

@@ -1,0 +1,107 @@
+import { readFile } from "node:fs/promises";
+import { SingleBar } from "cli-progress";
+import { isIngestError } from "../errors.js";
+import type { IngestProgress, KnowledgeBase } from "../knowledge-base.js";
+import { collectFiles } from "./collect-files.js";
+
+/** Options for {@link runIngest}. */
+export interface RunIngestOptions {
+  knowledgeBase: KnowledgeBase;
+  /** Workspace slug; created when missing. */
+  workspace: string;
+  /** Files and folders to ingest. */
+  paths: string[];
+  /** Largest accepted file in bytes. */
+  maxBytes: number;
+  /** Where progress and the summary go. */
+  output: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+/** Counts of what an ingest run did, and the reason for each failed file. */
+export interface IngestSummary {
+  ingested: number;
+  skipped: number;
+  failed: { name: string; reason: string }[];
+}
+
+function describe(progress: IngestProgress): string {
+  return progress.stage === "embedding" ? `embedding ${progress.done}/${progress.total}` : progress.stage;
+}
+
+/**
+ * Ingests files and folders into a workspace one file at a time, each failing alone, with a progress bar on a
+ * terminal and one plain line per file otherwise; prints a summary and returns it.
+ */
+export async function runIngest(options: RunIngestOptions): Promise<IngestSummary> {
+  const { knowledgeBase, workspace, output } = options;
+  const files = await collectFiles(options.paths);
+  const summary: IngestSummary = { ingested: 0, skipped: 0, failed: [] };
+  const bar = output.isTTY
+    ? new SingleBar({
+        stream: output,
+        format: "{bar} {value}/{total} files | {name} {stage}",
+        hideCursor: true,
+        clearOnComplete: true,
+      })
+    : undefined;
+  bar?.start(files.length, 0, { name: "", stage: "" });
+  const line = (text: string) => {
+    if (bar) {
+      // Write above the bar, then redraw it.
+      bar.stop();
+      output.write(`${text}\n`);
+      bar.start(files.length, summary.ingested + summary.skipped + summary.failed.length, {
+        name: "",
+        stage: "",
+      });
+    } else {
+      output.write(`${text}\n`);
+    }
+  };
+  let ollamaDown: string | undefined;
+
+  for (const file of files) {
+    bar?.update({ name: file.name, stage: "reading" });
+    try {
+      if (file.bytes > options.maxBytes) {
+        throw new Error(
+          `file is ${(file.bytes / 1024 / 1024).toFixed(1)} MB, over the ${(options.maxBytes / 1024 / 1024).toFixed(1)} MB limit (MAX_UPLOAD_MB)`,
+        );
+      }
+      // Once Ollama is known to be unreachable, the remaining files fail at once instead of each waiting on retries.
+      if (ollamaDown) throw new Error(ollamaDown);
+      const bytes = new Uint8Array(await readFile(file.path));
+      const outcome = await knowledgeBase.ingest({
+        workspace,
+        name: file.name,
+        bytes,
+        maxBytes: options.maxBytes,
+        onProgress: (progress) => bar?.update({ name: file.name, stage: describe(progress) }),
+      });
+      if (outcome.status === "skipped") {
+        summary.skipped++;
+        if (!bar) line(`skipped  ${file.name} (unchanged)`);
+      } else {
+        summary.ingested++;
+        if (!bar) line(`ingested ${file.name} (${outcome.document.chunks} chunks)`);
+      }
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (isIngestError(error, "unavailable:ollama")) ollamaDown = message;
+      // Messages from the parsers already start with the file name; do not repeat it.
+      const reason = message.startsWith(`${file.name}: `) ? message.slice(file.name.length + 2) : message;
+      summary.failed.push({ name: file.name, reason });
+      line(`failed   ${file.name}: ${reason}`);
+    }
+    bar?.increment(1, { name: "", stage: "" });
+  }
+  bar?.stop();
+  if (summary.ingested > 0 && knowledgeBase.getWorkspace(workspace)) await knowledgeBase.optimize(workspace);
+
+  output.write(
+    `\n${summary.ingested} ingested, ${summary.skipped} skipped (unchanged), ${summary.failed.length} failed` +
+      ` — workspace "${workspace}"\n`,
+  );
+  for (const failure of summary.failed) output.write(`  ✗ ${failure.name}: ${failure.reason}\n`);
+  return summary;
+}

@@ -1,0 +1,100 @@
+#!/usr/bin/env node
+/**
+ * The `zhiku` command line: ingest files into a workspace and search it, on the same data dir as the server.
+ */
+import os from "node:os";
+import { Command, InvalidArgumentError, Option } from "commander";
+
+// Must be set before LanceDB loads (it is imported lazily below): without a thread cap its full-text indexer
+// can hang on small machines.
+process.env.LANCE_CPU_THREADS ??= String(os.availableParallelism());
+
+function positiveInteger(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed <= 0)
+    throw new InvalidArgumentError("must be a positive whole number");
+  return parsed;
+}
+
+async function openFromEnv() {
+  const { parseCliEnv } = await import("./cli-env.js");
+  const { openKnowledgeBase } = await import("../knowledge-base.js");
+  const { createOllamaEmbedder } = await import("../embed/index.js");
+  const env = parseCliEnv(process.env);
+  const knowledgeBase = await openKnowledgeBase({
+    dataDir: env.DATA_DIR,
+    embedder: createOllamaEmbedder({ host: env.OLLAMA_HOST, model: env.EMBED_MODEL }),
+  });
+  return { env, knowledgeBase };
+}
+
+const program = new Command()
+  .name("zhiku")
+  .description("Zhiku knowledge base: ingest documents and search them (DATA_DIR, OLLAMA_HOST, EMBED_MODEL)")
+  .showHelpAfterError();
+
+program
+  .command("ingest")
+  .description("ingest files and folders (recursively, skipping hidden files) into a workspace")
+  .requiredOption("-w, --workspace <slug>", "workspace slug (created when missing)")
+  .argument("<paths...>", "files or folders")
+  .action(async (paths: string[], options: { workspace: string }) => {
+    const { runIngest } = await import("./ingest-command.js");
+    const { env, knowledgeBase } = await openFromEnv();
+    try {
+      const summary = await runIngest({
+        knowledgeBase,
+        workspace: options.workspace,
+        paths,
+        maxBytes: env.MAX_UPLOAD_MB * 1024 * 1024,
+        output: process.stdout,
+      });
+      process.exitCode = summary.failed.length > 0 ? 1 : 0;
+    } finally {
+      await knowledgeBase.close();
+    }
+  });
+
+program
+  .command("search")
+  .description("search a workspace (hybrid vector + full text by default)")
+  .requiredOption("-w, --workspace <slug>", "workspace slug")
+  .option("-n, --limit <n>", "number of results", positiveInteger, 10)
+  .addOption(
+    new Option("-m, --mode <mode>", "search mode")
+      .choices(["hybrid", "vector", "fulltext"])
+      .default("hybrid"),
+  )
+  .option("--json", 'print {"results":[...]} as JSON', false)
+  .argument("<query>", "what to look for")
+  .action(
+    async (
+      query: string,
+      options: { workspace: string; limit: number; mode: "hybrid" | "vector" | "fulltext"; json: boolean },
+    ) => {
+      const { runSearch } = await import("./search-command.js");
+      const { knowledgeBase } = await openFromEnv();
+      try {
+        await runSearch({
+          knowledgeBase,
+          workspace: options.workspace,
+          query,
+          limit: options.limit,
+          mode: options.mode,
+          json: options.json,
+          output: process.stdout,
+          errorOutput: process.stderr,
+        });
+      } finally {
+        await knowledgeBase.close();
+      }
+    },
+  );
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  const code = (error as { code?: unknown }).code;
+  process.stderr.write(
+    `zhiku: ${error instanceof Error ? error.message : String(error)}${typeof code === "string" && code.includes(":") ? ` (${code})` : ""}\n`,
+  );
+  process.exitCode = 2;
+});

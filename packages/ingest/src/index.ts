@@ -1,0 +1,33 @@
+/**
+ * @zhiku/ingest: parse, clean, chunk, embed and store documents; search them. The public API used by the
+ * server and the CLI.
+ */
+export { chunkDocument, countTokens } from "./chunk/index.js";
+export { normalizeForIndex } from "./clean/index.js";
+export { checkOllama, createOllamaEmbedder } from "./embed/index.js";
+export { IngestError, type IngestErrorCode, isIngestError } from "./errors.js";
+export type { IngestWorkerData, IngestWorkerEvent, IngestWorkerRequest } from "./ingest-worker.js";
+export {
+  type ChunkRecord,
+  type DocumentRecord,
+  type DocumentStatus,
+  dataLayout,
+  type IngestOptions,
+  type IngestOutcome,
+  type IngestProgress,
+  KnowledgeBase,
+  type KnowledgeBaseOptions,
+  openKnowledgeBase,
+  type SearchMode,
+  type SearchOptions,
+  type SearchResponse,
+  type SearchResult,
+  slugify,
+  type WorkspaceRecord,
+  type WorkspaceSettings,
+} from "./knowledge-base.js";
+export { parseDocument } from "./parse/index.js";
+export { DEFAULT_MAX_BYTES, type PreparedDocument, prepareDocument } from "./pipeline.js";
+export type { FileStore } from "./store/file-store.js";
+export { applyMigrations, type Migration } from "./store/migrations.js";
+export type { Chunk, ChunkOptions, DocumentType, Embedder, ParsedDocument, Section } from "./types.js";

@@ -1,0 +1,100 @@
+/**
+ * Worker-thread entry that ingests documents off the server's event loop. The server starts it with
+ * {@link IngestWorkerData} and sends {@link IngestWorkerRequest}s; it answers with {@link IngestWorkerEvent}s.
+ * Each worker opens its own knowledge base handles on the shared data dir.
+ */
+import os from "node:os";
+import { isMainThread, parentPort, workerData } from "node:worker_threads";
+import type { IngestOutcome, IngestProgress } from "./knowledge-base.js";
+
+/** Start-up data of an ingest worker. */
+export interface IngestWorkerData {
+  dataDir: string;
+  ollamaHost: string;
+  embedModel: string;
+  maxBytes?: number;
+}
+
+/** Messages the server sends to a worker. */
+export type IngestWorkerRequest =
+  | { type: "ingest"; jobId: string; workspace: string; documentId: string; name: string; fileHash: string }
+  | { type: "cancel"; jobId: string }
+  | { type: "close" };
+
+/** Messages a worker sends to the server. */
+export type IngestWorkerEvent =
+  | { type: "ready" }
+  | { type: "progress"; jobId: string; progress: IngestProgress }
+  | { type: "done"; jobId: string; outcome: IngestOutcome }
+  | { type: "failed"; jobId: string; error: { code: string; message: string }; retryable: boolean }
+  | { type: "fatal"; message: string };
+
+async function run(): Promise<void> {
+  if (isMainThread || !parentPort) throw new Error("ingest-worker must run in a worker thread");
+  const port = parentPort;
+  // Must be set before LanceDB loads: its full-text indexer can hang on small machines without a thread cap.
+  process.env.LANCE_CPU_THREADS ??= String(os.availableParallelism());
+  const data = workerData as IngestWorkerData;
+  const { openKnowledgeBase } = await import("./knowledge-base.js");
+  const { createOllamaEmbedder } = await import("./embed/index.js");
+  const { isIngestError } = await import("./errors.js");
+  const knowledgeBase = await openKnowledgeBase({
+    dataDir: data.dataDir,
+    embedder: createOllamaEmbedder({ host: data.ollamaHost, model: data.embedModel }),
+  });
+  const running = new Map<string, AbortController>();
+  const send = (event: IngestWorkerEvent) => port.postMessage(event);
+
+  port.on("message", (request: IngestWorkerRequest) => {
+    if (request.type === "close") {
+      for (const controller of running.values()) controller.abort();
+      void knowledgeBase.close().finally(() => port.close());
+      return;
+    }
+    if (request.type === "cancel") {
+      running.get(request.jobId)?.abort();
+      return;
+    }
+    const controller = new AbortController();
+    running.set(request.jobId, controller);
+    void (async () => {
+      try {
+        const bytes = await knowledgeBase.files.read(request.fileHash);
+        const outcome = await knowledgeBase.ingest({
+          workspace: request.workspace,
+          documentId: request.documentId,
+          name: request.name,
+          bytes,
+          maxBytes: data.maxBytes,
+          signal: controller.signal,
+          onProgress: (progress) => send({ type: "progress", jobId: request.jobId, progress }),
+        });
+        send({ type: "done", jobId: request.jobId, outcome });
+      } catch (error) {
+        const code = isIngestError(error) ? error.code : "internal";
+        const message = error instanceof Error ? error.message : String(error);
+        send({
+          type: "failed",
+          jobId: request.jobId,
+          error: { code, message },
+          retryable: code === "unavailable:ollama" && !controller.signal.aborted,
+        });
+      } finally {
+        running.delete(request.jobId);
+      }
+    })();
+  });
+  send({ type: "ready" });
+}
+
+if (!isMainThread) {
+  run().catch((error: unknown) => {
+    // Nothing can be ingested without the knowledge base: report and let the server restart the worker.
+    const event: IngestWorkerEvent = {
+      type: "fatal",
+      message: error instanceof Error ? error.message : String(error),
+    };
+    parentPort?.postMessage(event);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,73 @@
+import { chunkDocument } from "./chunk/index.js";
+import { lineFingerprint, normalizeForIndex, stripBoilerplate } from "./clean/index.js";
+import { IngestError } from "./errors.js";
+import { parseDocument } from "./parse/index.js";
+import type { Chunk, ChunkOptions, ParsedDocument } from "./types.js";
+
+/** Default largest accepted file: 50 MB, as `MAX_UPLOAD_MB` defaults. */
+export const DEFAULT_MAX_BYTES = 50 * 1024 * 1024;
+
+/** A parsed and chunked document, ready to be embedded. */
+export interface PreparedDocument {
+  parsed: ParsedDocument;
+  chunks: Chunk[];
+}
+
+/** Options for {@link prepareDocument}. */
+export interface PrepareOptions {
+  /** The file's bytes. */
+  bytes: Uint8Array;
+  /** Source name (used for type detection and in error messages). */
+  name: string;
+  /** Largest accepted size in bytes. */
+  maxBytes?: number;
+  /** Chunk sizes. */
+  chunkOptions?: ChunkOptions;
+}
+
+/** Parses and chunks a file: the CPU part of ingestion, no I/O. Fails with an {@link IngestError} naming the file. */
+export async function prepareDocument(options: PrepareOptions): Promise<PreparedDocument> {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  if (options.bytes.byteLength > maxBytes) {
+    throw new IngestError(
+      "too_large:file",
+      `${options.name}: file is ${formatMegabytes(options.bytes.byteLength)}, over the ${formatMegabytes(maxBytes)} limit (MAX_UPLOAD_MB)`,
+    );
+  }
+  const parsed = await parseDocument({ bytes: options.bytes, name: options.name });
+  const chunks = chunkDocument(parsed, options.chunkOptions);
+  if (chunks.length === 0)
+    throw new IngestError("invalid:empty", `${options.name}: no text found in the file`);
+  return { parsed, chunks };
+}
+
+function formatMegabytes(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** The distinct fingerprints of a document's lines, for boilerplate detection across a workspace. */
+export function documentFingerprints(text: string): string[] {
+  const fingerprints = new Set<string>();
+  for (const line of text.split("\n")) {
+    const fingerprint = lineFingerprint(line);
+    if (fingerprint) fingerprints.add(fingerprint);
+  }
+  return [...fingerprints];
+}
+
+/**
+ * What the full-text index and the embedder see for a chunk: its heading path (and the document title) as
+ * context, then its text without boilerplate lines, normalised. Empty when the chunk is all boilerplate.
+ */
+export function indexTextOf(options: {
+  chunk: Chunk;
+  title?: string;
+  isBoilerplate: (fingerprint: string) => boolean;
+}): string {
+  const body = normalizeForIndex(stripBoilerplate(options.chunk.text, options.isBoilerplate)).trim();
+  if (body.length === 0) return "";
+  const context = [options.title, ...options.chunk.headings].filter(
+    (part, index, parts): part is string => Boolean(part) && parts.indexOf(part) === index,
+  );
+  return context.length > 0 ? `${normalizeForIndex(context.join(" > "))}\n${body}` : body;
+}

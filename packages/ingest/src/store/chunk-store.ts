@@ -1,0 +1,378 @@
+import * as lancedb from "@lancedb/lancedb";
+import { Field, FixedSizeList, Float32, Int32, List, Schema, Utf8 } from "apache-arrow";
+import type { SearchMode } from "../knowledge-base.js";
+
+/** A chunk as written to LanceDB: display text, index text, position and vector. */
+export interface StoredChunk {
+  chunkId: string;
+  documentId: string;
+  index: number;
+  /** Text as it stands in the document, for display and citations. */
+  text: string;
+  /** Normalised text without boilerplate, with its heading path: what the full-text index and embeddings see. */
+  indexText: string;
+  start: number;
+  end: number;
+  headings: string[];
+  page: number | null;
+  tokens: number;
+  vector: number[] | Float32Array;
+}
+
+/** A chunk found by a search, with its rank score and, when a query vector was given, its cosine similarity. */
+export interface ChunkHit extends Omit<StoredChunk, "vector" | "indexText"> {
+  /** Higher is better: fused RRF score (hybrid), cosine similarity (vector) or BM25 (fulltext). */
+  score: number;
+  /** Cosine similarity of the chunk to the query vector in [-1, 1]; null for full-text-only searches. */
+  relevance: number | null;
+}
+
+/** Options for {@link ChunkStore.search}. */
+export interface ChunkSearchOptions {
+  mode: SearchMode;
+  /** Query text, for full text. */
+  query: string;
+  /** Query vector, required for `vector` and `hybrid`. */
+  vector?: number[];
+  limit: number;
+  /** Only chunks of these documents. */
+  documentIds?: string[];
+}
+
+/** Tuning of the vector index, chosen from `bench/search` measurements. */
+export interface VectorIndexTuning {
+  /** Rows at which an ANN index is built; below it brute force is fast enough and exact. */
+  threshold: number;
+  /** IVF partitions probed per query. */
+  nprobes: number;
+  /** Candidates re-ranked with full vectors, as a multiple of the limit. */
+  refineFactor: number;
+}
+
+/** Defaults from `bench/search` on a 2-core machine (see bench/README.md). */
+export const DEFAULT_VECTOR_INDEX_TUNING: VectorIndexTuning = {
+  threshold: 50_000,
+  nprobes: 20,
+  refineFactor: 5,
+};
+
+/** What {@link ChunkStore.maintain} did. */
+export interface MaintenanceReport {
+  rows: number;
+  optimized: boolean;
+  vectorIndexCreated: boolean;
+}
+
+/** Chunks of all workspaces in LanceDB, one table per workspace and embedding model. */
+export interface ChunkStore {
+  /** Creates the table with its full-text index if missing. */
+  ensureTable(table: string, dimension: number): Promise<void>;
+  /** Whether the table exists. */
+  hasTable(table: string): Promise<boolean>;
+  /** Replaces every chunk of a document with `chunks` in one commit: readers see the old set or the new one. */
+  replaceDocument(table: string, documentId: string, chunks: StoredChunk[]): Promise<void>;
+  /** Removes a document's chunks (and so its full-text entries). */
+  deleteDocument(table: string, documentId: string): Promise<void>;
+  /** A document's chunks in order, without vectors. */
+  listChunks(table: string, documentId: string): Promise<Omit<StoredChunk, "vector">[]>;
+  /** Every chunk of the table in pages, for re-embedding. */
+  scan(table: string, onPage: (chunks: Omit<StoredChunk, "vector">[]) => Promise<void>): Promise<void>;
+  /** Finds chunks by vector, full text, or both fused by reciprocal rank. */
+  search(table: string, options: ChunkSearchOptions): Promise<ChunkHit[]>;
+  /** Folds new rows into the indexes and builds the ANN index once the table is big enough. */
+  maintain(table: string): Promise<MaintenanceReport>;
+  countRows(table: string): Promise<number>;
+  dropTable(table: string): Promise<void>;
+  close(): void;
+}
+
+const FTS_OPTIONS = {
+  baseTokenizer: "ngram",
+  ngramMinLength: 2,
+  ngramMaxLength: 3,
+  prefixOnly: false,
+  // Stemming and stop words are for word tokens; on ngrams they would drop or bend real matches.
+  stem: false,
+  removeStopWords: false,
+  lowercase: true,
+  asciiFolding: true,
+  withPosition: false,
+} as const;
+
+const LIST_COLUMNS = [
+  "chunk_id",
+  "document_id",
+  "chunk_index",
+  "text",
+  "index_text",
+  "start",
+  "end",
+  "headings",
+  "page",
+  "tokens",
+];
+
+function chunkSchema(dimension: number): Schema {
+  return new Schema([
+    new Field("chunk_id", new Utf8(), false),
+    new Field("document_id", new Utf8(), false),
+    new Field("chunk_index", new Int32(), false),
+    new Field("text", new Utf8(), false),
+    new Field("index_text", new Utf8(), false),
+    new Field("start", new Int32(), false),
+    new Field("end", new Int32(), false),
+    new Field("headings", new List(new Field("item", new Utf8(), true)), false),
+    new Field("page", new Int32(), true),
+    new Field("tokens", new Int32(), false),
+    new Field("vector", new FixedSizeList(dimension, new Field("item", new Float32(), true)), false),
+  ]);
+}
+
+function quote(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+function documentFilter(documentIds: readonly string[]): string {
+  return `document_id IN (${documentIds.map(quote).join(", ")})`;
+}
+
+type Row = Record<string, unknown>;
+
+function toRow(chunk: StoredChunk): Row {
+  return {
+    chunk_id: chunk.chunkId,
+    document_id: chunk.documentId,
+    chunk_index: chunk.index,
+    text: chunk.text,
+    index_text: chunk.indexText,
+    start: chunk.start,
+    end: chunk.end,
+    headings: chunk.headings,
+    page: chunk.page,
+    tokens: chunk.tokens,
+    vector: Array.from(chunk.vector),
+  };
+}
+
+function fromRow(row: Row): Omit<StoredChunk, "vector"> {
+  const headings = row.headings as { toArray?: () => string[] } | string[] | null;
+  return {
+    chunkId: String(row.chunk_id),
+    documentId: String(row.document_id),
+    index: Number(row.chunk_index),
+    text: String(row.text),
+    indexText: String(row.index_text),
+    start: Number(row.start),
+    end: Number(row.end),
+    headings: Array.isArray(headings) ? headings : (headings?.toArray?.() ?? []).map(String),
+    page: row.page === null || row.page === undefined ? null : Number(row.page),
+    tokens: Number(row.tokens),
+  };
+}
+
+function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let dot = 0;
+  let normA = 0;
+  let normB = 0;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    dot += x * y;
+    normA += x * x;
+    normB += y * y;
+  }
+  return normA === 0 || normB === 0 ? 0 : dot / Math.sqrt(normA * normB);
+}
+
+/** Options for {@link openChunkStore}. */
+export interface ChunkStoreOptions {
+  /** Folder of the LanceDB database. */
+  directory: string;
+  /** Vector index tuning; defaults to {@link DEFAULT_VECTOR_INDEX_TUNING}. */
+  vectorIndex?: Partial<VectorIndexTuning>;
+  /** Unindexed rows above which {@link ChunkStore.maintain} folds them into the indexes. */
+  optimizeAfterRows?: number;
+}
+
+/** Opens the LanceDB database under `directory`. */
+export async function openChunkStore(options: ChunkStoreOptions): Promise<ChunkStore> {
+  const tuning = { ...DEFAULT_VECTOR_INDEX_TUNING, ...options.vectorIndex };
+  const optimizeAfterRows = options.optimizeAfterRows ?? 2_000;
+  // The CLI, the server and its worker threads write the same tables: check for newer versions on every read.
+  const connection = await lancedb.connect(options.directory, { readConsistencyInterval: 0 });
+  const tables = new Map<string, Promise<lancedb.Table>>();
+  const writeQueues = new Map<string, Promise<unknown>>();
+
+  const open = (name: string): Promise<lancedb.Table> => {
+    let table = tables.get(name);
+    if (!table) {
+      table = connection.openTable(name);
+      tables.set(name, table);
+      table.catch(() => tables.delete(name));
+    }
+    return table;
+  };
+
+  /** Writes to one table run one after another in this process; LanceDB resolves conflicts between processes. */
+  const serialised = <T>(name: string, work: () => Promise<T>): Promise<T> => {
+    const previous = writeQueues.get(name) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    writeQueues.set(
+      name,
+      next.catch(() => undefined),
+    );
+    return next;
+  };
+
+  const hasTable = async (name: string): Promise<boolean> => (await connection.tableNames()).includes(name);
+
+  const store: ChunkStore = {
+    hasTable,
+
+    async ensureTable(name, dimension) {
+      if (await hasTable(name)) return;
+      await serialised(name, async () => {
+        const table = await connection.createEmptyTable(name, chunkSchema(dimension), { existOk: true });
+        const indexes = await table.listIndices();
+        if (!indexes.some((index) => index.columns.includes("index_text"))) {
+          await table.createIndex("index_text", { config: lancedb.Index.fts(FTS_OPTIONS) });
+        }
+        tables.set(name, Promise.resolve(table));
+      });
+    },
+
+    async replaceDocument(name, documentId, chunks) {
+      await serialised(name, async () => {
+        const table = await open(name);
+        if (chunks.length === 0) {
+          await table.delete(`document_id = ${quote(documentId)}`);
+          return;
+        }
+        // One merge-insert commit adds the new version's chunks and deletes the old ones of this document.
+        await table
+          .mergeInsert("chunk_id")
+          .whenMatchedUpdateAll()
+          .whenNotMatchedInsertAll()
+          .whenNotMatchedBySourceDelete({ where: `document_id = ${quote(documentId)}` })
+          .execute(chunks.map(toRow));
+      });
+    },
+
+    async deleteDocument(name, documentId) {
+      if (!(await hasTable(name))) return;
+      await serialised(name, async () => (await open(name)).delete(`document_id = ${quote(documentId)}`));
+    },
+
+    async listChunks(name, documentId) {
+      if (!(await hasTable(name))) return [];
+      const table = await open(name);
+      const rows = await table
+        .query()
+        .where(`document_id = ${quote(documentId)}`)
+        .select(LIST_COLUMNS)
+        .toArray();
+      return rows.map(fromRow).sort((a, b) => a.index - b.index);
+    },
+
+    async scan(name, onPage) {
+      const table = await open(name);
+      const pageSize = 1_000;
+      for (let offset = 0; ; offset += pageSize) {
+        const rows = await table.query().select(LIST_COLUMNS).limit(pageSize).offset(offset).toArray();
+        if (rows.length === 0) return;
+        await onPage(rows.map(fromRow));
+        if (rows.length < pageSize) return;
+      }
+    },
+
+    async search(name, { mode, query, vector, limit, documentIds }) {
+      const table = await open(name);
+      const filter = documentIds && documentIds.length > 0 ? documentFilter(documentIds) : undefined;
+      const columns = [...LIST_COLUMNS.filter((column) => column !== "index_text"), "vector"];
+      let rows: Row[];
+      if (mode === "fulltext") {
+        let builder = table.query().fullTextSearch(query, { columns: ["index_text"] });
+        if (filter) builder = builder.where(filter);
+        rows = await builder
+          .select([...columns, "_score"])
+          .limit(limit)
+          .toArray();
+      } else {
+        if (!vector) throw new Error(`A ${mode} search needs a query vector`);
+        let builder = table
+          .query()
+          .nearestTo(vector)
+          .distanceType("cosine")
+          .nprobes(tuning.nprobes)
+          .refineFactor(tuning.refineFactor);
+        if (mode === "hybrid") {
+          builder = builder
+            .fullTextSearch(query, { columns: ["index_text"] })
+            .rerank(await lancedb.rerankers.RRFReranker.create());
+        }
+        if (filter) builder = builder.where(filter);
+        const scoreColumn = mode === "hybrid" ? "_relevance_score" : "_distance";
+        rows = await builder
+          .select(mode === "hybrid" ? columns : [...columns, scoreColumn])
+          .limit(limit)
+          .toArray();
+      }
+      return rows.map((row) => {
+        const chunk = fromRow({ ...row, index_text: "" });
+        const rowVector = row.vector as ArrayLike<number> | undefined;
+        const relevance = vector && rowVector ? cosine(vector, rowVector) : null;
+        const score =
+          mode === "fulltext"
+            ? Number(row._score)
+            : mode === "vector"
+              ? 1 - Number(row._distance)
+              : Number(row._relevance_score);
+        const { indexText: _unused, ...hit } = chunk;
+        return { ...hit, score, relevance };
+      });
+    },
+
+    async maintain(name) {
+      return serialised(name, async () => {
+        const table = await open(name);
+        const rows = await table.countRows();
+        const indexes = await table.listIndices();
+        let unindexed = 0;
+        for (const index of indexes) {
+          const stats = await table.indexStats(index.name);
+          unindexed = Math.max(unindexed, stats?.numUnindexedRows ?? 0);
+        }
+        let vectorIndexCreated = false;
+        if (rows >= tuning.threshold && !indexes.some((index) => index.columns.includes("vector"))) {
+          await table.createIndex("vector", {
+            config: lancedb.Index.ivfPq({
+              distanceType: "cosine",
+              numPartitions: Math.max(1, Math.round(Math.sqrt(rows))),
+            }),
+          });
+          vectorIndexCreated = true;
+        }
+        const optimized = unindexed >= optimizeAfterRows;
+        if (optimized) await table.optimize();
+        return { rows, optimized, vectorIndexCreated };
+      });
+    },
+
+    async countRows(name) {
+      if (!(await hasTable(name))) return 0;
+      return (await open(name)).countRows();
+    },
+
+    async dropTable(name) {
+      tables.delete(name);
+      if (await hasTable(name)) await connection.dropTable(name);
+    },
+
+    close() {
+      for (const table of tables.values()) table.then((opened) => opened.close()).catch(() => undefined);
+      tables.clear();
+      connection.close();
+    },
+  };
+  return store;
+}

@@ -1,0 +1,55 @@
+import { createHash, randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+
+const HASH_PATTERN = /^[0-9a-f]{64}$/;
+
+/** Original files kept under the data dir, named by the SHA-256 of their bytes (never by their file name). */
+export interface FileStore {
+  /** Stores bytes (no-op when already present) and returns their SHA-256 in hex. */
+  put(bytes: Uint8Array): Promise<string>;
+  /** Reads the bytes stored under `hash`. */
+  read(hash: string): Promise<Uint8Array>;
+  /** Whether bytes with this hash are stored. */
+  has(hash: string): boolean;
+  /** Where the bytes with this hash live on disk. */
+  path(hash: string): string;
+  /** Removes the bytes stored under `hash`, if any. */
+  remove(hash: string): Promise<void>;
+}
+
+/** SHA-256 of bytes, in hex: the content hash used for documents and stored files. */
+export function hashBytes(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+/** Creates a content-addressed file store rooted at `root`; writes are atomic (temp file + rename). */
+export function createFileStore(root: string): FileStore {
+  const pathOf = (hash: string): string => {
+    if (!HASH_PATTERN.test(hash)) throw new Error(`Invalid file hash "${hash}"`);
+    return join(root, hash.slice(0, 2), hash);
+  };
+  return {
+    async put(bytes) {
+      const hash = hashBytes(bytes);
+      const target = pathOf(hash);
+      if (existsSync(target)) return hash;
+      await mkdir(join(root, hash.slice(0, 2)), { recursive: true });
+      const temporary = `${target}.${randomUUID()}.tmp`;
+      await writeFile(temporary, bytes);
+      await rename(temporary, target);
+      return hash;
+    },
+    async read(hash) {
+      return new Uint8Array(await readFile(pathOf(hash)));
+    },
+    has(hash) {
+      return existsSync(pathOf(hash));
+    },
+    path: pathOf,
+    async remove(hash) {
+      await rm(pathOf(hash), { force: true });
+    },
+  };
+}
