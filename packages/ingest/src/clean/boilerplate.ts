@@ -1,0 +1,74 @@
+import { createHash } from "node:crypto";
+import { normalizeForIndex } from "./normalize.js";
+
+/** Lines shorter than this (after normalisation, digits and whitespace removed) get no fingerprint: too common to mean anything. */
+export const MIN_FINGERPRINT_LENGTH = 6;
+
+/** Splits text into lines on `\n`, `\r\n` or `\r`, without the line endings. */
+export function splitLines(text: string): string[] {
+  return text.split(/\r\n|\r|\n/);
+}
+
+/**
+ * A stable fingerprint of a line for counting how often it repeats across a workspace's
+ * documents: normalised (see {@link normalizeForIndex}), whitespace removed and digit runs
+ * replaced by `0`, so "张小明 2026/1/9 10:00:27" and "张小明 2026/1/6 4:27:40" share one
+ * fingerprint, as do footers that differ only in a year or page number. Returns undefined for lines
+ * too short to judge (under {@link MIN_FINGERPRINT_LENGTH} characters without digits), which are
+ * never treated as boilerplate by frequency. The fingerprint is 16 hex characters of SHA-1.
+ */
+export function lineFingerprint(line: string): string | undefined {
+  const key = normalizeForIndex(line).replace(/\s+/g, "").replace(/\d+/g, "0");
+  if (key.replace(/0/g, "").length < MIN_FINGERPRINT_LENGTH) return undefined;
+  return createHash("sha1").update(key).digest("hex").slice(0, 16);
+}
+
+/**
+ * Patterns for lines that are noise in a single scraped page, whatever the site: copyright and
+ * reprint notices, permalinks, disclaimers, like/favourite/follow/share bars, previous/next links
+ * and "related posts" headings. Each is matched against a line with its surrounding whitespace
+ * trimmed; all but the share-bar pattern only match lines up to 400 characters, so a long
+ * paragraph that merely starts with such a phrase is kept.
+ */
+export const BUILT_IN_BOILERPLATE: readonly RegExp[] = [
+  /^[【[(（]?(?:版权声明|版权所有|著作权归作者所有|免责声明|声明)[】\])）]?\s*[:：]/,
+  /^(?:本文链接|原文链接|原文地址|文章链接|本文地址|转载地址|文章来源|来源)\s*[:：]/,
+  /(?:转载请注明|转载请保留|未经允许不得转载|未经授权[,，]?\s*禁止转载|禁止转载)/,
+  /^(?:copyright\s*)?(?:©|\(c\)|&copy;)\s*(?:\d{4}|[\p{L}\p{N}])/iu,
+  /^copyright\b.*(?:\d{4}|©|\(c\))/i,
+  /\ball rights reserved\b/i,
+  /^(?:上一篇|下一篇|上一章|下一章|前一篇|后一篇|previous post|next post|previous article|next article)\s*[:：]?/i,
+  /^(?:相关推荐|相关文章|相关阅读|推荐阅读|猜你喜欢|热门文章|热门推荐|延伸阅读|related posts|related articles|you may also like|recommended for you)\s*[:：]?\s*$/i,
+  /^(?:\s*(?:点赞|赞|收藏|关注|分享|分享到\S{0,6}|评论|举报|打赏|转发|在看|阅读|like|likes|share|save|follow|comment|comments|report)\s*[:：]?\s*[\d.,万kK+]*\s*)+$/i,
+  /^(?:京|沪|粤|浙|苏|闽|鲁|川|蜀|渝|津|冀|豫|鄂|湘|皖|赣|陕|晋|辽|吉|黑|桂|琼|贵|黔|云|滇|藏|甘|青|宁|新|蒙)ICP[备证]\s*\d+号/,
+];
+
+/** Longest line the single-line built-in patterns apply to. */
+const builtInMaxLength = 400;
+
+/** True when a line matches one of the {@link BUILT_IN_BOILERPLATE} patterns. */
+export function isBuiltInBoilerplate(line: string): boolean {
+  const trimmed = line.trim();
+  if (!trimmed || trimmed.length > builtInMaxLength) return false;
+  return BUILT_IN_BOILERPLATE.some((pattern) => pattern.test(trimmed));
+}
+
+/**
+ * Removes boilerplate lines from text meant for the index (not from display text): lines that
+ * match {@link BUILT_IN_BOILERPLATE}, and lines whose {@link lineFingerprint} the caller judges
+ * boilerplate, typically because it repeats across many documents of the workspace. Other lines,
+ * blank ones included, are kept in order and joined with `\n`.
+ */
+export function stripBoilerplate(
+  text: string,
+  isBoilerplate: (fingerprint: string) => boolean = () => false,
+): string {
+  const kept: string[] = [];
+  for (const line of splitLines(text)) {
+    if (isBuiltInBoilerplate(line)) continue;
+    const fingerprint = lineFingerprint(line);
+    if (fingerprint !== undefined && isBoilerplate(fingerprint)) continue;
+    kept.push(line);
+  }
+  return kept.join("\n");
+}

@@ -1,0 +1,9 @@
+export {
+  BUILT_IN_BOILERPLATE,
+  isBuiltInBoilerplate,
+  lineFingerprint,
+  MIN_FINGERPRINT_LENGTH,
+  splitLines,
+  stripBoilerplate,
+} from "./boilerplate.js";
+export { normalizeForIndex } from "./normalize.js";

@@ -1,0 +1,56 @@
+import { IngestError, isIngestError } from "../errors.js";
+import type { DocumentType, ParsedDocument } from "../types.js";
+import { parseCsv } from "./csv.js";
+import { type DocumentInput, detectDocumentType } from "./detect-type.js";
+import { parseDocx } from "./docx.js";
+import { parseHtml } from "./html.js";
+import { parseJson } from "./json.js";
+import { parseMarkdown } from "./markdown.js";
+import { parsePdf } from "./pdf.js";
+import { parseText } from "./text.js";
+
+export { parseCsv } from "./csv.js";
+export { type DecodedText, type DecodeTextOptions, decodeText } from "./decode-text.js";
+export { type DocumentInput, detectDocumentType, extensionOf, hasPdfHeader } from "./detect-type.js";
+export { parseDocx } from "./docx.js";
+export { parseHtml } from "./html.js";
+export { parseJson } from "./json.js";
+export { findMarkdownHeadings, frontMatterLength, type MarkdownHeading, parseMarkdown } from "./markdown.js";
+export { parsePdf } from "./pdf.js";
+export { parseText } from "./text.js";
+
+const parsers: Record<DocumentType, (input: DocumentInput) => ParsedDocument | Promise<ParsedDocument>> = {
+  pdf: parsePdf,
+  docx: parseDocx,
+  html: parseHtml,
+  markdown: parseMarkdown,
+  text: parseText,
+  csv: parseCsv,
+  json: parseJson,
+};
+
+/**
+ * Parses a file into display text plus sections, deciding its format from its content and
+ * extension (see {@link detectDocumentType}). Pure: reads nothing but the given bytes.
+ * Every failure is an `IngestError` whose message names the file: `invalid:empty`,
+ * `invalid:corrupt`, `invalid:encrypted`, `invalid:binary`, `invalid:encoding` or `unsupported:type`.
+ */
+export async function parseDocument(input: DocumentInput): Promise<ParsedDocument> {
+  const type = detectDocumentType(input);
+  try {
+    const document = await parsers[type](input);
+    if (document.text.trim().length === 0) {
+      throw new IngestError("invalid:empty", `"${input.name}" contains no text.`);
+    }
+    return document;
+  } catch (error) {
+    if (isIngestError(error)) throw error;
+    throw new IngestError(
+      "invalid:corrupt",
+      `"${input.name}" could not be read as ${type}: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
+  }
+}
