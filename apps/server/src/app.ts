@@ -1,0 +1,84 @@
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { serveStatic } from "@hono/node-server/serve-static";
+import { Scalar } from "@scalar/hono-api-reference";
+import { Hono } from "hono";
+import { openAPIRouteHandler } from "hono-openapi";
+import type { AppDeps } from "./deps.js";
+import { createErrorHandler, notFoundHandler } from "./errors.js";
+import { createLogger } from "./logger.js";
+import { createDocumentRoutes } from "./routes/documents.js";
+import { createEventRoutes } from "./routes/events.js";
+import { createHealthRoutes } from "./routes/health.js";
+import { createModelRoutes } from "./routes/models.js";
+import { createSearchRoutes } from "./routes/search.js";
+import { createWorkspaceRoutes } from "./routes/workspaces.js";
+
+export type { AppDeps } from "./deps.js";
+
+/**
+ * Builds the HTTP app from its dependencies. Routes are chained so their types flow into {@link AppType}
+ * for the web client's `hc<AppType>`.
+ */
+export function createApp(deps: AppDeps) {
+  const logger = deps.logger ?? createLogger("silent");
+  const api = new Hono()
+    .route("/api", createHealthRoutes(deps))
+    .route("/api", createModelRoutes(deps))
+    .route("/api", createWorkspaceRoutes(deps))
+    .route("/api", createDocumentRoutes(deps))
+    .route("/api", createEventRoutes(deps))
+    .route("/api", createSearchRoutes(deps));
+  // Chat, threads and the OpenAI-compatible API are mounted here, chained the same way:
+  //   .route("/api", createChatRoutes(deps))
+  //   .route("/api", createThreadRoutes(deps))
+  //   .route("/v1", createOpenAiRoutes(deps))
+  const app = api;
+
+  app.get(
+    "/api/openapi.json",
+    openAPIRouteHandler(app, {
+      documentation: {
+        info: {
+          title: "Zhiku API",
+          version: "0.1.0",
+          description: 'Every error is `{"error":{"code","message"}}` with a fitting 4xx/5xx status.',
+        },
+        tags: [
+          { name: "System" },
+          { name: "Models" },
+          { name: "Workspaces" },
+          { name: "Documents" },
+          { name: "Search" },
+        ],
+      },
+      exclude: ["/api/openapi.json", "/api/docs"],
+    }),
+  );
+  app.get("/api/docs", Scalar({ url: "/api/openapi.json", pageTitle: "Zhiku API" }));
+
+  const webRoot = deps.webRoot;
+  if (webRoot && existsSync(join(webRoot, "index.html"))) {
+    app.use("*", async (c, next) => {
+      if (isApiPath(c.req.path) || (c.req.method !== "GET" && c.req.method !== "HEAD")) return next();
+      return serveStatic({ root: webRoot })(c, next);
+    });
+    app.get("*", async (c, next) => {
+      if (isApiPath(c.req.path)) return next();
+      // Single-page app: client-side routes all load index.html.
+      return c.html(await readFile(join(webRoot, "index.html"), "utf8"));
+    });
+  }
+
+  app.notFound(notFoundHandler);
+  app.onError(createErrorHandler(logger));
+  return app;
+}
+
+function isApiPath(path: string): boolean {
+  return path === "/api" || path.startsWith("/api/") || path === "/v1" || path.startsWith("/v1/");
+}
+
+/** The app's route types, for `hc<AppType>` in the web client. */
+export type AppType = ReturnType<typeof createApp>;

@@ -1,0 +1,121 @@
+import type { Database } from "better-sqlite3";
+
+/** One schema change of the server's tables. Versions only ever grow; a shipped migration never changes. */
+export interface Migration {
+  /** Position in the sequence, from 1. */
+  version: number;
+  /** What the migration does, for logs. */
+  description: string;
+  /** SQL run inside the migration's transaction. */
+  sql: string;
+}
+
+/** The `scope` under which the server records its migrations in `schema_migrations` (ingest uses its own). */
+export const serverMigrationScope = "server";
+
+/**
+ * The server's tables on the shared knowledge-base database. Rows reference the ingest package's
+ * workspaces and documents by id without foreign keys, so either side can evolve its schema; the server
+ * deletes its rows when it deletes a workspace or a document.
+ */
+export const serverMigrations: Migration[] = [
+  {
+    version: 1,
+    description: "jobs, threads, messages, feedback",
+    sql: `
+      CREATE TABLE jobs (
+        id TEXT PRIMARY KEY,
+        workspace_id TEXT NOT NULL,
+        document_id TEXT NOT NULL,
+        file_hash TEXT NOT NULL,
+        name TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'done', 'failed', 'cancelled')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        error TEXT,
+        progress TEXT,
+        run_after TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX jobs_status_created ON jobs (status, created_at);
+      CREATE INDEX jobs_document ON jobs (document_id);
+      CREATE INDEX jobs_workspace ON jobs (workspace_id);
+
+      CREATE TABLE threads (
+        id TEXT PRIMARY KEY,
+        workspace_id TEXT NOT NULL,
+        title TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX threads_workspace_updated ON threads (workspace_id, updated_at);
+
+      CREATE TABLE messages (
+        id TEXT PRIMARY KEY,
+        thread_id TEXT NOT NULL REFERENCES threads (id) ON DELETE CASCADE,
+        role TEXT NOT NULL CHECK (role IN ('system', 'user', 'assistant')),
+        content TEXT NOT NULL,
+        sources TEXT NOT NULL DEFAULT '[]',
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX messages_thread_created ON messages (thread_id, created_at);
+
+      CREATE TABLE feedback (
+        message_id TEXT PRIMARY KEY REFERENCES messages (id) ON DELETE CASCADE,
+        rating TEXT NOT NULL CHECK (rating IN ('up', 'down')),
+        created_at TEXT NOT NULL
+      );
+    `,
+  },
+];
+
+/** Options for {@link applyMigrations}. */
+export interface ApplyMigrationsOptions {
+  /** The database to migrate. */
+  db: Database;
+  /** Scope recorded in `schema_migrations`. */
+  scope: string;
+  /** The migrations, in version order. */
+  migrations: Migration[];
+}
+
+/**
+ * Applies the migrations not yet recorded for `scope`, each in its own transaction together with its
+ * `schema_migrations` row, so a crash never leaves a half-applied version. Returns the versions applied.
+ */
+export function applyMigrations(options: ApplyMigrationsOptions): number[] {
+  const { db, scope, migrations } = options;
+  // Same definition as the ingest package's, which usually creates the table first.
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    scope TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    description TEXT NOT NULL,
+    applied_at TEXT NOT NULL,
+    PRIMARY KEY (scope, version)
+  )`);
+  const appliedRows = db.prepare("SELECT version FROM schema_migrations WHERE scope = ?").all(scope) as {
+    version: number;
+  }[];
+  const applied = new Set(appliedRows.map((row) => row.version));
+  const record = db.prepare(
+    "INSERT INTO schema_migrations (scope, version, description, applied_at) VALUES (?, ?, ?, ?)",
+  );
+  const isRecorded = db.prepare("SELECT 1 FROM schema_migrations WHERE scope = ? AND version = ?");
+  const done: number[] = [];
+  for (const migration of [...migrations].sort((left, right) => left.version - right.version)) {
+    if (applied.has(migration.version)) continue;
+    // IMMEDIATE takes the write lock first; the re-check inside stops a second process applying it twice.
+    db.transaction(() => {
+      if (isRecorded.get(scope, migration.version)) return;
+      db.exec(migration.sql);
+      record.run(scope, migration.version, migration.description, new Date().toISOString());
+      done.push(migration.version);
+    }).immediate();
+  }
+  return done;
+}
+
+/** Applies the server's own migrations ({@link serverMigrations}) to the knowledge-base database. */
+export function migrateServerDatabase(db: Database): number[] {
+  return applyMigrations({ db, scope: serverMigrationScope, migrations: serverMigrations });
+}

@@ -1,0 +1,105 @@
+import { z } from "zod";
+
+/** Log levels accepted by `LOG_LEVEL` (pino's names). */
+export const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+/** The environment variables the server reads, with their defaults. */
+const environmentSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  DATA_DIR: z.string().min(1).default("./data"),
+  OLLAMA_HOST: z.url({ protocol: /^https?$/ }).default("http://127.0.0.1:11434"),
+  CHAT_MODEL: z.string().min(1).default("qwen2.5:7b"),
+  EMBED_MODEL: z.string().min(1).default("bge-m3"),
+  MAX_UPLOAD_MB: z.coerce.number().positive().max(10_240).default(50),
+  INGEST_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
+  LOG_LEVEL: z.enum(logLevels).default("info"),
+});
+
+/** Examples shown in the fix-it message for a bad value. */
+const examples: Record<keyof z.infer<typeof environmentSchema>, string> = {
+  PORT: "a port number such as 3000",
+  HOST: "an address to listen on such as 0.0.0.0 or 127.0.0.1",
+  DATA_DIR: "a directory path such as ./data",
+  OLLAMA_HOST: "a URL such as http://127.0.0.1:11434",
+  CHAT_MODEL: "an Ollama model name such as qwen2.5:7b",
+  EMBED_MODEL: "an Ollama embedding model name such as bge-m3",
+  MAX_UPLOAD_MB: "a size in megabytes such as 50",
+  INGEST_WORKERS: "a number of worker threads from 1 to 64, such as 1",
+  LOG_LEVEL: `one of ${logLevels.join(", ")}`,
+};
+
+/** The server's configuration, read once from the environment at start. */
+export interface ServerConfig {
+  /** Port to listen on (`PORT`). */
+  port: number;
+  /** Address to listen on (`HOST`). */
+  host: string;
+  /** Directory holding the database, vectors and originals (`DATA_DIR`). */
+  dataDir: string;
+  /** Base URL of Ollama (`OLLAMA_HOST`), without a trailing slash. */
+  ollamaHost: string;
+  /** Default chat model (`CHAT_MODEL`). */
+  chatModel: string;
+  /** Embedding model (`EMBED_MODEL`). */
+  embedModel: string;
+  /** Largest accepted upload per file, in bytes (`MAX_UPLOAD_MB`). */
+  maxUploadBytes: number;
+  /** Worker threads that ingest documents in the background (`INGEST_WORKERS`). */
+  ingestWorkers: number;
+  /** pino log level (`LOG_LEVEL`). */
+  logLevel: (typeof logLevels)[number];
+}
+
+/** A bad environment value; the message says which variable and how to fix it. */
+export class EnvironmentError extends Error {
+  /** Names of the variables with bad values. */
+  readonly variables: string[];
+
+  constructor(variables: string[], message: string) {
+    super(message);
+    this.name = "EnvironmentError";
+    this.variables = variables;
+  }
+}
+
+/**
+ * Parses the server configuration from environment variables. Empty strings count as unset.
+ * Throws {@link EnvironmentError} naming each bad variable, its value and what is expected.
+ */
+export function parseEnvironment(source: Record<string, string | undefined>): ServerConfig {
+  const input: Record<string, string> = {};
+  for (const name of Object.keys(environmentSchema.shape)) {
+    const value = source[name]?.trim();
+    if (value) input[name] = value;
+  }
+  const result = environmentSchema.safeParse(input);
+  if (!result.success) {
+    const lines: string[] = [];
+    const variables: string[] = [];
+    for (const issue of result.error.issues) {
+      const name = String(issue.path[0]) as keyof typeof examples;
+      variables.push(name);
+      lines.push(
+        `  ${name}=${JSON.stringify(input[name] ?? "")} is not valid (${issue.message}); set it to ${examples[name]}, or unset it to use the default.`,
+      );
+    }
+    return throwEnvironmentError(variables, lines);
+  }
+  const environment = result.data;
+  return {
+    port: environment.PORT,
+    host: environment.HOST,
+    dataDir: environment.DATA_DIR,
+    ollamaHost: environment.OLLAMA_HOST.replace(/\/+$/, ""),
+    chatModel: environment.CHAT_MODEL,
+    embedModel: environment.EMBED_MODEL,
+    maxUploadBytes: Math.floor(environment.MAX_UPLOAD_MB * 1024 * 1024),
+    ingestWorkers: environment.INGEST_WORKERS,
+    logLevel: environment.LOG_LEVEL,
+  };
+}
+
+function throwEnvironmentError(variables: string[], lines: string[]): never {
+  throw new EnvironmentError(variables, `Invalid server configuration:\n${lines.join("\n")}`);
+}

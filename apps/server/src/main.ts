@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+// Entry point of `npm start`. Everything that may load LanceDB is imported dynamically below, after
+// LANCE_CPU_THREADS is set: without it LanceDB can hang building full-text indexes on small machines.
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
+import { EnvironmentError, parseEnvironment, type ServerConfig } from "./env.js";
+
+process.env.LANCE_CPU_THREADS ??= String(availableParallelism());
+
+let config: ServerConfig;
+try {
+  config = parseEnvironment(process.env);
+} catch (error) {
+  if (error instanceof EnvironmentError) {
+    console.error(error.message);
+    process.exit(1);
+  }
+  throw error;
+}
+
+const { createLogger } = await import("./logger.js");
+const logger = createLogger(config.logLevel);
+const { startServer } = await import("./server.js");
+const webRoot = fileURLToPath(new URL("../../web/dist", import.meta.url));
+
+try {
+  const running = await startServer({ config, logger, webRoot });
+  logger.info(
+    {
+      url: `http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${running.port}`,
+      dataDir: running.deps.config.dataDir,
+    },
+    "Zhiku is listening",
+  );
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn({ signal }, "Second signal; exiting now");
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, "Shutting down");
+    running.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, "Shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+} catch (error) {
+  logger.fatal({ err: error }, error instanceof Error ? error.message : "Zhiku failed to start");
+  process.exit(1);
+}

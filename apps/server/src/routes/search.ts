@@ -1,0 +1,51 @@
+import { Hono } from "hono";
+import { describeRoute } from "hono-openapi";
+import { z } from "zod";
+import type { AppDeps } from "../deps.js";
+import { errorResponse, jsonResponse, searchResultSchema } from "./schemas.js";
+import { validate } from "./validation.js";
+
+const searchRequestSchema = z.object({
+  query: z.string().trim().min(1).max(4_000),
+  limit: z.int().min(1).max(100).optional(),
+  mode: z.enum(["hybrid", "vector", "fulltext"]).optional(),
+  documentIds: z.array(z.string().min(1)).max(1_000).optional(),
+});
+
+/**
+ * `POST /workspaces/:slug/search`: hybrid search by default. When Ollama is unreachable hybrid search
+ * falls back to full text and `mode` says so; asking for `vector` then fails with 503.
+ */
+export function createSearchRoutes(deps: AppDeps) {
+  const { kb } = deps;
+  return new Hono().post(
+    "/workspaces/:slug/search",
+    describeRoute({
+      tags: ["Search"],
+      summary: "Search a workspace",
+      responses: {
+        200: jsonResponse(
+          "Hits, best first, and the mode actually used",
+          z.object({ results: z.array(searchResultSchema), mode: z.enum(["hybrid", "vector", "fulltext"]) }),
+        ),
+        400: errorResponse("Invalid query, limit or mode"),
+        404: errorResponse("No such workspace"),
+        503: errorResponse("Vector search needs Ollama, which is unreachable"),
+      },
+    }),
+    validate("json", searchRequestSchema),
+    async (c) => {
+      const slug = c.req.param("slug");
+      kb.requireWorkspace(slug);
+      const input = c.req.valid("json");
+      const { results, mode } = await kb.search({
+        workspace: slug,
+        query: input.query,
+        ...(input.limit === undefined ? {} : { limit: input.limit }),
+        ...(input.mode === undefined ? {} : { mode: input.mode }),
+        ...(input.documentIds === undefined ? {} : { documentIds: input.documentIds }),
+      });
+      return c.json({ results, mode }, 200);
+    },
+  );
+}

@@ -1,0 +1,124 @@
+import { mkdir } from "node:fs/promises";
+import type { AddressInfo } from "node:net";
+import { resolve } from "node:path";
+import { type ServerType, serve } from "@hono/node-server";
+import { createOllamaEmbedder, openKnowledgeBase } from "@zhiku/ingest";
+import { createApp } from "./app.js";
+import { migrateServerDatabase } from "./db/migrations.js";
+import type { AppDeps } from "./deps.js";
+import type { ServerConfig } from "./env.js";
+import type { Logger } from "./logger.js";
+import { DocumentEventBus } from "./services/jobs/document-events.js";
+import { JobQueue } from "./services/jobs/job-queue.js";
+import { createWorkerPoolRunner } from "./services/jobs/worker-pool.js";
+import { createOllamaAccess } from "./services/ollama.js";
+
+/** Options for {@link startServer}. */
+export interface StartServerOptions {
+  /** The parsed configuration. */
+  config: ServerConfig;
+  /** Logger for the server and its jobs. */
+  logger: Logger;
+  /** Built web client to serve, if any. */
+  webRoot?: string;
+}
+
+/** A listening server. */
+export interface RunningServer {
+  /** The Node HTTP server. */
+  server: ServerType;
+  /** The port actually bound (differs from the config when it was 0). */
+  port: number;
+  /** The dependencies the app was built with. */
+  deps: AppDeps;
+  /**
+   * Graceful stop: no new connections, SSE streams end, running jobs go back to the queue for the next
+   * start, the knowledge base closes.
+   */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the knowledge base in `DATA_DIR`, applies the server's migrations, starts the ingest workers and
+ * listens. Unfinished jobs from an earlier run resume. Ollama need not be running.
+ */
+export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  const { config, logger } = options;
+  const dataDir = resolve(config.dataDir);
+  await mkdir(dataDir, { recursive: true });
+  const embedder = createOllamaEmbedder({ host: config.ollamaHost, model: config.embedModel });
+  const kb = await openKnowledgeBase({ dataDir, embedder });
+  const applied = migrateServerDatabase(kb.db);
+  if (applied.length > 0) logger.info({ versions: applied }, "Applied server database migrations");
+
+  const events = new DocumentEventBus();
+  const jobs = new JobQueue({
+    kb,
+    events,
+    logger,
+    createRunner: createWorkerPoolRunner({
+      size: config.ingestWorkers,
+      workerData: {
+        dataDir,
+        ollamaHost: config.ollamaHost,
+        embedModel: config.embedModel,
+        maxBytes: config.maxUploadBytes,
+      },
+      logger,
+    }),
+  });
+  const shutdown = new AbortController();
+  const deps: AppDeps = {
+    config: { ...config, dataDir },
+    kb,
+    ollama: createOllamaAccess(config.ollamaHost),
+    jobs,
+    events,
+    shutdownSignal: shutdown.signal,
+    logger,
+    ...(options.webRoot ? { webRoot: options.webRoot } : {}),
+  };
+  const app = createApp(deps);
+
+  let server: ServerType;
+  try {
+    server = await new Promise<ServerType>((resolveServer, reject) => {
+      const listening = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () =>
+        resolveServer(listening),
+      );
+      listening.once("error", reject);
+    });
+  } catch (error) {
+    await jobs.close();
+    await kb.close();
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EADDRINUSE") {
+      throw new Error(`Port ${config.port} on ${config.host} is in use; stop the other process or set PORT`, {
+        cause: error,
+      });
+    }
+    throw error;
+  }
+  const port = (server.address() as AddressInfo).port;
+  jobs.start();
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      shutdown.abort();
+      events.close();
+      const closed = new Promise<void>((resolveClosed) => server.close(() => resolveClosed()));
+      if ("closeIdleConnections" in server) server.closeIdleConnections();
+      const force = setTimeout(() => {
+        if ("closeAllConnections" in server) server.closeAllConnections();
+      }, 5_000);
+      force.unref();
+      await jobs.close();
+      await closed;
+      clearTimeout(force);
+      await kb.close();
+    })();
+    return closing;
+  };
+  return { server, port, deps, close };
+}
