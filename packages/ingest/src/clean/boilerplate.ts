@@ -37,7 +37,7 @@ export const BUILT_IN_BOILERPLATE: readonly RegExp[] = [
   /^(?:copyright\s*)?(?:©|\(c\)|&copy;)\s*(?:\d{4}|[\p{L}\p{N}])/iu,
   /^copyright\b.*(?:\d{4}|©|\(c\))/i,
   /\ball rights reserved\b/i,
-  /^(?:上一篇|下一篇|上一章|下一章|前一篇|后一篇|previous post|next post|previous article|next article)\s*[:：]?/i,
+  /^[«‹<←]?\s*(?:上一篇|下一篇|上一章|下一章|前一篇|后一篇|previous post|next post|previous article|next article)\s*(?:[:：]|[»›>→]?\s*$)/i,
   /^(?:相关推荐|相关文章|相关阅读|推荐阅读|猜你喜欢|热门文章|热门推荐|延伸阅读|related posts|related articles|you may also like|recommended for you)\s*[:：]?\s*$/i,
   /^(?:\s*(?:点赞|赞|收藏|关注|分享|分享到\S{0,6}|评论|举报|打赏|转发|在看|阅读|like|likes|share|save|follow|comment|comments|report)\s*[:：]?\s*[\d.,万kK+]*\s*)+$/i,
   /^(?:京|沪|粤|浙|苏|闽|鲁|川|蜀|渝|津|冀|豫|鄂|湘|皖|赣|陕|晋|辽|吉|黑|桂|琼|贵|黔|云|滇|藏|甘|青|宁|新|蒙)ICP[备证]\s*\d+号/,

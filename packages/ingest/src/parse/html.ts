@@ -107,19 +107,22 @@ export function parseHtml(input: DocumentInput): ParsedDocument {
 
   // Readability rewrites the tree it is given, so it gets the page and the fallback keeps a copy.
   const article = new Readability(page as never, { charThreshold: 20 }).parse();
+  const title = pageTitle || siteNameRemoved(collapse(article?.title), topHeadings);
   const builder = new DocumentTextBuilder();
   if (article?.content && textLength(article.textContent) > 0) {
     const content = parseHTML(`<!DOCTYPE html><html><body>${article.content}</body></html>`)
-      .document as unknown as {
-      body: WalkableNode;
-    };
+      .document as unknown as ElementLike & { body: ElementLike };
+    // Readability drops an <h1> that repeats the title; put it back so heading paths match the page.
+    const kept = Array.from(content.querySelectorAll("h1, h2, h3, h4, h5, h6")).map((heading) =>
+      collapse(heading.textContent),
+    );
+    if (title && topHeadings.includes(title) && !kept.includes(title)) builder.addHeading(1, title);
     walkHtml(content.body, builder);
   } else {
     walkHtml(fallbackBody.body, builder);
   }
   const { text, sections } = builder.build();
   if (!text) throw new IngestError("invalid:empty", `"${input.name}" has no readable text in its HTML.`);
-  const title = pageTitle || siteNameRemoved(collapse(article?.title), topHeadings);
   const byline = article?.byline?.replace(/\s+/g, " ").trim() || undefined;
   return {
     type: "html",

@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import { isIngestError } from "../errors.js";
+import { parsePdf } from "./pdf.js";
+import { expectValidSections, fixture, sectionTexts } from "./test-support.js";
+
+describe("parsePdf", () => {
+  it("reads a two-page Chinese PDF page by page, joining wrapped CJK lines without spaces", async () => {
+    const document = await parsePdf(fixture("zh-two-page.pdf"));
+    expect(document.type).toBe("pdf");
+    expect(document.pages).toBe(2);
+    expect(document.title).toBe("向量检索入门");
+    expect(document.byline).toBe("知库测试");
+    expectValidSections(document);
+    expect(sectionTexts(document)).toEqual([
+      {
+        headings: [],
+        page: 1,
+        text:
+          "第一章 向量检索入门\n\n" +
+          "向量检索把文本映射为稠密向量,再按余弦相似度查找最接近的片段。与关键词匹配相比,它能找到措辞不同但含义相近的段落。\n\n" +
+          "Hybrid search combines BM25 keyword scores with vector\nsimilarity.",
+      },
+      {
+        headings: [],
+        page: 2,
+        text: "第二章 全文索引\n\n中文没有空格分词,因此全文索引常用二元组切分。错误码 E1024\n这样的精确字符串也需要全文索引才能命中。",
+      },
+    ]);
+  });
+
+  it("rejects a password-protected PDF as invalid:encrypted, naming the file", async () => {
+    const error = await parsePdf(fixture("encrypted.pdf")).catch((caught: unknown) => caught);
+    expect(isIngestError(error, "invalid:encrypted")).toBe(true);
+    expect((error as Error).message).toContain('"encrypted.pdf"');
+    expect((error as Error).message).toContain("password");
+  });
+
+  it("rejects a garbled PDF as invalid:corrupt, naming the file", async () => {
+    const error = await parsePdf(fixture("corrupt.pdf")).catch((caught: unknown) => caught);
+    expect(isIngestError(error, "invalid:corrupt")).toBe(true);
+    expect((error as Error).message).toContain('"corrupt.pdf"');
+  });
+
+  it("rejects a PDF cut off halfway (pages and fonts missing) as invalid:corrupt", async () => {
+    const whole = fixture("zh-two-page.pdf");
+    const truncated = {
+      name: "truncated.pdf",
+      bytes: whole.bytes.subarray(0, Math.floor(whole.bytes.length / 2)),
+    };
+    const error = await parsePdf(truncated).catch((caught: unknown) => caught);
+    expect(isIngestError(error, "invalid:corrupt")).toBe(true);
+    expect((error as Error).message).toContain('"truncated.pdf"');
+  });
+});
