@@ -8,11 +8,14 @@ import { openAPIRouteHandler } from "hono-openapi";
 import type { AppDeps } from "./deps.js";
 import { createErrorHandler, notFoundHandler } from "./errors.js";
 import { createLogger } from "./logger.js";
+import { createChatRoutes } from "./routes/chat.js";
 import { createDocumentRoutes } from "./routes/documents.js";
 import { createEventRoutes } from "./routes/events.js";
 import { createHealthRoutes } from "./routes/health.js";
 import { createModelRoutes } from "./routes/models.js";
+import { createOpenAiRoutes } from "./routes/openai.js";
 import { createSearchRoutes } from "./routes/search.js";
+import { createThreadRoutes } from "./routes/threads.js";
 import { createWorkspaceRoutes } from "./routes/workspaces.js";
 
 export type { AppDeps } from "./deps.js";
@@ -29,11 +32,10 @@ export function createApp(deps: AppDeps) {
     .route("/api", createWorkspaceRoutes(deps))
     .route("/api", createDocumentRoutes(deps))
     .route("/api", createEventRoutes(deps))
-    .route("/api", createSearchRoutes(deps));
-  // Chat, threads and the OpenAI-compatible API are mounted here, chained the same way:
-  //   .route("/api", createChatRoutes(deps))
-  //   .route("/api", createThreadRoutes(deps))
-  //   .route("/v1", createOpenAiRoutes(deps))
+    .route("/api", createSearchRoutes(deps))
+    .route("/api", createChatRoutes(deps))
+    .route("/api", createThreadRoutes(deps))
+    .route("/v1", createOpenAiRoutes(deps));
   const app = api;
 
   app.get(
@@ -51,6 +53,9 @@ export function createApp(deps: AppDeps) {
           { name: "Workspaces" },
           { name: "Documents" },
           { name: "Search" },
+          { name: "Chat" },
+          { name: "Threads" },
+          { name: "OpenAI-compatible" },
         ],
       },
       exclude: ["/api/openapi.json", "/api/docs"],

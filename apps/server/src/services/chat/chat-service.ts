@@ -1,4 +1,9 @@
-import type { SearchMode, SearchResult, WorkspaceRecord } from "@zhiku/ingest";
+import {
+  countTokens as countIngestTokens,
+  type SearchMode,
+  type SearchResult,
+  type WorkspaceRecord,
+} from "@zhiku/ingest";
 import type { AbortableAsyncIterator, ChatResponse } from "ollama";
 import { ChatError, isAbortError, toOllamaError } from "./chat-error.js";
 import { type ContextLengthCache, createContextLengthCache } from "./context-length.js";
@@ -7,7 +12,6 @@ import type { OllamaClientFactory } from "./ollama-client.js";
 import { buildPrompt } from "./prompt.js";
 import { rewriteQuery } from "./rewrite-query.js";
 import { type ThreadStore, titleFromQuestion } from "./thread-store.js";
-import { estimateTokens } from "./tokens.js";
 import type { ChatMode, ChatSource, HistoryMessage } from "./types.js";
 
 /** Retrieval the chat builds on: the knowledge base's `search`. */
@@ -39,7 +43,7 @@ export interface ChatServiceOptions {
   maxContextLength?: number;
   /** Tokens kept free for the reply. Default 1024 (at most a quarter of the context). */
   replyReserveTokens?: number;
-  /** Counts tokens for the budget. Default {@link estimateTokens}. */
+  /** Counts tokens for the budget. Default: the ingest package's `countTokens`, the estimate chunks are sized with. */
   countTokens?: (text: string) => number;
   /** Earlier messages of a thread read as history. Default 10. */
   historyMessages?: number;
@@ -59,6 +63,8 @@ export interface ChatRequest {
   history?: HistoryMessage[] | undefined;
   /** Store the exchange in a thread. Default true. */
   persist?: boolean | undefined;
+  /** Extra system instructions from the caller (an OpenAI client's system messages), after the workspace's. */
+  instructions?: string | undefined;
   /** Sampling temperature, overriding the workspace's. */
   temperature?: number | undefined;
   /** Aborted when the client disconnects; aborts the Ollama request, and the partial answer is stored. */
@@ -125,10 +131,7 @@ export const defaultTopK = 6;
  */
 export function applyRelevanceCutoff(results: SearchResult[], cutoff: number | undefined): SearchResult[] {
   if (!cutoff || cutoff <= 0) return results;
-  return results.filter((result) => {
-    const relevance = (result as SearchResult & { relevance?: number | null }).relevance;
-    return relevance === undefined || relevance === null || relevance >= cutoff;
-  });
+  return results.filter((result) => result.relevance === null || result.relevance >= cutoff);
 }
 
 function toSources(results: SearchResult[]): ChatSource[] {
@@ -160,7 +163,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
   const contextLengths = options.contextLengths ?? createContextLengthCache();
   const maxContextLength = options.maxContextLength ?? 8192;
   const replyReserveTokens = options.replyReserveTokens ?? 1024;
-  const countTokens = options.countTokens ?? estimateTokens;
+  const countTokens = options.countTokens ?? countIngestTokens;
   const historyMessages = options.historyMessages ?? 10;
 
   async function* stream(request: ChatRequest): AsyncGenerator<ChatEvent, void, undefined> {
@@ -253,7 +256,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     const prompt = buildPrompt({
       mode,
       language,
-      workspacePrompt: settings.systemPrompt,
+      workspacePrompt: [settings.systemPrompt, request.instructions].filter(Boolean).join("\n\n"),
       question: request.message,
       sources: retrieved,
       history,

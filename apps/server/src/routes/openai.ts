@@ -1,0 +1,294 @@
+import { randomUUID } from "node:crypto";
+import { Hono } from "hono";
+import { streamSSE } from "hono/streaming";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { describeRoute } from "hono-openapi";
+import { z } from "zod";
+import type { AppDeps } from "../deps.js";
+import { AppError, toErrorResponse } from "../errors.js";
+import type { HistoryMessage } from "../services/chat/index.js";
+import { chatPartsFor, requestAbort, toAppError } from "./chat.js";
+import { eventStreamResponse, jsonResponse } from "./schemas.js";
+import { validate } from "./validation.js";
+
+/** OpenAI's error body. */
+interface OpenAiErrorBody {
+  error: { message: string; type: string; code: string; param: string | null };
+}
+
+/**
+ * The error in OpenAI's shape. `/v1` differs from the rest of the API (`{"error":{"code","message"}}`) on purpose:
+ * the official `openai` client and the tools built on it read `error.message` and `error.type` from this shape,
+ * and a client that expects OpenAI must not need to know it talks to Zhiku.
+ */
+export function toOpenAiError(error: unknown): { status: ContentfulStatusCode; body: OpenAiErrorBody } {
+  const { status, body } = toErrorResponse(toAppError(error));
+  const type =
+    status === 401
+      ? "authentication_error"
+      : status === 404
+        ? "not_found_error"
+        : status < 500
+          ? "invalid_request_error"
+          : status === 503
+            ? "service_unavailable_error"
+            : "server_error";
+  return {
+    status,
+    body: { error: { message: body.error.message, type, code: body.error.code, param: null } },
+  };
+}
+
+const contentPartSchema = z.looseObject({ type: z.string(), text: z.string().optional() });
+const messageSchema = z.looseObject({
+  role: z.enum(["system", "developer", "user", "assistant", "tool"]),
+  content: z.union([z.string(), z.array(contentPartSchema), z.null()]).optional(),
+});
+const completionBodySchema = z.looseObject({
+  model: z.string().min(1, "model must name a workspace (its slug)"),
+  messages: z.array(messageSchema).min(1, "messages must not be empty"),
+  stream: z.boolean().nullish(),
+  stream_options: z.looseObject({ include_usage: z.boolean().nullish() }).nullish(),
+  temperature: z.number().min(0).max(2).nullish(),
+  /** Zhiku extension: answer only from documents (`query`) or also generally (`chat`, the default). */
+  mode: z.enum(["chat", "query"]).optional(),
+});
+
+type CompletionMessage = z.infer<typeof messageSchema>;
+
+function textOf(message: CompletionMessage): string {
+  if (typeof message.content === "string") return message.content;
+  if (!message.content) return "";
+  return message.content
+    .filter((part) => part.type === "text" && typeof part.text === "string")
+    .map((part) => part.text)
+    .join("\n");
+}
+
+/** Splits OpenAI messages into the question (the last user message), the turns before it and system instructions. */
+function splitConversation(messages: CompletionMessage[]): {
+  question: string;
+  history: HistoryMessage[];
+  instructions: string;
+} {
+  let lastUser = -1;
+  for (let position = messages.length - 1; position >= 0; position -= 1) {
+    if (messages[position]?.role === "user") {
+      lastUser = position;
+      break;
+    }
+  }
+  const question = lastUser >= 0 ? textOf(messages[lastUser] as CompletionMessage).trim() : "";
+  if (!question)
+    throw new AppError("invalid:messages", "messages: a user message with text content is required", 400);
+  const before = messages.slice(0, lastUser);
+  const history: HistoryMessage[] = before
+    .filter((message) => message.role === "user" || message.role === "assistant")
+    .map((message) => ({ role: message.role as "user" | "assistant", content: textOf(message) }));
+  const instructions = before
+    .filter((message) => message.role === "system" || message.role === "developer")
+    .map(textOf)
+    .join("\n\n");
+  return { question, history, instructions };
+}
+
+const openAiErrorSchema = z.object({
+  error: z.object({ message: z.string(), type: z.string(), code: z.string(), param: z.string().nullable() }),
+});
+
+const modelSchema = z.object({
+  id: z.string(),
+  object: z.literal("model"),
+  created: z.number(),
+  owned_by: z.string(),
+});
+
+/**
+ * OpenAI-compatible API: `GET /models` lists each workspace as a model, `POST /chat/completions` answers from the
+ * workspace named by `model`, streamed or not. Citations `[n]` stay in the text; the passages ride along as a
+ * `sources` field (on the completion, or on the final chunk when streamed) that OpenAI clients ignore.
+ */
+export function createOpenAiRoutes(deps: AppDeps) {
+  const { kb, shutdownSignal } = deps;
+  const { chat } = chatPartsFor(deps);
+  const openAiError = (description: string) => jsonResponse(description, openAiErrorSchema);
+  const requireModel = (model: string) => {
+    const workspace = kb.getWorkspace(model);
+    if (!workspace) {
+      throw new AppError(
+        "not_found:model",
+        `The model "${model}" does not exist: use a workspace slug from GET /v1/models`,
+        404,
+      );
+    }
+    return workspace;
+  };
+  const toModel = (workspace: { slug: string; createdAt: string }) => ({
+    id: workspace.slug,
+    object: "model" as const,
+    created: Math.floor(Date.parse(workspace.createdAt) / 1000),
+    owned_by: "zhiku",
+  });
+
+  return new Hono()
+    .onError((error, c) => {
+      const { status, body } = toOpenAiError(error);
+      return c.json(body, status);
+    })
+    .get(
+      "/models",
+      describeRoute({
+        tags: ["OpenAI-compatible"],
+        summary: "List workspaces as models (id = slug)",
+        responses: {
+          200: jsonResponse(
+            "The models",
+            z.object({ object: z.literal("list"), data: z.array(modelSchema) }),
+          ),
+        },
+      }),
+      (c) => c.json({ object: "list" as const, data: kb.listWorkspaces().map(toModel) }, 200),
+    )
+    .get(
+      "/models/:model",
+      describeRoute({
+        tags: ["OpenAI-compatible"],
+        summary: "Read one model (workspace)",
+        responses: { 200: jsonResponse("The model", modelSchema), 404: openAiError("No such workspace") },
+      }),
+      (c) => c.json(toModel(requireModel(c.req.param("model"))), 200),
+    )
+    .post(
+      "/chat/completions",
+      describeRoute({
+        tags: ["OpenAI-compatible"],
+        summary: "Answer from the workspace named by `model`, as OpenAI's chat completions API does",
+        description:
+          "The last user message is the question, earlier user and assistant messages the history, system messages extra " +
+          "instructions. Streamed as `data: {chat.completion.chunk}` lines ending with `data: [DONE]` when `stream` is true. " +
+          "Errors use OpenAI's shape {error: {message, type, code}}.",
+        responses: {
+          200: {
+            description: "A chat.completion, or a stream of chat.completion.chunk",
+            content: {
+              ...jsonResponse("", z.looseObject({ object: z.literal("chat.completion") })).content,
+              ...eventStreamResponse("").content,
+            },
+          },
+          400: openAiError("Invalid request"),
+          404: openAiError("No such workspace"),
+          503: openAiError("Ollama is unreachable"),
+        },
+      }),
+      validate("json", completionBodySchema),
+      async (c) => {
+        const body = c.req.valid("json");
+        const workspace = requireModel(body.model);
+        const { question, history, instructions } = splitConversation(body.messages);
+        const abort = requestAbort({ request: c.req.raw, shutdownSignal });
+        const request = {
+          workspace,
+          message: question,
+          history,
+          instructions,
+          mode: body.mode,
+          persist: false,
+          temperature: body.temperature ?? undefined,
+          signal: abort.controller.signal,
+        };
+        const id = `chatcmpl-${randomUUID()}`;
+        const created = Math.floor(Date.now() / 1000);
+
+        if (!body.stream) {
+          try {
+            const answer = await chat.answer(request);
+            return c.json({
+              id,
+              object: "chat.completion" as const,
+              created,
+              model: workspace.slug,
+              choices: [
+                {
+                  index: 0,
+                  message: { role: "assistant" as const, content: answer.answer, refusal: null },
+                  logprobs: null,
+                  finish_reason: "stop" as const,
+                },
+              ],
+              usage: {
+                prompt_tokens: answer.usage.promptTokens,
+                completion_tokens: answer.usage.completionTokens,
+                total_tokens: answer.usage.promptTokens + answer.usage.completionTokens,
+              },
+              sources: answer.sources,
+            });
+          } finally {
+            abort.dispose();
+          }
+        }
+
+        const events = chat.stream(request);
+        const first = await events.next().catch((error: unknown) => {
+          abort.dispose();
+          throw error;
+        });
+        const chunk = (
+          delta: Record<string, unknown>,
+          finishReason: "stop" | null,
+          extra: Record<string, unknown> = {},
+        ) =>
+          JSON.stringify({
+            id,
+            object: "chat.completion.chunk",
+            created,
+            model: workspace.slug,
+            choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+            ...extra,
+          });
+
+        return streamSSE(c, async (stream) => {
+          stream.onAbort(abort.abort);
+          let sources: unknown[] = [];
+          try {
+            await stream.writeSSE({ data: chunk({ role: "assistant", content: "" }, null) });
+            for (let next = first; !next.done; next = await events.next()) {
+              const event = next.value;
+              if (event.type === "sources") sources = event.sources;
+              else if (event.type === "token")
+                await stream.writeSSE({ data: chunk({ content: event.text }, null) });
+              else {
+                await stream.writeSSE({ data: chunk({}, "stop", { sources }) });
+                if (body.stream_options?.include_usage) {
+                  await stream.writeSSE({
+                    data: JSON.stringify({
+                      id,
+                      object: "chat.completion.chunk",
+                      created,
+                      model: workspace.slug,
+                      choices: [],
+                      usage: {
+                        prompt_tokens: event.usage.promptTokens,
+                        completion_tokens: event.usage.completionTokens,
+                        total_tokens: event.usage.promptTokens + event.usage.completionTokens,
+                      },
+                    }),
+                  });
+                }
+                await stream.writeSSE({ data: "[DONE]" });
+              }
+              if (stream.aborted) break;
+            }
+          } catch (error) {
+            // OpenAI streams report a failure as a data line holding an `error` object, which the openai client
+            // raises as an APIError; streamSSE's own onError would add a plain-text `event: error` it cannot parse.
+            if (!stream.aborted && !abort.controller.signal.aborted) {
+              await stream.writeSSE({ data: JSON.stringify(toOpenAiError(error).body) });
+            }
+          } finally {
+            await events.return(undefined);
+            abort.dispose();
+          }
+        });
+      },
+    );
+}

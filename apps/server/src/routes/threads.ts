@@ -1,0 +1,130 @@
+import { Hono } from "hono";
+import { describeRoute } from "hono-openapi";
+import { z } from "zod";
+import type { AppDeps } from "../deps.js";
+import { chatPartsFor, chatSourceSchema, toAppError } from "./chat.js";
+import { errorResponse, jsonResponse } from "./schemas.js";
+import { validate } from "./validation.js";
+
+const threadSchema = z.object({
+  id: z.string(),
+  workspaceId: z.string(),
+  title: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+const messageSchema = z.object({
+  id: z.string(),
+  threadId: z.string(),
+  role: z.enum(["user", "assistant"]),
+  content: z.string(),
+  sources: z.array(chatSourceSchema),
+  feedback: z.enum(["up", "down"]).nullable(),
+  createdAt: z.string(),
+});
+
+const renameBodySchema = z.object({ title: z.string().trim().min(1).max(200) });
+const feedbackBodySchema = z.object({ rating: z.enum(["up", "down"]) });
+
+/** Runs a thread store call, giving its errors the API's codes and statuses. */
+function mapped<T>(action: () => T): T {
+  try {
+    return action();
+  } catch (error) {
+    throw toAppError(error);
+  }
+}
+
+/** Threads of a workspace, one thread with its messages, rename, delete, and feedback on a message. */
+export function createThreadRoutes(deps: AppDeps) {
+  const { kb } = deps;
+  const { threads } = chatPartsFor(deps);
+  return new Hono()
+    .get(
+      "/workspaces/:slug/threads",
+      describeRoute({
+        tags: ["Threads"],
+        summary: "List a workspace's threads, most recently active first",
+        responses: {
+          200: jsonResponse("The threads", z.object({ threads: z.array(threadSchema) })),
+          404: errorResponse("No such workspace"),
+        },
+      }),
+      (c) => {
+        const workspace = kb.requireWorkspace(c.req.param("slug"));
+        return c.json({ threads: threads.listThreads(workspace.id) }, 200);
+      },
+    )
+    .get(
+      "/threads/:id",
+      describeRoute({
+        tags: ["Threads"],
+        summary: "Read a thread with its messages, oldest first",
+        responses: {
+          200: jsonResponse(
+            "The thread",
+            z.object({ thread: threadSchema, messages: z.array(messageSchema) }),
+          ),
+          404: errorResponse("No such thread"),
+        },
+      }),
+      (c) => {
+        const id = c.req.param("id");
+        const thread = mapped(() => threads.requireThread(id));
+        return c.json({ thread, messages: threads.listMessages(id) }, 200);
+      },
+    )
+    .patch(
+      "/threads/:id",
+      describeRoute({
+        tags: ["Threads"],
+        summary: "Rename a thread",
+        responses: {
+          200: jsonResponse("The renamed thread", z.object({ thread: threadSchema })),
+          400: errorResponse("Invalid title"),
+          404: errorResponse("No such thread"),
+        },
+      }),
+      validate("json", renameBodySchema),
+      (c) => {
+        const { title } = c.req.valid("json");
+        const thread = mapped(() => threads.renameThread(c.req.param("id"), title));
+        return c.json({ thread }, 200);
+      },
+    )
+    .delete(
+      "/threads/:id",
+      describeRoute({
+        tags: ["Threads"],
+        summary: "Delete a thread with its messages and feedback",
+        responses: { 204: { description: "Deleted" }, 404: errorResponse("No such thread") },
+      }),
+      (c) => {
+        mapped(() => threads.deleteThread(c.req.param("id")));
+        return c.body(null, 204);
+      },
+    )
+    .post(
+      "/messages/:id/feedback",
+      describeRoute({
+        tags: ["Threads"],
+        summary: "Rate an answer up or down (a new rating replaces the old one)",
+        responses: {
+          200: jsonResponse(
+            "The rating",
+            z.object({ messageId: z.string(), rating: z.enum(["up", "down"]) }),
+          ),
+          400: errorResponse("Invalid rating"),
+          404: errorResponse("No such message"),
+        },
+      }),
+      validate("json", feedbackBodySchema),
+      (c) => {
+        const { rating } = c.req.valid("json");
+        const messageId = c.req.param("id");
+        mapped(() => threads.setFeedback(messageId, rating));
+        return c.json({ messageId, rating }, 200);
+      },
+    );
+}
