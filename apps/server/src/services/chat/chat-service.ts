@@ -196,10 +196,17 @@ export function createChatService(options: ChatServiceOptions): ChatService {
       }
     };
 
+    // Asked while retrieval runs (and answered from the cache after the first time). Chat mode always needs the
+    // model, so it waits for the answer first: with Ollama down it fails at once instead of after retrieval's
+    // embedding retries. Query mode may refuse without the model, so it looks only when it has passages.
+    const contextLength = contextFor();
+    contextLength.catch(() => {});
+    if (mode === "chat") await contextLength;
+
     let query = request.message;
     if (history.length > 0) {
       // Without the context length the rewrite cannot set num_ctx; it falls back to the raw question then.
-      const numCtx = await contextFor().catch((error: unknown) => {
+      const numCtx = await contextLength.catch((error: unknown) => {
         if (isAbortError(error)) throw error;
         return undefined;
       });
@@ -251,7 +258,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
       return;
     }
 
-    const numCtx = await contextFor();
+    const numCtx = await contextLength;
     const budgetTokens = numCtx - Math.min(replyReserveTokens, Math.floor(numCtx / 4));
     const prompt = buildPrompt({
       mode,
