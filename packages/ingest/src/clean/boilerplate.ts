@@ -1,5 +1,4 @@
-import { createHash } from "node:crypto";
-import { normalizeForIndex } from "./normalize.js";
+import type { normalizeForIndex } from "./normalize.js";
 
 /** Lines shorter than this (after normalisation, digits and whitespace removed) get no fingerprint: too common to mean anything. */
 export const MIN_FINGERPRINT_LENGTH = 6;
@@ -9,18 +8,45 @@ export function splitLines(text: string): string[] {
   return text.split(/\r\n|\r|\n/);
 }
 
+/** 64-bit FNV-1a over UTF-16 code units as 16 hex characters: fast, and plenty to tell a workspace's lines apart. */
+function fnv1a64(text: string): string {
+  // The 64-bit state is kept as two 32-bit halves; multiplying by the FNV prime 2^40 + 0x1b3 is
+  // done as (state * 0x1b3) + (low << 40), carrying between halves by hand.
+  let high = 0xcbf29ce4;
+  let low = 0x84222325;
+  for (let index = 0; index < text.length; index += 1) {
+    low = (low ^ text.charCodeAt(index)) >>> 0;
+    const product = low * 0x1b3;
+    const carry = Math.floor(product / 0x100000000);
+    high = (Math.imul(high, 0x1b3) + (low << 8) + carry) >>> 0;
+    low = product >>> 0;
+  }
+  return high.toString(16).padStart(8, "0") + low.toString(16).padStart(8, "0");
+}
+
 /**
  * A stable fingerprint of a line for counting how often it repeats across a workspace's
- * documents: normalised (see {@link normalizeForIndex}), whitespace removed and digit runs
- * replaced by `0`, so "张小明 2026/1/9 10:00:27" and "张小明 2026/1/6 4:27:40" share one
+ * documents: NFKC-normalised and lower-cased as in {@link normalizeForIndex}, whitespace removed
+ * and digit runs replaced by `0`, so "张小明 2026/1/9 10:00:27" and "张小明 2026/1/6 4:27:40" share one
  * fingerprint, as do footers that differ only in a year or page number. Returns undefined for lines
- * too short to judge (under {@link MIN_FINGERPRINT_LENGTH} characters without digits), which are
- * never treated as boilerplate by frequency. The fingerprint is 16 hex characters of SHA-1.
+ * too short to judge (under {@link MIN_FINGERPRINT_LENGTH} characters besides digits and
+ * whitespace), which are never treated as boilerplate by frequency. The fingerprint is 16 hex
+ * characters (64-bit FNV-1a).
  */
 export function lineFingerprint(line: string): string | undefined {
-  const key = normalizeForIndex(line).replace(/\s+/g, "").replace(/\d+/g, "0");
-  if (key.replace(/0/g, "").length < MIN_FINGERPRINT_LENGTH) return undefined;
-  return createHash("sha1").update(key).digest("hex").slice(0, 16);
+  if (line.length < MIN_FINGERPRINT_LENGTH) return undefined;
+  const letters = line.normalize("NFKC").toLowerCase().replace(/\s+/g, "");
+  if (!hasEnoughNonDigits(letters)) return undefined;
+  return fnv1a64(letters.replace(/\d+/g, "0"));
+}
+
+function hasEnoughNonDigits(text: string): boolean {
+  let count = 0;
+  for (let index = 0; index < text.length && count < MIN_FINGERPRINT_LENGTH; index += 1) {
+    const code = text.charCodeAt(index);
+    if (code < 0x30 || code > 0x39) count += 1;
+  }
+  return count >= MIN_FINGERPRINT_LENGTH;
 }
 
 /**
@@ -59,15 +85,13 @@ export function isBuiltInBoilerplate(line: string): boolean {
  * boilerplate, typically because it repeats across many documents of the workspace. Other lines,
  * blank ones included, are kept in order and joined with `\n`.
  */
-export function stripBoilerplate(
-  text: string,
-  isBoilerplate: (fingerprint: string) => boolean = () => false,
-): string {
+export function stripBoilerplate(text: string, isBoilerplate?: (fingerprint: string) => boolean): string {
   const kept: string[] = [];
   for (const line of splitLines(text)) {
     if (isBuiltInBoilerplate(line)) continue;
-    const fingerprint = lineFingerprint(line);
-    if (fingerprint !== undefined && isBoilerplate(fingerprint)) continue;
+    // Fingerprinting is the costly part, so it is skipped when nobody asks about fingerprints.
+    const fingerprint = isBoilerplate ? lineFingerprint(line) : undefined;
+    if (fingerprint !== undefined && isBoilerplate?.(fingerprint)) continue;
     kept.push(line);
   }
   return kept.join("\n");

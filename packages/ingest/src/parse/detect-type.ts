@@ -136,6 +136,9 @@ export function detectDocumentType(input: DocumentInput): DocumentType {
     ? undefined
     : binarySignatures.find((signature) => startsWith(bytes, signature.bytes, signature.offset));
 
+  // Pages the server fetches by URL are named by their address (often without an extension): read them as
+  // HTML unless the bytes or a known extension say otherwise.
+  if (/^https?:\/\//i.test(name) && !binary && typeByExtension[extension] === undefined) return "html";
   if (extension === "pdf") {
     throw new IngestError(
       "invalid:corrupt",

@@ -37,6 +37,19 @@ describe("parseMarkdown", () => {
       { headings: ["Backups"], text: "## Backups\n\nNightly." },
     ]);
   });
+
+  it("keeps a page that is only front matter as one section instead of failing", () => {
+    const source = '---\ntitle: "Use Redis"\ndescription: A developer guide\n---\n';
+    const document = parseMarkdown({ name: "_index.md", bytes: encoder.encode(source) });
+    expect(document.title).toBe("Use Redis");
+    expect(sectionTexts(document)).toEqual([{ headings: [], text: source.trimEnd() }]);
+  });
+
+  it("fails with invalid:empty on a whitespace-only file", () => {
+    expect(() => parseMarkdown({ name: "blank.md", bytes: encoder.encode("\n  \n") })).toThrow(
+      /"blank.md" contains no text/,
+    );
+  });
 });
 
 describe("findMarkdownHeadings", () => {

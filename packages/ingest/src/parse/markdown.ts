@@ -105,16 +105,17 @@ function frontMatterTitle(frontMatter: string): string | undefined {
 
 /**
  * Parses Markdown: the text is the source itself (line endings normalised), sections follow the
- * headings with their heading paths, front matter is left out of the sections, and the title is
- * the first level-1 heading (or the front matter `title`).
+ * headings with their heading paths, front matter is left out of the sections (unless it is all
+ * there is), and the title is the first level-1 heading (or the front matter `title`).
  */
 export function parseMarkdown(input: DocumentInput): ParsedDocument {
   const { text, encoding } = decodeText(input);
-  const bodyStart = frontMatterLength(text);
-  if (text.slice(bodyStart).trim().length === 0) {
-    throw new IngestError("invalid:empty", `"${input.name}" contains no text.`);
-  }
-  const headings = findMarkdownHeadings(text, bodyStart);
+  if (text.trim().length === 0) throw new IngestError("invalid:empty", `"${input.name}" contains no text.`);
+  const frontMatterEnd = frontMatterLength(text);
+  // A page that is only front matter (a site's section index) keeps it as its content rather than failing.
+  const bodyStart = text.slice(frontMatterEnd).trim().length === 0 ? 0 : frontMatterEnd;
+  const onlyFrontMatter = frontMatterEnd > 0 && bodyStart === 0;
+  const headings = onlyFrontMatter ? [] : findMarkdownHeadings(text, bodyStart);
   const sections: Section[] = [];
   const stack: MarkdownHeading[] = [];
   const boundaries = [...headings.map((heading) => heading.start), text.length];
@@ -130,6 +131,6 @@ export function parseMarkdown(input: DocumentInput): ParsedDocument {
     sections.push({ headings: stack.map((entry) => entry.text), start: heading.start, end });
   });
   const title =
-    headings.find((heading) => heading.level === 1)?.text ?? frontMatterTitle(text.slice(0, bodyStart));
+    headings.find((heading) => heading.level === 1)?.text ?? frontMatterTitle(text.slice(0, frontMatterEnd));
   return { type: "markdown", text, sections, encoding, ...(title ? { title } : {}) };
 }
