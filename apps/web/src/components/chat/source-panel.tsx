@@ -1,0 +1,123 @@
+import { useEffect, useRef, useState } from "react";
+import { useI18n } from "../../i18n/i18n";
+import { useApi } from "../../lib/api-context";
+import { toApiError } from "../../lib/api-error";
+import type { Chunk, Source } from "../../lib/api-types";
+
+/** Props of {@link SourcePanel}. */
+export interface SourcePanelProps {
+  slug: string;
+  source: Source;
+  onClose: () => void;
+}
+
+/** The cited chunk with its neighbours, once the document's chunks are loaded. */
+interface Context {
+  before?: Chunk;
+  cited?: Chunk;
+  after?: Chunk;
+}
+
+/**
+ * Side panel for one cited source: the passage highlighted within the text around it, the document name,
+ * page and heading path, and a link to the original file (at the page, for PDFs).
+ */
+export function SourcePanel(props: SourcePanelProps) {
+  const { t } = useI18n();
+  const api = useApi();
+  const closeRef = useRef<HTMLButtonElement>(null);
+  const [context, setContext] = useState<Context | null>(null);
+  const [contextError, setContextError] = useState<string | null>(null);
+  const { source, slug, onClose } = props;
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: focus moves to the panel each time another source opens
+  useEffect(() => {
+    closeRef.current?.focus();
+  }, [source.chunkId]);
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === "Escape") onClose();
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [onClose]);
+
+  useEffect(() => {
+    let live = true;
+    setContext(null);
+    setContextError(null);
+    api
+      .listChunks(slug, source.documentId)
+      .then((chunks) => {
+        if (!live) return;
+        const position = chunks.findIndex((chunk) => chunk.chunkId === source.chunkId);
+        setContext(
+          position === -1
+            ? {}
+            : { before: chunks[position - 1], cited: chunks[position], after: chunks[position + 1] },
+        );
+      })
+      .catch((error: unknown) => live && setContextError(toApiError(error).message));
+    return () => {
+      live = false;
+    };
+  }, [api, slug, source.documentId, source.chunkId]);
+
+  const page = source.page ?? context?.cited?.page ?? null;
+  const isPdf = /\.pdf$/i.test(source.documentName);
+  const fileUrl = api.documentFileUrl(slug, source.documentId, isPdf ? page : null);
+  const headings = context?.cited?.headings ?? [];
+
+  return (
+    <aside className="source-panel" aria-labelledby="source-panel-title">
+      <header>
+        <h2 id="source-panel-title">{t("source.title", { index: source.index })}</h2>
+        <button
+          ref={closeRef}
+          type="button"
+          className="icon-button"
+          onClick={onClose}
+          aria-label={t("source.close")}
+        >
+          ×
+        </button>
+      </header>
+      <dl className="source-meta">
+        <dt>{t("source.document")}</dt>
+        <dd>{source.documentName}</dd>
+        {page ? (
+          <>
+            <dt className="visually-hidden">{t("source.page", { page })}</dt>
+            <dd>{t("source.page", { page })}</dd>
+          </>
+        ) : null}
+        {headings.length > 0 && (
+          <>
+            <dt>{t("source.headings")}</dt>
+            <dd className="heading-path">{headings.join(" › ")}</dd>
+          </>
+        )}
+        <dt className="visually-hidden">{t("source.score", { score: source.score.toFixed(3) })}</dt>
+        <dd className="muted">{t("source.score", { score: source.score.toFixed(3) })}</dd>
+      </dl>
+      <a className="button" href={fileUrl} target="_blank" rel="noreferrer">
+        {isPdf && page ? t("source.openOriginalAtPage", { page }) : t("source.openOriginal")}
+      </a>
+      <div className="passage">
+        {context?.before && <p className="passage-text passage-context">{context.before.text}</p>}
+        <p className="passage-text">
+          <span className="visually-hidden">{t("source.passage")}: </span>
+          <mark>{context?.cited?.text ?? source.text}</mark>
+        </p>
+        {context?.after && <p className="passage-text passage-context">{context.after.text}</p>}
+        {!context && !contextError && <p className="muted">{t("source.loadingContext")}</p>}
+        {contextError && (
+          <p className="inline-error" role="alert">
+            {contextError}
+          </p>
+        )}
+      </div>
+    </aside>
+  );
+}

@@ -1,0 +1,56 @@
+import type { MessageKey } from "../../i18n/en";
+import { type Translate, useI18n } from "../../i18n/i18n";
+import type { DocumentProgress } from "../../lib/api-types";
+
+/** Where in 0..100 each stage starts: embedding is the long part, so it gets most of the bar. */
+const stageStart: Record<string, number> = { parsing: 5, chunking: 15, embedding: 20, storing: 95 };
+
+/** Overall percentage of a document's ingestion, or null when it cannot be known (queued, failed). */
+export function progressPercent(progress: Omit<DocumentProgress, "id" | "name">): number | null {
+  if (progress.status === "ready") return 100;
+  if (progress.status !== "processing") return null;
+  const stage = progress.stage ?? "parsing";
+  if (stage === "embedding" && progress.total) {
+    const done = Math.min(progress.done ?? 0, progress.total);
+    return Math.round(20 + (75 * done) / progress.total);
+  }
+  return stageStart[stage] ?? 5;
+}
+
+/** Human text for a document's state: "Embedding 3/10", "Ready", "Failed: reason". */
+export function progressText(progress: Omit<DocumentProgress, "id" | "name">, t: Translate): string {
+  if (progress.status === "failed") {
+    return progress.error ? t("status.failedReason", { reason: progress.error }) : t("status.failed");
+  }
+  if (progress.status === "processing" && progress.stage) {
+    if (progress.stage === "embedding" && progress.total) {
+      return t("stage.embedding", { done: progress.done ?? 0, total: progress.total });
+    }
+    const key = `stage.${progress.stage}` as MessageKey;
+    return progress.stage in stageStart ? t(key) : t("status.processing");
+  }
+  return t(`status.${progress.status}`);
+}
+
+/** One document's progress bar with its status in words; the bar is indeterminate while queued. */
+export function UploadProgress(props: { progress: DocumentProgress }) {
+  const { t } = useI18n();
+  const { progress } = props;
+  const percent = progressPercent(progress);
+  const text = progressText(progress, t);
+  return (
+    <div className={`upload-progress status-${progress.status}`}>
+      {progress.status !== "failed" && (
+        <progress
+          aria-label={t("progress.label", { name: progress.name })}
+          aria-valuetext={text}
+          max={100}
+          {...(percent === null ? {} : { value: percent })}
+        />
+      )}
+      <span className="progress-text" role={progress.status === "failed" ? "alert" : undefined}>
+        {text}
+      </span>
+    </div>
+  );
+}

@@ -1,0 +1,215 @@
+import { type FormEvent, useCallback, useEffect, useId, useState } from "react";
+import { useOutletContext } from "react-router";
+import { ChunkViewer } from "../components/documents/chunk-viewer";
+import { DropZone } from "../components/documents/drop-zone";
+import { UploadProgress } from "../components/documents/upload-progress";
+import { useDocumentEvents } from "../hooks/use-document-events";
+import { useNotices } from "../hooks/use-notices";
+import { useI18n } from "../i18n/i18n";
+import { useApi } from "../lib/api-context";
+import { ApiError } from "../lib/api-error";
+import type { DocumentProgress, DocumentSummary } from "../lib/api-types";
+import type { WorkspaceOutletContext } from "./workspace-layout";
+
+/** A document row: the listed fields merged with the latest progress event. */
+type DocumentRow = DocumentSummary & Partial<DocumentProgress>;
+
+/** Merges rows by id, keeping the order of first appearance (newest uploads first). */
+function mergeRows(current: DocumentRow[], incoming: DocumentRow[], prepend: boolean): DocumentRow[] {
+  const byId = new Map(current.map((row) => [row.id, row]));
+  const added: DocumentRow[] = [];
+  for (const row of incoming) {
+    const existing = byId.get(row.id);
+    if (existing) byId.set(row.id, { ...existing, ...row });
+    else {
+      byId.set(row.id, row);
+      added.push(row);
+    }
+  }
+  const kept = current.map((row) => byId.get(row.id)!);
+  return prepend ? [...added, ...kept] : [...kept, ...added];
+}
+
+/** `/workspaces/:slug/documents`: upload, progress, delete, retry, download and chunks. */
+export function DocumentsPage() {
+  const { t } = useI18n();
+  const api = useApi();
+  const { showError } = useNotices();
+  const { workspace } = useOutletContext<WorkspaceOutletContext>();
+  const slug = workspace.slug;
+  const [rows, setRows] = useState<DocumentRow[] | null>(null);
+  const [uploading, setUploading] = useState(0);
+  const [url, setUrl] = useState("");
+  const [openChunks, setOpenChunks] = useState<string | null>(null);
+  const urlId = useId();
+
+  const reload = useCallback(async () => {
+    try {
+      const documents = await api.listDocuments(slug);
+      setRows((current) => {
+        // The list is the truth; progress details of still-running documents are kept from events.
+        const previous = new Map((current ?? []).map((row) => [row.id, row]));
+        return documents.map((document) => {
+          const row = previous.get(document.id);
+          return row && document.status === "processing"
+            ? { ...row, ...document, stage: row.stage }
+            : document;
+        });
+      });
+    } catch (error) {
+      showError(error);
+      setRows((current) => current ?? []);
+    }
+  }, [api, slug, showError]);
+
+  useEffect(() => {
+    setRows(null);
+    void reload();
+  }, [reload]);
+
+  useDocumentEvents({
+    url: api.documentEventsUrl(slug),
+    onProgress: (progress) => {
+      setRows((current) => {
+        const clean: DocumentRow = { ...progress };
+        // A new stage resets counters the previous stage had.
+        if (progress.stage !== "embedding") {
+          delete clean.done;
+          delete clean.total;
+        }
+        return mergeRows(current ?? [], [clean], true);
+      });
+    },
+    onOpen: () => void reload(),
+  });
+
+  async function upload(files: File[]) {
+    setUploading(files.length);
+    try {
+      const documents = await api.uploadDocuments(slug, files);
+      setRows((current) => mergeRows(current ?? [], documents, true));
+    } catch (error) {
+      showError(error);
+    } finally {
+      setUploading(0);
+    }
+  }
+
+  async function addUrl(event: FormEvent) {
+    event.preventDefault();
+    const address = url.trim();
+    if (!address) return;
+    try {
+      const documents = await api.ingestUrl(slug, address);
+      setRows((current) => mergeRows(current ?? [], documents, true));
+      setUrl("");
+    } catch (error) {
+      showError(error);
+    }
+  }
+
+  async function remove(row: DocumentRow) {
+    if (!window.confirm(t("documents.deleteConfirm", { name: row.name }))) return;
+    try {
+      await api.deleteDocument(slug, row.id);
+      setRows((current) => current?.filter((item) => item.id !== row.id) ?? null);
+    } catch (error) {
+      showError(error);
+    }
+  }
+
+  async function retry(row: DocumentRow) {
+    try {
+      await api.retryDocument(slug, row.id);
+      setRows((current) =>
+        mergeRows(current ?? [], [{ id: row.id, name: row.name, status: "queued", error: null }], false),
+      );
+    } catch (error) {
+      // A server without the retry route: upload the stored original again, which queues a new attempt.
+      if (
+        error instanceof ApiError &&
+        (error.status === 404 || error.status === 405) &&
+        !error.code.startsWith("not_found:document")
+      ) {
+        try {
+          await upload([await api.downloadDocument(slug, row.id, row.name)]);
+        } catch (fallbackError) {
+          showError(fallbackError);
+        }
+      } else showError(error);
+    }
+  }
+
+  return (
+    <section className="page documents-page" aria-labelledby="documents-title">
+      <h1 id="documents-title">
+        {t("documents.title")} · {workspace.name}
+      </h1>
+      <DropZone onFiles={(files) => void upload(files)} disabled={uploading > 0} />
+      {uploading > 0 && (
+        <p role="status" className="muted">
+          {t("documents.uploading", { count: uploading })}
+        </p>
+      )}
+      <form className="url-form" onSubmit={(event) => void addUrl(event)}>
+        <label htmlFor={urlId}>{t("documents.urlLabel")}</label>
+        <div className="row">
+          <input
+            id={urlId}
+            type="url"
+            inputMode="url"
+            placeholder={t("documents.urlPlaceholder")}
+            value={url}
+            onChange={(event) => setUrl(event.target.value)}
+          />
+          <button type="submit" className="button" disabled={!url.trim()}>
+            {t("documents.urlAdd")}
+          </button>
+        </div>
+      </form>
+      {rows === null && <p className="muted">{t("app.loading")}</p>}
+      {rows?.length === 0 && <p className="muted">{t("documents.empty")}</p>}
+      {rows && rows.length > 0 && (
+        <ul className="document-list" aria-label={t("documents.list")}>
+          {rows.map((row) => (
+            <li key={row.id} className="document-row">
+              <div className="document-main">
+                <span className="document-name" title={row.name}>
+                  {row.name}
+                </span>
+                {row.status === "ready" && row.chunks !== undefined && (
+                  <span className="muted">{t("documents.chunks", { count: row.chunks })}</span>
+                )}
+              </div>
+              <UploadProgress progress={{ ...row, error: row.error ?? null }} />
+              <div className="document-actions">
+                <a className="button" href={api.documentFileUrl(slug, row.id)} download={row.name}>
+                  {t("documents.download")}
+                </a>
+                {row.status === "ready" && (
+                  <button
+                    type="button"
+                    className="button"
+                    aria-expanded={openChunks === row.id}
+                    onClick={() => setOpenChunks((open) => (open === row.id ? null : row.id))}
+                  >
+                    {openChunks === row.id ? t("documents.hideChunks") : t("documents.viewChunks")}
+                  </button>
+                )}
+                {row.status === "failed" && (
+                  <button type="button" className="button" onClick={() => void retry(row)}>
+                    {t("documents.retry")}
+                  </button>
+                )}
+                <button type="button" className="button danger" onClick={() => void remove(row)}>
+                  {t("documents.delete")}
+                </button>
+              </div>
+              {openChunks === row.id && <ChunkViewer slug={slug} documentId={row.id} name={row.name} />}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,207 @@
+import { type FormEvent, useEffect, useId, useState } from "react";
+import { useNavigate, useSearchParams } from "react-router";
+import { LanguageSwitch } from "../components/layout/language-switch";
+import { PullProgress } from "../components/status/health-banner";
+import { useHealth } from "../hooks/use-health";
+import { useNotices } from "../hooks/use-notices";
+import { lastWorkspaceKey, useWorkspaces } from "../hooks/use-workspaces";
+import { useI18n } from "../i18n/i18n";
+import { useApi } from "../lib/api-context";
+import type { SearchMode, Workspace, WorkspaceSettings } from "../lib/api-types";
+
+/** Form state: text fields as typed, converted on save. */
+interface SettingsForm {
+  name: string;
+  chatModel: string;
+  topK: string;
+  mode: SearchMode | "";
+  systemPrompt: string;
+  temperature: string;
+  relevanceCutoff: string;
+}
+
+function formOf(workspace: Workspace): SettingsForm {
+  const settings = workspace.settings ?? {};
+  return {
+    name: workspace.name,
+    chatModel: settings.chatModel ?? "",
+    topK: settings.topK?.toString() ?? "",
+    mode: settings.mode ?? "",
+    systemPrompt: settings.systemPrompt ?? "",
+    temperature: settings.temperature?.toString() ?? "",
+    relevanceCutoff: settings.relevanceCutoff?.toString() ?? "",
+  };
+}
+
+/** Settings to send: empty fields are left out, so the server keeps its default for them. */
+function settingsOf(form: SettingsForm): WorkspaceSettings {
+  const settings: WorkspaceSettings = {};
+  if (form.chatModel.trim()) settings.chatModel = form.chatModel.trim();
+  if (form.topK.trim()) settings.topK = Number(form.topK);
+  if (form.mode) settings.mode = form.mode;
+  if (form.systemPrompt.trim()) settings.systemPrompt = form.systemPrompt;
+  if (form.temperature.trim()) settings.temperature = Number(form.temperature);
+  if (form.relevanceCutoff.trim()) settings.relevanceCutoff = Number(form.relevanceCutoff);
+  return settings;
+}
+
+/** `/settings`: language, models, and the settings of one workspace (`?workspace=slug`). */
+export function SettingsPage() {
+  const { t } = useI18n();
+  const api = useApi();
+  const { showError, showInfo } = useNotices();
+  const { workspaces, replace, refresh } = useWorkspaces();
+  const { health, pull, pullModel } = useHealth();
+  const navigate = useNavigate();
+  const [searchParams, setSearchParams] = useSearchParams();
+  const ids = {
+    workspace: useId(),
+    name: useId(),
+    model: useId(),
+    modelHint: useId(),
+    topK: useId(),
+    mode: useId(),
+    prompt: useId(),
+    temperature: useId(),
+    cutoff: useId(),
+  };
+
+  let remembered: string | null = null;
+  try {
+    remembered = window.localStorage.getItem(lastWorkspaceKey);
+  } catch {
+    remembered = null;
+  }
+  const slug = searchParams.get("workspace") ?? remembered ?? workspaces?.[0]?.slug ?? "";
+  const workspace = workspaces?.find((item) => item.slug === slug) ?? workspaces?.[0];
+  const [form, setForm] = useState<SettingsForm | null>(null);
+  const [saving, setSaving] = useState(false);
+
+  useEffect(() => {
+    setForm(workspace ? formOf(workspace) : null);
+  }, [workspace]);
+
+  const field = (key: keyof SettingsForm) => ({
+    value: form?.[key] ?? "",
+    onChange: (event: { target: { value: string } }) =>
+      setForm((current) => (current ? { ...current, [key]: event.target.value } : current)),
+  });
+
+  async function save(event: FormEvent) {
+    event.preventDefault();
+    if (!workspace || !form) return;
+    setSaving(true);
+    try {
+      const updated = await api.updateWorkspace(workspace.slug, {
+        name: form.name.trim() || workspace.name,
+        settings: settingsOf(form),
+      });
+      replace(updated);
+      showInfo(t("settings.saved"));
+    } catch (error) {
+      showError(error);
+    } finally {
+      setSaving(false);
+    }
+  }
+
+  async function remove() {
+    if (!workspace || !window.confirm(t("settings.deleteConfirm", { name: workspace.name }))) return;
+    try {
+      await api.deleteWorkspace(workspace.slug);
+      await refresh();
+      navigate("/");
+    } catch (error) {
+      showError(error);
+    }
+  }
+
+  const models = health ? [health.ollama.chatModel, health.ollama.embedModel] : [];
+
+  return (
+    <section className="page settings-page" aria-labelledby="settings-title">
+      <h1 id="settings-title">{t("settings.title")}</h1>
+
+      <section aria-labelledby="language-title" className="card">
+        <h2 id="language-title">{t("settings.language")}</h2>
+        <LanguageSwitch showLabel />
+      </section>
+
+      <section aria-labelledby="models-title" className="card">
+        <h2 id="models-title">{t("settings.models")}</h2>
+        {health && !health.ollama.reachable && <p>{t("health.unreachable")}</p>}
+        <ul className="model-list">
+          {models.map((model) => (
+            <li key={model.name}>
+              <span>{model.name}</span>{" "}
+              {health?.ollama.reachable && !model.available ? (
+                <button type="button" className="button" onClick={() => void pullModel(model.name)}>
+                  {t("health.pull", { model: model.name })}
+                </button>
+              ) : (
+                <span className="muted">{model.available ? t("status.ready") : "—"}</span>
+              )}
+            </li>
+          ))}
+        </ul>
+        {pull && <PullProgress pull={pull} />}
+      </section>
+
+      <section aria-labelledby="workspace-settings-title" className="card">
+        <h2 id="workspace-settings-title">{t("settings.workspace")}</h2>
+        {workspaces?.length === 0 && <p>{t("settings.noWorkspace")}</p>}
+        {workspace && form && (
+          <form className="stack" onSubmit={(event) => void save(event)}>
+            <label htmlFor={ids.workspace}>{t("settings.chooseWorkspace")}</label>
+            <select
+              id={ids.workspace}
+              value={workspace.slug}
+              onChange={(event) => setSearchParams({ workspace: event.target.value })}
+            >
+              {workspaces?.map((item) => (
+                <option key={item.slug} value={item.slug}>
+                  {item.name}
+                </option>
+              ))}
+            </select>
+            <label htmlFor={ids.name}>{t("settings.name")}</label>
+            <input id={ids.name} required {...field("name")} />
+            <label htmlFor={ids.model}>{t("settings.chatModel")}</label>
+            <input
+              id={ids.model}
+              aria-describedby={ids.modelHint}
+              placeholder={health?.ollama.chatModel.name}
+              {...field("chatModel")}
+            />
+            <p id={ids.modelHint} className="muted hint">
+              {t("settings.chatModelHint")}
+            </p>
+            <label htmlFor={ids.topK}>{t("settings.topK")}</label>
+            <input id={ids.topK} type="number" min={1} max={50} step={1} {...field("topK")} />
+            <label htmlFor={ids.mode}>{t("settings.mode")}</label>
+            <select id={ids.mode} {...field("mode")}>
+              <option value="">—</option>
+              <option value="hybrid">{t("settings.modeHybrid")}</option>
+              <option value="vector">{t("settings.modeVector")}</option>
+              <option value="fulltext">{t("settings.modeFulltext")}</option>
+            </select>
+            <label htmlFor={ids.prompt}>{t("settings.systemPrompt")}</label>
+            <textarea id={ids.prompt} rows={4} {...field("systemPrompt")} />
+            <label htmlFor={ids.temperature}>{t("settings.temperature")}</label>
+            <input id={ids.temperature} type="number" min={0} max={2} step={0.1} {...field("temperature")} />
+            <label htmlFor={ids.cutoff}>{t("settings.relevanceCutoff")}</label>
+            <input id={ids.cutoff} type="number" min={0} max={1} step={0.01} {...field("relevanceCutoff")} />
+            <div className="row">
+              <button type="submit" className="button primary" disabled={saving}>
+                {t("settings.save")}
+              </button>
+              <button type="button" className="button danger" onClick={() => void remove()}>
+                {t("settings.deleteWorkspace")}
+              </button>
+            </div>
+          </form>
+        )}
+      </section>
+    </section>
+  );
+}
