@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { IngestError, isIngestError } from "../errors.js";
 import { lexicalEmbedding } from "../stand-in-ollama/lexical-embedding.js";
 import { type StandInOllama, startStandInOllama } from "../stand-in-ollama/server.js";
@@ -188,11 +188,13 @@ describe("createOllamaEmbedder against the stand-in Ollama", () => {
     });
     const controller = new AbortController();
     const pending = embedder.embed(["a", "b", "c", "d"], { signal: controller.signal });
-    setTimeout(() => controller.abort(new Error("cancelled by test")), 50);
+    // Abort while the first batch is at the server (it holds every request for 300 ms).
+    await vi.waitFor(() => expect(embedRequests()).toHaveLength(1));
+    controller.abort(new Error("cancelled by test"));
     const error = await rejection(pending);
     expect((error as Error).message).toBe("cancelled by test");
-    // Only the first batch was started; the queued ones never reached Ollama.
-    await new Promise((resolve) => setTimeout(resolve, 350));
+    // The queued batches never reach Ollama, even once the first request's slot frees up.
+    await new Promise((resolve) => setTimeout(resolve, 400));
     expect(embedRequests()).toHaveLength(1);
 
     const aborted = new AbortController();
