@@ -1,0 +1,251 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { isIngestError } from "./errors.js";
+import { type KnowledgeBase, openKnowledgeBase } from "./knowledge-base.js";
+import type { Embedder } from "./types.js";
+
+/**
+ * A lexical embedder for store tests: Latin words and CJK character pairs hashed into buckets. The store is what
+ * these tests check; embedding through Ollama is tested in embed/.
+ */
+function lexicalEmbedder(model = "test-embed", dimension = 64): Embedder & { calls: number } {
+  const embedOne = (text: string): number[] => {
+    const vector = new Array<number>(dimension).fill(0);
+    const terms = text.toLowerCase().match(/[a-z0-9]+|\p{Script=Han}{1,2}/gu) ?? [];
+    for (const term of terms) {
+      let hash = 2166136261;
+      for (const character of term) hash = Math.imul(hash ^ character.codePointAt(0)!, 16777619);
+      vector[Math.abs(hash) % dimension]! += 1;
+    }
+    const norm = Math.hypot(...vector) || 1;
+    return vector.map((value) => value / norm);
+  };
+  return {
+    model,
+    calls: 0,
+    async dimension() {
+      return dimension;
+    },
+    async embed(texts) {
+      this.calls++;
+      return texts.map(embedOne);
+    },
+  };
+}
+
+const encode = (text: string) => new TextEncoder().encode(text);
+
+describe("KnowledgeBase", () => {
+  let dataDir: string;
+  let knowledgeBase: KnowledgeBase;
+
+  beforeEach(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), "zhiku-kb-"));
+    knowledgeBase = await openKnowledgeBase({ dataDir, embedder: lexicalEmbedder() });
+  });
+
+  afterEach(async () => {
+    await knowledgeBase.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it("ingests Markdown and finds Chinese terms and exact codes in every mode", async () => {
+    const outcome = await knowledgeBase.ingest({
+      workspace: "team",
+      name: "guide/redis.md",
+      bytes: encode(
+        "# Redis 持久化\n\nRDB 快照把内存数据定期写入磁盘。错误码 ERR-4312 表示磁盘已满。\n\n## AOF\n\nAOF 记录每一条写命令。\n",
+      ),
+    });
+    expect(outcome.status).toBe("ingested");
+    expect(outcome.document).toMatchObject({ name: "guide/redis.md", status: "ready", type: "markdown" });
+    expect(outcome.document.chunks).toBeGreaterThan(0);
+    await knowledgeBase.ingest({
+      workspace: "team",
+      name: "jvm.md",
+      bytes: encode("# 垃圾回收\n\nG1 收集器把堆划分为多个区域。\n"),
+    });
+
+    for (const mode of ["fulltext", "vector", "hybrid"] as const) {
+      const { results } = await knowledgeBase.search({ workspace: "team", query: "快照", mode });
+      expect(results[0]?.documentName, mode).toBe("guide/redis.md");
+    }
+    const code = await knowledgeBase.search({ workspace: "team", query: "ERR-4312", mode: "fulltext" });
+    expect(code.results.map((result) => result.documentName)).toEqual(["guide/redis.md"]);
+    const hit = code.results[0]!;
+    expect(hit.text).toContain("ERR-4312");
+    expect(hit.headings).toEqual(["Redis 持久化"]);
+    expect(hit.chunkId).toMatch(/^[0-9a-f-]{36}:[0-9a-f]{12}:\d+$/);
+    expect(knowledgeBase.requireWorkspace("team")).toMatchObject({
+      embedModel: "test-embed",
+      embedDimension: 64,
+    });
+  });
+
+  it("skips unchanged content and swaps the chunks of changed content", async () => {
+    const first = await knowledgeBase.ingest({
+      workspace: "w",
+      name: "a.txt",
+      bytes: encode("旧版本的内容：端口 6379。"),
+    });
+    const again = await knowledgeBase.ingest({
+      workspace: "w",
+      name: "a.txt",
+      bytes: encode("旧版本的内容：端口 6379。"),
+    });
+    expect(again.status).toBe("skipped");
+    expect(again.document.id).toBe(first.document.id);
+
+    const changed = await knowledgeBase.ingest({
+      workspace: "w",
+      name: "a.txt",
+      bytes: encode("新版本的内容：端口 7000。"),
+    });
+    expect(changed.status).toBe("ingested");
+    expect(changed.document.id).toBe(first.document.id);
+    expect(knowledgeBase.listDocuments("w")).toHaveLength(1);
+    const chunks = await knowledgeBase.listChunks("w", first.document.id);
+    expect(chunks.map((chunk) => chunk.text)).toEqual(["新版本的内容：端口 7000。"]);
+    expect((await knowledgeBase.search({ workspace: "w", query: "6379", mode: "fulltext" })).results).toEqual(
+      [],
+    );
+    expect(
+      (await knowledgeBase.search({ workspace: "w", query: "7000", mode: "fulltext" })).results,
+    ).toHaveLength(1);
+  });
+
+  it("never shows a reader both versions of a document, or neither, while it is replaced", async () => {
+    const paragraphs = (tag: string) =>
+      Array.from({ length: 40 }, (_, index) => `版本${tag} 第${index}段：这是用于测试原子替换的段落。`).join(
+        "\n\n",
+      );
+    const { document } = await knowledgeBase.ingest({
+      workspace: "w",
+      name: "big.md",
+      bytes: encode(paragraphs("A")),
+      chunkOptions: { chunkSize: 20, chunkOverlap: 0 },
+    });
+    const observed = new Set<string>();
+    let replacing = true;
+    const reader = (async () => {
+      while (replacing) {
+        const chunks = await knowledgeBase.listChunks("w", document.id);
+        const versions = new Set(chunks.map((chunk) => chunk.chunkId.split(":")[1]));
+        observed.add(`${versions.size}`);
+      }
+    })();
+    for (const tag of ["B", "C", "D"]) {
+      await knowledgeBase.ingest({
+        workspace: "w",
+        name: "big.md",
+        bytes: encode(paragraphs(tag)),
+        chunkOptions: { chunkSize: 20, chunkOverlap: 0 },
+      });
+    }
+    replacing = false;
+    await reader;
+    expect([...observed]).toEqual(["1"]);
+  });
+
+  it("deletes a document with its chunks and full-text entries", async () => {
+    const { document } = await knowledgeBase.ingest({
+      workspace: "w",
+      name: "gone.md",
+      bytes: encode("# 删除\n\n独特的词语：紫色长颈鹿。"),
+    });
+    await knowledgeBase.ingest({ workspace: "w", name: "kept.md", bytes: encode("# 保留\n\n另一篇文档。") });
+    await knowledgeBase.deleteDocument("w", document.id);
+    expect(knowledgeBase.getDocument("w", document.id)).toBeUndefined();
+    expect(
+      (await knowledgeBase.search({ workspace: "w", query: "紫色长颈鹿", mode: "fulltext" })).results,
+    ).toEqual([]);
+    await expect(knowledgeBase.listChunks("w", document.id)).rejects.toMatchObject({
+      code: "not_found:document",
+    });
+    expect(knowledgeBase.listDocuments("w").map((item) => item.name)).toEqual(["kept.md"]);
+  });
+
+  it("stores nothing of a bad file and keeps what was stored before", async () => {
+    await knowledgeBase.ingest({ workspace: "w", name: "good.md", bytes: encode("# 好\n\n正常的文档。") });
+    const empty = await knowledgeBase
+      .ingest({ workspace: "w", name: "empty.txt", bytes: new Uint8Array() })
+      .catch((error) => error);
+    expect(isIngestError(empty, "invalid:empty")).toBe(true);
+    expect((empty as Error).message).toContain("empty.txt");
+    const tooBig = await knowledgeBase
+      .ingest({ workspace: "w", name: "big.txt", bytes: encode("x".repeat(2000)), maxBytes: 1000 })
+      .catch((error) => error);
+    expect(isIngestError(tooBig, "too_large:file")).toBe(true);
+    expect(knowledgeBase.listDocuments("w").map((item) => item.name)).toEqual(["good.md"]);
+
+    // A changed version that fails leaves the stored version searchable and says why.
+    const good = knowledgeBase.listDocuments("w")[0]!;
+    await expect(
+      knowledgeBase.ingest({ workspace: "w", name: "good.md", bytes: new Uint8Array() }),
+    ).rejects.toThrow();
+    expect(knowledgeBase.getDocument("w", good.id)).toMatchObject({ status: "failed", chunks: good.chunks });
+    expect(
+      (await knowledgeBase.search({ workspace: "w", query: "正常", mode: "fulltext" })).results,
+    ).toHaveLength(1);
+  });
+
+  it("refuses to mix vectors of another embedding model", async () => {
+    await knowledgeBase.ingest({ workspace: "w", name: "a.md", bytes: encode("# A\n\n向量模型一。") });
+    await knowledgeBase.close();
+    knowledgeBase = await openKnowledgeBase({ dataDir, embedder: lexicalEmbedder("other-model", 32) });
+    const error = await knowledgeBase
+      .ingest({ workspace: "w", name: "b.md", bytes: encode("# B\n\n向量模型二。") })
+      .catch((caught) => caught);
+    expect(isIngestError(error, "conflict:embedding_model")).toBe(true);
+    expect((error as Error).message).toContain("test-embed");
+    // Hybrid search falls back to full text and says why; vector search refuses.
+    const response = await knowledgeBase.search({ workspace: "w", query: "向量模型" });
+    expect(response.mode).toBe("fulltext");
+    expect(response.fallbackReason).toContain("other-model");
+    await expect(
+      knowledgeBase.search({ workspace: "w", query: "向量", mode: "vector" }),
+    ).rejects.toMatchObject({
+      code: "conflict:embedding_model",
+    });
+  });
+
+  it("does not index lines that repeat across many documents of a workspace", async () => {
+    const footer = "本站所有文章均为原创，转载请联系编辑部获得授权许可";
+    for (const [index, topic] of ["线程池参数", "类加载机制", "分布式事务"].entries()) {
+      await knowledgeBase.ingest({
+        workspace: "w",
+        name: `${index}.md`,
+        bytes: encode(`# ${topic}\n\n${topic}的详细说明。\n\n${footer}\n`),
+      });
+    }
+    const { results } = await knowledgeBase.search({
+      workspace: "w",
+      query: "编辑部获得授权",
+      mode: "fulltext",
+      limit: 10,
+    });
+    // The first two were indexed before the line was seen three times; from the third on it is boilerplate.
+    expect(results.map((result) => result.documentName).sort()).toEqual(["0.md", "1.md"]);
+    const third = knowledgeBase.listDocuments("w").find((document) => document.name === "2.md")!;
+    const [chunk] = await knowledgeBase.listChunks("w", third.id);
+    expect(chunk?.text).toContain(footer);
+  });
+
+  it("creates, renames and deletes workspaces", async () => {
+    const created = knowledgeBase.createWorkspace({ name: "Platform Team" });
+    expect(created.slug).toBe("platform-team");
+    expect(() => knowledgeBase.createWorkspace({ name: "Platform Team" })).toThrow(/already exists/);
+    expect(knowledgeBase.createWorkspace({ name: "知识库" }).slug).toMatch(/^ws-[0-9a-f]{8}$/);
+    const updated = knowledgeBase.updateWorkspace("platform-team", {
+      name: "Platform",
+      settings: { topK: 8 },
+    });
+    expect(updated).toMatchObject({ name: "Platform", settings: { topK: 8 } });
+    await knowledgeBase.ingest({ workspace: "platform-team", name: "a.md", bytes: encode("# A\n\n内容。") });
+    await knowledgeBase.deleteWorkspace("platform-team");
+    expect(knowledgeBase.getWorkspace("platform-team")).toBeUndefined();
+    expect(() => knowledgeBase.requireWorkspace("platform-team")).toThrow(/No workspace/);
+  });
+});
