@@ -6,7 +6,13 @@ export default defineConfig({
       {
         test: {
           name: "node",
-          include: ["packages/*/src/**/*.test.ts", "apps/server/src/**/*.test.ts", "bench/**/*.test.ts", "docker/**/*.test.ts"],
+          include: [
+            "packages/*/src/**/*.test.ts",
+            "apps/server/src/**/*.test.ts",
+            "bench/**/*.test.ts",
+            "docker/**/*.test.ts",
+            "eval/**/*.test.ts",
+          ],
           environment: "node",
           // LanceDB builds full-text indexes with one thread per core; without a cap it can hang on 2-core machines.
           env: { LANCE_CPU_THREADS: process.env.LANCE_CPU_THREADS ?? "2" },
