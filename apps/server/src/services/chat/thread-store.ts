@@ -3,29 +3,30 @@ import type { Database } from "better-sqlite3";
 import { ChatError } from "./chat-error.js";
 import type { ChatSource, HistoryMessage } from "./types.js";
 
-/** A conversation in a workspace. */
-export interface ThreadRecord {
+/** A conversation in a workspace. (Type aliases, not interfaces, here and for messages: the web client infers
+ * response types from the routes, and TypeScript can inline an alias where it cannot name an interface.) */
+export type ThreadRecord = {
   id: string;
   workspaceId: string;
   title: string;
   createdAt: string;
   updatedAt: string;
-}
+};
 
 /** How a user rated an answer. */
 export type FeedbackRating = "up" | "down";
 
 /** One message of a thread; assistant messages carry the passages they were given. */
-export interface MessageRecord {
+export type MessageRecord = {
   id: string;
   threadId: string;
   role: "user" | "assistant";
   content: string;
   sources: ChatSource[];
-  /** The user's rating of this message, if any. */
-  feedback: FeedbackRating | null;
+  /** The user's rating of this message, if any (spelled out, not {@link FeedbackRating}, so it can be inlined). */
+  feedback: "up" | "down" | null;
   createdAt: string;
-}
+};
 
 /** Options for {@link ThreadStore.saveExchange}. */
 export interface SaveExchangeOptions {

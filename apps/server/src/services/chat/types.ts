@@ -2,7 +2,7 @@
 export type ChatMode = "chat" | "query";
 
 /** A passage given to the model, as sent to the client in the `sources` event and stored with the answer. */
-export interface ChatSource {
+export type ChatSource = {
   /** The number the answer cites it by, `[index]`, from 1. */
   index: number;
   documentId: string;
@@ -16,7 +16,7 @@ export interface ChatSource {
   /** Offsets of the passage in the document text. */
   start: number;
   end: number;
-}
+};
 
 /** One earlier turn of a conversation. */
 export interface HistoryMessage {
