@@ -97,21 +97,25 @@ export class JobQueue {
    * Returns the document (status `queued`).
    */
   enqueueUpload(input: EnqueueUploadInput): DocumentRecord {
-    const document = this.#kb.db.transaction(() => {
-      const queued = this.#kb.queueDocument({
-        workspace: input.workspace.slug,
-        name: input.name,
-        bytes: input.bytes,
-        fileHash: input.fileHash,
-      });
-      this.store.insert({
-        workspaceId: input.workspace.id,
-        documentId: queued.id,
-        fileHash: input.fileHash,
-        name: input.name,
-      });
-      return queued;
-    })();
+    const document = this.#kb.db
+      .transaction(() => {
+        const queued = this.#kb.queueDocument({
+          workspace: input.workspace.slug,
+          name: input.name,
+          bytes: input.bytes,
+          fileHash: input.fileHash,
+        });
+        this.store.insert({
+          workspaceId: input.workspace.id,
+          documentId: queued.id,
+          fileHash: input.fileHash,
+          name: input.name,
+        });
+        return queued;
+        // IMMEDIATE takes the write lock up front: a deferred transaction that reads first cannot upgrade
+        // while an ingest worker writes (SQLITE_BUSY without waiting).
+      })
+      .immediate();
     this.#publish(document, null);
     this.#pump();
     return document;
@@ -153,15 +157,17 @@ export class JobQueue {
         409,
       );
     }
-    const queued = this.#kb.db.transaction(() => {
-      this.store.insert({
-        workspaceId: last.workspaceId,
-        documentId,
-        fileHash: last.fileHash,
-        name: last.name,
-      });
-      return this.#kb.setDocumentStatus(documentId, "queued", null);
-    })();
+    const queued = this.#kb.db
+      .transaction(() => {
+        this.store.insert({
+          workspaceId: last.workspaceId,
+          documentId,
+          fileHash: last.fileHash,
+          name: last.name,
+        });
+        return this.#kb.setDocumentStatus(documentId, "queued", null);
+      })
+      .immediate();
     this.#publish(queued, null);
     this.#pump();
     return queued;

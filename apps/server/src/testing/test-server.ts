@@ -1,0 +1,158 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createOllamaEmbedder, openKnowledgeBase } from "@zhiku/ingest";
+import {
+  type StandInOllama,
+  type StandInOllamaOptions,
+  startStandInOllama,
+} from "@zhiku/ingest/stand-in-ollama";
+import { createApp } from "../app.js";
+import { migrateServerDatabase } from "../db/migrations.js";
+import type { AppDeps } from "../deps.js";
+import { parseEnvironment } from "../env.js";
+import { createLogger } from "../logger.js";
+import { DocumentEventBus } from "../services/jobs/document-events.js";
+import { JobQueue } from "../services/jobs/job-queue.js";
+import { createWorkerPoolRunner } from "../services/jobs/worker-pool.js";
+import { createOllamaAccess } from "../services/ollama.js";
+
+/** Options for {@link createTestServer}. */
+export interface TestServerOptions {
+  /** Options of the stand-in Ollama. */
+  ollama?: StandInOllamaOptions;
+  /** Extra environment (e.g. `MAX_UPLOAD_MB`). */
+  environment?: Record<string, string>;
+  /** Job attempts before giving up. Default 4. */
+  maxAttempts?: number;
+  /** Backoff between job attempts, in ms. Default 50. */
+  retryDelayMs?: number;
+  /** Extra app dependencies (webRoot, fetch, keepAliveSeconds). */
+  deps?: Partial<Pick<AppDeps, "webRoot" | "fetch" | "keepAliveSeconds" | "urlFetchTimeoutMs">>;
+}
+
+/** An app on a temp data dir with a stand-in Ollama and real ingest workers. */
+export interface TestServer {
+  app: ReturnType<typeof createApp>;
+  deps: AppDeps;
+  standIn: StandInOllama;
+  dataDir: string;
+  /** Stops workers, closes the knowledge base and the stand-in, removes the data dir. */
+  close(): Promise<void>;
+}
+
+/** Builds the app as the server does, on a fresh temp `DATA_DIR` and a stand-in Ollama. For tests. */
+export async function createTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const dataDir = await mkdtemp(join(tmpdir(), "zhiku-server-test-"));
+  const standIn = await startStandInOllama({ embeddingDimension: 64, ...options.ollama });
+  const config = parseEnvironment({
+    DATA_DIR: dataDir,
+    OLLAMA_HOST: standIn.url,
+    LOG_LEVEL: "silent",
+    ...options.environment,
+  });
+  const logger = createLogger(process.env.TEST_LOG_LEVEL ?? "silent");
+  const kb = await openKnowledgeBase({
+    dataDir,
+    embedder: createOllamaEmbedder({ host: config.ollamaHost, model: config.embedModel }),
+  });
+  migrateServerDatabase(kb.db);
+  const events = new DocumentEventBus();
+  const jobs = new JobQueue({
+    kb,
+    events,
+    logger,
+    maxAttempts: options.maxAttempts ?? 4,
+    retryDelayMs: () => options.retryDelayMs ?? 50,
+    createRunner: createWorkerPoolRunner({
+      size: config.ingestWorkers,
+      workerData: {
+        dataDir,
+        ollamaHost: config.ollamaHost,
+        embedModel: config.embedModel,
+        maxBytes: config.maxUploadBytes,
+      },
+      logger,
+    }),
+  });
+  const shutdown = new AbortController();
+  const deps: AppDeps = {
+    config,
+    kb,
+    ollama: createOllamaAccess(config.ollamaHost),
+    jobs,
+    events,
+    shutdownSignal: shutdown.signal,
+    logger,
+    ...options.deps,
+  };
+  const app = createApp(deps);
+  jobs.start();
+  return {
+    app,
+    deps,
+    standIn,
+    dataDir,
+    async close() {
+      shutdown.abort();
+      events.close();
+      await jobs.close();
+      await kb.close();
+      await standIn.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** One parsed server-sent event. */
+export interface ServerSentEvent {
+  event: string;
+  data: string;
+}
+
+/**
+ * Reads server-sent events from a response until `until` returns true for one (or the stream ends), then
+ * cancels the stream. Returns the events read, in order.
+ */
+export async function readEvents(
+  response: Response,
+  until: (event: ServerSentEvent, all: ServerSentEvent[]) => boolean,
+): Promise<ServerSentEvent[]> {
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  const events: ServerSentEvent[] = [];
+  let buffer = "";
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return events;
+      buffer += value;
+      let boundary = buffer.indexOf("\n\n");
+      while (boundary >= 0) {
+        const block = buffer.slice(0, boundary);
+        buffer = buffer.slice(boundary + 2);
+        boundary = buffer.indexOf("\n\n");
+        let event = "message";
+        const data: string[] = [];
+        for (const line of block.split("\n")) {
+          if (line.startsWith("event:")) event = line.slice(6).trim();
+          else if (line.startsWith("data:")) data.push(line.slice(5).replace(/^ /, ""));
+        }
+        if (data.length === 0) continue;
+        const parsed = { event, data: data.join("\n") };
+        events.push(parsed);
+        if (until(parsed, events)) return events;
+      }
+    }
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+}
+
+/** Builds a multipart body with one `file` field per entry. */
+export function filesForm(files: { name: string; content: string | Uint8Array; type?: string }[]): FormData {
+  const form = new FormData();
+  for (const file of files) {
+    form.append("file", new File([file.content], file.name, { type: file.type ?? "text/plain" }));
+  }
+  return form;
+}
