@@ -106,8 +106,9 @@ const supportedList = "PDF, DOCX, HTML, Markdown, plain text, CSV/TSV or JSON";
  *
  * Recognised document signatures win over the extension, so a PDF or DOCX saved under another name
  * is still read. A file whose extension promises a PDF or DOCX but whose bytes are not one is
- * `invalid:corrupt`; a recognised non-document format (image, executable, archive) or an unknown
- * extension is `unsupported:type`; an empty file is `invalid:empty`. Text formats are returned
+ * `invalid:corrupt`; a recognised non-document format (image, executable, archive), or an unknown
+ * extension over bytes that are not UTF-8 text, is `unsupported:type` (unknown extensions over UTF-8 text,
+ * such as LICENSE or Makefile, are read as plain text); an empty file is `invalid:empty`. Text formats are returned
  * here and checked for binary content when decoded.
  */
 export function detectDocumentType(input: DocumentInput): DocumentType {
@@ -159,8 +160,20 @@ export function detectDocumentType(input: DocumentInput): DocumentType {
     );
   }
   if (textType) return textType;
+  // LICENSE, README, Makefile, *.LICENSE…: an unknown or missing extension over clean UTF-8 text is read as text.
+  if (!binary && looksLikeText(bytes) && isUtf8Sample(bytes)) return "text";
   const what = extension ? `.${extension} files are` : "files without an extension are";
   throw new IngestError("unsupported:type", `"${name}": ${what} not supported; use ${supportedList}.`);
+}
+
+/** Whether the first 64 KB decode as UTF-8 (a sequence cut at the sample's end is allowed). */
+function isUtf8Sample(bytes: Uint8Array): boolean {
+  try {
+    new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(0, 65_536), { stream: true });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** A cheap check that the first bytes hold no NUL, so a text file that happens to start like "MZ" or "BZh" is kept. */
