@@ -8,6 +8,8 @@ import { Command, InvalidArgumentError, Option } from "commander";
 // Must be set before LanceDB loads (it is imported lazily below): without a thread cap its full-text indexer
 // can hang on small machines.
 process.env.LANCE_CPU_THREADS ??= String(os.availableParallelism());
+// LanceDB logs deprecation warnings from inside hybrid queries on stderr; keep its log to errors unless asked.
+process.env.LANCEDB_LOG ??= "error";
 
 function positiveInteger(value: string): number {
   const parsed = Number(value);
@@ -90,6 +92,36 @@ program
       }
     },
   );
+
+program
+  .command("backup")
+  .description(
+    "write a consistent snapshot of DATA_DIR (metadata, chunks, original files) while the server runs",
+  )
+  .argument("<file>", "archive to write, e.g. zhiku-2025-01-31.tar.gz")
+  .action(async (file: string) => {
+    const { runBackup } = await import("./backup-command.js");
+    const { parseCliEnv } = await import("./cli-env.js");
+    await runBackup({
+      dataDir: parseCliEnv(process.env).DATA_DIR,
+      archivePath: file,
+      output: process.stdout,
+    });
+  });
+
+program
+  .command("restore")
+  .description("restore a backup into an empty or missing DATA_DIR (stop the server first)")
+  .argument("<file>", "archive written by zhiku backup")
+  .action(async (file: string) => {
+    const { runRestore } = await import("./restore-command.js");
+    const { parseCliEnv } = await import("./cli-env.js");
+    await runRestore({
+      dataDir: parseCliEnv(process.env).DATA_DIR,
+      archivePath: file,
+      output: process.stdout,
+    });
+  });
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   const code = (error as { code?: unknown }).code;
