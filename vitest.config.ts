@@ -15,7 +15,10 @@ export default defineConfig({
           ],
           environment: "node",
           // LanceDB builds full-text indexes with one thread per core; without a cap it can hang on 2-core machines.
-          env: { LANCE_CPU_THREADS: process.env.LANCE_CPU_THREADS ?? "2" },
+          env: {
+            LANCE_CPU_THREADS: process.env.LANCE_CPU_THREADS ?? "2",
+            LANCEDB_LOG: process.env.LANCEDB_LOG ?? "error",
+          },
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

@@ -34,6 +34,8 @@ async function run(): Promise<void> {
   const port = parentPort;
   // Must be set before LanceDB loads: its full-text indexer can hang on small machines without a thread cap.
   process.env.LANCE_CPU_THREADS ??= String(os.availableParallelism());
+  // LanceDB logs deprecation warnings from inside hybrid queries on stderr; keep its log to errors unless asked.
+  process.env.LANCEDB_LOG ??= "error";
   const data = workerData as IngestWorkerData;
   const { openKnowledgeBase } = await import("./knowledge-base.js");
   const { createOllamaEmbedder } = await import("./embed/index.js");

@@ -71,7 +71,7 @@ describe("zhiku CLI", () => {
     expect(result.stdout).toContain("ingested redis.txt");
     expect(result.stdout).not.toContain("hidden");
     expect(result.stdout).not.toContain("config");
-    expect(result.stdout).toMatch(/failed {3}empty\.txt: .*empty/);
+    expect(result.stdout).toMatch(/failed {3}"?empty\.txt"?:? .*empty/);
     expect(result.stdout).toMatch(/failed {3}huge\.txt: .*MAX_UPLOAD_MB/);
     expect(result.stdout).toContain("2 ingested, 0 skipped (unchanged), 2 failed");
   });

@@ -24,6 +24,11 @@ export interface IngestSummary {
   failed: { name: string; reason: string }[];
 }
 
+/** The failure message, prefixed with the file name unless it already names the file. */
+function withName(name: string, message: string): string {
+  return message.includes(name) ? message : `${name}: ${message}`;
+}
+
 function describe(progress: IngestProgress): string {
   return progress.stage === "embedding" ? `embedding ${progress.done}/${progress.total}` : progress.stage;
 }
@@ -88,10 +93,8 @@ export async function runIngest(options: RunIngestOptions): Promise<IngestSummar
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       if (isIngestError(error, "unavailable:ollama")) ollamaDown = message;
-      // Messages from the parsers already start with the file name; do not repeat it.
-      const reason = message.startsWith(`${file.name}: `) ? message.slice(file.name.length + 2) : message;
-      summary.failed.push({ name: file.name, reason });
-      line(`failed   ${file.name}: ${reason}`);
+      summary.failed.push({ name: file.name, reason: message });
+      line(`failed   ${withName(file.name, message)}`);
     }
     bar?.increment(1, { name: "", stage: "" });
   }
@@ -102,6 +105,6 @@ export async function runIngest(options: RunIngestOptions): Promise<IngestSummar
     `\n${summary.ingested} ingested, ${summary.skipped} skipped (unchanged), ${summary.failed.length} failed` +
       ` — workspace "${workspace}"\n`,
   );
-  for (const failure of summary.failed) output.write(`  ✗ ${failure.name}: ${failure.reason}\n`);
+  for (const failure of summary.failed) output.write(`  ✗ ${withName(failure.name, failure.reason)}\n`);
   return summary;
 }

@@ -74,9 +74,19 @@ describe("detectDocumentType", () => {
       detectDocumentType({ name: "setup.exe", bytes: Uint8Array.of(0x4d, 0x5a, 0x90, 0) }),
     );
     expect((exe as Error).message).toContain('"setup.exe" is a Windows executable');
-    const unknown = failure(() => detectDocumentType({ name: "drawing.sketch", bytes: encode("text") }));
+    const latin1 = Uint8Array.of(0x63, 0x61, 0x66, 0xe9, 0x20, 0xe0, 0x20, 0x6c, 0x61);
+    const unknown = failure(() => detectDocumentType({ name: "drawing.sketch", bytes: latin1 }));
     expect(isIngestError(unknown, "unsupported:type")).toBe(true);
     expect((unknown as Error).message).toContain(".sketch files are not supported");
+  });
+
+  it("reads UTF-8 text under an unknown or missing extension as plain text", () => {
+    expect(
+      detectDocumentType({ name: "LICENSE", bytes: encode("MIT License\n\nPermission is hereby granted") }),
+    ).toBe("text");
+    expect(detectDocumentType({ name: "licenses/jvm.LICENSE", bytes: encode("署名—相同方式共享 4.0") })).toBe(
+      "text",
+    );
   });
 
   it("keeps text that merely starts like a binary signature", () => {

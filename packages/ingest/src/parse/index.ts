@@ -2,27 +2,23 @@ import { IngestError, isIngestError } from "../errors.js";
 import type { DocumentType, ParsedDocument } from "../types.js";
 import { parseCsv } from "./csv.js";
 import { type DocumentInput, detectDocumentType } from "./detect-type.js";
-import { parseDocx } from "./docx.js";
-import { parseHtml } from "./html.js";
 import { parseJson } from "./json.js";
 import { parseMarkdown } from "./markdown.js";
-import { parsePdf } from "./pdf.js";
 import { parseText } from "./text.js";
 
 export { parseCsv } from "./csv.js";
 export { type DecodedText, type DecodeTextOptions, decodeText } from "./decode-text.js";
 export { type DocumentInput, detectDocumentType, extensionOf, hasPdfHeader } from "./detect-type.js";
-export { parseDocx } from "./docx.js";
-export { parseHtml } from "./html.js";
 export { parseJson } from "./json.js";
 export { findMarkdownHeadings, frontMatterLength, type MarkdownHeading, parseMarkdown } from "./markdown.js";
-export { parsePdf } from "./pdf.js";
 export { parseText } from "./text.js";
 
+// PDF, DOCX and HTML parsers pull in large libraries (pdf.js, mammoth, linkedom): load them on first use so
+// the CLI and the server start fast.
 const parsers: Record<DocumentType, (input: DocumentInput) => ParsedDocument | Promise<ParsedDocument>> = {
-  pdf: parsePdf,
-  docx: parseDocx,
-  html: parseHtml,
+  pdf: async (input) => (await import("./pdf.js")).parsePdf(input),
+  docx: async (input) => (await import("./docx.js")).parseDocx(input),
+  html: async (input) => (await import("./html.js")).parseHtml(input),
   markdown: parseMarkdown,
   text: parseText,
   csv: parseCsv,
