@@ -103,17 +103,9 @@ export function createWorkspaceRoutes(deps: AppDeps) {
       validate("json", updateWorkspaceSchema),
       (c) => {
         const slug = c.req.param("slug");
-        const current = kb.requireWorkspace(slug);
         const patch = c.req.valid("json");
-        let settings: WorkspaceSettings | undefined;
-        if (patch.settings) {
-          const merged: Record<string, unknown> = { ...current.settings };
-          for (const [key, value] of Object.entries(patch.settings)) {
-            if (value === null) delete merged[key];
-            else if (value !== undefined) merged[key] = value;
-          }
-          settings = merged as WorkspaceSettings;
-        }
+        // The knowledge base merges settings into the current ones and drops null fields (back to defaults).
+        const settings = patch.settings as WorkspaceSettings | undefined;
         const workspace = kb.updateWorkspace(slug, {
           ...(patch.name ? { name: patch.name } : {}),
           ...(settings ? { settings } : {}),
