@@ -49,6 +49,7 @@ export function turnsFromMessages(messages: readonly ThreadMessage[]): ChatTurn[
         last.answer = message.content;
         last.sources = message.sources ?? [];
         last.messageId = message.id;
+        if (message.feedback) last.feedback = message.feedback;
       } else {
         turns.push({
           key: message.id,

@@ -89,6 +89,8 @@ export interface ThreadMessage {
   role: "user" | "assistant";
   content: string;
   sources: Source[];
+  /** The rating given to an assistant message. */
+  feedback?: "up" | "down" | null;
 }
 
 /** The server's health report. */

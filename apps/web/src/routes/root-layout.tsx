@@ -46,10 +46,7 @@ export function RootLayout() {
           {menuOpen ? t("app.closeMenu") : t("app.menu")}
         </button>
         <div id="app-menu" className={`app-menu${menuOpen ? " open" : ""}`}>
-          <WorkspaceSwitcher
-            slug={workspaceMatch?.params.slug}
-            section={onDocuments ? "documents" : "chat"}
-          />
+          <WorkspaceSwitcher slug={slug} section={onDocuments ? "documents" : "chat"} />
           <nav aria-label={t("nav.primary")} onClick={() => setMenuOpen(false)} onKeyDown={undefined}>
             {base && (
               <>

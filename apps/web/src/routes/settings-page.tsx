@@ -6,8 +6,9 @@ import { useHealth } from "../hooks/use-health";
 import { useNotices } from "../hooks/use-notices";
 import { lastWorkspaceKey, useWorkspaces } from "../hooks/use-workspaces";
 import { useI18n } from "../i18n/i18n";
+import type { WorkspaceUpdate } from "../lib/api-client";
 import { useApi } from "../lib/api-context";
-import type { SearchMode, Workspace, WorkspaceSettings } from "../lib/api-types";
+import type { SearchMode, Workspace } from "../lib/api-types";
 
 /** Form state: text fields as typed, converted on save. */
 interface SettingsForm {
@@ -33,16 +34,17 @@ function formOf(workspace: Workspace): SettingsForm {
   };
 }
 
-/** Settings to send: empty fields are left out, so the server keeps its default for them. */
-function settingsOf(form: SettingsForm): WorkspaceSettings {
-  const settings: WorkspaceSettings = {};
-  if (form.chatModel.trim()) settings.chatModel = form.chatModel.trim();
-  if (form.topK.trim()) settings.topK = Number(form.topK);
-  if (form.mode) settings.mode = form.mode;
-  if (form.systemPrompt.trim()) settings.systemPrompt = form.systemPrompt;
-  if (form.temperature.trim()) settings.temperature = Number(form.temperature);
-  if (form.relevanceCutoff.trim()) settings.relevanceCutoff = Number(form.relevanceCutoff);
-  return settings;
+/** Settings to send: an empty field is sent as null, which returns it to the server's default. */
+function settingsOf(form: SettingsForm): NonNullable<WorkspaceUpdate["settings"]> {
+  const number = (text: string) => (text.trim() ? Number(text) : null);
+  return {
+    chatModel: form.chatModel.trim() || null,
+    topK: number(form.topK),
+    mode: form.mode || null,
+    systemPrompt: form.systemPrompt.trim() ? form.systemPrompt : null,
+    temperature: number(form.temperature),
+    relevanceCutoff: number(form.relevanceCutoff),
+  };
 }
 
 /** `/settings`: language, models, and the settings of one workspace (`?workspace=slug`). */
@@ -130,6 +132,7 @@ export function SettingsPage() {
       <section aria-labelledby="models-title" className="card">
         <h2 id="models-title">{t("settings.models")}</h2>
         {health && !health.ollama.reachable && <p>{t("health.unreachable")}</p>}
+        {!health && <p className="muted">{t("app.loading")}</p>}
         <ul className="model-list">
           {models.map((model) => (
             <li key={model.name}>

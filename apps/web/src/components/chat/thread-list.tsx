@@ -2,6 +2,7 @@ import { type FormEvent, useState } from "react";
 import { NavLink } from "react-router";
 import { useI18n } from "../../i18n/i18n";
 import type { Thread } from "../../lib/api-types";
+import { PencilIcon, TrashIcon } from "../icons";
 
 /** Props of {@link ThreadList}. */
 export interface ThreadListProps {
@@ -74,7 +75,7 @@ export function ThreadList(props: ThreadListProps) {
                   setEditing(thread.id);
                 }}
               >
-                <span aria-hidden="true">✎</span>
+                <PencilIcon />
               </button>
               <button
                 type="button"
@@ -86,7 +87,7 @@ export function ThreadList(props: ThreadListProps) {
                     void props.onDelete(thread);
                 }}
               >
-                <span aria-hidden="true">🗑</span>
+                <TrashIcon />
               </button>
             </span>
           </li>

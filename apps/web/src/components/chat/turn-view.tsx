@@ -2,6 +2,7 @@ import { lazy, Suspense, useState } from "react";
 import type { ChatTurn } from "../../hooks/use-chat";
 import { useI18n } from "../../i18n/i18n";
 import type { Source } from "../../lib/api-types";
+import { ThumbDownIcon, ThumbUpIcon } from "../icons";
 
 // The Markdown stack (parser, GFM) is a third of the client: it loads with the first answer, not with the page.
 const MarkdownView = lazy(() =>
@@ -107,7 +108,7 @@ export function TurnView(props: TurnViewProps) {
                   title={t("chat.thumbsUp")}
                   onClick={() => props.onFeedback("up")}
                 >
-                  <span aria-hidden="true">👍</span>
+                  <ThumbUpIcon />
                 </button>
                 <button
                   type="button"
@@ -117,7 +118,7 @@ export function TurnView(props: TurnViewProps) {
                   title={t("chat.thumbsDown")}
                   onClick={() => props.onFeedback("down")}
                 >
-                  <span aria-hidden="true">👎</span>
+                  <ThumbDownIcon />
                 </button>
               </>
             )}

@@ -34,6 +34,8 @@ export function WorkspaceSwitcher(props: { slug: string | undefined; section: "c
     }
   }
 
+  const known = workspaces?.some((workspace) => workspace.slug === props.slug) ?? false;
+
   if (creating) {
     return (
       <form className="workspace-create" onSubmit={(event) => void submit(event)}>
@@ -61,8 +63,8 @@ export function WorkspaceSwitcher(props: { slug: string | undefined; section: "c
       <label htmlFor={selectId} className="visually-hidden">
         {t("workspace.switcher")}
       </label>
-      <select id={selectId} value={props.slug ?? ""} onChange={(event) => void go(event.target.value)}>
-        {!props.slug && <option value="">{t("workspace.switcher")}</option>}
+      <select id={selectId} value={known ? props.slug : ""} onChange={(event) => void go(event.target.value)}>
+        {!known && <option value="">{t("workspace.switcher")}</option>}
         {workspaces?.map((workspace) => (
           <option key={workspace.slug} value={workspace.slug}>
             {workspace.name}

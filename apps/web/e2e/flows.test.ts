@@ -1,0 +1,322 @@
+// @vitest-environment node
+/**
+ * Whole flows in real headless Chromium against the real built server (`apps/server/dist/main.js`) on the
+ * stand-in Ollama: onboarding, upload with live progress, a Chinese question streamed with citations,
+ * the source panel, the language switch, and a phone-width view. Screenshots of each main screen go to
+ * E2E_SCREENSHOT_DIR (default test-results/screenshots at the repository root).
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type StandInOllama, startStandInOllama } from "@zhiku/ingest/stand-in-ollama";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const repositoryRoot = fileURLToPath(new URL("../../../", import.meta.url));
+const serverEntry = join(repositoryRoot, "apps/server/dist/main.js");
+const webIndex = join(repositoryRoot, "apps/web/dist/index.html");
+const chromiumPath = "/usr/bin/chromium";
+const screenshotDirectory = resolve(
+  repositoryRoot,
+  process.env.E2E_SCREENSHOT_DIR ?? "test-results/screenshots",
+);
+
+const handbook = `# 员工手册
+
+## 休假制度
+
+### 年假
+
+正式员工每年享有 15 天带薪年假，入职满五年后增加到 20 天。年假需提前一周在系统中申请，并经直属经理批准。
+
+### 病假
+
+病假需提供医院证明，每年最多 30 天全薪病假。
+
+## 报销流程
+
+差旅费用在出差结束后 30 天内提交报销，附上发票原件。公式：报销额 $R = \\sum_i c_i$。
+`;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+async function waitForHealth(baseUrl: string, server: ChildProcess, output: () => string): Promise<void> {
+  for (let attempt = 0; attempt < 300; attempt++) {
+    if (server.exitCode !== null) throw new Error(`The server exited (${server.exitCode}):\n${output()}`);
+    try {
+      const response = await fetch(`${baseUrl}/api/health`);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((wait) => setTimeout(wait, 100));
+  }
+  throw new Error(`The server did not answer /api/health within 30 s:\n${output()}`);
+}
+
+/** Records, in the page, every distinct text of progress labels and the growth of the streamed answer. */
+const recorderScript = `
+  window.__progressLog = [];
+  window.__answerLengths = [];
+  new MutationObserver(() => {
+    for (const element of document.querySelectorAll(".progress-text")) {
+      const last = window.__progressLog[window.__progressLog.length - 1];
+      if (element.textContent && element.textContent !== last) window.__progressLog.push(element.textContent);
+    }
+    const answers = document.querySelectorAll(".message.assistant");
+    const answer = answers[answers.length - 1];
+    if (answer) {
+      const length = answer.textContent.length;
+      const lengths = window.__answerLengths;
+      if (lengths[lengths.length - 1] !== length) lengths.push(length);
+    }
+  }).observe(document, { subtree: true, childList: true, characterData: true });
+`;
+
+describe("web client in Chromium against the real server", () => {
+  let dataDirectory: string;
+  let fixtureDirectory: string;
+  let standIn: StandInOllama;
+  let server: ChildProcess;
+  let serverOutput = "";
+  let browser: Browser;
+  let baseUrl: string;
+
+  beforeAll(async () => {
+    expect(existsSync(serverEntry), "apps/server/dist/main.js is missing: run `npm run build` first").toBe(
+      true,
+    );
+    expect(existsSync(webIndex), "apps/web/dist/index.html is missing: run `npm run build` first").toBe(true);
+    expect(existsSync(chromiumPath), `${chromiumPath} is missing: install Debian's chromium package`).toBe(
+      true,
+    );
+    await mkdir(screenshotDirectory, { recursive: true });
+    dataDirectory = await mkdtemp(join(tmpdir(), "zhiku-e2e-data-"));
+    fixtureDirectory = await mkdtemp(join(tmpdir(), "zhiku-e2e-files-"));
+    await writeFile(join(fixtureDirectory, "员工手册.md"), handbook);
+    // Token delay so the answer visibly streams; a little latency so upload progress has stages to show.
+    standIn = await startStandInOllama({ tokenDelayMs: 25, latencyMs: 30 });
+    const port = await freePort();
+    baseUrl = `http://127.0.0.1:${port}`;
+    server = spawn(process.execPath, [serverEntry], {
+      env: {
+        ...process.env,
+        PORT: String(port),
+        HOST: "127.0.0.1",
+        DATA_DIR: dataDirectory,
+        OLLAMA_HOST: standIn.url,
+        LOG_LEVEL: "warn",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    server.stdout?.on("data", (chunk: Buffer) => {
+      serverOutput += chunk.toString();
+    });
+    server.stderr?.on("data", (chunk: Buffer) => {
+      serverOutput += chunk.toString();
+    });
+    await waitForHealth(baseUrl, server, () => serverOutput);
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      headless: true,
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-quic",
+      ],
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (server && server.exitCode === null) {
+      const exited = new Promise((resolveExit) => server.once("exit", resolveExit));
+      server.kill("SIGTERM");
+      await Promise.race([exited, new Promise((wait) => setTimeout(wait, 10_000))]);
+      if (server.exitCode === null) server.kill("SIGKILL");
+    }
+    await standIn?.close();
+    if (dataDirectory) await rm(dataDirectory, { recursive: true, force: true });
+    if (fixtureDirectory) await rm(fixtureDirectory, { recursive: true, force: true });
+  }, 60_000);
+
+  async function screenshot(page: Page, name: string): Promise<void> {
+    await page.screenshot({ path: join(screenshotDirectory, `${name}.png`), fullPage: false });
+  }
+
+  it("onboards, uploads with progress, streams a Chinese answer, opens a citation and switches language", async () => {
+    const context = await browser.newContext({ locale: "en-US", viewport: { width: 1280, height: 800 } });
+    await context.addInitScript(recorderScript);
+    const page = await context.newPage();
+    const pageErrors: string[] = [];
+    page.on("pageerror", (error) => pageErrors.push(error.message));
+    try {
+      // First run: `/` leads to onboarding, which creates the first workspace.
+      await page.goto(baseUrl);
+      await page.waitForURL(/\/welcome$/);
+      await page.getByRole("heading", { name: "Welcome to Zhiku" }).waitFor();
+      await page.getByLabel("Workspace name").fill("HR Handbook");
+      await screenshot(page, "01-onboarding");
+      await page.getByRole("button", { name: "Create workspace" }).click();
+      await page.waitForURL(/\/workspaces\/[^/]+\/documents$/);
+      const slug = new URL(page.url()).pathname.split("/")[2]!;
+
+      // Upload through the file picker; the row's progress is fed by the server's events until Ready.
+      await page.locator('input[type="file"]').setInputFiles(join(fixtureDirectory, "员工手册.md"));
+      const row = page.locator(".document-row", { hasText: "员工手册.md" });
+      await row.waitFor();
+      await row.getByText("Ready").waitFor({ timeout: 60_000 });
+      const progressLog = await page.evaluate(
+        () => (window as unknown as { __progressLog: string[] }).__progressLog,
+      );
+      expect(progressLog.at(-1)).toBe("Ready");
+      expect(
+        progressLog.some((text) => /Queued|Parsing|Splitting|Embedding|Storing|Processing/.test(text)),
+      ).toBe(true);
+      await row.getByRole("button", { name: "Chunks" }).click();
+      await row.locator(".chunk").first().waitFor();
+      expect(await row.locator(".chunk-text").first().textContent()).toContain("员工手册");
+      await screenshot(page, "02-documents");
+
+      // Ask in Chinese; the answer streams in (its text grows over several renders) and cites sources.
+      await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Chat" }).click();
+      await page.waitForURL(new RegExp(`/workspaces/${slug}$`));
+      const question = page.getByLabel("Your question");
+      await question.fill("年假有几天？");
+      await question.press("Enter");
+      await page.getByRole("button", { name: "Stop generating" }).waitFor();
+      await page.getByRole("button", { name: "Regenerate" }).waitFor({ timeout: 60_000 });
+      await page.waitForURL(new RegExp(`/workspaces/${slug}/threads/[^/]+$`));
+      const lengths = await page.evaluate(
+        () => (window as unknown as { __answerLengths: number[] }).__answerLengths,
+      );
+      expect(lengths.length).toBeGreaterThan(5);
+      const answer = page.locator(".message.assistant").last();
+      expect(await answer.textContent()).toContain("关于「年假有几天？」");
+      await expect.poll(() => answer.locator("button.citation").count()).toBeGreaterThan(0);
+      expect(await answer.locator(".chip").count()).toBeGreaterThan(0);
+      await screenshot(page, "03-chat-answer");
+
+      // A citation opens the side panel with the passage highlighted and a link to the original.
+      await answer.locator("button.citation").first().click();
+      const panel = page.locator(".source-panel");
+      await panel.waitFor();
+      expect(await panel.locator("mark").textContent()).toMatch(/年假|休假|员工手册/);
+      expect(await panel.textContent()).toContain("员工手册.md");
+      const link = panel.getByRole("link", { name: /Open the original/ });
+      expect(await link.getAttribute("href")).toMatch(
+        new RegExp(`/api/workspaces/${slug}/documents/[^/]+/file`),
+      );
+      const original = await page.request.get(new URL((await link.getAttribute("href"))!, baseUrl).href);
+      expect(original.status()).toBe(200);
+      expect(await original.text()).toContain("15 天带薪年假");
+      await screenshot(page, "04-source-panel");
+      await page.keyboard.press("Escape");
+      await panel.waitFor({ state: "detached" });
+
+      // Thumbs up is stored without an error notice.
+      await answer.getByRole("button", { name: "Good answer" }).click();
+      await expect
+        .poll(() => answer.getByRole("button", { name: "Good answer" }).getAttribute("aria-pressed"))
+        .toBe("true");
+
+      // Switch to Chinese: the interface changes at once and stays Chinese after a reload.
+      await page.getByRole("combobox", { name: "Language" }).selectOption("zh");
+      await page.getByRole("navigation", { name: "主导航" }).getByRole("link", { name: "文档" }).waitFor();
+      await page.getByLabel("你的问题").waitFor();
+      await page.reload();
+      await page.getByRole("button", { name: "重新生成" }).waitFor();
+      await page.getByRole("button", { name: "打开来源 1" }).first().waitFor();
+      expect(await page.locator("html").getAttribute("lang")).toBe("zh-CN");
+      await screenshot(page, "05-chat-zh");
+
+      await page.getByRole("navigation", { name: "主导航" }).getByRole("link", { name: "设置" }).click();
+      await page.getByRole("heading", { name: "工作区设置" }).waitFor();
+      await page.locator(".model-list li").first().waitFor();
+      expect(await page.getByLabel("名称").inputValue()).toBe("HR Handbook");
+      await screenshot(page, "06-settings-zh");
+
+      expect(await page.locator(".notice-error").count()).toBe(0);
+      expect(pageErrors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 180_000);
+
+  it("is usable at phone width: menu, threads drawer and source panel fit the screen", async () => {
+    const context = await browser.newContext({
+      locale: "zh-CN",
+      viewport: { width: 390, height: 844 },
+      deviceScaleFactor: 2,
+      isMobile: true,
+      hasTouch: true,
+    });
+    const page = await context.newPage();
+    try {
+      await page.goto(baseUrl);
+      await page.waitForURL(/\/workspaces\/[^/]+$/);
+      // The browser language picks Chinese on a first visit.
+      const question = page.getByLabel("你的问题");
+      await question.fill("病假需要什么证明？");
+      await page.getByRole("button", { name: "发送" }).click();
+      await page.getByRole("button", { name: "重新生成" }).waitFor({ timeout: 60_000 });
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      expect(width).toBeLessThanOrEqual(390);
+      await screenshot(page, "07-phone-chat");
+      await page.getByRole("button", { name: "菜单" }).click();
+      await page.getByRole("navigation", { name: "主导航" }).getByRole("link", { name: "文档" }).waitFor();
+      await screenshot(page, "08-phone-menu");
+      await page.getByRole("button", { name: "关闭菜单" }).click();
+      await page.locator(".message.assistant button.citation").first().click();
+      await page.locator(".source-panel").waitFor();
+      await screenshot(page, "09-phone-source");
+    } finally {
+      await context.close();
+    }
+  }, 120_000);
+
+  it("warns about a missing model and pulls it with a progress bar; warns when Ollama is down", async () => {
+    const context = await browser.newContext({ locale: "en-US", viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    try {
+      standIn.setOptions({ models: ["bge-m3"], tokenDelayMs: 150 });
+      await page.goto(baseUrl);
+      const missing = page.getByText("The model qwen2.5:7b is not installed in Ollama.");
+      await missing.waitFor();
+      await screenshot(page, "10-model-missing");
+      await page.getByRole("button", { name: "Download qwen2.5:7b" }).click();
+      await page.getByRole("progressbar", { name: /Downloading qwen2.5:7b/ }).waitFor();
+      await screenshot(page, "11-model-pulling");
+      // When the pull is done the banner checks again and, with both models present, goes away.
+      await missing.waitFor({ state: "detached", timeout: 60_000 });
+      const tags = (await (await fetch(`${standIn.url}/api/tags`)).json()) as { models: { name: string }[] };
+      expect(tags.models.map((model) => model.name)).toContain("qwen2.5:7b");
+
+      standIn.setOptions({ unavailable: true });
+      await page.reload();
+      await page.getByText("Ollama cannot be reached.", { exact: false }).waitFor();
+      await screenshot(page, "12-ollama-down");
+    } finally {
+      standIn.setOptions({ unavailable: false, models: ["bge-m3", "qwen2.5:7b"], tokenDelayMs: 25 });
+      await context.close();
+    }
+  }, 120_000);
+});
