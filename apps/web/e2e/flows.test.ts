@@ -108,6 +108,8 @@ describe("web client in Chromium against the real server", () => {
     dataDirectory = await mkdtemp(join(tmpdir(), "zhiku-e2e-data-"));
     fixtureDirectory = await mkdtemp(join(tmpdir(), "zhiku-e2e-files-"));
     await writeFile(join(fixtureDirectory, "员工手册.md"), handbook);
+    // Not a PDF at all: ingestion fails, and the page must say why.
+    await writeFile(join(fixtureDirectory, "broken.pdf"), "this is not a PDF file");
     // Token delay so the answer visibly streams; a little latency so upload progress has stages to show.
     standIn = await startStandInOllama({ tokenDelayMs: 25, latencyMs: 30 });
     const port = await freePort();
@@ -179,8 +181,16 @@ describe("web client in Chromium against the real server", () => {
       await page.waitForURL(/\/workspaces\/[^/]+\/documents$/);
       const slug = new URL(page.url()).pathname.split("/")[2]!;
 
-      // Upload through the file picker; the row's progress is fed by the server's events until Ready.
-      await page.locator('input[type="file"]').setInputFiles(join(fixtureDirectory, "员工手册.md"));
+      // Upload two files at once through the file picker; each row's progress is fed by the server's events.
+      await page
+        .locator('input[type="file"]')
+        .setInputFiles([join(fixtureDirectory, "员工手册.md"), join(fixtureDirectory, "broken.pdf")]);
+      const broken = page.locator(".document-row", { hasText: "broken.pdf" });
+      await broken
+        .getByRole("alert")
+        .filter({ hasText: /^Failed: / })
+        .waitFor({ timeout: 60_000 });
+      await broken.getByRole("button", { name: "Retry" }).waitFor();
       const row = page.locator(".document-row", { hasText: "员工手册.md" });
       await row.waitFor();
       await row.getByText("Ready").waitFor({ timeout: 60_000 });
@@ -238,12 +248,20 @@ describe("web client in Chromium against the real server", () => {
         .poll(() => answer.getByRole("button", { name: "Good answer" }).getAttribute("aria-pressed"))
         .toBe("true");
 
+      // Rename the thread in the list.
+      await page.getByRole("button", { name: "Rename: 年假有几天？" }).click();
+      const titleInput = page.getByLabel("New name for “年假有几天？”");
+      await titleInput.fill("年假问题");
+      await titleInput.press("Enter");
+      await page.getByRole("link", { name: "年假问题" }).waitFor();
+
       // Switch to Chinese: the interface changes at once and stays Chinese after a reload.
       await page.getByRole("combobox", { name: "Language" }).selectOption("zh");
       await page.getByRole("navigation", { name: "主导航" }).getByRole("link", { name: "文档" }).waitFor();
       await page.getByLabel("你的问题").waitFor();
       await page.reload();
       await page.getByRole("button", { name: "重新生成" }).waitFor();
+      await page.getByRole("link", { name: "年假问题" }).waitFor();
       await page.getByRole("button", { name: "打开来源 1" }).first().waitFor();
       expect(await page.locator("html").getAttribute("lang")).toBe("zh-CN");
       await screenshot(page, "05-chat-zh");
@@ -313,6 +331,12 @@ describe("web client in Chromium against the real server", () => {
       standIn.setOptions({ unavailable: true });
       await page.reload();
       await page.getByText("Ollama cannot be reached.", { exact: false }).waitFor();
+      // A question now fails, and the server's reason is shown where the answer would be.
+      await page.getByLabel("Your question").fill("What is the leave policy?");
+      await page.getByLabel("Your question").press("Enter");
+      const failure = page.locator(".message.assistant").getByRole("alert");
+      await failure.waitFor({ timeout: 60_000 });
+      expect(await failure.textContent()).toMatch(/^The answer failed: .*Ollama/);
       await screenshot(page, "12-ollama-down");
     } finally {
       standIn.setOptions({ unavailable: false, models: ["bge-m3", "qwen2.5:7b"], tokenDelayMs: 25 });

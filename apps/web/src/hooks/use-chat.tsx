@@ -119,9 +119,8 @@ export function ChatProvider(props: ChatProviderProps) {
       } catch (error) {
         if (controller.signal.aborted) updateTurn(turn.key, () => ({ status: "stopped" }));
         else {
-          const apiError = toApiError(error);
-          updateTurn(turn.key, () => ({ status: "error", error: apiError.message }));
-          onError(apiError);
+          // Shown inline under the question (an alert), where the answer would have been.
+          updateTurn(turn.key, () => ({ status: "error", error: toApiError(error).message }));
         }
       } finally {
         if (abortRef.current === controller) {
@@ -130,7 +129,7 @@ export function ChatProvider(props: ChatProviderProps) {
         }
       }
     },
-    [api, slug, updateTurn, onThreadChanged, onError],
+    [api, slug, updateTurn, onThreadChanged],
   );
 
   const send = useCallback(

@@ -19,6 +19,7 @@ export function Composer(props: ComposerProps) {
   const { t } = useI18n();
   const [text, setText] = useState("");
   const inputId = useId();
+  const hintId = useId();
 
   function submit() {
     const question = text.trim();
@@ -49,9 +50,13 @@ export function Composer(props: ComposerProps) {
         value={text}
         rows={Math.min(8, Math.max(1, text.split("\n").length))}
         placeholder={t("chat.inputPlaceholder")}
+        aria-describedby={hintId}
         onChange={(event) => setText(event.target.value)}
         onKeyDown={onKeyDown}
       />
+      <span id={hintId} className="composer-hint">
+        {t("chat.inputHint")}
+      </span>
       {props.busy ? (
         <button type="button" className="button stop" onClick={props.onStop}>
           {t("chat.stop")}
