@@ -17,10 +17,12 @@ import {
 import { errorResponse, eventStreamResponse, jsonResponse } from "./schemas.js";
 import { validate } from "./validation.js";
 
-/** The chat service and thread store of one app. */
+/** The chat service and thread store of one app, and its chats in progress. */
 export interface ChatParts {
   chat: ChatService;
   threads: ThreadStore;
+  /** Controllers of the chats in progress, all aborted when the server shuts down. */
+  active: Set<AbortController>;
 }
 
 // Keyed by the app's deps so the chat, thread and OpenAI routes of one app share one service (and its cache of
@@ -39,7 +41,18 @@ export function chatPartsFor(deps: AppDeps): ChatParts {
       chatModel: deps.config.chatModel,
       ollamaHost: deps.ollama.host,
     });
-    parts = { chat, threads };
+    const active = new Set<AbortController>();
+    // One listener for all chats: a listener per chat on the long-lived shutdown signal would pile up
+    // (and trip Node's max-listeners warning) under concurrent chats.
+    deps.shutdownSignal.addEventListener(
+      "abort",
+      () => {
+        for (const controller of active)
+          controller.abort(new DOMException("The server is shutting down", "AbortError"));
+      },
+      { once: true },
+    );
+    parts = { chat, threads, active };
     chatPartsByDeps.set(deps, parts);
   }
   return parts;
@@ -47,21 +60,21 @@ export function chatPartsFor(deps: AppDeps): ChatParts {
 
 /**
  * An AbortController for one chat request that fires when the client disconnects or the server shuts down;
- * `dispose` detaches it from those signals.
+ * `dispose` detaches it once the chat is over.
  */
-export function requestAbort(options: { request: Request; shutdownSignal: AbortSignal }) {
+export function requestAbort(options: { request: Request; parts: ChatParts; shutdownSignal: AbortSignal }) {
   const controller = new AbortController();
   const abort = () => controller.abort(new DOMException("The client disconnected", "AbortError"));
-  const signals = [options.request.signal, options.shutdownSignal];
-  for (const signal of signals) {
-    if (signal.aborted) abort();
-    else signal.addEventListener("abort", abort, { once: true });
-  }
+  const { request, parts } = options;
+  if (request.signal.aborted || options.shutdownSignal.aborted) abort();
+  request.signal.addEventListener("abort", abort, { once: true });
+  parts.active.add(controller);
   return {
     controller,
     abort,
     dispose: () => {
-      for (const signal of signals) signal.removeEventListener("abort", abort);
+      request.signal.removeEventListener("abort", abort);
+      parts.active.delete(controller);
     },
   };
 }
@@ -121,7 +134,8 @@ function wantsEventStream(accept: string | undefined): boolean {
  */
 export function createChatRoutes(deps: AppDeps) {
   const { kb, shutdownSignal } = deps;
-  const { chat } = chatPartsFor(deps);
+  const parts = chatPartsFor(deps);
+  const { chat } = parts;
   return new Hono().post(
     "/workspaces/:slug/chat",
     describeRoute({
@@ -150,7 +164,7 @@ export function createChatRoutes(deps: AppDeps) {
       const workspace = kb.requireWorkspace(c.req.param("slug"));
       // Fires when the connection closes, the SSE response is cancelled (below) or the server shuts down;
       // aborting it aborts the Ollama request.
-      const abort = requestAbort({ request: c.req.raw, shutdownSignal });
+      const abort = requestAbort({ request: c.req.raw, parts, shutdownSignal });
       const request = {
         workspace,
         message: body.message,

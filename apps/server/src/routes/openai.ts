@@ -110,7 +110,8 @@ const modelSchema = z.object({
  */
 export function createOpenAiRoutes(deps: AppDeps) {
   const { kb, shutdownSignal } = deps;
-  const { chat } = chatPartsFor(deps);
+  const parts = chatPartsFor(deps);
+  const { chat } = parts;
   const openAiError = (description: string) => jsonResponse(description, openAiErrorSchema);
   const requireModel = (model: string) => {
     const workspace = kb.getWorkspace(model);
@@ -185,7 +186,7 @@ export function createOpenAiRoutes(deps: AppDeps) {
         const body = c.req.valid("json");
         const workspace = requireModel(body.model);
         const { question, history, instructions } = splitConversation(body.messages);
-        const abort = requestAbort({ request: c.req.raw, shutdownSignal });
+        const abort = requestAbort({ request: c.req.raw, parts, shutdownSignal });
         const request = {
           workspace,
           message: question,
