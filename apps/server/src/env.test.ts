@@ -1,0 +1,69 @@
+import { describe, expect, it } from "vitest";
+import { EnvironmentError, parseEnvironment } from "./env.js";
+
+describe("parseEnvironment", () => {
+  it("applies the defaults", () => {
+    expect(parseEnvironment({})).toEqual({
+      port: 3000,
+      host: "0.0.0.0",
+      dataDir: "./data",
+      ollamaHost: "http://127.0.0.1:11434",
+      chatModel: "qwen2.5:7b",
+      embedModel: "bge-m3",
+      maxUploadBytes: 50 * 1024 * 1024,
+      ingestWorkers: 1,
+      logLevel: "info",
+    });
+  });
+
+  it("reads and coerces every variable; empty values count as unset", () => {
+    const config = parseEnvironment({
+      PORT: "8080",
+      HOST: "127.0.0.1",
+      DATA_DIR: "/srv/zhiku",
+      OLLAMA_HOST: "http://ollama:11434/",
+      CHAT_MODEL: "qwen2.5:14b",
+      EMBED_MODEL: "nomic-embed-text",
+      MAX_UPLOAD_MB: "2.5",
+      INGEST_WORKERS: "3",
+      LOG_LEVEL: "",
+    });
+    expect(config).toEqual({
+      port: 8080,
+      host: "127.0.0.1",
+      dataDir: "/srv/zhiku",
+      ollamaHost: "http://ollama:11434",
+      chatModel: "qwen2.5:14b",
+      embedModel: "nomic-embed-text",
+      maxUploadBytes: 2.5 * 1024 * 1024,
+      ingestWorkers: 3,
+      logLevel: "info",
+    });
+  });
+
+  it("names each bad variable with its value and a fix", () => {
+    let caught: unknown;
+    try {
+      parseEnvironment({
+        PORT: "eighty",
+        OLLAMA_HOST: "localhost:11434",
+        LOG_LEVEL: "loud",
+        INGEST_WORKERS: "0",
+      });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(EnvironmentError);
+    const error = caught as EnvironmentError;
+    expect(error.variables.sort()).toEqual(["INGEST_WORKERS", "LOG_LEVEL", "OLLAMA_HOST", "PORT"]);
+    expect(error.message).toContain('PORT="eighty" is not valid');
+    expect(error.message).toContain("set it to a port number such as 3000");
+    expect(error.message).toContain('OLLAMA_HOST="localhost:11434" is not valid');
+    expect(error.message).toContain("a URL such as http://127.0.0.1:11434");
+    expect(error.message).toContain('LOG_LEVEL="loud"');
+  });
+
+  it("rejects a non-positive upload limit", () => {
+    expect(() => parseEnvironment({ MAX_UPLOAD_MB: "-1" })).toThrow(/MAX_UPLOAD_MB="-1" is not valid/);
+  });
+});
