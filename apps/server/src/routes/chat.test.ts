@@ -308,6 +308,21 @@ describe("chat routes", () => {
     }
   });
 
+  it("documents the chat, thread and OpenAI-compatible routes in the OpenAPI description", async () => {
+    const response = await server.app.request("/api/openapi.json");
+    const { paths } = (await response.json()) as { paths: Record<string, unknown> };
+    for (const path of [
+      "/api/workspaces/{slug}/chat",
+      "/api/workspaces/{slug}/threads",
+      "/api/threads/{id}",
+      "/api/messages/{id}/feedback",
+      "/v1/models",
+      "/v1/chat/completions",
+    ]) {
+      expect(Object.keys(paths)).toContain(path);
+    }
+  });
+
   it("rejects a bad body, an unknown workspace and another workspace's thread", async () => {
     const empty = await post("/api/workspaces/docs/chat", { message: "  " });
     expect(empty.status).toBe(400);

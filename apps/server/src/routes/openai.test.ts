@@ -123,6 +123,19 @@ describe("OpenAI-compatible API driven by the openai client", () => {
     ).rejects.toMatchObject({ status: 503, error: { code: "unavailable:ollama" } });
   });
 
+  it("rejects an invalid request with a 400 in OpenAI's shape", async () => {
+    await expect(client.chat.completions.create({ model: "docs", messages: [] })).rejects.toMatchObject({
+      status: 400,
+      error: { type: "invalid_request_error", code: "invalid:messages" },
+    });
+    await expect(
+      client.chat.completions.create({
+        model: "docs",
+        messages: [{ role: "assistant", content: "only me" }],
+      }),
+    ).rejects.toBeInstanceOf(OpenAI.BadRequestError);
+  });
+
   it("raises an Ollama failure in the middle of a stream as an APIError", async () => {
     server.standIn.setOptions({ failures: { chat: { status: 500, times: 1 } } });
     const stream = await client.chat.completions.create({
