@@ -8,6 +8,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer as createHttpServer, type Server } from "node:http";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -95,6 +96,8 @@ describe("web client in Chromium against the real server", () => {
   let serverOutput = "";
   let browser: Browser;
   let baseUrl: string;
+  let pageServer: Server;
+  let pageUrl: string;
 
   beforeAll(async () => {
     expect(existsSync(serverEntry), "apps/server/dist/main.js is missing: run `npm run build` first").toBe(
@@ -110,6 +113,18 @@ describe("web client in Chromium against the real server", () => {
     await writeFile(join(fixtureDirectory, "员工手册.md"), handbook);
     // Not a PDF at all: ingestion fails, and the page must say why.
     await writeFile(join(fixtureDirectory, "broken.pdf"), "this is not a PDF file");
+    // A web page for the URL ingest.
+    pageServer = createHttpServer((_request, response) => {
+      response.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+      response.end(
+        "<!doctype html><html><head><title>Remote work policy</title></head><body><article>" +
+          "<h1>Remote work policy</h1><p>Employees may work remotely two days a week after their probation period. " +
+          "Requests go to the team lead, who answers within three working days.</p></article></body></html>",
+      );
+    });
+    await new Promise<void>((resolveListen) => pageServer.listen(0, "127.0.0.1", resolveListen));
+    const pageAddress = pageServer.address();
+    pageUrl = `http://127.0.0.1:${typeof pageAddress === "object" && pageAddress ? pageAddress.port : 0}/remote-work`;
     // Token delay so the answer visibly streams; a little latency so upload progress has stages to show.
     standIn = await startStandInOllama({ tokenDelayMs: 25, latencyMs: 30 });
     const port = await freePort();
@@ -156,6 +171,9 @@ describe("web client in Chromium against the real server", () => {
       if (server.exitCode === null) server.kill("SIGKILL");
     }
     await standIn?.close();
+    await new Promise((resolveClose) =>
+      pageServer ? pageServer.close(resolveClose) : resolveClose(undefined),
+    );
     if (dataDirectory) await rm(dataDirectory, { recursive: true, force: true });
     if (fixtureDirectory) await rm(fixtureDirectory, { recursive: true, force: true });
   }, 60_000);
@@ -201,6 +219,22 @@ describe("web client in Chromium against the real server", () => {
       expect(
         progressLog.some((text) => /Queued|Parsing|Splitting|Embedding|Storing|Processing/.test(text)),
       ).toBe(true);
+      // A web page by its address; an unreachable address gives a readable error, not silence.
+      const urlInput = page.getByLabel("Add a web page by its address");
+      await urlInput.fill("http://127.0.0.1:1/nothing-here");
+      await page.getByRole("button", { name: "Add page" }).click();
+      const notice = page.locator(".notice-error");
+      await notice.waitFor({ timeout: 30_000 });
+      expect(await notice.textContent()).toMatch(/127\.0\.0\.1:1/);
+      await screenshot(page, "02a-documents-url-error");
+      await notice.getByRole("button", { name: "Dismiss notice" }).click();
+      await urlInput.fill(pageUrl);
+      await page.getByRole("button", { name: "Add page" }).click();
+      await page
+        .locator(".document-row", { hasText: pageUrl })
+        .getByText("Ready")
+        .waitFor({ timeout: 60_000 });
+
       await row.getByRole("button", { name: "Chunks" }).click();
       await row.locator(".chunk").first().waitFor();
       expect(await row.locator(".chunk-text").first().textContent()).toContain("员工手册");

@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { NavLink, Outlet, useLocation, useMatch } from "react-router";
 import { LanguageSwitch } from "../components/layout/language-switch";
 import { NoticeArea } from "../components/layout/notice-area";
@@ -25,6 +25,9 @@ export function RootLayout() {
   const onDocuments = location.pathname.endsWith("/documents");
   const { health, error, check, pull, pullModel } = useHealth();
   const [menuOpen, setMenuOpen] = useState(false);
+  // The phone menu closes once the user went somewhere.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs on navigation
+  useEffect(() => setMenuOpen(false), [location.pathname]);
   const base = slug ? `/workspaces/${encodeURIComponent(slug)}` : null;
 
   return (
@@ -47,7 +50,7 @@ export function RootLayout() {
         </button>
         <div id="app-menu" className={`app-menu${menuOpen ? " open" : ""}`}>
           <WorkspaceSwitcher slug={slug} section={onDocuments ? "documents" : "chat"} />
-          <nav aria-label={t("nav.primary")} onClick={() => setMenuOpen(false)} onKeyDown={undefined}>
+          <nav aria-label={t("nav.primary")}>
             {base && (
               <>
                 <NavLink

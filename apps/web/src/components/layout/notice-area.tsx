@@ -13,8 +13,10 @@ export function NoticeArea() {
           className={`notice notice-${notice.kind}`}
           role={notice.kind === "error" ? "alert" : "status"}
         >
-          {notice.kind === "error" && <strong>{t("error.title")}: </strong>}
-          <span>{notice.text}</span>
+          <p className="notice-body">
+            {notice.kind === "error" && <strong>{t("error.title")}: </strong>}
+            {notice.text}
+          </p>
           <button
             type="button"
             className="icon-button"
