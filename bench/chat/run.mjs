@@ -263,11 +263,14 @@ async function runSize(size) {
           samples.push(await timedChat(server.app, nextQuestion()));
         }
       };
+      // Other processes on the machine skew the figures; the load average is recorded with them.
+      const loadAverageBefore = Math.round(os.loadavg()[0] * 10) / 10;
       const startedAt = performance.now();
       await Promise.all(Array.from({ length: concurrency }, worker));
       const seconds = (performance.now() - startedAt) / 1000;
       byConcurrency[concurrency] = {
         requests: samples.length,
+        loadAverageBefore,
         chatsPerSecond: Math.round((samples.length / seconds) * 10) / 10,
         overheadMs: summarise(samples.map((sample) => sample.overheadMs)),
         totalToFirstTokenMs: summarise(samples.map((sample) => sample.totalMs)),

@@ -12,6 +12,7 @@ import {
   createChatService,
   createOllamaClientFactory,
   createThreadStore,
+  isAbortError,
   type ThreadStore,
 } from "../services/chat/index.js";
 import { errorResponse, eventStreamResponse, jsonResponse } from "./schemas.js";
@@ -81,8 +82,12 @@ export function requestAbort(options: { request: Request; parts: ChatParts; shut
 
 /** Turns a chat service error into the {@link AppError} the app's error handler maps; others pass unchanged. */
 export function toAppError(error: unknown): unknown {
-  if (error instanceof ChatError)
+  if (error instanceof ChatError) {
     return new AppError(error.code, error.message, statusForCode(error.code), { cause: error });
+  }
+  // The client left before anything was sent: nobody reads this answer, and it is no server failure to log.
+  if (isAbortError(error))
+    return new AppError("invalid:aborted", "The client disconnected before the answer started", 400);
   return error;
 }
 

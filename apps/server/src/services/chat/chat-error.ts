@@ -45,5 +45,11 @@ export function toOllamaError(error: unknown, options: { host?: string; model: s
   }
   const where = options.host ? ` at ${options.host}` : "";
   const detail = error instanceof Error ? error.message : String(error);
-  return new ChatError("unavailable:ollama", `Ollama is not reachable${where}: ${detail}`, { cause: error });
+  // fetch reports a refused or broken connection as a TypeError; anything else came from Ollama mid-answer
+  // (an `error` line in the stream, or a stream that ended without `done`).
+  const message =
+    error instanceof TypeError
+      ? `Ollama is not reachable${where}: ${detail}`
+      : `Ollama failed while answering: ${detail}`;
+  return new ChatError("unavailable:ollama", message, { cause: error });
 }
