@@ -219,6 +219,22 @@ describe("web client in Chromium against the real server", () => {
       expect(
         progressLog.some((text) => /Queued|Parsing|Splitting|Embedding|Storing|Processing/.test(text)),
       ).toBe(true);
+      // Drag and drop works too (a file dropped from the desktop arrives as a drop event with files).
+      const dataTransfer = await page.evaluateHandle(() => {
+        const transfer = new DataTransfer();
+        transfer.items.add(
+          new File(["会议纪要：下周一开始新的考勤制度。"], "会议纪要.txt", { type: "text/plain" }),
+        );
+        return transfer;
+      });
+      await page.locator(".drop-zone").dispatchEvent("dragover", { dataTransfer });
+      await page.getByText("Release to upload").waitFor();
+      await page.locator(".drop-zone").dispatchEvent("drop", { dataTransfer });
+      await page
+        .locator(".document-row", { hasText: "会议纪要.txt" })
+        .getByText("Ready")
+        .waitFor({ timeout: 60_000 });
+
       // A web page by its address; an unreachable address gives a readable error, not silence.
       const urlInput = page.getByLabel("Add a web page by its address");
       await urlInput.fill("http://127.0.0.1:1/nothing-here");
@@ -330,6 +346,27 @@ describe("web client in Chromium against the real server", () => {
       await question.fill("病假需要什么证明？");
       await page.getByRole("button", { name: "发送" }).click();
       await page.getByRole("button", { name: "重新生成" }).waitFor({ timeout: 60_000 });
+      // Regenerate streams a fresh answer in place.
+      await page.getByRole("button", { name: "重新生成" }).click();
+      await page.getByRole("button", { name: "停止生成" }).waitFor();
+      await page.getByRole("button", { name: "重新生成" }).waitFor({ timeout: 60_000 });
+      expect(await page.locator(".message.assistant").count()).toBe(1);
+
+      // Stop ends the answer at once, and the server stops the model's request too.
+      standIn.setOptions({ tokenDelayMs: 200 });
+      try {
+        await question.fill("报销需要什么材料？");
+        await question.press("Enter");
+        await page.locator(".message.assistant").nth(1).locator(".markdown").waitFor();
+        await page.getByRole("button", { name: "停止生成" }).click();
+        await page.getByText("已停止。").waitFor();
+        await expect
+          .poll(() => standIn.requests.filter((request) => request.path === "/api/chat").at(-1)?.aborted)
+          .toBe(true);
+      } finally {
+        standIn.setOptions({ tokenDelayMs: 25 });
+      }
+
       const width = await page.evaluate(() => document.documentElement.scrollWidth);
       expect(width).toBeLessThanOrEqual(390);
       await screenshot(page, "07-phone-chat");
@@ -337,6 +374,11 @@ describe("web client in Chromium against the real server", () => {
       await page.getByRole("navigation", { name: "主导航" }).getByRole("link", { name: "文档" }).waitFor();
       await screenshot(page, "08-phone-menu");
       await page.getByRole("button", { name: "关闭菜单" }).click();
+      await page.getByRole("button", { name: "对话记录" }).click();
+      await page.locator(".thread-sidebar.open").getByRole("link", { name: "病假需要什么证明？" }).waitFor();
+      await screenshot(page, "08a-phone-threads");
+      await page.getByRole("button", { name: "关闭对话记录" }).click();
+      await page.locator(".thread-sidebar.open").waitFor({ state: "detached" });
       await page.locator(".message.assistant button.citation").first().click();
       await page.locator(".source-panel").waitFor();
       await screenshot(page, "09-phone-source");

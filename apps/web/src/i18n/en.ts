@@ -38,6 +38,7 @@ export const en = {
 
   "threads.title": "Conversations",
   "threads.newChat": "New chat",
+  "threads.close": "Close conversations",
   "threads.empty": "No conversations yet.",
   "threads.untitled": "Untitled conversation",
   "threads.rename": "Rename",

@@ -37,6 +37,7 @@ export const zh: Messages = {
 
   "threads.title": "对话记录",
   "threads.newChat": "新对话",
+  "threads.close": "关闭对话记录",
   "threads.empty": "还没有对话。",
   "threads.untitled": "未命名对话",
   "threads.rename": "重命名",

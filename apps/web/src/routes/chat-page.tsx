@@ -86,6 +86,14 @@ export function ChatPage() {
           <button type="button" className="button primary" onClick={newChat}>
             {t("threads.newChat")}
           </button>
+          <button
+            type="button"
+            className="icon-button drawer-close"
+            aria-label={t("threads.close")}
+            onClick={() => setThreadsOpen(false)}
+          >
+            ×
+          </button>
         </div>
         <ThreadList
           slug={workspace.slug}
