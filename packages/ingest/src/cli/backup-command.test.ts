@@ -159,8 +159,13 @@ describe("zhiku backup and restore", () => {
     const firstIngested = new Promise<void>((resolve) => {
       firstDone = resolve;
     });
+    // Other packages keep their tables in the same SQLite file (the server's threads and messages); one is
+    // written alongside the ingestion, one row per step.
+    live.db.exec("CREATE TABLE thread_messages (id INTEGER PRIMARY KEY, text TEXT NOT NULL)");
+    const addMessage = live.db.prepare("INSERT INTO thread_messages (text) VALUES (?)");
     const writer = (async () => {
       for (let number = 10; number < 22; number++) {
+        addMessage.run(`问题 ${number}`);
         await live.ingest({
           workspace: number % 3 === 0 ? "busy" : "team",
           name: `busy/${number}.md`,
@@ -189,6 +194,19 @@ describe("zhiku backup and restore", () => {
     ]);
     const restored = await open(restoredDir);
 
+    // The other tables come back at the same point in time: a prefix of the rows written, none torn.
+    const messages = restored.db.prepare("SELECT id, text FROM thread_messages ORDER BY id").all() as {
+      id: number;
+      text: string;
+    }[];
+    expect(messages.length).toBeGreaterThan(0);
+    expect(messages).toEqual(
+      (live.db.prepare("SELECT id, text FROM thread_messages ORDER BY id").all() as unknown[]).slice(
+        0,
+        messages.length,
+      ),
+    );
+
     // Documents that were settled before the backup come back exactly as they are.
     for (const documentId of settled) {
       expect(restored.getDocument("team", documentId)).toEqual(live.getDocument("team", documentId));
@@ -215,6 +233,64 @@ describe("zhiku backup and restore", () => {
         expect(restored.files.has(restored.documentFileHash(document.id)!), document.name).toBe(true);
       }
     }
+  });
+
+  it("holds LanceDB at the versions recorded right after the SQLite copy, whatever is written during the copy", async () => {
+    const live = await open(join(root, "live"));
+    const kept = await live.ingest({
+      workspace: "team",
+      name: "kept.md",
+      bytes: encode(documentText("Redis", 1)),
+    });
+    const deletedLater = await live.ingest({
+      workspace: "team",
+      name: "gone.md",
+      bytes: encode(documentText("JVM", 2)),
+    });
+    const stages: string[] = [];
+    let addedLater = "";
+    const manifest = await createBackup({
+      dataDir: live.dataDir,
+      archivePath: join(root, "backup.tar.gz"),
+      onProgress: async (stage) => {
+        stages.push(stage);
+        if (stage !== "versions-recorded") return;
+        // Between recording the versions and copying the tables: newer LanceDB versions land in the copy.
+        addedLater = (
+          await live.ingest({ workspace: "team", name: "new.md", bytes: encode(documentText("Kafka", 3)) })
+        ).document.id;
+        await live.deleteDocument("team", deletedLater.document.id);
+      },
+    });
+    expect(stages).toEqual([
+      "database-copied",
+      "versions-recorded",
+      "lancedb-copied",
+      "files-copied",
+      "packed",
+    ]);
+    expect(manifest.counts).toMatchObject({
+      documents: 2,
+      chunks: kept.document.chunks + deletedLater.document.chunks,
+    });
+
+    const restoredDir = join(root, "restored");
+    await restoreBackup({ archivePath: join(root, "backup.tar.gz"), dataDir: restoredDir });
+    const restored = await open(restoredDir);
+    expect(restored.listDocuments("team").map((document) => document.name)).toEqual(["gone.md", "kept.md"]);
+    expect(await restored.listChunks("team", deletedLater.document.id)).toHaveLength(
+      deletedLater.document.chunks,
+    );
+    const { results } = await restored.search({
+      workspace: "team",
+      query: "Kafka 分区",
+      mode: "vector",
+      limit: 50,
+    });
+    expect(results.some((result) => result.documentId === addedLater)).toBe(false);
+    expect(new Set(results.map((result) => result.documentId))).toEqual(
+      new Set([kept.document.id, deletedLater.document.id]),
+    );
   });
 
   it("refuses to overwrite an existing archive or to back up a folder without data", async () => {

@@ -25,7 +25,17 @@ export interface CreateBackupOptions {
   temporaryDirectory?: string;
   /** Snapshots to try when a workspace is deleted while the backup runs. Default 3. */
   attempts?: number;
+  /** Called (and awaited) as each step of a snapshot finishes. */
+  onProgress?: (stage: BackupStage) => void | Promise<void>;
 }
+
+/** Steps of a snapshot, in order, as reported to {@link CreateBackupOptions.onProgress}. */
+export type BackupStage =
+  | "database-copied"
+  | "versions-recorded"
+  | "lancedb-copied"
+  | "files-copied"
+  | "packed";
 
 /** A snapshot went stale because a workspace was deleted while it was taken; taking it again fixes that. */
 class SnapshotRaceError extends Error {}
@@ -138,7 +148,12 @@ async function pinTableVersions(directory: string, versions: Record<string, numb
  * that (chunks of an ingestion still running) is what a crash at that moment would leave, which the knowledge
  * base already tolerates (search skips chunks without a document row; a re-ingestion replaces them).
  */
-async function takeSnapshot(dataDir: string, staging: string): Promise<BackupManifest> {
+async function takeSnapshot(options: {
+  dataDir: string;
+  staging: string;
+  onProgress: (stage: BackupStage) => void | Promise<void>;
+}): Promise<BackupManifest> {
+  const { dataDir, staging, onProgress } = options;
   const layout = dataLayout(dataDir);
   const createdAt = new Date().toISOString();
   const source = new BetterSqlite3(layout.database, { fileMustExist: true });
@@ -161,14 +176,17 @@ async function takeSnapshot(dataDir: string, staging: string): Promise<BackupMan
   } finally {
     snapshot.close();
   }
+  await onProgress("database-copied");
 
   const versions = await currentTableVersions(layout.lancedb);
+  await onProgress("versions-recorded");
   for (const table of referencedTables) {
     if (!(table in versions))
       throw new SnapshotRaceError(`LanceDB table ${table} was dropped during the backup`);
   }
   await copyTree({ source: layout.lancedb, target: join(staging, "lancedb"), linkFiles: false });
   await pinTableVersions(join(staging, "lancedb"), versions);
+  await onProgress("lancedb-copied");
   // Originals are content-addressed and never rewritten, so hard links are safe where the file system allows.
   await copyTree({
     source: layout.files,
@@ -176,6 +194,7 @@ async function takeSnapshot(dataDir: string, staging: string): Promise<BackupMan
     linkFiles: true,
     skip: (name) => name.endsWith(".tmp"),
   });
+  await onProgress("files-copied");
 
   const { counts, schemaVersions } = await countDataDir(staging);
   return {
@@ -219,7 +238,11 @@ export async function createBackup(options: CreateBackupOptions): Promise<Backup
   for (let attempt = 1; ; attempt++) {
     const staging = await mkdtemp(join(options.temporaryDirectory ?? tmpdir(), "zhiku-backup-"));
     try {
-      const manifest = await takeSnapshot(options.dataDir, staging);
+      const manifest = await takeSnapshot({
+        dataDir: options.dataDir,
+        staging,
+        onProgress: options.onProgress ?? (() => undefined),
+      });
       await writeFile(join(staging, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
       const partial = join(dirname(archivePath), `.${basename(archivePath)}.partial`);
       try {
@@ -228,6 +251,7 @@ export async function createBackup(options: CreateBackupOptions): Promise<Backup
           ...manifest.contents,
         ]);
         await rename(partial, archivePath);
+        await options.onProgress?.("packed");
       } finally {
         await rm(partial, { force: true });
       }
