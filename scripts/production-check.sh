@@ -33,7 +33,8 @@ free_port() {
 }
 
 log "cloning $(git -C "$repository" rev-parse --short HEAD) into a clean folder"
-git clone --quiet "$repository" "$work/zhiku"
+# safe.directory: CI may check the repository out as another user than the one running this script.
+git -c safe.directory="$repository" -c safe.directory="$repository/.git" clone --quiet "$repository" "$work/zhiku"
 cd "$work/zhiku"
 
 # ---- the Dockerfile's build stage ----
