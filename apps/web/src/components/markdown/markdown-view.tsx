@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import Markdown, { type Components } from "react-markdown";
 import remarkGfm from "remark-gfm";
 import { useI18n } from "../../i18n/i18n";
@@ -35,20 +35,24 @@ export function MarkdownView(props: MarkdownViewProps) {
     };
   }, [features.math, features.code, math, code]);
 
-  const { onCite, sourceCount } = props;
+  // Read through a ref so that a new callback each render does not remount every link of the answer.
+  const onCiteRef = useRef(props.onCite);
+  onCiteRef.current = props.onCite;
+  const citable = props.onCite !== undefined;
+  const { sourceCount } = props;
   const components = useMemo<Components>(
     () => ({
       pre: CodeBlock,
       a: ({ href, children, node: _node, ...rest }) => {
         if (href?.startsWith(citationHrefPrefix)) {
           const index = Number(href.slice(citationHrefPrefix.length));
-          if (onCite && (sourceCount === undefined || index <= sourceCount)) {
+          if (citable && (sourceCount === undefined || index <= sourceCount)) {
             return (
               <button
                 type="button"
                 className="citation"
                 aria-label={t("chat.citation", { index })}
-                onClick={() => onCite(index)}
+                onClick={() => onCiteRef.current?.(index)}
               >
                 {index}
               </button>
@@ -63,7 +67,7 @@ export function MarkdownView(props: MarkdownViewProps) {
         );
       },
     }),
-    [onCite, sourceCount, t],
+    [citable, sourceCount, t],
   );
 
   const remarkPlugins = useMemo(() => [remarkGfm, ...(math?.remark ?? []), remarkCitations], [math]);
