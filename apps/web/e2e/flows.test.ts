@@ -291,12 +291,26 @@ describe("web client in Chromium against the real server", () => {
       await screenshot(page, "04-source-panel");
       await page.keyboard.press("Escape");
       await panel.waitFor({ state: "detached" });
+      // Keyboard users land back on the citation they opened.
+      expect(await page.evaluate(() => document.activeElement?.className)).toBe("citation");
 
       // Thumbs up is stored without an error notice.
       await answer.getByRole("button", { name: "Good answer" }).click();
       await expect
         .poll(() => answer.getByRole("button", { name: "Good answer" }).getAttribute("aria-pressed"))
         .toBe("true");
+
+      // Math in an answer is typeset by KaTeX, fetched only now (the stand-in repeats the question).
+      const katexRequests: string[] = [];
+      page.on("request", (request) => {
+        if (/katex/i.test(request.url())) katexRequests.push(request.url());
+      });
+      await question.fill("公式 $E = mc^2$ 是什么意思？");
+      await question.press("Enter");
+      await page.locator(".message.assistant").nth(1).locator(".katex").first().waitFor({ timeout: 60_000 });
+      expect(katexRequests.length).toBeGreaterThan(0);
+      await page.getByRole("button", { name: "Regenerate" }).waitFor({ timeout: 60_000 });
+      await screenshot(page, "04a-chat-math");
 
       // Rename the thread in the list.
       await page.getByRole("button", { name: "Rename: 年假有几天？" }).click();
@@ -320,7 +334,19 @@ describe("web client in Chromium against the real server", () => {
       await page.getByRole("heading", { name: "工作区设置" }).waitFor();
       await page.locator(".model-list li").first().waitFor();
       expect(await page.getByLabel("名称").inputValue()).toBe("HR Handbook");
+      await page.getByLabel("每个问题检索的段落数（top-k）").fill("4");
+      await page.getByLabel("附加指令（系统提示词）").fill("回答要简洁。");
+      await page.getByRole("button", { name: "保存设置" }).click();
+      await page.getByText("设置已保存。").waitFor();
+      const saved = (await (await fetch(`${baseUrl}/api/workspaces/${slug}`)).json()) as {
+        workspace: { settings: { topK?: number; systemPrompt?: string } };
+      };
+      expect(saved.workspace.settings).toMatchObject({ topK: 4, systemPrompt: "回答要简洁。" });
       await screenshot(page, "06-settings-zh");
+
+      await page.getByRole("navigation", { name: "主导航" }).getByRole("link", { name: "文档" }).click();
+      await page.locator(".document-row", { hasText: "员工手册.md" }).getByText("就绪").waitFor();
+      await screenshot(page, "07-documents-zh");
 
       expect(await page.locator(".notice-error").count()).toBe(0);
       expect(pageErrors).toEqual([]);
@@ -369,19 +395,19 @@ describe("web client in Chromium against the real server", () => {
 
       const width = await page.evaluate(() => document.documentElement.scrollWidth);
       expect(width).toBeLessThanOrEqual(390);
-      await screenshot(page, "07-phone-chat");
+      await screenshot(page, "08-phone-chat");
       await page.getByRole("button", { name: "菜单" }).click();
       await page.getByRole("navigation", { name: "主导航" }).getByRole("link", { name: "文档" }).waitFor();
-      await screenshot(page, "08-phone-menu");
+      await screenshot(page, "09-phone-menu");
       await page.getByRole("button", { name: "关闭菜单" }).click();
       await page.getByRole("button", { name: "对话记录" }).click();
       await page.locator(".thread-sidebar.open").getByRole("link", { name: "病假需要什么证明？" }).waitFor();
-      await screenshot(page, "08a-phone-threads");
+      await screenshot(page, "10-phone-threads");
       await page.getByRole("button", { name: "关闭对话记录" }).click();
       await page.locator(".thread-sidebar.open").waitFor({ state: "detached" });
       await page.locator(".message.assistant button.citation").first().click();
       await page.locator(".source-panel").waitFor();
-      await screenshot(page, "09-phone-source");
+      await screenshot(page, "11-phone-source");
     } finally {
       await context.close();
     }
@@ -395,10 +421,10 @@ describe("web client in Chromium against the real server", () => {
       await page.goto(baseUrl);
       const missing = page.getByText("The model qwen2.5:7b is not installed in Ollama.");
       await missing.waitFor();
-      await screenshot(page, "10-model-missing");
+      await screenshot(page, "12-model-missing");
       await page.getByRole("button", { name: "Download qwen2.5:7b" }).click();
       await page.getByRole("progressbar", { name: /Downloading qwen2.5:7b/ }).waitFor();
-      await screenshot(page, "11-model-pulling");
+      await screenshot(page, "13-model-pulling");
       // When the pull is done the banner checks again and, with both models present, goes away.
       await missing.waitFor({ state: "detached", timeout: 60_000 });
       const tags = (await (await fetch(`${standIn.url}/api/tags`)).json()) as { models: { name: string }[] };
@@ -413,7 +439,7 @@ describe("web client in Chromium against the real server", () => {
       const failure = page.locator(".message.assistant").getByRole("alert");
       await failure.waitFor({ timeout: 60_000 });
       expect(await failure.textContent()).toMatch(/^The answer failed: .*Ollama/);
-      await screenshot(page, "12-ollama-down");
+      await screenshot(page, "14-ollama-down");
     } finally {
       standIn.setOptions({ unavailable: false, models: ["bge-m3", "qwen2.5:7b"], tokenDelayMs: 25 });
       await context.close();

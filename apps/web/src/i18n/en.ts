@@ -109,6 +109,7 @@ export const en = {
   "documents.delete": "Delete",
   "documents.deleteConfirm": "Delete “{name}” and its chunks?",
   "documents.retry": "Retry",
+  "documents.cancel": "Cancel",
   "documents.download": "Download",
   "documents.viewChunks": "Chunks",
   "documents.hideChunks": "Hide chunks",

@@ -108,6 +108,7 @@ export const zh: Messages = {
   "documents.delete": "删除",
   "documents.deleteConfirm": "删除“{name}”及其分块？",
   "documents.retry": "重试",
+  "documents.cancel": "取消",
   "documents.download": "下载",
   "documents.viewChunks": "分块",
   "documents.hideChunks": "隐藏分块",

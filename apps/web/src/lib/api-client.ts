@@ -50,6 +50,7 @@ export interface ApiClient {
   ingestUrl(slug: string, url: string): Promise<DocumentSummary[]>;
   deleteDocument(slug: string, id: string): Promise<void>;
   retryDocument(slug: string, id: string): Promise<void>;
+  cancelDocument(slug: string, id: string): Promise<DocumentSummary>;
   listChunks(slug: string, id: string): Promise<Chunk[]>;
   downloadDocument(slug: string, id: string, name: string): Promise<File>;
   documentFileUrl(slug: string, id: string, page?: number | null): string;
@@ -155,6 +156,10 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
     retryDocument: async (slug: string, id: string) => {
       await ok(document.retry.$post({ param: { slug, id } }));
     },
+
+    /** `POST /api/workspaces/:slug/documents/:id/cancel`: stops a queued or running ingestion. */
+    cancelDocument: async (slug: string, id: string) =>
+      (await body(await ok(document.cancel.$post({ param: { slug, id } })))).document,
 
     /** `GET /api/workspaces/:slug/documents/:id/chunks`. */
     listChunks: async (slug: string, id: string) =>

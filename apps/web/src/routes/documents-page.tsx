@@ -118,6 +118,15 @@ export function DocumentsPage() {
     }
   }
 
+  async function cancel(row: DocumentRow) {
+    try {
+      const updated = await api.cancelDocument(slug, row.id);
+      setRows((current) => mergeRows(current ?? [], [updated], false));
+    } catch (error) {
+      showError(error);
+    }
+  }
+
   async function retry(row: DocumentRow) {
     try {
       await api.retryDocument(slug, row.id);
@@ -194,6 +203,11 @@ export function DocumentsPage() {
                     onClick={() => setOpenChunks((open) => (open === row.id ? null : row.id))}
                   >
                     {openChunks === row.id ? t("documents.hideChunks") : t("documents.viewChunks")}
+                  </button>
+                )}
+                {(row.status === "queued" || row.status === "processing") && (
+                  <button type="button" className="button" onClick={() => void cancel(row)}>
+                    {t("documents.cancel")}
                   </button>
                 )}
                 {row.status === "failed" && (

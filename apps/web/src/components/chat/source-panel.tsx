@@ -30,6 +30,14 @@ export function SourcePanel(props: SourcePanelProps) {
   const [contextError, setContextError] = useState<string | null>(null);
   const { source, slug, onClose } = props;
 
+  // Focus goes back where it was (the citation or chip) when the panel closes.
+  useEffect(() => {
+    const opener = document.activeElement;
+    return () => {
+      if (opener instanceof HTMLElement && opener.isConnected) opener.focus();
+    };
+  }, []);
+
   // biome-ignore lint/correctness/useExhaustiveDependencies: focus moves to the panel each time another source opens
   useEffect(() => {
     closeRef.current?.focus();
