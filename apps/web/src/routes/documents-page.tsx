@@ -30,6 +30,15 @@ function mergeRows(current: DocumentRow[], incoming: DocumentRow[], prepend: boo
   return prepend ? [...added, ...kept] : [...kept, ...added];
 }
 
+/**
+ * Adds the documents an upload returned. A row the event stream already created wins: its events are newer
+ * than the upload's "queued" answer, which can arrive after ingestion already moved on.
+ */
+function addUploaded(current: DocumentRow[], uploaded: DocumentRow[]): DocumentRow[] {
+  const known = new Set(current.map((row) => row.id));
+  return [...uploaded.filter((row) => !known.has(row.id)), ...current];
+}
+
 /** `/workspaces/:slug/documents`: upload, progress, delete, retry, download and chunks. */
 export function DocumentsPage() {
   const { t } = useI18n();
@@ -87,7 +96,7 @@ export function DocumentsPage() {
     setUploading(files.length);
     try {
       const documents = await api.uploadDocuments(slug, files);
-      setRows((current) => mergeRows(current ?? [], documents, true));
+      setRows((current) => addUploaded(current ?? [], documents));
     } catch (error) {
       showError(error);
     } finally {
@@ -101,7 +110,7 @@ export function DocumentsPage() {
     if (!address) return;
     try {
       const documents = await api.ingestUrl(slug, address);
-      setRows((current) => mergeRows(current ?? [], documents, true));
+      setRows((current) => addUploaded(current ?? [], documents));
       setUrl("");
     } catch (error) {
       showError(error);
