@@ -6,6 +6,13 @@ export { chunkDocument, countTokens } from "./chunk/index.js";
 export { normalizeForIndex } from "./clean/index.js";
 export { checkOllama, createOllamaEmbedder } from "./embed/index.js";
 export { IngestError, type IngestErrorCode, isIngestError } from "./errors.js";
+export {
+  type EvalQuestion,
+  type EvalReport,
+  evaluate,
+  formatReport,
+  parseQuestions,
+} from "./eval/evaluate.js";
 export type { IngestWorkerData, IngestWorkerEvent, IngestWorkerRequest } from "./ingest-worker.js";
 export {
   type ChunkRecord,
@@ -28,6 +35,7 @@ export {
 } from "./knowledge-base.js";
 export { parseDocument } from "./parse/index.js";
 export { DEFAULT_MAX_BYTES, type PreparedDocument, prepareDocument } from "./pipeline.js";
+export { applyRelevanceCutoff, DEFAULT_RELEVANCE_CUTOFF } from "./relevance.js";
 export type { FileStore } from "./store/file-store.js";
 export { applyMigrations, type Migration } from "./store/migrations.js";
 export type { Chunk, ChunkOptions, DocumentType, Embedder, ParsedDocument, Section } from "./types.js";

@@ -682,10 +682,14 @@ export class KnowledgeBase {
     return { results, mode, ...(fallbackReason ? { fallbackReason } : {}) };
   }
 
-  /** Folds recently added chunks of a workspace into its indexes (run after a batch). */
+  /**
+   * Folds a workspace's recently stored chunks into its full-text and vector indexes. Run after a batch of
+   * ingestions (the CLI does at its end, the server when its queue goes idle); until then the newest chunks are
+   * found by vector search but ranked poorly by full-text search.
+   */
   async optimize(workspace: string): Promise<void> {
-    const row = this.requireWorkspaceRow(workspace);
-    if (row.chunk_table) await this.chunks.maintain(row.chunk_table);
+    const row = this.workspaceRow(workspace);
+    if (row?.chunk_table) await this.chunks.maintain(row.chunk_table, { force: true });
   }
 
   /** Closes the database handles. */

@@ -123,6 +123,43 @@ program
     });
   });
 
+program
+  .command("eval")
+  .description("measure retrieval (recall@1/5/10, MRR, nDCG@10, refusals) on a JSONL question set")
+  .requiredOption("-w, --workspace <slug>", "workspace slug holding the documents the questions are about")
+  .option("--json", "print the report as JSON", false)
+  .option("--modes <modes>", "comma-separated modes", "fulltext,vector,hybrid")
+  .option("--cutoff <similarity>", "relevance cut-off for refusals", Number.parseFloat)
+  .argument("<questions>", 'JSONL file: {"id","question","expected":[document names],"lang"?} per line')
+  .action(
+    async (
+      questionsPath: string,
+      options: { workspace: string; json: boolean; modes: string; cutoff?: number },
+    ) => {
+      const modes = options.modes.split(",").map((mode) => mode.trim());
+      const unknown = modes.filter((mode) => !["fulltext", "vector", "hybrid"].includes(mode));
+      if (unknown.length > 0) throw new InvalidArgumentError(`--modes: unknown mode ${unknown.join(", ")}`);
+      const { runEval } = await import("./eval-command.js");
+      const { DEFAULT_RELEVANCE_CUTOFF } = await import("../relevance.js");
+      const { env, knowledgeBase } = await openFromEnv();
+      try {
+        await runEval({
+          knowledgeBase,
+          workspace: options.workspace,
+          questionsPath,
+          modes: modes as ("fulltext" | "vector" | "hybrid")[],
+          relevanceCutoff: options.cutoff ?? DEFAULT_RELEVANCE_CUTOFF,
+          json: options.json,
+          ollamaHost: env.OLLAMA_HOST,
+          output: process.stdout,
+          errorOutput: process.stderr,
+        });
+      } finally {
+        await knowledgeBase.close();
+      }
+    },
+  );
+
 program.parseAsync(process.argv).catch((error: unknown) => {
   const code = (error as { code?: unknown }).code;
   process.stderr.write(

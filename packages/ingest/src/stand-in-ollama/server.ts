@@ -269,7 +269,8 @@ export async function startStandInOllama(options: StandInOllamaOptions = {}): Pr
       return;
     }
     if (method === "GET" && path === "/api/version")
-      return sendJson(response, 200, { version: STAND_IN_OLLAMA_VERSION });
+      // `standIn` is ours, not Ollama's: it lets reports say when figures came from lexical stand-in vectors.
+      return sendJson(response, 200, { version: STAND_IN_OLLAMA_VERSION, standIn: true });
     if (method === "GET" && path === "/api/tags") {
       const models = [...state.models.values()].map((model) => ({
         name: model.name,

@@ -79,8 +79,11 @@ export interface ChunkStore {
   scan(table: string, onPage: (chunks: Omit<StoredChunk, "vector">[]) => Promise<void>): Promise<void>;
   /** Finds chunks by vector, full text, or both fused by reciprocal rank. */
   search(table: string, options: ChunkSearchOptions): Promise<ChunkHit[]>;
-  /** Folds new rows into the indexes and builds the ANN index once the table is big enough. */
-  maintain(table: string): Promise<MaintenanceReport>;
+  /**
+   * Folds new rows into the indexes (when enough have piled up, or always with `force`), removes old table
+   * versions, and builds the ANN index once the table is big enough.
+   */
+  maintain(table: string, options?: { force?: boolean }): Promise<MaintenanceReport>;
   countRows(table: string): Promise<number>;
   dropTable(table: string): Promise<void>;
   close(): void;
@@ -170,6 +173,15 @@ function fromRow(row: Row): Omit<StoredChunk, "vector"> {
   };
 }
 
+/** A vector cell as LanceDB returns it (an Arrow vector, or already an array) as plain numbers. */
+function toNumbers(cell: unknown): ArrayLike<number> | undefined {
+  if (cell === null || cell === undefined) return undefined;
+  if (typeof (cell as { toArray?: unknown }).toArray === "function") {
+    return (cell as { toArray(): ArrayLike<number> }).toArray();
+  }
+  return cell as ArrayLike<number>;
+}
+
 function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let dot = 0;
   let normA = 0;
@@ -190,14 +202,23 @@ export interface ChunkStoreOptions {
   directory: string;
   /** Vector index tuning; defaults to {@link DEFAULT_VECTOR_INDEX_TUNING}. */
   vectorIndex?: Partial<VectorIndexTuning>;
-  /** Unindexed rows above which {@link ChunkStore.maintain} folds them into the indexes. */
+  /**
+   * Unindexed rows at which {@link ChunkStore.maintain} folds them into the indexes without being forced.
+   * LanceDB 0.31's full-text search over not-yet-indexed rows ranks badly and misses multi-word queries, so
+   * they must not pile up; but each fold compacts the table (rewrites its small fragments), so folding after
+   * every document would rewrite the table once per document. Default 500; callers force a fold at the end
+   * of a batch (the CLI) or when the ingestion queue goes idle (the server).
+   */
   optimizeAfterRows?: number;
+  /** Table versions older than this are removed when the table is optimized. Default 15 minutes. */
+  keepVersionsMs?: number;
 }
 
 /** Opens the LanceDB database under `directory`. */
 export async function openChunkStore(options: ChunkStoreOptions): Promise<ChunkStore> {
   const tuning = { ...DEFAULT_VECTOR_INDEX_TUNING, ...options.vectorIndex };
-  const optimizeAfterRows = options.optimizeAfterRows ?? 2_000;
+  const optimizeAfterRows = options.optimizeAfterRows ?? 500;
+  const keepVersionsMs = options.keepVersionsMs ?? 15 * 60 * 1000;
   // The CLI, the server and its worker threads write the same tables: check for newer versions on every read.
   const connection = await lancedb.connect(options.directory, { readConsistencyInterval: 0 });
   const tables = new Map<string, Promise<lancedb.Table>>();
@@ -319,7 +340,7 @@ export async function openChunkStore(options: ChunkStoreOptions): Promise<ChunkS
       }
       return rows.map((row) => {
         const chunk = fromRow({ ...row, index_text: "" });
-        const rowVector = row.vector as ArrayLike<number> | undefined;
+        const rowVector = toNumbers(row.vector);
         const relevance = vector && rowVector ? cosine(vector, rowVector) : null;
         const score =
           mode === "fulltext"
@@ -332,7 +353,7 @@ export async function openChunkStore(options: ChunkStoreOptions): Promise<ChunkS
       });
     },
 
-    async maintain(name) {
+    async maintain(name, maintainOptions) {
       return serialised(name, async () => {
         const table = await open(name);
         const rows = await table.countRows();
@@ -352,8 +373,10 @@ export async function openChunkStore(options: ChunkStoreOptions): Promise<ChunkS
           });
           vectorIndexCreated = true;
         }
-        const optimized = unindexed >= optimizeAfterRows;
-        if (optimized) await table.optimize();
+        const optimized =
+          unindexed > 0 && (maintainOptions?.force === true || unindexed >= optimizeAfterRows);
+        // Versions are kept a while so searches and backups that started on an older version can finish.
+        if (optimized) await table.optimize({ cleanupOlderThan: new Date(Date.now() - keepVersionsMs) });
         return { rows, optimized, vectorIndexCreated };
       });
     },

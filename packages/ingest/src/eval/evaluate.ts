@@ -1,0 +1,247 @@
+import { z } from "zod";
+import { IngestError } from "../errors.js";
+import type { KnowledgeBase, SearchMode } from "../knowledge-base.js";
+import { applyRelevanceCutoff } from "../relevance.js";
+import { distinctInOrder, ndcgAt, recallAt, reciprocalRank } from "./metrics.js";
+
+const questionSchema = z.object({
+  id: z.string().min(1),
+  question: z.string().min(1),
+  expected: z.array(z.string().min(1)),
+  lang: z.string().min(1).optional(),
+  paraphrased: z.boolean().optional(),
+});
+
+/** One line of an evaluation set: a question and the documents that answer it (none: not answerable). */
+export type EvalQuestion = z.infer<typeof questionSchema>;
+
+/**
+ * Reads a JSONL evaluation set.
+ * @throws IngestError `invalid:input` naming the source, the line and the field that is wrong.
+ */
+export function parseQuestions(text: string, source: string): EvalQuestion[] {
+  const questions: EvalQuestion[] = [];
+  text.split("\n").forEach((line, index) => {
+    if (line.trim().length === 0) return;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch (error) {
+      throw new IngestError(
+        "invalid:input",
+        `${source}:${index + 1}: not valid JSON (${(error as Error).message})`,
+      );
+    }
+    const parsed = questionSchema.safeParse(value);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new IngestError(
+        "invalid:input",
+        `${source}:${index + 1}: ${issue.path.join(".") || "line"}: ${issue.message}`,
+      );
+    }
+    questions.push(parsed.data);
+  });
+  if (questions.length === 0) throw new IngestError("invalid:input", `${source}: no questions`);
+  return questions;
+}
+
+/** Ranking figures over a group of answerable questions. */
+export interface RankingFigures {
+  questions: number;
+  recallAt1: number;
+  recallAt5: number;
+  recallAt10: number;
+  mrr: number;
+  ndcgAt10: number;
+}
+
+/** Figures of one search mode. */
+export interface ModeReport {
+  mode: SearchMode;
+  /** Over all answerable questions. */
+  overall: RankingFigures;
+  /** Per language (`lang` of the questions; "unknown" when missing). */
+  byLanguage: Record<string, RankingFigures>;
+  /** Over the answerable questions worded differently from their source text. */
+  paraphrased?: RankingFigures;
+  /** How often query mode would refuse: unanswerable questions (should) and answerable ones (should not). */
+  refusals: { cutoff: number; unanswerable: number; refusedUnanswerable: number; refusedAnswerable: number };
+  /** Refusal rates at other cut-offs, to choose one (vector and hybrid only). */
+  cutoffSweep?: { cutoff: number; refusedUnanswerableRate: number; refusedAnswerableRate: number }[];
+  /** Questions whose expected documents were not in the top 10. */
+  misses: string[];
+}
+
+/** A whole evaluation run. */
+export interface EvalReport {
+  workspace: string;
+  embedModel: string | null;
+  questions: number;
+  modes: ModeReport[];
+}
+
+/** Options for {@link evaluate}. */
+export interface EvaluateOptions {
+  knowledgeBase: KnowledgeBase;
+  workspace: string;
+  questions: EvalQuestion[];
+  /** Modes to measure; default fulltext, vector, hybrid. */
+  modes?: SearchMode[];
+  /** Relevance cut-off used to decide refusals. */
+  relevanceCutoff: number;
+  /** Passages fetched per question; distinct documents among them are ranked. Default 30. */
+  passages?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+interface Observation {
+  question: EvalQuestion;
+  ranked: string[];
+  relevances: (number | null)[];
+}
+
+function figures(observations: Observation[]): RankingFigures {
+  const count = observations.length;
+  const mean = (score: (observation: Observation) => number) =>
+    count === 0
+      ? 0
+      : Number((observations.reduce((sum, observation) => sum + score(observation), 0) / count).toFixed(4));
+  return {
+    questions: count,
+    recallAt1: mean((o) => recallAt(o.ranked, o.question.expected, 1)),
+    recallAt5: mean((o) => recallAt(o.ranked, o.question.expected, 5)),
+    recallAt10: mean((o) => recallAt(o.ranked, o.question.expected, 10)),
+    mrr: mean((o) => reciprocalRank(o.ranked, o.question.expected)),
+    ndcgAt10: mean((o) => ndcgAt(o.ranked, o.question.expected, 10)),
+  };
+}
+
+function refused(observation: Observation, cutoff: number): boolean {
+  return (
+    applyRelevanceCutoff(
+      observation.relevances.map((relevance) => ({ relevance })),
+      cutoff,
+    ).length === 0
+  );
+}
+
+/**
+ * Runs every question against the workspace in each mode and reports recall@1/5/10, MRR and nDCG@10 overall,
+ * per language and for paraphrased questions, plus how often query mode would refuse.
+ */
+export async function evaluate(options: EvaluateOptions): Promise<EvalReport> {
+  const modes = options.modes ?? ["fulltext", "vector", "hybrid"];
+  const workspace = options.knowledgeBase.requireWorkspace(options.workspace);
+  const total = modes.length * options.questions.length;
+  let done = 0;
+  const reports: ModeReport[] = [];
+  for (const mode of modes) {
+    const observations: Observation[] = [];
+    for (const question of options.questions) {
+      const response = await options.knowledgeBase.search({
+        workspace: options.workspace,
+        query: question.question,
+        mode,
+        limit: options.passages ?? 30,
+      });
+      if (response.mode !== mode) {
+        throw new IngestError(
+          "unavailable:ollama",
+          `Cannot evaluate ${mode} search: ${response.fallbackReason ?? "it fell back to full text"}`,
+        );
+      }
+      observations.push({
+        question,
+        ranked: distinctInOrder(response.results.map((result) => result.documentName)),
+        relevances: response.results.map((result) => result.relevance),
+      });
+      options.onProgress?.(++done, total);
+    }
+    const answerable = observations.filter((observation) => observation.question.expected.length > 0);
+    const unanswerable = observations.filter((observation) => observation.question.expected.length === 0);
+    const languages = [
+      ...new Set(answerable.map((observation) => observation.question.lang ?? "unknown")),
+    ].sort();
+    const paraphrased = answerable.filter((observation) => observation.question.paraphrased);
+    const refusalsAt = (cutoff: number) => ({
+      refusedUnanswerable: unanswerable.filter((observation) => refused(observation, cutoff)).length,
+      refusedAnswerable: answerable.filter((observation) => refused(observation, cutoff)).length,
+    });
+    reports.push({
+      mode,
+      overall: figures(answerable),
+      byLanguage: Object.fromEntries(
+        languages.map((language) => [
+          language,
+          figures(answerable.filter((observation) => (observation.question.lang ?? "unknown") === language)),
+        ]),
+      ),
+      ...(paraphrased.length > 0 ? { paraphrased: figures(paraphrased) } : {}),
+      refusals: {
+        cutoff: options.relevanceCutoff,
+        unanswerable: unanswerable.length,
+        ...refusalsAt(options.relevanceCutoff),
+      },
+      ...(mode === "fulltext"
+        ? {}
+        : {
+            cutoffSweep: [0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6].map((cutoff) => {
+              const counts = refusalsAt(cutoff);
+              return {
+                cutoff,
+                refusedUnanswerableRate: unanswerable.length
+                  ? Number((counts.refusedUnanswerable / unanswerable.length).toFixed(3))
+                  : 0,
+                refusedAnswerableRate: answerable.length
+                  ? Number((counts.refusedAnswerable / answerable.length).toFixed(3))
+                  : 0,
+              };
+            }),
+          }),
+      misses: answerable
+        .filter((observation) => recallAt(observation.ranked, observation.question.expected, 10) === 0)
+        .map((observation) => observation.question.id),
+    });
+  }
+  return {
+    workspace: options.workspace,
+    embedModel: workspace.embedModel,
+    questions: options.questions.length,
+    modes: reports,
+  };
+}
+
+/** A plain-text table of a report, with a note on which figures need a real embedding model. */
+export function formatReport(report: EvalReport, options: { standInEmbedder: boolean }): string {
+  const percent = (value: number) => `${(value * 100).toFixed(1)}%`.padStart(7);
+  const lines = [
+    `Workspace "${report.workspace}", ${report.questions} questions, embeddings: ${report.embedModel ?? "none"}`,
+    "",
+    "mode       group           n   R@1     R@5     R@10    MRR     nDCG@10",
+  ];
+  for (const mode of report.modes) {
+    const row = (group: string, figures: RankingFigures) =>
+      `${mode.mode.padEnd(10)} ${group.padEnd(12)} ${String(figures.questions).padStart(4)} ${percent(figures.recallAt1)} ${percent(figures.recallAt5)} ${percent(figures.recallAt10)} ${figures.mrr.toFixed(3).padStart(7)} ${figures.ndcgAt10.toFixed(3).padStart(7)}`;
+    lines.push(row("all", mode.overall));
+    for (const [language, figures] of Object.entries(mode.byLanguage)) lines.push(row(language, figures));
+    if (mode.paraphrased) lines.push(row("paraphrased", mode.paraphrased));
+  }
+  lines.push("", "Query-mode refusals (no passage passes the relevance cut-off):");
+  for (const mode of report.modes) {
+    const { cutoff, unanswerable, refusedUnanswerable, refusedAnswerable } = mode.refusals;
+    const answerable = mode.overall.questions;
+    lines.push(
+      `  ${mode.mode.padEnd(9)} cut-off ${cutoff}: refused ${refusedUnanswerable}/${unanswerable} unanswerable, ${refusedAnswerable}/${answerable} answerable`,
+    );
+  }
+  lines.push(
+    "",
+    options.standInEmbedder
+      ? "Note: embeddings came from the stand-in Ollama, whose vectors are lexical (hashed words and character\n" +
+          "pairs). The fulltext figures are real; vector, hybrid and refusal figures need a real embedding model\n" +
+          "(run against Ollama with bge-m3 to measure them)."
+      : "Note: vector, hybrid and refusal figures depend on the embedding model named above.",
+  );
+  return lines.join("\n");
+}
