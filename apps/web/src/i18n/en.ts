@@ -133,6 +133,7 @@ export const en = {
   "chunks.page": "page {page}",
   "chunks.close": "Close chunks",
 
+  "health.region": "Service status",
   "health.unreachable":
     "Ollama cannot be reached. Answers and new uploads wait until it is back; search still works.",
   "health.modelMissing": "The model {model} is not installed in Ollama.",

@@ -77,6 +77,7 @@ export function I18nProvider(props: { children: ReactNode; initialLocale?: Local
   const value = useMemo<I18nValue>(() => {
     const catalog = catalogs[locale];
     document.documentElement.lang = locale === "zh" ? "zh-CN" : "en";
+    document.title = catalog["app.name"];
     return { locale, setLocale, t: (key, values) => formatMessage(catalog[key], values) };
   }, [locale, setLocale]);
   return <I18nContext.Provider value={value}>{props.children}</I18nContext.Provider>;

@@ -132,6 +132,7 @@ export const zh: Messages = {
   "chunks.page": "第 {page} 页",
   "chunks.close": "关闭分块",
 
+  "health.region": "服务状态",
   "health.unreachable": "无法连接 Ollama。回答和新上传会等待它恢复，搜索仍可使用。",
   "health.modelMissing": "Ollama 中没有安装模型 {model}。",
   "health.pull": "下载 {model}",

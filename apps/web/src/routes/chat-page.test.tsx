@@ -200,4 +200,12 @@ describe("chat page", () => {
     });
     expect((await screen.findByRole("alert")).textContent).toBe("The answer failed: Ollama is not reachable");
   });
+
+  it("looks the workspace list up again before saying a deep-linked workspace does not exist", async () => {
+    const network = fakeNetwork();
+    renderApp(network, "/workspaces/nope/threads/t9");
+    await screen.findByRole("heading", { name: "Workspace “nope” was not found." });
+    expect(network.calls.filter((call) => call.path === "/api/workspaces")).toHaveLength(2);
+    expect(network.calls.some((call) => call.path === "/api/threads/t9")).toBe(false);
+  });
 });

@@ -1,4 +1,4 @@
-import { useCallback, useEffect } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { Outlet, useParams } from "react-router";
 import { ChatProvider } from "../hooks/use-chat";
 import { useNotices } from "../hooks/use-notices";
@@ -21,11 +21,20 @@ export interface WorkspaceOutletContext {
 export function WorkspaceLayout() {
   const { t } = useI18n();
   const { slug = "" } = useParams();
-  const { workspaces } = useWorkspaces();
+  const { workspaces, refresh: refreshWorkspaces } = useWorkspaces();
   const { showError } = useNotices();
   const workspace = workspaces?.find((item) => item.slug === slug);
   const { threads, refresh, rename, remove } = useThreads({ slug, onError: showError });
   const onThreadChanged = useCallback(() => void refresh(), [refresh]);
+
+  // A deep link to a workspace created elsewhere (another tab, the CLI): look again once before saying "not found".
+  const checking = useRef<string | null>(null);
+  const [checked, setChecked] = useState<string | null>(null);
+  useEffect(() => {
+    if (workspaces === null || workspace || checking.current === slug) return;
+    checking.current = slug;
+    void refreshWorkspaces().finally(() => setChecked(slug));
+  }, [workspaces, workspace, slug, refreshWorkspaces]);
 
   useEffect(() => {
     if (!workspace) return;
@@ -36,7 +45,9 @@ export function WorkspaceLayout() {
     }
   }, [workspace]);
 
-  if (workspaces === null) return <p className="page muted">{t("app.loading")}</p>;
+  if (workspaces === null || (!workspace && checked !== slug)) {
+    return <p className="page muted">{t("app.loading")}</p>;
+  }
   if (!workspace) return <NotFoundPage message={t("workspace.notFound", { slug })} />;
 
   const context: WorkspaceOutletContext = {

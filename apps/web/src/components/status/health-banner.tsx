@@ -56,7 +56,7 @@ export function HealthBanner(props: HealthBannerProps) {
   if (!show || dismissed) return null;
 
   return (
-    <section className="health-banner" aria-label={t("settings.models")}>
+    <section className="health-banner" aria-label={t("health.region")}>
       {props.error !== null && <p>{t("error.network", { message: props.error })}</p>}
       {unreachable && <p>{t("health.unreachable")}</p>}
       {missing.map((model) => (
