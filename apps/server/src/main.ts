@@ -6,6 +6,8 @@ import { fileURLToPath } from "node:url";
 import { EnvironmentError, parseEnvironment, type ServerConfig } from "./env.js";
 
 process.env.LANCE_CPU_THREADS ??= String(availableParallelism());
+// LanceDB logs deprecation warnings from inside hybrid queries; keep its log to errors unless asked.
+process.env.LANCEDB_LOG ??= "error";
 
 let config: ServerConfig;
 try {

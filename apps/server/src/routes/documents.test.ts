@@ -300,6 +300,16 @@ describe("document routes", () => {
       const file = await server.app.request(`/api/workspaces/docs/documents/${body.documents[0]!.id}/file`);
       expect(file.headers.get("content-type")).toBe("text/html; charset=utf-8");
       expect(file.headers.get("content-disposition")).toContain('filename="page.html"');
+
+      // Once the queue is idle the new chunks are in the full-text index: multi-word queries find them.
+      const search = await server.app.request("/api/workspaces/docs/search", {
+        method: "POST",
+        body: JSON.stringify({ query: "ferry harbour", mode: "fulltext" }),
+        headers: { "content-type": "application/json" },
+      });
+      const found = (await search.json()) as { results: { documentName: string; text: string }[] };
+      expect(found.results[0]?.documentName).toBe(`${siteUrl}/page`);
+      expect(found.results[0]?.text).toContain("the ferry waits");
     });
 
     it("reports bad URLs, failing pages and oversized pages", async () => {

@@ -57,6 +57,10 @@ export class JobQueue {
   /** Jobs handed to the runner, by id. */
   readonly #inFlight = new Map<string, JobRecord>();
   readonly #idleWaiters: (() => void)[] = [];
+  /** Workspaces with chunks stored since their indexes were last brought up to date. */
+  readonly #unindexedWorkspaces = new Set<string>();
+  /** The index upkeep running now, if any. */
+  #indexing: Promise<void> | undefined;
   #started = false;
   #closing = false;
   #wakeTimer: NodeJS.Timeout | undefined;
@@ -220,6 +224,7 @@ export class JobQueue {
     this.#closing = true;
     clearTimeout(this.#wakeTimer);
     await this.#runner.close();
+    await this.#indexing;
     for (const job of this.#inFlight.values()) {
       if (this.store.get(job.id)?.status === "running") this.store.update(job.id, { status: "queued" });
     }
@@ -229,6 +234,8 @@ export class JobQueue {
 
   #isIdle(): boolean {
     return (
+      this.#indexing === undefined &&
+      this.#unindexedWorkspaces.size === 0 &&
       this.#inFlight.size === 0 &&
       this.store.listByStatus("queued").length === 0 &&
       this.store.listByStatus("running").length === 0
@@ -250,7 +257,36 @@ export class JobQueue {
       this.#wakeTimer = setTimeout(() => this.#pump(), Math.max(10, wakeAt.getTime() - Date.now()));
       this.#wakeTimer.unref();
     }
+    this.#updateIndexesWhenQuiet();
     if (this.#isIdle()) for (const resolve of this.#idleWaiters.splice(0)) resolve();
+  }
+
+  /**
+   * Once no job is queued or running, folds the newly stored chunks of each touched workspace into its
+   * full-text and vector indexes (see `KnowledgeBase.optimize`). Waiting for quiet keeps that compaction from
+   * racing the workers' writes, and does it once per batch instead of once per document.
+   */
+  #updateIndexesWhenQuiet(): void {
+    if (this.#indexing || this.#closing || this.#unindexedWorkspaces.size === 0 || this.#inFlight.size > 0)
+      return;
+    if (this.store.listByStatus("queued").length > 0 || this.store.listByStatus("running").length > 0) return;
+    const slugs = [...this.#unindexedWorkspaces];
+    this.#unindexedWorkspaces.clear();
+    this.#indexing = (async () => {
+      for (const slug of slugs) {
+        try {
+          await this.#kb.optimize(slug);
+        } catch (error) {
+          this.#logger.warn(
+            { err: error, workspace: slug },
+            "Updating the search indexes failed; the next batch retries",
+          );
+        }
+      }
+    })().finally(() => {
+      this.#indexing = undefined;
+      this.#pump();
+    });
   }
 
   #startJob(job: JobRecord): void {
@@ -306,6 +342,10 @@ export class JobQueue {
     const current = this.store.get(jobId);
     if (current) this.store.update(jobId, { status: "done", error: null, progress: null });
     this.#logger.info({ jobId, document: job.name, status: outcome.status }, "Document ingested");
+    if (outcome.status === "ingested") {
+      const workspace = this.#findWorkspace(job.workspaceId);
+      if (workspace) this.#unindexedWorkspaces.add(workspace.slug);
+    }
     const document = this.#findDocument(job.workspaceId, job.documentId) ?? outcome.document;
     this.#publish(document, null);
     this.#pump();
