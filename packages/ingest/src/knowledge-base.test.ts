@@ -249,3 +249,50 @@ describe("KnowledgeBase", () => {
     expect(() => knowledgeBase.requireWorkspace("platform-team")).toThrow(/No workspace/);
   });
 });
+
+describe("KnowledgeBase.reembed", () => {
+  it("moves a workspace to a new embedding model without mixing vectors", async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), "zhiku-kb-reembed-"));
+    try {
+      const first = await openKnowledgeBase({ dataDir, embedder: lexicalEmbedder("model-a", 64) });
+      for (let index = 0; index < 5; index++) {
+        await first.ingest({
+          workspace: "w",
+          name: `${index}.md`,
+          bytes: encode(`# 文档${index}\n\n第${index}篇：缓存穿透与布隆过滤器。`),
+        });
+      }
+      const before = await first.search({ workspace: "w", query: "布隆过滤器", mode: "fulltext" });
+      await first.close();
+
+      const second = await openKnowledgeBase({ dataDir, embedder: lexicalEmbedder("model-b", 48) });
+      try {
+        await expect(second.search({ workspace: "w", query: "布隆", mode: "vector" })).rejects.toMatchObject({
+          code: "conflict:embedding_model",
+        });
+        const progress: number[] = [];
+        const { chunks } = await second.reembed("w", { onProgress: (done) => progress.push(done) });
+        expect(chunks).toBe(5);
+        expect(progress.at(-1)).toBe(5);
+        expect(second.requireWorkspace("w")).toMatchObject({ embedModel: "model-b", embedDimension: 48 });
+        const vector = await second.search({ workspace: "w", query: "布隆过滤器", mode: "vector" });
+        expect(vector.results).toHaveLength(5);
+        const after = await second.search({ workspace: "w", query: "布隆过滤器", mode: "fulltext" });
+        expect(after.results.map((result) => result.chunkId).sort()).toEqual(
+          before.results.map((result) => result.chunkId).sort(),
+        );
+        // New documents go into the new table with the new model.
+        const added = await second.ingest({
+          workspace: "w",
+          name: "new.md",
+          bytes: encode("# 新\n\n新的文档。"),
+        });
+        expect(added.status).toBe("ingested");
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -683,6 +683,49 @@ export class KnowledgeBase {
   }
 
   /**
+   * Re-embeds every chunk of a workspace with the current embedder into a new table, then switches the
+   * workspace to it in one SQLite update and drops the old table: searches see the old vectors or the new ones,
+   * never a mix. Run it after changing `EMBED_MODEL`, while nothing else ingests into the workspace.
+   */
+  async reembed(
+    workspace: string,
+    options: { onProgress?: (done: number, total: number) => void } = {},
+  ): Promise<{ chunks: number }> {
+    const row = this.requireWorkspaceRow(workspace);
+    if (!row.chunk_table)
+      throw new IngestError("invalid:input", `Workspace "${workspace}" has no chunks to re-embed`);
+    const total = await this.chunks.countRows(row.chunk_table);
+    const dimension = await this.embedder.dimension();
+    const generation = Number(/_(\d+)$/.exec(row.chunk_table)?.[1] ?? "1") + 1;
+    const table = `chunks_${row.id.replaceAll("-", "")}_${generation}`;
+    await this.chunks.dropTable(table);
+    await this.chunks.ensureTable(table, dimension);
+    let done = 0;
+    try {
+      await this.chunks.scan(row.chunk_table, async (page) => {
+        const vectors = await this.embedder.embed(page.map((chunk) => chunk.indexText));
+        await this.chunks.appendChunks(
+          table,
+          page.map((chunk, position) => ({ ...chunk, vector: vectors[position]! })),
+        );
+        done += page.length;
+        options.onProgress?.(done, total);
+      });
+      await this.chunks.maintain(table, { force: true });
+    } catch (error) {
+      await this.chunks.dropTable(table);
+      throw error;
+    }
+    this.db
+      .prepare(
+        "UPDATE workspaces SET embed_model = ?, embed_dimension = ?, chunk_table = ?, updated_at = ? WHERE id = ?",
+      )
+      .run(this.embedder.model, dimension, table, now(), row.id);
+    await this.chunks.dropTable(row.chunk_table);
+    return { chunks: done };
+  }
+
+  /**
    * Folds a workspace's recently stored chunks into its full-text and vector indexes. Run after a batch of
    * ingestions (the CLI does at its end, the server when its queue goes idle); until then the newest chunks are
    * found by vector search but ranked poorly by full-text search.

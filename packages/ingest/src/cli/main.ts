@@ -11,6 +11,12 @@ process.env.LANCE_CPU_THREADS ??= String(os.availableParallelism());
 // LanceDB logs deprecation warnings from inside hybrid queries on stderr; keep its log to errors unless asked.
 process.env.LANCEDB_LOG ??= "error";
 
+// `zhiku search ... | head` closes the pipe early: that is not an error.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EPIPE") process.exit(0);
+  throw error;
+});
+
 function positiveInteger(value: string): number {
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed <= 0)
@@ -121,6 +127,27 @@ program
       archivePath: file,
       output: process.stdout,
     });
+  });
+
+program
+  .command("reembed")
+  .description("re-embed a workspace with the current EMBED_MODEL (after changing models)")
+  .requiredOption("-w, --workspace <slug>", "workspace slug")
+  .action(async (options: { workspace: string }) => {
+    const { knowledgeBase } = await openFromEnv();
+    try {
+      const { chunks } = await knowledgeBase.reembed(options.workspace, {
+        onProgress: (done, total) => {
+          if (process.stderr.isTTY) process.stderr.write(`\rre-embedding ${done}/${total}`);
+        },
+      });
+      if (process.stderr.isTTY) process.stderr.write("\r\x1b[K");
+      process.stdout.write(
+        `Re-embedded ${chunks} chunks of "${options.workspace}" with ${knowledgeBase.embedder.model}\n`,
+      );
+    } finally {
+      await knowledgeBase.close();
+    }
   });
 
 program

@@ -71,6 +71,8 @@ export interface ChunkStore {
   hasTable(table: string): Promise<boolean>;
   /** Replaces every chunk of a document with `chunks` in one commit: readers see the old set or the new one. */
   replaceDocument(table: string, documentId: string, chunks: StoredChunk[]): Promise<void>;
+  /** Appends chunks (bulk loads such as re-embedding; ingestion uses {@link ChunkStore.replaceDocument}). */
+  appendChunks(table: string, chunks: StoredChunk[]): Promise<void>;
   /** Removes a document's chunks (and so its full-text entries). */
   deleteDocument(table: string, documentId: string): Promise<void>;
   /** A document's chunks in order, without vectors. */
@@ -279,6 +281,11 @@ export async function openChunkStore(options: ChunkStoreOptions): Promise<ChunkS
       });
     },
 
+    async appendChunks(name, chunks) {
+      if (chunks.length === 0) return;
+      await serialised(name, async () => (await open(name)).add(chunks.map(toRow)));
+    },
+
     async deleteDocument(name, documentId) {
       if (!(await hasTable(name))) return;
       await serialised(name, async () => (await open(name)).delete(`document_id = ${quote(documentId)}`));
@@ -297,12 +304,10 @@ export async function openChunkStore(options: ChunkStoreOptions): Promise<ChunkS
 
     async scan(name, onPage) {
       const table = await open(name);
-      const pageSize = 1_000;
-      for (let offset = 0; ; offset += pageSize) {
-        const rows = await table.query().select(LIST_COLUMNS).limit(pageSize).offset(offset).toArray();
-        if (rows.length === 0) return;
-        await onPage(rows.map(fromRow));
-        if (rows.length < pageSize) return;
+      // One streamed query reads one table version, batch by batch, without holding the table in memory.
+      for await (const batch of table.query().select(LIST_COLUMNS)) {
+        const rows = batch.toArray() as Row[];
+        if (rows.length > 0) await onPage(rows.map(fromRow));
       }
     },
 
