@@ -251,6 +251,18 @@ describe("web client in Chromium against the real server", () => {
         .getByText("Ready")
         .waitFor({ timeout: 60_000 });
 
+      // Retry the failed file (it fails again, with its reason), and delete the dropped one after confirming.
+      page.on("dialog", (dialog) => void dialog.accept());
+      await broken.getByRole("button", { name: "Retry" }).click();
+      await expect.poll(() => broken.getByRole("button", { name: "Retry" }).count()).toBe(1);
+      await broken
+        .getByRole("alert")
+        .filter({ hasText: /^Failed: / })
+        .waitFor({ timeout: 60_000 });
+      const notes = page.locator(".document-row", { hasText: "会议纪要.txt" });
+      await notes.getByRole("button", { name: "Delete" }).click();
+      await notes.waitFor({ state: "detached" });
+
       await row.getByRole("button", { name: "Chunks" }).click();
       await row.locator(".chunk").first().waitFor();
       expect(await row.locator(".chunk-text").first().textContent()).toContain("员工手册");
@@ -346,6 +358,7 @@ describe("web client in Chromium against the real server", () => {
 
       await page.getByRole("navigation", { name: "主导航" }).getByRole("link", { name: "文档" }).click();
       await page.locator(".document-row", { hasText: "员工手册.md" }).getByText("就绪").waitFor();
+      expect(await page.locator(".document-row", { hasText: "会议纪要.txt" }).count()).toBe(0);
       await screenshot(page, "07-documents-zh");
 
       expect(await page.locator(".notice-error").count()).toBe(0);
@@ -405,9 +418,21 @@ describe("web client in Chromium against the real server", () => {
       await screenshot(page, "10-phone-threads");
       await page.getByRole("button", { name: "关闭对话记录" }).click();
       await page.locator(".thread-sidebar.open").waitFor({ state: "detached" });
+      const threadAddress = new URL(page.url()).pathname;
       await page.locator(".message.assistant button.citation").first().click();
       await page.locator(".source-panel").waitFor();
       await screenshot(page, "11-phone-source");
+      await page.getByRole("button", { name: "关闭来源" }).click();
+
+      // Delete this conversation from the drawer: it leaves the list and the chat starts afresh.
+      page.on("dialog", (dialog) => void dialog.accept());
+      await page.getByRole("button", { name: "对话记录" }).click();
+      await page.getByRole("button", { name: "删除: 病假需要什么证明？" }).click();
+      await page.getByRole("link", { name: "病假需要什么证明？" }).waitFor({ state: "detached" });
+      await expect.poll(() => new URL(page.url()).pathname).not.toBe(threadAddress);
+      expect(new URL(page.url()).pathname).toMatch(/^\/workspaces\/[^/]+$/);
+      const missing = await page.request.get(`${baseUrl}/api/threads/${threadAddress.split("/").at(-1)}`);
+      expect(missing.status()).toBe(404);
     } finally {
       await context.close();
     }
@@ -417,6 +442,19 @@ describe("web client in Chromium against the real server", () => {
     const context = await browser.newContext({ locale: "en-US", viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
     try {
+      // A second workspace from the switcher, then back to the first with the select.
+      await page.goto(baseUrl);
+      await page.waitForURL(/\/workspaces\/[^/]+$/);
+      const firstSlug = new URL(page.url()).pathname.split("/")[2]!;
+      await page.getByRole("button", { name: "New workspace" }).click();
+      await page.getByLabel("Name of the new workspace").fill("Engineering");
+      await page.getByRole("button", { name: "Create", exact: true }).click();
+      await page.waitForURL(/\/workspaces\/[^/]+\/documents$/);
+      expect(new URL(page.url()).pathname).not.toContain(firstSlug);
+      await page.getByText("No documents yet.", { exact: false }).waitFor();
+      await page.getByRole("combobox", { name: "Workspace" }).selectOption(firstSlug);
+      await page.waitForURL(new RegExp(`/workspaces/${firstSlug}/documents$`));
+
       standIn.setOptions({ models: ["bge-m3"], tokenDelayMs: 150 });
       await page.goto(baseUrl);
       const missing = page.getByText("The model qwen2.5:7b is not installed in Ollama.");

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from "react";
+import { startTransition, useCallback, useEffect, useRef, useState } from "react";
 import { Link, useNavigate, useOutletContext, useParams } from "react-router";
 import { Composer } from "../components/chat/composer";
 import { ModeSwitch } from "../components/chat/mode-switch";
@@ -57,10 +57,14 @@ export function ChatPage() {
   };
 
   const newChat = () => {
-    chat.reset();
-    setSource(null);
-    setThreadsOpen(false);
-    navigate(base);
+    // One transition for both: React Router applies navigations as transitions, and a reset rendered before the
+    // new address would let the effect above reload the old thread from the old address.
+    startTransition(() => {
+      chat.reset();
+      setSource(null);
+      setThreadsOpen(false);
+      navigate(base);
+    });
   };
 
   const onDelete = async (thread: Thread) => {
