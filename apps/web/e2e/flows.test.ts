@@ -454,6 +454,7 @@ describe("web client in Chromium against the real server", () => {
       await page.getByText("No documents yet.", { exact: false }).waitFor();
       await page.getByRole("combobox", { name: "Workspace" }).selectOption(firstSlug);
       await page.waitForURL(new RegExp(`/workspaces/${firstSlug}/documents$`));
+      await page.getByRole("heading", { name: "Documents · HR Handbook" }).waitFor();
 
       standIn.setOptions({ models: ["bge-m3"], tokenDelayMs: 150 });
       await page.goto(baseUrl);
