@@ -21,6 +21,7 @@
  * Usage (after `npm run build`):
  *   npm run bench:chat
  *   node bench/chat/run.mjs --sizes 10000,100000 --concurrency 1,20 --requests 200
+ *   node bench/chat/run.mjs --data-dir /some/kept/dir   # populate once, measure again later in a minute
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { mkdir, writeFile } from "node:fs/promises";
@@ -43,11 +44,14 @@ const { values } = parseArgs({
     warmup: { type: "string", default: "10" },
     "chunks-per-document": { type: "string", default: "5000" },
     "results-dir": { type: "string", default: path.resolve(scriptDirectory, "../results") },
+    "data-dir": { type: "string" },
     help: { type: "boolean", default: false },
   },
 });
 if (values.help) {
-  console.log("node bench/chat/run.mjs [--sizes 10000,100000] [--concurrency 1,20] [--requests 200] [--warmup 10]");
+  console.log(
+    "node bench/chat/run.mjs [--sizes 10000,100000] [--concurrency 1,20] [--requests 200] [--warmup 10] [--data-dir DIR]",
+  );
   process.exit(0);
 }
 const sizes = values.sizes.split(",").map(Number);
@@ -69,7 +73,11 @@ globalThis.fetch = async (input, init) => {
   if (url.endsWith("/api/embed")) {
     const body = await response.arrayBuffer();
     timing.embedMs += performance.now() - sentAt;
-    return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+    return new Response(body, {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
   }
   if (!url.endsWith("/api/chat") || !response.body) return response;
   timing.chatSentAt = sentAt;
@@ -88,6 +96,68 @@ globalThis.fetch = async (input, init) => {
 
 // Imported after the fetch hook so every client the app builds picks it up.
 const { createTestServer } = await import("../../apps/server/dist/testing/test-server.js");
+const { createApp } = await import("../../apps/server/dist/app.js");
+const { migrateServerDatabase } = await import("../../apps/server/dist/db/migrations.js");
+const { parseEnvironment } = await import("../../apps/server/dist/env.js");
+const { createLogger } = await import("../../apps/server/dist/logger.js");
+const { DocumentEventBus } = await import("../../apps/server/dist/services/jobs/document-events.js");
+const { JobQueue } = await import("../../apps/server/dist/services/jobs/job-queue.js");
+const { createWorkerPoolRunner } = await import("../../apps/server/dist/services/jobs/worker-pool.js");
+const { createOllamaAccess } = await import("../../apps/server/dist/services/ollama.js");
+const { createOllamaEmbedder, openKnowledgeBase } = await import("@zhiku/ingest");
+const { startStandInOllama } = await import("@zhiku/ingest/stand-in-ollama");
+
+/**
+ * The app on a kept data directory (`--data-dir`), built as the server builds it, so a populated 100k-chunk
+ * workspace can be measured again without ingesting it again. Without `--data-dir` the route tests' helper
+ * makes a temporary one.
+ */
+async function createServer(dataDir) {
+  if (!dataDir) return createTestServer({ ollama: { embeddingDimension: 1024 } });
+  await mkdir(dataDir, { recursive: true });
+  const standIn = await startStandInOllama({ embeddingDimension: 1024 });
+  const config = parseEnvironment({ DATA_DIR: dataDir, OLLAMA_HOST: standIn.url, LOG_LEVEL: "silent" });
+  const logger = createLogger("silent");
+  const kb = await openKnowledgeBase({
+    dataDir,
+    embedder: createOllamaEmbedder({ host: config.ollamaHost, model: config.embedModel }),
+  });
+  migrateServerDatabase(kb.db);
+  const events = new DocumentEventBus();
+  // Never started: the benchmark ingests in-process; the queue is only there because the app's routes take one.
+  const jobs = new JobQueue({
+    kb,
+    events,
+    logger,
+    createRunner: createWorkerPoolRunner({
+      size: 1,
+      workerData: { dataDir, ollamaHost: config.ollamaHost, embedModel: config.embedModel },
+      logger,
+    }),
+  });
+  const shutdown = new AbortController();
+  const deps = {
+    config,
+    kb,
+    ollama: createOllamaAccess(config.ollamaHost),
+    jobs,
+    events,
+    shutdownSignal: shutdown.signal,
+    logger,
+  };
+  return {
+    app: createApp(deps),
+    deps,
+    standIn,
+    async close() {
+      shutdown.abort();
+      events.close();
+      await jobs.close();
+      await kb.close();
+      await standIn.close();
+    },
+  };
+}
 
 /** A seeded PRNG (mulberry32) so every run generates the same corpus and questions. */
 function createRandom(seed) {
@@ -107,7 +177,8 @@ function createRandom(seed) {
  * Han characters paired into two-character words.
  */
 function createVocabulary(random) {
-  const syllables = "ka ri to mu se na lo pe vi du zo ha ne ti ba gu fe lu mo ri sa qu ex in or st tr ch sh".split(" ");
+  const syllables =
+    "ka ri to mu se na lo pe vi du zo ha ne ti ba gu fe lu mo ri sa qu ex in or st tr ch sh".split(" ");
   const english = new Set();
   while (english.size < 20_000) {
     const length = 1 + Math.floor(random() * 3);
@@ -192,7 +263,8 @@ async function timedChat(app, question) {
         body: JSON.stringify({ message: question }),
       }),
     );
-    if (response.status !== 200) throw new Error(`chat answered ${response.status}: ${await response.text()}`);
+    if (response.status !== 200)
+      throw new Error(`chat answered ${response.status}: ${await response.text()}`);
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
     let buffer = "";
     let firstTokenAt;
@@ -203,17 +275,29 @@ async function timedChat(app, question) {
       if (firstTokenAt === undefined && buffer.includes("event: token")) firstTokenAt = performance.now();
       if (buffer.includes("event: error")) throw new Error(`chat failed: ${buffer}`);
     }
-    if (firstTokenAt === undefined || timing.chatSentAt === undefined || timing.chatFirstChunkAt === undefined) {
+    if (
+      firstTokenAt === undefined ||
+      timing.chatSentAt === undefined ||
+      timing.chatFirstChunkAt === undefined
+    ) {
       throw new Error(`no token streamed: ${buffer.slice(0, 500)}`);
     }
     const totalMs = firstTokenAt - startedAt;
     const modelMs = timing.chatFirstChunkAt - timing.chatSentAt;
-    return { totalMs, modelMs, overheadMs: totalMs - modelMs, embedMs: timing.embedMs, searchMs: timing.searchMs };
+    return {
+      totalMs,
+      modelMs,
+      overheadMs: totalMs - modelMs,
+      embedMs: timing.embedMs,
+      searchMs: timing.searchMs,
+    };
   });
 }
 
 async function runSize(size) {
-  const server = await createTestServer({ ollama: { embeddingDimension: 1024 } });
+  const server = await createServer(
+    values["data-dir"] ? path.resolve(values["data-dir"], `chunks-${size}`) : undefined,
+  );
   // Time retrieval (kb.search, query embedding included) per request, to show what the rest of the chat adds.
   const search = server.deps.kb.search.bind(server.deps.kb);
   server.deps.kb.search = async (options) => {
@@ -229,8 +313,12 @@ async function runSize(size) {
     const random = createRandom(size);
     const sentence = createSentences(random);
     const populateStartedAt = performance.now();
-    let stored = 0;
-    let documentNumber = 0;
+    const existing = server.deps.kb.getWorkspace("bench")
+      ? server.deps.kb.listDocuments("bench").filter((document) => document.status === "ready")
+      : [];
+    let stored = existing.reduce((sum, document) => sum + document.chunks, 0);
+    let documentNumber = existing.length;
+    // With a kept data dir, what is already stored counts; questions come from the same distribution either way.
     while (stored < size) {
       const paragraphs = Math.min(chunksPerDocument, size - stored);
       const outcome = await server.deps.kb.ingest({
@@ -287,7 +375,12 @@ async function runSize(size) {
           `the rest p50/p95 ${row.overheadWithoutSearchMs.p50}/${row.overheadWithoutSearchMs.p95} ms)`,
       );
     }
-    return { chunks: stored, documents: documentNumber, populateSeconds: Math.round(populateSeconds), byConcurrency };
+    return {
+      chunks: stored,
+      documents: documentNumber,
+      populateSeconds: Math.round(populateSeconds),
+      byConcurrency,
+    };
   } finally {
     await server.close();
   }
@@ -312,7 +405,13 @@ for (const size of sizes) {
         benchmark: "chat overhead: request to first token sent, minus the model's own time to first chunk",
         date: new Date().toISOString(),
         machine,
-        settings: { requests: requestCount, warmup: warmupCount, topK: 6, searchMode: "hybrid", embeddingDimension: 1024 },
+        settings: {
+          requests: requestCount,
+          warmup: warmupCount,
+          topK: 6,
+          searchMode: "hybrid",
+          embeddingDimension: 1024,
+        },
         targetMs: { p95OverheadAt100kOneChat: 50 },
         ...result,
       },
