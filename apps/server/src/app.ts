@@ -8,10 +8,12 @@ import { openAPIRouteHandler } from "hono-openapi";
 import type { AppDeps } from "./deps.js";
 import { createErrorHandler, notFoundHandler } from "./errors.js";
 import { createLogger } from "./logger.js";
+import { requestLogging } from "./request-logging.js";
 import { createChatRoutes } from "./routes/chat.js";
 import { createDocumentRoutes } from "./routes/documents.js";
 import { createEventRoutes } from "./routes/events.js";
 import { createHealthRoutes } from "./routes/health.js";
+import { createMetricsRoutes } from "./routes/metrics.js";
 import { createModelRoutes } from "./routes/models.js";
 import { createOpenAiRoutes } from "./routes/openai.js";
 import { createSearchRoutes } from "./routes/search.js";
@@ -27,7 +29,9 @@ export type { AppDeps } from "./deps.js";
 export function createApp(deps: AppDeps) {
   const logger = deps.logger ?? createLogger("silent");
   const api = new Hono()
+    .use(requestLogging({ logger, metrics: deps.metrics }))
     .route("/api", createHealthRoutes(deps))
+    .route("/api", createMetricsRoutes(deps))
     .route("/api", createModelRoutes(deps))
     .route("/api", createWorkspaceRoutes(deps))
     .route("/api", createDocumentRoutes(deps))
@@ -58,7 +62,7 @@ export function createApp(deps: AppDeps) {
           { name: "OpenAI-compatible" },
         ],
       },
-      exclude: ["/api/openapi.json", "/api/docs"],
+      exclude: ["/api/openapi.json", "/api/docs", "/api/metrics"],
     }),
   );
   app.get("/api/docs", Scalar({ url: "/api/openapi.json", pageTitle: "Zhiku API" }));

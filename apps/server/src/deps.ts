@@ -3,6 +3,7 @@ import type { ServerConfig } from "./env.js";
 import type { Logger } from "./logger.js";
 import type { DocumentEventBus } from "./services/jobs/document-events.js";
 import type { JobQueue } from "./services/jobs/job-queue.js";
+import type { ServerMetrics } from "./services/metrics/index.js";
 import type { OllamaAccess } from "./services/ollama.js";
 
 /** Everything the HTTP app needs, passed in so tests can build it on a temp data dir and a stand-in Ollama. */
@@ -19,6 +20,8 @@ export interface AppDeps {
   events: DocumentEventBus;
   /** Aborted when the server shuts down: long-lived streams (SSE, chat) end when it fires. */
   shutdownSignal: AbortSignal;
+  /** Prometheus metrics on their own registry (`GET /api/metrics`); each app or test builds its own. */
+  metrics: ServerMetrics;
   /** Structured logger; silent when omitted. */
   logger?: Logger;
   /** Built web client to serve (static files, SPA fallback); not served when omitted. */

@@ -102,9 +102,15 @@ export function createErrorHandler(logger: Logger): ErrorHandler {
   return (error, c) => {
     const { status, body, expected } = toErrorResponse(error);
     if (expected) {
-      logger.debug({ code: body.error.code, path: c.req.path }, body.error.message);
+      logger.debug(
+        { requestId: c.get("requestId"), code: body.error.code, path: c.req.path },
+        body.error.message,
+      );
     } else {
-      logger.error({ err: error, method: c.req.method, path: c.req.path }, "Unhandled error in request");
+      logger.error(
+        { requestId: c.get("requestId"), err: error, method: c.req.method, path: c.req.path },
+        "Unhandled error in request",
+      );
     }
     return c.json(body, status);
   };

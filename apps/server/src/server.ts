@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
 import { type ServerType, serve } from "@hono/node-server";
 import { createOllamaEmbedder, openKnowledgeBase } from "@zhiku/ingest";
+import { Registry } from "prom-client";
 import { createApp } from "./app.js";
 import { migrateServerDatabase } from "./db/migrations.js";
 import type { AppDeps } from "./deps.js";
@@ -11,6 +12,7 @@ import type { Logger } from "./logger.js";
 import { DocumentEventBus } from "./services/jobs/document-events.js";
 import { JobQueue } from "./services/jobs/job-queue.js";
 import { createWorkerPoolRunner } from "./services/jobs/worker-pool.js";
+import { createServerMetrics } from "./services/metrics/index.js";
 import { createOllamaAccess } from "./services/ollama.js";
 
 /** Options for {@link startServer}. */
@@ -52,10 +54,12 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   if (applied.length > 0) logger.info({ versions: applied }, "Applied server database migrations");
 
   const events = new DocumentEventBus();
+  const metrics = createServerMetrics({ registry: new Registry(), database: kb.db, processMetrics: true });
   const jobs = new JobQueue({
     kb,
     events,
     logger,
+    onJobFinished: (outcome) => metrics.recordIngestion(outcome),
     createRunner: createWorkerPoolRunner({
       size: config.ingestWorkers,
       workerData: {
@@ -75,6 +79,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     jobs,
     events,
     shutdownSignal: shutdown.signal,
+    metrics,
     logger,
     ...(options.webRoot ? { webRoot: options.webRoot } : {}),
   };

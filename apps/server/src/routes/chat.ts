@@ -15,6 +15,7 @@ import {
   isAbortError,
   type ThreadStore,
 } from "../services/chat/index.js";
+import { instrumentChatService } from "../services/metrics/index.js";
 import { errorResponse, eventStreamResponse, jsonResponse } from "./schemas.js";
 import { validate } from "./validation.js";
 
@@ -35,13 +36,16 @@ export function chatPartsFor(deps: AppDeps): ChatParts {
   let parts = chatPartsByDeps.get(deps);
   if (!parts) {
     const threads = createThreadStore(deps.kb.db);
-    const chat = createChatService({
-      search: (options) => deps.kb.search(options),
-      createOllamaClient: createOllamaClientFactory({ host: deps.ollama.host }),
-      threads,
-      chatModel: deps.config.chatModel,
-      ollamaHost: deps.ollama.host,
-    });
+    const chat = instrumentChatService(
+      createChatService({
+        search: (options) => deps.kb.search(options),
+        createOllamaClient: createOllamaClientFactory({ host: deps.ollama.host }),
+        threads,
+        chatModel: deps.config.chatModel,
+        ollamaHost: deps.ollama.host,
+      }),
+      deps.metrics,
+    );
     const active = new Set<AbortController>();
     // One listener for all chats: a listener per chat on the long-lived shutdown signal would pile up
     // (and trip Node's max-listeners warning) under concurrent chats.

@@ -7,14 +7,16 @@ import {
   type StandInOllamaOptions,
   startStandInOllama,
 } from "@zhiku/ingest/stand-in-ollama";
+import { Registry } from "prom-client";
 import { createApp } from "../app.js";
 import { migrateServerDatabase } from "../db/migrations.js";
 import type { AppDeps } from "../deps.js";
 import { parseEnvironment } from "../env.js";
-import { createLogger } from "../logger.js";
+import { createLogger, type Logger } from "../logger.js";
 import { DocumentEventBus } from "../services/jobs/document-events.js";
 import { JobQueue } from "../services/jobs/job-queue.js";
 import { createWorkerPoolRunner } from "../services/jobs/worker-pool.js";
+import { createServerMetrics } from "../services/metrics/index.js";
 import { createOllamaAccess } from "../services/ollama.js";
 
 /** Options for {@link createTestServer}. */
@@ -27,6 +29,8 @@ export interface TestServerOptions {
   maxAttempts?: number;
   /** Backoff between job attempts, in ms. Default 50. */
   retryDelayMs?: number;
+  /** Logger for the app and its jobs; silent (or `TEST_LOG_LEVEL`) when omitted. */
+  logger?: Logger;
   /** Extra app dependencies (webRoot, fetch, keepAliveSeconds). */
   deps?: Partial<Pick<AppDeps, "webRoot" | "fetch" | "keepAliveSeconds" | "urlFetchTimeoutMs">>;
 }
@@ -51,17 +55,19 @@ export async function createTestServer(options: TestServerOptions = {}): Promise
     LOG_LEVEL: "silent",
     ...options.environment,
   });
-  const logger = createLogger(process.env.TEST_LOG_LEVEL ?? "silent");
+  const logger = options.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? "silent");
   const kb = await openKnowledgeBase({
     dataDir,
     embedder: createOllamaEmbedder({ host: config.ollamaHost, model: config.embedModel }),
   });
   migrateServerDatabase(kb.db);
   const events = new DocumentEventBus();
+  const metrics = createServerMetrics({ registry: new Registry(), database: kb.db });
   const jobs = new JobQueue({
     kb,
     events,
     logger,
+    onJobFinished: (outcome) => metrics.recordIngestion(outcome),
     maxAttempts: options.maxAttempts ?? 4,
     retryDelayMs: () => options.retryDelayMs ?? 50,
     createRunner: createWorkerPoolRunner({
@@ -83,6 +89,7 @@ export async function createTestServer(options: TestServerOptions = {}): Promise
     jobs,
     events,
     shutdownSignal: shutdown.signal,
+    metrics,
     logger,
     ...options.deps,
   };

@@ -11,7 +11,13 @@ export type {
   IngestRunnerHandlers,
   IngestTask,
 } from "./ingest-runner.js";
-export { type EnqueueUploadInput, JobQueue, type JobQueueOptions, toEvent } from "./job-queue.js";
+export {
+  type EnqueueUploadInput,
+  type JobFinishedOutcome,
+  JobQueue,
+  type JobQueueOptions,
+  toEvent,
+} from "./job-queue.js";
 export { type JobPatch, type JobRecord, type JobStatus, JobStore } from "./job-store.js";
 export {
   createWorkerPoolRunner,

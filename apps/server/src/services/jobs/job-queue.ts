@@ -25,7 +25,12 @@ export interface JobQueueOptions {
   maxAttempts?: number;
   /** Delay before attempt `attempt + 1` after a retryable failure of attempt `attempt`. Default 2 s doubling, at most 60 s. */
   retryDelayMs?: (attempt: number) => number;
+  /** Told each time a job ends, or goes back to the queue for a retry (the server counts these in its metrics). */
+  onJobFinished?: (outcome: JobFinishedOutcome) => void;
 }
+
+/** How a job ended: ingested, unchanged (same content as stored), failed, cancelled, or retrying later. */
+export type JobFinishedOutcome = "ingested" | "unchanged" | "failed" | "cancelled" | "retrying";
 
 /** Input of {@link JobQueue.enqueueUpload}. */
 export interface EnqueueUploadInput {
@@ -54,6 +59,7 @@ export class JobQueue {
   readonly #runner: IngestRunner;
   readonly #maxAttempts: number;
   readonly #retryDelayMs: (attempt: number) => number;
+  readonly #onJobFinished: (outcome: JobFinishedOutcome) => void;
   /** Jobs handed to the runner, by id. */
   readonly #inFlight = new Map<string, JobRecord>();
   readonly #idleWaiters: (() => void)[] = [];
@@ -72,6 +78,7 @@ export class JobQueue {
     this.#logger = options.logger;
     this.#maxAttempts = options.maxAttempts ?? 4;
     this.#retryDelayMs = options.retryDelayMs ?? defaultRetryDelay;
+    this.#onJobFinished = options.onJobFinished ?? (() => {});
     this.#runner = options.createRunner({
       onProgress: (jobId, progress) => this.#onProgress(jobId, progress),
       onDone: (jobId, outcome) => this.#onDone(jobId, outcome),
@@ -138,7 +145,9 @@ export class JobQueue {
     }
     for (const job of jobs) {
       this.store.update(job.id, { status: "cancelled", error: "Cancelled by request", runAfter: null });
+      // A running job is counted when the runner reports back.
       if (this.#inFlight.has(job.id)) this.#runner.cancel(job.id);
+      else this.#onJobFinished("cancelled");
     }
     // A running job settles the document when the runner reports back; settle it now for the UI.
     return this.#settleDocument(document.workspaceId, documentId, "Ingestion was cancelled");
@@ -342,6 +351,7 @@ export class JobQueue {
     const current = this.store.get(jobId);
     if (current) this.store.update(jobId, { status: "done", error: null, progress: null });
     this.#logger.info({ jobId, document: job.name, status: outcome.status }, "Document ingested");
+    this.#onJobFinished(outcome.status === "ingested" ? "ingested" : "unchanged");
     if (outcome.status === "ingested") {
       const workspace = this.#findWorkspace(job.workspaceId);
       if (workspace) this.#unindexedWorkspaces.add(workspace.slug);
@@ -359,6 +369,7 @@ export class JobQueue {
     if (!current || current.status === "cancelled") {
       // Cancelled or deleted meanwhile: only put the document into a settled state.
       if (current) this.#settleDocument(job.workspaceId, job.documentId, "Ingestion was cancelled");
+      this.#onJobFinished("cancelled");
       this.#pump();
       return;
     }
@@ -371,6 +382,7 @@ export class JobQueue {
         progress: null,
         runAfter: new Date(Date.now() + delay).toISOString(),
       });
+      this.#onJobFinished("retrying");
       this.#logger.warn(
         { jobId, document: job.name, code: failure.code, delay },
         "Ingestion failed; will retry",
@@ -395,6 +407,7 @@ export class JobQueue {
       runAfter: null,
     });
     this.#logger.warn({ jobId: job.id, document: job.name, code }, `Ingestion failed: ${message}`);
+    this.#onJobFinished("failed");
     this.#settleDocument(job.workspaceId, job.documentId, message);
   }
 
