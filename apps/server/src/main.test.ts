@@ -176,4 +176,95 @@ describe("server process", () => {
     expect(Array.isArray(streamed)).toBe(true);
     expect(await exited(second.child)).toBe(0);
   });
+
+  it("on SIGTERM ends event streams and a streaming chat, keeps the partial answer, exits 0 and resumes queued jobs on restart", async () => {
+    // Slow embeddings keep the uploads queued; slow tokens keep the chat streaming when the signal comes.
+    standIn.setOptions({ latencyMs: 400, tokenDelayMs: 150 });
+    const environment = { DATA_DIR: dataDir, OLLAMA_HOST: standIn.url };
+    const first = await startServer(environment);
+    children.push(first.child);
+    const created = await fetch(`${first.url}/api/workspaces`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "Crash", slug: "crash" }),
+    });
+    expect(created.status).toBe(201);
+    const topics = ["boilers", "pumps", "valves"];
+    const form = new FormData();
+    for (const topic of topics) {
+      form.append("file", new File([`# ${topic}\n\n${paragraphs(topic, 8)}`], `${topic}.md`));
+    }
+    const uploaded = await fetch(`${first.url}/api/workspaces/crash/documents`, {
+      method: "POST",
+      body: form,
+    });
+    expect(uploaded.status).toBe(202);
+
+    const progress = await fetch(`${first.url}/api/workspaces/crash/events`);
+    const chat = await fetch(`${first.url}/api/workspaces/crash/chat`, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "text/event-stream" },
+      body: JSON.stringify({ message: "Explain the maintenance order for the boilers in detail" }),
+    });
+    expect(chat.status).toBe(200);
+    let signalled = false;
+    // Reads the chat to its end; the first token triggers SIGTERM. A reset connection would throw here.
+    const chatEvents = await readEvents(chat, (event) => {
+      if (event.event === "token" && !signalled) {
+        signalled = true;
+        first.child.kill("SIGTERM");
+      }
+      return false;
+    });
+    const progressEvents = await readEvents(progress, () => false);
+    expect(await exited(first.child)).toBe(0);
+    expect(signalled).toBe(true);
+    // The answer was cut short: no `done`, no `error`, just the end of the stream.
+    expect(chatEvents.map((event) => event.event)).not.toContain("done");
+    expect(chatEvents.map((event) => event.event)).not.toContain("error");
+    const streamed = chatEvents
+      .filter((event) => event.event === "token")
+      .map((event) => (JSON.parse(event.data) as { text: string }).text)
+      .join("");
+    expect(streamed.length).toBeGreaterThan(0);
+    expect(progressEvents.every((event) => event.event === "document")).toBe(true);
+    // Some uploads were still waiting when the server stopped: the restart has jobs to resume.
+    const lastStatus = new Map<string, string>();
+    for (const event of progressEvents) {
+      const data = JSON.parse(event.data) as { name: string; status: string };
+      lastStatus.set(data.name, data.status);
+    }
+    expect(topics.some((topic) => lastStatus.get(`${topic}.md`) !== "ready")).toBe(true);
+    const logLines = first
+      .output()
+      .split("\n")
+      .filter((line) => line.startsWith("{"))
+      .map((line) => JSON.parse(line) as { msg: string; signal?: string });
+    expect(logLines.some((line) => line.msg === "Shutting down" && line.signal === "SIGTERM")).toBe(true);
+    expect(logLines.at(-1)?.msg).toBe("Stopped");
+
+    standIn.setOptions({ latencyMs: 0, tokenDelayMs: 0 });
+    const second = await startServer(environment);
+    children.push(second.child);
+    // The interrupted chat kept its question and the part of the answer said before the stop.
+    const threadsResponse = await fetch(`${second.url}/api/workspaces/crash/threads`);
+    const { threads } = (await threadsResponse.json()) as { threads: { id: string }[] };
+    expect(threads).toHaveLength(1);
+    const threadResponse = await fetch(`${second.url}/api/threads/${threads[0]!.id}`);
+    const { messages } = (await threadResponse.json()) as { messages: { role: string; content: string }[] };
+    expect(messages.map((message) => message.role)).toEqual(["user", "assistant"]);
+    expect(messages[1]!.content.startsWith(streamed)).toBe(true);
+
+    let documents: DocumentSummary[] = [];
+    for (let waited = 0; waited < 60_000; waited += 250) {
+      documents = await listDocuments(second.url);
+      if (documents.every((document) => document.status === "ready" || document.status === "failed")) break;
+      await sleep(250);
+    }
+    expect(documents.map((document) => [document.name, document.status]).sort()).toEqual(
+      topics.map((topic) => [`${topic}.md`, "ready"]).sort(),
+    );
+    second.child.kill("SIGTERM");
+    expect(await exited(second.child)).toBe(0);
+  });
 });

@@ -42,8 +42,16 @@ try {
     }
     stopping = true;
     logger.info({ signal }, "Shutting down");
+    // A stop that hangs (a stuck connection or worker) still ends; jobs resume on the next start either way.
+    setTimeout(() => {
+      logger.error({ signal }, "Shutdown took longer than 30 s; exiting now");
+      process.exit(1);
+    }, 30_000).unref();
     running.close().then(
-      () => process.exit(0),
+      () => {
+        logger.info("Stopped");
+        process.exit(0);
+      },
       (error: unknown) => {
         logger.error({ err: error }, "Shutdown failed");
         process.exit(1);
