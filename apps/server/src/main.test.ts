@@ -3,46 +3,10 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { fileURLToPath } from "node:url";
 import { type StandInOllama, startStandInOllama } from "@zhiku/ingest/stand-in-ollama";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { processExited, serverMainPath, startServerProcess } from "./testing/server-process.js";
 import { readEvents } from "./testing/test-server.js";
-
-// The compiled entry, as `npm start` runs it (packages are built before tests).
-const mainPath = fileURLToPath(new URL("../dist/main.js", import.meta.url));
-
-interface Started {
-  child: ChildProcess;
-  url: string;
-  output: () => string;
-}
-
-function startServer(environment: Record<string, string>): Promise<Started> {
-  const child = spawn(process.execPath, [mainPath], {
-    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info", ...environment },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /"url":"(http:\/\/[^"]+)"/.exec(output);
-      if (match) resolve({ child, url: match[1]!, output: () => output });
-    };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.once("exit", (code) =>
-      reject(new Error(`server exited with ${code} before listening:\n${output}`)),
-    );
-  });
-}
-
-function exited(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
-  return new Promise((resolve) => child.once("exit", (code) => resolve(code)));
-}
 
 interface DocumentSummary {
   id: string;
@@ -79,7 +43,7 @@ describe("server process", () => {
     for (const child of children.splice(0)) {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill("SIGKILL");
-        await exited(child);
+        await processExited(child);
       }
     }
     await standIn.close();
@@ -87,7 +51,7 @@ describe("server process", () => {
   });
 
   it("refuses to start with a bad setting and names it", async () => {
-    const child = spawn(process.execPath, [mainPath], {
+    const child = spawn(process.execPath, [serverMainPath], {
       env: { ...process.env, PORT: "not-a-port", DATA_DIR: dataDir },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -96,7 +60,7 @@ describe("server process", () => {
     child.stderr.on("data", (chunk: Buffer) => {
       stderr += chunk.toString();
     });
-    expect(await exited(child)).toBe(1);
+    expect(await processExited(child)).toBe(1);
     expect(stderr).toContain('PORT="not-a-port" is not valid');
   });
 
@@ -104,7 +68,7 @@ describe("server process", () => {
     // Slow embedding so the kill lands while documents are still queued or processing.
     standIn.setOptions({ latencyMs: 150 });
     const environment = { DATA_DIR: dataDir, OLLAMA_HOST: standIn.url };
-    const first = await startServer(environment);
+    const first = await startServerProcess(environment);
     children.push(first.child);
     const created = await fetch(`${first.url}/api/workspaces`, {
       method: "POST",
@@ -133,10 +97,10 @@ describe("server process", () => {
       return data.status === "processing" && data.stage === "embedding";
     });
     first.child.kill("SIGKILL");
-    await exited(first.child);
+    await processExited(first.child);
 
     standIn.setOptions({ latencyMs: 0 });
-    const second = await startServer(environment);
+    const second = await startServerProcess(environment);
     children.push(second.child);
     expect((await listDocuments(second.url)).some((document) => document.status !== "ready")).toBe(true);
 
@@ -174,14 +138,14 @@ describe("server process", () => {
     second.child.kill("SIGTERM");
     const streamed = await readEvents(stream, () => false);
     expect(Array.isArray(streamed)).toBe(true);
-    expect(await exited(second.child)).toBe(0);
+    expect(await processExited(second.child)).toBe(0);
   });
 
   it("on SIGTERM ends event streams and a streaming chat, keeps the partial answer, exits 0 and resumes queued jobs on restart", async () => {
     // Slow embeddings keep the uploads queued; slow tokens keep the chat streaming when the signal comes.
     standIn.setOptions({ latencyMs: 400, tokenDelayMs: 150 });
     const environment = { DATA_DIR: dataDir, OLLAMA_HOST: standIn.url };
-    const first = await startServer(environment);
+    const first = await startServerProcess(environment);
     children.push(first.child);
     const created = await fetch(`${first.url}/api/workspaces`, {
       method: "POST",
@@ -217,7 +181,7 @@ describe("server process", () => {
       return false;
     });
     const progressEvents = await readEvents(progress, () => false);
-    expect(await exited(first.child)).toBe(0);
+    expect(await processExited(first.child)).toBe(0);
     expect(signalled).toBe(true);
     // The answer was cut short: no `done`, no `error`, just the end of the stream.
     expect(chatEvents.map((event) => event.event)).not.toContain("done");
@@ -244,7 +208,7 @@ describe("server process", () => {
     expect(logLines.at(-1)?.msg).toBe("Stopped");
 
     standIn.setOptions({ latencyMs: 0, tokenDelayMs: 0 });
-    const second = await startServer(environment);
+    const second = await startServerProcess(environment);
     children.push(second.child);
     // The interrupted chat kept its question and the part of the answer said before the stop.
     const threadsResponse = await fetch(`${second.url}/api/workspaces/crash/threads`);
@@ -265,6 +229,6 @@ describe("server process", () => {
       topics.map((topic) => [`${topic}.md`, "ready"]).sort(),
     );
     second.child.kill("SIGTERM");
-    expect(await exited(second.child)).toBe(0);
+    expect(await processExited(second.child)).toBe(0);
   });
 });
