@@ -42,11 +42,12 @@ try {
     }
     stopping = true;
     logger.info({ signal }, "Shutting down");
-    // A stop that hangs (a stuck connection or worker) still ends; jobs resume on the next start either way.
+    // A stop that hangs (a stuck connection or worker) still ends, before the 30 s compose grants before SIGKILL;
+    // jobs resume on the next start either way.
     setTimeout(() => {
-      logger.error({ signal }, "Shutdown took longer than 30 s; exiting now");
+      logger.error({ signal }, "Shutdown took longer than 25 s; exiting now");
       process.exit(1);
-    }, 30_000).unref();
+    }, 25_000).unref();
     running.close().then(
       () => {
         logger.info("Stopped");
