@@ -244,6 +244,26 @@ describe("chat routes", () => {
     expect(threads.threads).toHaveLength(1);
   });
 
+  it("uses the default relevance cut-off when the workspace sets none", async () => {
+    const reset = await server.app.request("/api/workspaces/docs", {
+      method: "PATCH",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ settings: { relevanceCutoff: null } }),
+    });
+    expect(reset.status).toBe(200);
+    const before = chatRequests(server.standIn.requests).length;
+    const offTopic = (await (
+      await post("/api/workspaces/docs/chat", { message: "火星上今天的天气怎么样？", mode: "query" })
+    ).json()) as ChatPayload;
+    expect(offTopic.sources).toEqual([]);
+    expect(offTopic.answer).toContain("没有找到");
+    expect(chatRequests(server.standIn.requests)).toHaveLength(before);
+    const onTopic = (await (
+      await post("/api/workspaces/docs/chat", { message: "How do Redis transactions work?", mode: "query" })
+    ).json()) as ChatPayload;
+    expect(onTopic.sources.length).toBeGreaterThan(0);
+  });
+
   it("aborts the Ollama request when the client disconnects and keeps the partial answer", async () => {
     server.standIn.setOptions({ tokenDelayMs: 30 });
     const client = new AbortController();

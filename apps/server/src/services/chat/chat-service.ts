@@ -1,5 +1,7 @@
 import {
+  applyRelevanceCutoff,
   countTokens as countIngestTokens,
+  DEFAULT_RELEVANCE_CUTOFF,
   type SearchMode,
   type SearchResult,
   type WorkspaceRecord,
@@ -124,16 +126,6 @@ export function noPassagesAnswer(language: QuestionLanguage): string {
 /** Default passages per question. */
 export const defaultTopK = 6;
 
-/**
- * Keeps the results that pass the workspace's relevance cut-off. The cut-off (0..1) applies to the cosine
- * similarity the knowledge base reports as `relevance` when it searched with a vector; a full-text-only hit has no
- * similarity and is kept, since a lexical match is itself evidence of relevance.
- */
-export function applyRelevanceCutoff(results: SearchResult[], cutoff: number | undefined): SearchResult[] {
-  if (!cutoff || cutoff <= 0) return results;
-  return results.filter((result) => result.relevance === null || result.relevance >= cutoff);
-}
-
 function toSources(results: SearchResult[]): ChatSource[] {
   return results.map((result, position) => ({
     index: position + 1,
@@ -221,7 +213,10 @@ export function createChatService(options: ChatServiceOptions): ChatService {
       mode: settings.mode ?? "hybrid",
     });
     if (signal?.aborted) throw abortError(signal);
-    const retrieved = toSources(applyRelevanceCutoff(found.results, settings.relevanceCutoff));
+    const retrieved = toSources(
+      // Without its own setting a workspace gets the cut-off measured by `zhiku eval` (see bench/results).
+      applyRelevanceCutoff(found.results, settings.relevanceCutoff ?? DEFAULT_RELEVANCE_CUTOFF),
+    );
 
     let answer = "";
     let sources: ChatSource[] = retrieved;

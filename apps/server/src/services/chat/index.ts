@@ -1,6 +1,5 @@
 export { ChatError, type ChatErrorCode, isAbortError, toOllamaError } from "./chat-error.js";
 export {
-  applyRelevanceCutoff,
   type ChatAnswer,
   type ChatEvent,
   type ChatRequest,
