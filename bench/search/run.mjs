@@ -59,6 +59,7 @@ const { values } = parseArgs({
     "results-dir": { type: "string", default: defaultResultsDirectory },
     skip: { type: "string", default: "" },
     distance: { type: "string", default: "cosine" },
+    "summary-only": { type: "boolean", default: false },
     "internal-generate": { type: "string" },
     "internal-probe": { type: "string" },
     help: { type: "boolean", default: false },
@@ -307,7 +308,9 @@ async function generateTable({ directory, rows, seed }) {
     if (table === undefined) table = await connection.createTable(tableName, batch, { mode: "overwrite" });
     else await table.add(batch);
   }
-  await table?.optimize();
+  // Compact the per-batch fragments, as the store's periodic optimize would, and drop the
+  // pre-compaction files (by default optimize keeps old versions for a week, doubling the disk used).
+  await table?.optimize({ cleanupOlderThan: new Date() });
   table?.close();
 }
 
@@ -650,7 +653,8 @@ async function benchmarkSize({ rows, seed, queryCount, bruteQueryCount, bruteOnl
     log(`${rows} rows: hybrid without vector index p95 ${hybridBrute.p95Ms} ms`);
 
     for (const configuration of indexConfigurations(rows)) {
-      if (skip.has(configuration.type)) continue;
+      if ([...skip].some((entry) => configuration.type === entry || configuration.name.includes(entry)))
+        continue;
       log(`${rows} rows: building ${configuration.name}`);
       started = performance.now();
       const config = lancedb.Index[configuration.type]({ ...configuration.options, distanceType });
@@ -772,8 +776,8 @@ async function writeSummary(resultsDirectory) {
   lines.push(
     "## Brute-force vector search (no index)",
     "",
-    "| rows | queries | p50 ms | p95 ms | date |",
-    "|---:|---:|---:|---:|---|",
+    "| rows | distance | queries | p50 ms | p95 ms | load average (1 min) at start | date |",
+    "|---:|---|---:|---:|---:|---:|---|",
   );
   for (const result of results) {
     lines.push(
@@ -840,13 +844,15 @@ if (values["internal-generate"]) {
   await generateTable(JSON.parse(values["internal-generate"]));
 } else if (values["internal-probe"]) {
   await runProbe(JSON.parse(values["internal-probe"]));
+} else if (values["summary-only"]) {
+  await writeSummary(path.resolve(values["results-dir"]));
 } else if (values.help) {
   process.stdout.write(
     [
       "node bench/search/run.mjs [--sizes 10000,100000,1000000] [--queries 200] [--brute-queries N]",
-      "  [--brute-only] [--skip ivfFlat,ivfPq,hnswSq] [--distance cosine|dot|l2] [--seed 42]",
+      "  [--brute-only] [--skip ivfFlat,ivfPq,hnswSq,sub=128 (index types or parts of config names)] [--distance cosine|dot|l2] [--seed 42]",
       "  [--data-dir DIR (keep and reuse generated tables)]",
-      "  [--results-dir bench/results]",
+      "  [--results-dir bench/results] [--summary-only (rebuild search-summary.md from the result files)]",
       "",
     ].join("\n"),
   );
