@@ -1,24 +1,50 @@
 import { StrictMode } from "react";
 import { BrowserRouter, Outlet, Route, Routes } from "react-router";
 import { NoticesProvider } from "./hooks/use-notices";
-import { RequireSession, SessionProvider } from "./hooks/use-session";
+import { RequireSession, SessionProvider, useSession } from "./hooks/use-session";
 import { WorkspacesProvider } from "./hooks/use-workspaces";
 import { I18nProvider, useI18n } from "./i18n/i18n";
 import type { ApiClient } from "./lib/api-client";
 import { ApiProvider } from "./lib/api-context";
+import { ApiKeysPage } from "./routes/api-keys-page";
+import { AuditPage } from "./routes/audit-page";
 import { ChatPage } from "./routes/chat-page";
 import { DocumentsPage } from "./routes/documents-page";
 import { HomeRedirect } from "./routes/home-redirect";
+import { LoginPage } from "./routes/login-page";
 import { NotFoundPage } from "./routes/not-found-page";
 import { OnboardingPage } from "./routes/onboarding-page";
+import { PublicLayout } from "./routes/public-layout";
 import { RootLayout } from "./routes/root-layout";
+import { SettingsLayout } from "./routes/settings-layout";
 import { SettingsPage } from "./routes/settings-page";
+import { SetupPage } from "./routes/setup-page";
+import { UsersPage } from "./routes/users-page";
 import { WorkspaceLayout } from "./routes/workspace-layout";
+
+function SessionUnavailable() {
+  const { t } = useI18n();
+  const session = useSession();
+  return (
+    <PublicLayout>
+      <section className="page">
+        <p role="alert">{t("auth.unavailable", { message: session.error?.message ?? "" })}</p>
+        <button type="button" className="button" onClick={() => void session.refresh()}>
+          {t("auth.retry")}
+        </button>
+      </section>
+    </PublicLayout>
+  );
+}
 
 function Guarded() {
   const { t } = useI18n();
   return (
-    <RequireSession loading={<p className="page muted">{t("app.loading")}</p>}>
+    <RequireSession
+      loading={<p className="page muted">{t("app.loading")}</p>}
+      setup={<SetupPage />}
+      unavailable={<SessionUnavailable />}
+    >
       <WorkspacesProvider>
         <Outlet />
       </WorkspacesProvider>
@@ -27,12 +53,13 @@ function Guarded() {
 }
 
 /**
- * The route table. Everything behind the session guard; the auth work adds `/login` (and an admin step to
- * onboarding) beside it.
+ * The route table: `/login` open to all, everything else behind the session guard (which shows the
+ * first-run admin form at /welcome on an install without accounts).
  */
 export function AppRoutes() {
   return (
     <Routes>
+      <Route path="login" element={<LoginPage />} />
       <Route element={<Guarded />}>
         <Route element={<RootLayout />}>
           <Route index element={<HomeRedirect />} />
@@ -42,7 +69,12 @@ export function AppRoutes() {
             <Route path="threads/:threadId" element={<ChatPage />} />
             <Route path="documents" element={<DocumentsPage />} />
           </Route>
-          <Route path="settings" element={<SettingsPage />} />
+          <Route path="settings" element={<SettingsLayout />}>
+            <Route index element={<SettingsPage />} />
+            <Route path="api-keys" element={<ApiKeysPage />} />
+            <Route path="users" element={<UsersPage />} />
+            <Route path="audit" element={<AuditPage />} />
+          </Route>
           <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Route>

@@ -43,8 +43,15 @@ export function NoticesProvider(props: { children: ReactNode }) {
     (error: unknown) => {
       if (error instanceof DOMException && error.name === "AbortError") return;
       const apiError = toApiError(error);
+      // Permission answers get a localised lead-in, so "not allowed" reads as such in either language.
       const text =
-        apiError.code === "network" ? t("error.network", { message: apiError.message }) : apiError.message;
+        apiError.code === "network"
+          ? t("error.network", { message: apiError.message })
+          : apiError.status === 403
+            ? t("error.forbidden", { message: apiError.message })
+            : apiError.code === "not_found:workspace"
+              ? t("error.notFound", { message: apiError.message })
+              : apiError.message;
       add("error", text);
     },
     [add, t],

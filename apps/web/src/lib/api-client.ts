@@ -2,14 +2,39 @@ import type { AppType } from "@zhiku/server";
 import { hc } from "hono/client";
 import { ApiError, errorFromResponse, toApiError } from "./api-error";
 import type {
+  ApiKey,
+  AuditEvent,
+  AuthStatus,
   Chunk,
   DocumentSummary,
   Health,
+  Member,
   Thread,
   ThreadMessage,
+  User,
+  UserRole,
   Workspace,
+  WorkspaceRole,
   WorkspaceSettings,
 } from "./api-types";
+
+/**
+ * The header every request carries. A cross-site form cannot send a custom header, so the server accepts
+ * cookie-authenticated changes only with it (CSRF protection).
+ */
+export const csrfHeader = { name: "X-Zhiku-CSRF", value: "1" } as const;
+
+/**
+ * Wraps a fetch so every request sends the CSRF header and the page's own cookies (the session).
+ * The one place this is done: the typed routes, uploads and the chat stream all go through it.
+ */
+export function withSession(fetchImplementation: typeof fetch): typeof fetch {
+  return (input, init) => {
+    const headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined));
+    headers.set(csrfHeader.name, csrfHeader.value);
+    return fetchImplementation(input, { ...init, headers, credentials: "same-origin" });
+  };
+}
 
 /** How the client reaches the server. */
 export interface ApiClientOptions {
@@ -24,6 +49,41 @@ export interface ChatRequestBody {
   message: string;
   threadId?: string;
   mode?: "chat" | "query";
+}
+
+/** Email and password, to sign in or to create the first admin. */
+export interface Credentials {
+  email: string;
+  password: string;
+}
+
+/** What `POST /api/users` accepts. */
+export interface NewUser extends Credentials {
+  role: UserRole;
+}
+
+/** What `PATCH /api/users/:id` accepts: a new role, or a new password set by an admin. */
+export interface UserUpdate {
+  role?: UserRole;
+  password?: string;
+}
+
+/** What `POST /api/api-keys` accepts: a name, and optionally the one workspace the key may use. */
+export interface NewApiKey {
+  name: string;
+  workspace?: string;
+}
+
+/** A created key: its listing and the secret, which the server shows this once. */
+export interface CreatedApiKey {
+  apiKey: ApiKey;
+  key: string;
+}
+
+/** Paging of the audit log: newest first, `before` the id of the last event already shown. */
+export interface AuditQuery {
+  limit?: number;
+  before?: string | number;
 }
 
 /** What `PATCH /api/workspaces/:slug` accepts: a setting set to null returns to the server's default. */
@@ -61,16 +121,44 @@ export interface ApiClient {
   deleteThread(id: string): Promise<void>;
   sendFeedback(messageId: string, rating: "up" | "down"): Promise<void>;
   chat(slug: string, request: ChatRequestBody, signal?: AbortSignal): Promise<Response>;
+
+  authStatus(): Promise<AuthStatus>;
+  setup(credentials: Credentials): Promise<User>;
+  login(credentials: Credentials): Promise<User>;
+  logout(): Promise<void>;
+  changePassword(change: { currentPassword: string; newPassword: string }): Promise<void>;
+  listUsers(): Promise<User[]>;
+  createUser(user: NewUser): Promise<User>;
+  updateUser(id: string, update: UserUpdate): Promise<User>;
+  deleteUser(id: string): Promise<void>;
+  listMembers(slug: string): Promise<Member[]>;
+  /** Adds a member by email, or changes the role of one already there. */
+  setMember(slug: string, member: { email: string; role: WorkspaceRole }): Promise<Member>;
+  removeMember(slug: string, userId: string): Promise<void>;
+  listApiKeys(): Promise<ApiKey[]>;
+  createApiKey(key: NewApiKey): Promise<CreatedApiKey>;
+  revokeApiKey(id: string): Promise<void>;
+  listAudit(query?: AuditQuery): Promise<AuditEvent[]>;
+
+  /**
+   * Calls `listener` whenever the server answers 401 to a request that needed a session (it expired or was
+   * revoked), so the app can send the user to the login page. Returns the unsubscribe function.
+   */
+  onUnauthorized(listener: () => void): () => void;
 }
+
+/** Requests whose 401 means "wrong credentials" or "nobody signed in yet", not "your session ended". */
+const publicAuthPaths = new Set(["/api/auth/status", "/api/auth/login", "/api/auth/setup"]);
 
 /** Creates the API client; see {@link ApiClient}. */
 export function createApiClient(options: ApiClientOptions = {}): ApiClient {
   const baseUrl = options.baseUrl ?? "";
-  const fetchImplementation: typeof fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const fetchImplementation = withSession(options.fetch ?? ((input, init) => globalThis.fetch(input, init)));
   // hc needs an absolute base to build URLs; the page's origin when the client talks to its own server.
   const origin = baseUrl || (typeof window === "undefined" ? "http://localhost" : window.location.origin);
   const client = hc<AppType>(origin, { fetch: fetchImplementation });
   const { api } = client;
+  const unauthorizedListeners = new Set<() => void>();
 
   /** Awaits a request; resolves with the OK response or throws the server's error as an ApiError. */
   async function ok<R extends Response>(request: Promise<R>): Promise<R & { ok: true }> {
@@ -81,8 +169,35 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
       if (error instanceof DOMException && error.name === "AbortError") throw error;
       throw toApiError(error);
     }
-    if (!response.ok) throw await errorFromResponse(response);
+    if (!response.ok) {
+      const error = await errorFromResponse(response);
+      if (
+        error.status === 401 &&
+        error.code !== "invalid:credentials" &&
+        !publicAuthPaths.has(new URL(response.url || origin, origin).pathname)
+      ) {
+        for (const listener of unauthorizedListeners) listener();
+      }
+      throw error;
+    }
     return response as R & { ok: true };
+  }
+
+  /**
+   * A JSON request to a route of the accounts API (issue 5), typed from the contract until the server's
+   * routes join AppType; it goes through the same fetch (CSRF header, cookies) and error handling.
+   */
+  async function send(method: string, path: string, json?: unknown): Promise<Response> {
+    const url = new URL(path, origin);
+    // A fake fetch in tests sees no response.url; pin it so 401 handling knows which route answered.
+    const response = await ok(
+      fetchImplementation(url, {
+        method,
+        headers: json === undefined ? {} : { "content-type": "application/json" },
+        body: json === undefined ? undefined : JSON.stringify(json),
+      }).then((answer) => (answer.url ? answer : withUrl(answer, url.href))),
+    );
+    return response;
   }
 
   /** Reads a typed JSON body. */
@@ -203,5 +318,90 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
     /** `POST /api/workspaces/:slug/chat` asking for server-sent events; see chat-stream.ts. */
     chat: (slug: string, request: ChatRequestBody, signal?: AbortSignal) =>
       ok(workspace.chat.$post({ param: { slug }, json: request }, { ...eventStream, init: { signal } })),
+
+    /** `GET /api/auth/status`: public; whether setup is needed and who is signed in. */
+    authStatus: async () => body<AuthStatus>(await send("GET", "/api/auth/status")),
+
+    /** `POST /api/auth/setup`: creates the first admin and signs them in. */
+    setup: async (credentials: Credentials) =>
+      (await body<{ user: User }>(await send("POST", "/api/auth/setup", credentials))).user,
+
+    /** `POST /api/auth/login`: sets the session cookie. */
+    login: async (credentials: Credentials) =>
+      (await body<{ user: User }>(await send("POST", "/api/auth/login", credentials))).user,
+
+    /** `POST /api/auth/logout`: ends the session on the server and clears the cookie. */
+    logout: async () => {
+      await send("POST", "/api/auth/logout");
+    },
+
+    /** `POST /api/auth/password`: the user's other sessions end. */
+    changePassword: async (change: { currentPassword: string; newPassword: string }) => {
+      await send("POST", "/api/auth/password", change);
+    },
+
+    /** `GET /api/users` (admins). */
+    listUsers: async () => (await body<{ users: User[] }>(await send("GET", "/api/users"))).users,
+
+    /** `POST /api/users` (admins). */
+    createUser: async (user: NewUser) =>
+      (await body<{ user: User }>(await send("POST", "/api/users", user))).user,
+
+    /** `PATCH /api/users/:id` (admins): change the role or reset the password. */
+    updateUser: async (id: string, update: UserUpdate) =>
+      (await body<{ user: User }>(await send("PATCH", `/api/users/${encodeURIComponent(id)}`, update))).user,
+
+    /** `DELETE /api/users/:id` (admins). */
+    deleteUser: async (id: string) => {
+      await send("DELETE", `/api/users/${encodeURIComponent(id)}`);
+    },
+
+    /** `GET /api/workspaces/:slug/members` (owner or admin). */
+    listMembers: async (slug: string) =>
+      (await body<{ members: Member[] }>(await send("GET", `${workspacePath(slug)}/members`))).members,
+
+    /** `POST /api/workspaces/:slug/members` (owner or admin). */
+    setMember: async (slug: string, member: { email: string; role: WorkspaceRole }) =>
+      (await body<{ member: Member }>(await send("POST", `${workspacePath(slug)}/members`, member))).member,
+
+    /** `DELETE /api/workspaces/:slug/members/:userId` (owner or admin). */
+    removeMember: async (slug: string, userId: string) => {
+      await send("DELETE", `${workspacePath(slug)}/members/${encodeURIComponent(userId)}`);
+    },
+
+    /** `GET /api/api-keys`: the signed-in user's keys. */
+    listApiKeys: async () => (await body<{ apiKeys: ApiKey[] }>(await send("GET", "/api/api-keys"))).apiKeys,
+
+    /** `POST /api/api-keys`: the answer holds the key itself, shown this once. */
+    createApiKey: async (key: NewApiKey) => body<CreatedApiKey>(await send("POST", "/api/api-keys", key)),
+
+    /** `DELETE /api/api-keys/:id`. */
+    revokeApiKey: async (id: string) => {
+      await send("DELETE", `/api/api-keys/${encodeURIComponent(id)}`);
+    },
+
+    /** `GET /api/audit` (admins), newest first. */
+    listAudit: async (query: AuditQuery = {}) => {
+      const search = new URLSearchParams();
+      if (query.limit !== undefined) search.set("limit", String(query.limit));
+      if (query.before !== undefined) search.set("before", String(query.before));
+      const suffix = search.size > 0 ? `?${search}` : "";
+      return (await body<{ events: AuditEvent[] }>(await send("GET", `/api/audit${suffix}`))).events;
+    },
+
+    onUnauthorized: (listener: () => void) => {
+      unauthorizedListeners.add(listener);
+      return () => unauthorizedListeners.delete(listener);
+    },
   };
+}
+
+function workspacePath(slug: string): string {
+  return `/api/workspaces/${encodeURIComponent(slug)}`;
+}
+
+/** Pins `url` on a response whose own is empty (one built by hand, as fake fetches in tests do). */
+function withUrl(response: Response, url: string): Response {
+  Object.defineProperty(response, "url", { value: url });
+  return response;
 }

@@ -6,12 +6,15 @@ export class ApiError extends Error {
   readonly code: string;
   /** HTTP status; 0 when the request never got an answer. */
   readonly status: number;
+  /** Seconds to wait before trying again (the `Retry-After` of a 429), or null. */
+  readonly retryAfterSeconds: number | null;
 
-  constructor(options: { code: string; message: string; status: number }) {
+  constructor(options: { code: string; message: string; status: number; retryAfterSeconds?: number | null }) {
     super(options.message);
     this.name = "ApiError";
     this.code = options.code;
     this.status = options.status;
+    this.retryAfterSeconds = options.retryAfterSeconds ?? null;
   }
 }
 
@@ -26,13 +29,28 @@ function isErrorBody(value: unknown): value is ErrorBody {
   );
 }
 
+/** Reads `Retry-After` as seconds: either a number of seconds or an HTTP date. */
+export function parseRetryAfter(value: string | null, now: number = Date.now()): number | null {
+  if (!value) return null;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  const date = Date.parse(trimmed);
+  return Number.isNaN(date) ? null : Math.max(0, Math.ceil((date - now) / 1000));
+}
+
 /** Turns a non-OK response into an ApiError, reading the server's error body when there is one. */
 export async function errorFromResponse(response: Response): Promise<ApiError> {
   const text = await response.text().catch(() => "");
+  const retryAfterSeconds = parseRetryAfter(response.headers.get("retry-after"));
   try {
     const body: unknown = JSON.parse(text);
     if (isErrorBody(body)) {
-      return new ApiError({ code: body.error.code, message: body.error.message, status: response.status });
+      return new ApiError({
+        code: body.error.code,
+        message: body.error.message,
+        status: response.status,
+        retryAfterSeconds,
+      });
     }
   } catch {
     // Not JSON (a proxy's HTML page, say): fall through to the status line.
@@ -42,6 +60,7 @@ export async function errorFromResponse(response: Response): Promise<ApiError> {
     code: `http:${response.status}`,
     message: detail || `${response.status} ${response.statusText}`.trim(),
     status: response.status,
+    retryAfterSeconds,
   });
 }
 

@@ -19,11 +19,16 @@ export interface WorkspaceSettings {
   relevanceCutoff?: number;
 }
 
+/** What a user may do in a workspace: viewer reads and asks, editor also changes documents, owner everything. */
+export type WorkspaceRole = "owner" | "editor" | "viewer";
+
 /** A workspace as listed by the server. */
 export interface Workspace {
   slug: string;
   name: string;
   settings: WorkspaceSettings;
+  /** The signed-in user's role in it (admins: owner); absent from a server without accounts. */
+  myRole?: WorkspaceRole;
 }
 
 /** Lifecycle of a document. */
@@ -101,6 +106,52 @@ export interface Health {
     chatModel: { name: string; available: boolean };
     embedModel: { name: string; available: boolean };
   };
+}
+
+/** Account-wide role: admins manage users and see every workspace. */
+export type UserRole = "admin" | "member";
+
+/** An account. */
+export interface User {
+  id: string;
+  email: string;
+  role: UserRole;
+  createdAt: string;
+}
+
+/** `GET /api/auth/status`: whether the first admin still has to be created, and who is signed in. */
+export interface AuthStatus {
+  needsSetup: boolean;
+  user: User | null;
+}
+
+/** A user's access to one workspace. */
+export interface Member {
+  userId: string;
+  email: string;
+  role: WorkspaceRole;
+}
+
+/** An API key as listed (never the key itself, only its first characters). */
+export interface ApiKey {
+  id: string;
+  name: string;
+  /** The one workspace the key is limited to, or null for all of its owner's workspaces. */
+  workspace: string | null;
+  prefix: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
+/** One entry of the audit log. */
+export interface AuditEvent {
+  id: string | number;
+  at: string;
+  actor: { id: string; email: string } | null;
+  action: string;
+  target: string | null;
+  details: unknown;
+  ip: string | null;
 }
 
 /** The body of every error response. */

@@ -31,6 +31,12 @@ function fakeNetwork() {
     const text = request.method === "GET" ? "" : await request.text();
     const body: unknown = text ? JSON.parse(text) : undefined;
     calls.push({ method: request.method, path, body });
+    if (path === "/api/auth/status") {
+      return json({
+        needsSetup: false,
+        user: { id: "u1", email: "admin@example.com", role: "admin", createdAt: "2026-01-01T00:00:00Z" },
+      });
+    }
     if (path === "/api/health") {
       return json({
         status: "ok",

@@ -46,6 +46,8 @@ export function DocumentsPage() {
   const { showError } = useNotices();
   const { workspace } = useOutletContext<WorkspaceOutletContext>();
   const slug = workspace.slug;
+  // Viewers read and ask; uploads and changes are for editors and owners (the server refuses them anyway).
+  const canEdit = workspace.myRole !== "viewer";
   const [rows, setRows] = useState<DocumentRow[] | null>(null);
   const [uploading, setUploading] = useState(0);
   const [url, setUrl] = useState("");
@@ -163,28 +165,31 @@ export function DocumentsPage() {
       <h1 id="documents-title">
         {t("documents.title")} · {workspace.name}
       </h1>
-      <DropZone onFiles={(files) => void upload(files)} disabled={uploading > 0} />
+      {!canEdit && <p className="muted viewer-note">{t("documents.viewerNote")}</p>}
+      {canEdit && <DropZone onFiles={(files) => void upload(files)} disabled={uploading > 0} />}
       {uploading > 0 && (
         <p role="status" className="muted">
           {t("documents.uploading", { count: uploading })}
         </p>
       )}
-      <form className="url-form" onSubmit={(event) => void addUrl(event)}>
-        <label htmlFor={urlId}>{t("documents.urlLabel")}</label>
-        <div className="row">
-          <input
-            id={urlId}
-            type="url"
-            inputMode="url"
-            placeholder={t("documents.urlPlaceholder")}
-            value={url}
-            onChange={(event) => setUrl(event.target.value)}
-          />
-          <button type="submit" className="button" disabled={!url.trim()}>
-            {t("documents.urlAdd")}
-          </button>
-        </div>
-      </form>
+      {canEdit && (
+        <form className="url-form" onSubmit={(event) => void addUrl(event)}>
+          <label htmlFor={urlId}>{t("documents.urlLabel")}</label>
+          <div className="row">
+            <input
+              id={urlId}
+              type="url"
+              inputMode="url"
+              placeholder={t("documents.urlPlaceholder")}
+              value={url}
+              onChange={(event) => setUrl(event.target.value)}
+            />
+            <button type="submit" className="button" disabled={!url.trim()}>
+              {t("documents.urlAdd")}
+            </button>
+          </div>
+        </form>
+      )}
       {rows === null && <p className="muted">{t("app.loading")}</p>}
       {rows?.length === 0 && <p className="muted">{t("documents.empty")}</p>}
       {rows && rows.length > 0 && (
@@ -214,19 +219,21 @@ export function DocumentsPage() {
                     {openChunks === row.id ? t("documents.hideChunks") : t("documents.viewChunks")}
                   </button>
                 )}
-                {(row.status === "queued" || row.status === "processing") && (
+                {canEdit && (row.status === "queued" || row.status === "processing") && (
                   <button type="button" className="button" onClick={() => void cancel(row)}>
                     {t("documents.cancel")}
                   </button>
                 )}
-                {row.status === "failed" && (
+                {canEdit && row.status === "failed" && (
                   <button type="button" className="button" onClick={() => void retry(row)}>
                     {t("documents.retry")}
                   </button>
                 )}
-                <button type="button" className="button danger" onClick={() => void remove(row)}>
-                  {t("documents.delete")}
-                </button>
+                {canEdit && (
+                  <button type="button" className="button danger" onClick={() => void remove(row)}>
+                    {t("documents.delete")}
+                  </button>
+                )}
               </div>
               {openChunks === row.id && <ChunkViewer slug={slug} documentId={row.id} name={row.name} />}
             </li>

@@ -1,17 +1,19 @@
 import { type FormEvent, useId, useState } from "react";
 import { useNavigate } from "react-router";
 import { useNotices } from "../hooks/use-notices";
+import { useSession } from "../hooks/use-session";
 import { useWorkspaces } from "../hooks/use-workspaces";
 import { useI18n } from "../i18n/i18n";
 
 /**
- * First run. Today one step (create a workspace); the auth work puts "create the admin" before it,
- * which is why the steps are numbered.
+ * First workspace. On a fresh install this is step 2, after the admin was created (see SetupPage); for a
+ * user without any workspace (a member nobody shared one with yet) it is the only step.
  */
 export function OnboardingPage() {
   const { t } = useI18n();
   const { create } = useWorkspaces();
   const { showError } = useNotices();
+  const session = useSession();
   const navigate = useNavigate();
   const inputId = useId();
   const [name, setName] = useState("");
@@ -33,7 +35,12 @@ export function OnboardingPage() {
   return (
     <section className="page onboarding">
       <h1>{t("onboarding.title")}</h1>
-      <p className="muted">{t("onboarding.step", { step: 1, total: 1 })}</p>
+      <p className="muted">
+        {session.setupDone
+          ? t("onboarding.step", { step: 2, total: 2 })
+          : t("onboarding.step", { step: 1, total: 1 })}
+      </p>
+      {session.user?.role === "member" && <p>{t("onboarding.noShared")}</p>}
       <p>{t("onboarding.intro")}</p>
       <form onSubmit={(event) => void submit(event)} className="stack">
         <label htmlFor={inputId}>{t("onboarding.workspaceName")}</label>

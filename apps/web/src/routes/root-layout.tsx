@@ -5,6 +5,8 @@ import { NoticeArea } from "../components/layout/notice-area";
 import { WorkspaceSwitcher } from "../components/layout/workspace-switcher";
 import { HealthBanner } from "../components/status/health-banner";
 import { useHealth } from "../hooks/use-health";
+import { useNotices } from "../hooks/use-notices";
+import { useSession } from "../hooks/use-session";
 import { lastWorkspaceKey } from "../hooks/use-workspaces";
 import { useI18n } from "../i18n/i18n";
 
@@ -24,6 +26,8 @@ export function RootLayout() {
   const slug = workspaceMatch?.params.slug ?? rememberedWorkspace() ?? undefined;
   const onDocuments = location.pathname.endsWith("/documents");
   const { health, error, check, pull, pullModel } = useHealth();
+  const session = useSession();
+  const { showError } = useNotices();
   const [menuOpen, setMenuOpen] = useState(false);
   // The phone menu closes once the user went somewhere.
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs on navigation
@@ -66,6 +70,16 @@ export function RootLayout() {
             <NavLink to="/settings">{t("nav.settings")}</NavLink>
           </nav>
           <LanguageSwitch />
+          {session.user && (
+            <section className="account" aria-label={t("auth.account")}>
+              <span className="account-email" title={t("auth.signedInAs", { email: session.user.email })}>
+                {session.user.email}
+              </span>
+              <button type="button" className="button" onClick={() => void session.logout().catch(showError)}>
+                {t("auth.signOut")}
+              </button>
+            </section>
+          )}
         </div>
       </header>
       <HealthBanner

@@ -1,7 +1,9 @@
 import { type FormEvent, useEffect, useId, useState } from "react";
 import { useNavigate, useSearchParams } from "react-router";
+import { PasswordForm } from "../components/account/password-form";
 import { LanguageSwitch } from "../components/layout/language-switch";
 import { PullProgress } from "../components/status/health-banner";
+import { MembersPanel } from "../components/workspace/members-panel";
 import { useHealth } from "../hooks/use-health";
 import { useNotices } from "../hooks/use-notices";
 import { lastWorkspaceKey, useWorkspaces } from "../hooks/use-workspaces";
@@ -47,7 +49,10 @@ function settingsOf(form: SettingsForm): NonNullable<WorkspaceUpdate["settings"]
   };
 }
 
-/** `/settings`: language, models, and the settings of one workspace (`?workspace=slug`). */
+/**
+ * `/settings`: language, the user's account (password), models, and the settings and members of one
+ * workspace (`?workspace=slug`, members at `#members`); only its owners (and admins) may change those.
+ */
 export function SettingsPage() {
   const { t } = useI18n();
   const api = useApi();
@@ -78,6 +83,8 @@ export function SettingsPage() {
   const workspace = workspaces?.find((item) => item.slug === slug) ?? workspaces?.[0];
   const [form, setForm] = useState<SettingsForm | null>(null);
   const [saving, setSaving] = useState(false);
+  // A server without accounts sends no role: everyone may do everything there.
+  const canManage = !workspace?.myRole || workspace.myRole === "owner";
 
   useEffect(() => {
     setForm(workspace ? formOf(workspace) : null);
@@ -121,8 +128,10 @@ export function SettingsPage() {
   const models = health ? [health.ollama.chatModel, health.ollama.embedModel] : [];
 
   return (
-    <section className="page settings-page" aria-labelledby="settings-title">
+    <section className="settings-page" aria-labelledby="settings-title">
       <h1 id="settings-title">{t("settings.title")}</h1>
+
+      <PasswordForm />
 
       <section aria-labelledby="language-title" className="card">
         <h2 id="language-title">{t("settings.language")}</h2>
@@ -167,44 +176,68 @@ export function SettingsPage() {
                 </option>
               ))}
             </select>
-            <label htmlFor={ids.name}>{t("settings.name")}</label>
-            <input id={ids.name} required {...field("name")} />
-            <label htmlFor={ids.model}>{t("settings.chatModel")}</label>
-            <input
-              id={ids.model}
-              aria-describedby={ids.modelHint}
-              placeholder={health?.ollama.chatModel.name}
-              {...field("chatModel")}
-            />
-            <p id={ids.modelHint} className="muted hint">
-              {t("settings.chatModelHint")}
-            </p>
-            <label htmlFor={ids.topK}>{t("settings.topK")}</label>
-            <input id={ids.topK} type="number" min={1} max={50} step={1} {...field("topK")} />
-            <label htmlFor={ids.mode}>{t("settings.mode")}</label>
-            <select id={ids.mode} {...field("mode")}>
-              <option value="">—</option>
-              <option value="hybrid">{t("settings.modeHybrid")}</option>
-              <option value="vector">{t("settings.modeVector")}</option>
-              <option value="fulltext">{t("settings.modeFulltext")}</option>
-            </select>
-            <label htmlFor={ids.prompt}>{t("settings.systemPrompt")}</label>
-            <textarea id={ids.prompt} rows={4} {...field("systemPrompt")} />
-            <label htmlFor={ids.temperature}>{t("settings.temperature")}</label>
-            <input id={ids.temperature} type="number" min={0} max={2} step={0.1} {...field("temperature")} />
-            <label htmlFor={ids.cutoff}>{t("settings.relevanceCutoff")}</label>
-            <input id={ids.cutoff} type="number" min={0} max={1} step={0.01} {...field("relevanceCutoff")} />
-            <div className="row">
-              <button type="submit" className="button primary" disabled={saving}>
-                {t("settings.save")}
-              </button>
-              <button type="button" className="button danger" onClick={() => void remove()}>
-                {t("settings.deleteWorkspace")}
-              </button>
-            </div>
+            {workspace.myRole && (
+              <p className="muted">{t("members.yourRole", { role: t(`role.${workspace.myRole}`) })}</p>
+            )}
+            {!canManage && <p className="muted">{t("members.ownerOnly")}</p>}
+            <fieldset className="stack plain" disabled={!canManage}>
+              <label htmlFor={ids.name}>{t("settings.name")}</label>
+              <input id={ids.name} required {...field("name")} />
+              <label htmlFor={ids.model}>{t("settings.chatModel")}</label>
+              <input
+                id={ids.model}
+                aria-describedby={ids.modelHint}
+                placeholder={health?.ollama.chatModel.name}
+                {...field("chatModel")}
+              />
+              <p id={ids.modelHint} className="muted hint">
+                {t("settings.chatModelHint")}
+              </p>
+              <label htmlFor={ids.topK}>{t("settings.topK")}</label>
+              <input id={ids.topK} type="number" min={1} max={50} step={1} {...field("topK")} />
+              <label htmlFor={ids.mode}>{t("settings.mode")}</label>
+              <select id={ids.mode} {...field("mode")}>
+                <option value="">—</option>
+                <option value="hybrid">{t("settings.modeHybrid")}</option>
+                <option value="vector">{t("settings.modeVector")}</option>
+                <option value="fulltext">{t("settings.modeFulltext")}</option>
+              </select>
+              <label htmlFor={ids.prompt}>{t("settings.systemPrompt")}</label>
+              <textarea id={ids.prompt} rows={4} {...field("systemPrompt")} />
+              <label htmlFor={ids.temperature}>{t("settings.temperature")}</label>
+              <input
+                id={ids.temperature}
+                type="number"
+                min={0}
+                max={2}
+                step={0.1}
+                {...field("temperature")}
+              />
+              <label htmlFor={ids.cutoff}>{t("settings.relevanceCutoff")}</label>
+              <input
+                id={ids.cutoff}
+                type="number"
+                min={0}
+                max={1}
+                step={0.01}
+                {...field("relevanceCutoff")}
+              />
+            </fieldset>
+            {canManage && (
+              <div className="row">
+                <button type="submit" className="button primary" disabled={saving}>
+                  {t("settings.save")}
+                </button>
+                <button type="button" className="button danger" onClick={() => void remove()}>
+                  {t("settings.deleteWorkspace")}
+                </button>
+              </div>
+            )}
           </form>
         )}
       </section>
+
+      {workspace && canManage && <MembersPanel key={workspace.slug} workspace={workspace} />}
     </section>
   );
 }
