@@ -149,6 +149,47 @@ describe("KnowledgeBase", () => {
     expect([...observed]).toEqual(["1"]);
   });
 
+  it("doubles no chunk when a write is cut off between LanceDB and SQLite", async () => {
+    const bytes = encode("# 断点\n\n第一段：写入中途失败。\n\n第二段：重试后不应重复。");
+    const put = knowledgeBase.files.put;
+    // The chunks are appended, then storing the original fails: as if the process died before SQLite recorded it.
+    knowledgeBase.files.put = async () => {
+      throw new Error("disk full");
+    };
+    const failed = await knowledgeBase
+      .ingest({ workspace: "w", name: "cut.md", bytes })
+      .catch((error) => error);
+    knowledgeBase.files.put = put;
+    expect((failed as Error).message).toBe("disk full");
+    const [row] = knowledgeBase.listDocuments("w");
+    expect(row).toMatchObject({ name: "cut.md", status: "failed" });
+
+    const retried = await knowledgeBase.ingest({ workspace: "w", name: "cut.md", bytes });
+    expect(retried.status).toBe("ingested");
+    const chunks = await knowledgeBase.listChunks("w", retried.document.id);
+    expect(chunks).toHaveLength(retried.document.chunks);
+    expect(new Set(chunks.map((chunk) => chunk.chunkId)).size).toBe(chunks.length);
+    const found = await knowledgeBase.search({ workspace: "w", query: "重试后不应重复", mode: "fulltext" });
+    expect(found.results).toHaveLength(1);
+  });
+
+  it("stores a batch of files in one write, each failing alone", async () => {
+    const results = await knowledgeBase.ingestBatch([
+      { workspace: "w", name: "a.md", bytes: encode("# 甲\n\n第一篇文档。") },
+      { workspace: "w", name: "empty.txt", bytes: new Uint8Array() },
+      { workspace: "w", name: "b.md", bytes: encode("# 乙\n\n第二篇文档。") },
+    ]);
+    expect(results.map((result) => ("error" in result ? "error" : result.status))).toEqual([
+      "ingested",
+      "error",
+      "ingested",
+    ]);
+    expect(knowledgeBase.listDocuments("w").map((document) => [document.name, document.status])).toEqual([
+      ["a.md", "ready"],
+      ["b.md", "ready"],
+    ]);
+  });
+
   it("deletes a document with its chunks and full-text entries", async () => {
     const { document } = await knowledgeBase.ingest({
       workspace: "w",

@@ -12,7 +12,7 @@ import {
 } from "./store/chunk-store.js";
 import { createFileStore, type FileStore, hashBytes } from "./store/file-store.js";
 import { openMetadataDb } from "./store/metadata-db.js";
-import type { ChunkOptions, DocumentType, Embedder } from "./types.js";
+import type { ChunkOptions, DocumentType, Embedder, ParsedDocument } from "./types.js";
 
 /** How a search finds passages: vector and full text fused (default), or one of them alone. */
 export type SearchMode = "hybrid" | "vector" | "fulltext";
@@ -208,8 +208,26 @@ interface WorkspaceRow {
   updated_at: string;
 }
 
+/** A document parsed, chunked and embedded, waiting to be written. */
+interface StagedDocument {
+  options: IngestOptions & { documentId?: string };
+  documentId: string;
+  workspaceId: string;
+  contentHash: string;
+  /** The workspace's chunk table. */
+  table: string;
+  stored: StoredChunk[];
+  fingerprints: string[];
+  parsed: ParsedDocument | undefined;
+  /** Whether an earlier version was stored. */
+  hadVersion: boolean;
+  /** Whether LanceDB may hold chunks of this document (a stored version, or a write cut off by a crash). */
+  mayHaveChunks: boolean;
+}
+
 interface DocumentRow {
   id: string;
+  pending_hash: string | null;
   workspace_id: string;
   name: string;
   type: string | null;
@@ -460,11 +478,68 @@ export class KnowledgeBase {
    * version is removed again unless the server queued it (then it is left `failed` with the reason).
    */
   async ingest(options: IngestOptions & { documentId?: string }): Promise<IngestOutcome> {
+    const [result] = await this.ingestBatch([options]);
+    if (!result || "error" in result) throw result?.error;
+    return result;
+  }
+
+  /**
+   * Ingests several files of one workspace as {@link ingest} does each, but stores their chunks in one LanceDB
+   * commit and one SQLite transaction: a commit costs about as much as parsing a document, so folders go in
+   * batches. Each file fails alone (its result holds the error); a failed write fails the files it carried.
+   * Results are in the order of `items`.
+   */
+  async ingestBatch(
+    items: (IngestOptions & { documentId?: string })[],
+  ): Promise<(IngestOutcome | { error: unknown })[]> {
+    const results: (IngestOutcome | { error: unknown } | undefined)[] = new Array(items.length);
+    const staged: { position: number; document: StagedDocument }[] = [];
+    let table: string | undefined;
+    let unreachable: unknown;
+    for (const [position, options] of items.entries()) {
+      // Once Ollama is unreachable (after the embedder's retries), the rest fail at once instead of each retrying.
+      if (unreachable) {
+        results[position] = { error: unreachable };
+        continue;
+      }
+      try {
+        const result = await this.stageDocument(options);
+        if ("status" in result) results[position] = result;
+        else {
+          staged.push({ position, document: result });
+          table = result.table;
+        }
+      } catch (error) {
+        results[position] = { error };
+        if (isIngestError(error, "unavailable:ollama")) unreachable = error;
+      }
+    }
+    if (table && staged.length > 0) {
+      try {
+        await this.storeStaged(
+          table,
+          staged.map((entry) => entry.document),
+        );
+        for (const { position, document } of staged) {
+          results[position] = { status: "ingested", document: this.requireDocumentById(document.documentId) };
+        }
+      } catch (error) {
+        for (const { position, document } of staged) {
+          results[position] = { error: this.recordFailure(document, error) };
+        }
+      }
+    }
+    return results.map((result) => result ?? { error: new Error("not ingested") });
+  }
+
+  /** Everything up to the vectors: no chunk is written yet. The row is marked `processing`. */
+  private async stageDocument(
+    options: IngestOptions & { documentId?: string },
+  ): Promise<StagedDocument | IngestOutcome> {
     const workspaceRecord =
       this.getWorkspace(options.workspace) ??
       this.createWorkspace({ name: options.workspace, slug: options.workspace });
     const workspace = this.requireWorkspaceRow(workspaceRecord.slug);
-    const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
     const contentHash = hashBytes(options.bytes);
     const existing = options.documentId
       ? this.db
@@ -490,20 +565,30 @@ export class KnowledgeBase {
     }
 
     const time = now();
-    const documentId = existing?.id ?? randomUUID();
-    const hadVersion = existing?.content_hash != null;
-    const queuedByServer = options.documentId !== undefined;
+    const staged: StagedDocument = {
+      options,
+      documentId: existing?.id ?? randomUUID(),
+      workspaceId: workspace.id,
+      contentHash,
+      table: "",
+      stored: [],
+      fingerprints: [],
+      hadVersion: existing?.content_hash != null,
+      // Chunks of this document may be in LanceDB if a version was stored, or a write was cut off (see pending_hash).
+      mayHaveChunks: existing?.content_hash != null || existing?.pending_hash != null,
+      parsed: undefined,
+    };
     if (existing) {
       this.db
         .prepare("UPDATE documents SET status = 'processing', error = NULL, updated_at = ? WHERE id = ?")
-        .run(time, documentId);
+        .run(time, staged.documentId);
     } else {
       this.db
         .prepare(
           `INSERT INTO documents (id, workspace_id, name, bytes, status, created_at, updated_at)
            VALUES (?, ?, ?, ?, 'processing', ?, ?)`,
         )
-        .run(documentId, workspace.id, options.name, options.bytes.byteLength, time, time);
+        .run(staged.documentId, workspace.id, options.name, options.bytes.byteLength, time, time);
     }
 
     try {
@@ -512,12 +597,13 @@ export class KnowledgeBase {
       const prepared = await prepareDocument({
         bytes: options.bytes,
         name: options.name,
-        maxBytes,
+        maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES,
         chunkOptions: options.chunkOptions ?? this.chunkOptions,
       });
+      staged.parsed = prepared.parsed;
       options.onProgress?.({ stage: "chunking" });
-      const fingerprints = documentFingerprints(prepared.parsed.text);
-      const boilerplate = this.boilerplateAmong(workspace.id, documentId, fingerprints);
+      staged.fingerprints = documentFingerprints(prepared.parsed.text);
+      const boilerplate = this.boilerplateAmong(workspace.id, staged.documentId, staged.fingerprints);
       const title = prepared.parsed.title;
       const candidates = prepared.chunks
         .map((chunk) => ({
@@ -530,7 +616,7 @@ export class KnowledgeBase {
         }))
         .filter((candidate) => candidate.indexText.length > 0);
 
-      const table = await this.ensureEmbeddingTable(workspace);
+      staged.table = await this.ensureEmbeddingTable(workspace);
       options.signal?.throwIfAborted();
       options.onProgress?.({ stage: "embedding", done: 0, total: candidates.length });
       const vectors = await this.embedder.embed(
@@ -543,9 +629,9 @@ export class KnowledgeBase {
       options.signal?.throwIfAborted();
       options.onProgress?.({ stage: "storing" });
       const versionTag = contentHash.slice(0, 12);
-      const stored: StoredChunk[] = candidates.map(({ chunk, indexText }, position) => ({
-        chunkId: `${documentId}:${versionTag}:${chunk.index}`,
-        documentId,
+      staged.stored = candidates.map(({ chunk, indexText }, position) => ({
+        chunkId: `${staged.documentId}:${versionTag}:${chunk.index}`,
+        documentId: staged.documentId,
         index: chunk.index,
         text: chunk.text,
         indexText,
@@ -556,50 +642,88 @@ export class KnowledgeBase {
         tokens: chunk.tokens,
         vector: vectors[position]!,
       }));
-      await this.chunks.replaceDocument(table, documentId, stored);
-      const fileHash = await this.files.put(options.bytes);
-
-      this.db.transaction(() => {
-        this.db
-          .prepare(
-            `UPDATE documents SET type = ?, bytes = ?, content_hash = ?, file_hash = ?, status = 'ready', error = NULL,
-               chunks = ?, title = ?, byline = ?, pages = ?, updated_at = ? WHERE id = ?`,
-          )
-          .run(
-            prepared.parsed.type,
-            options.bytes.byteLength,
-            contentHash,
-            fileHash,
-            stored.length,
-            prepared.parsed.title ?? null,
-            prepared.parsed.byline ?? null,
-            prepared.parsed.pages ?? null,
-            now(),
-            documentId,
-          );
-        this.db.prepare("DELETE FROM line_fingerprints WHERE document_id = ?").run(documentId);
-        const insert = this.db.prepare(
-          "INSERT OR IGNORE INTO line_fingerprints (workspace_id, fingerprint, document_id) VALUES (?, ?, ?)",
-        );
-        for (const fingerprint of fingerprints) insert.run(workspace.id, fingerprint, documentId);
-      })();
-      await this.chunks.maintain(table);
-      return { status: "ingested", document: this.requireDocumentById(documentId) };
+      return staged;
     } catch (error) {
-      const failure = isIngestError(error)
-        ? error
-        : options.signal?.aborted
-          ? new IngestError("invalid:input", `${options.name}: ingestion was cancelled`, { cause: error })
-          : error;
-      if (!hadVersion && !queuedByServer) {
-        this.db.prepare("DELETE FROM documents WHERE id = ?").run(documentId);
-      } else {
-        this.db
-          .prepare("UPDATE documents SET status = 'failed', error = ?, updated_at = ? WHERE id = ?")
-          .run(errorMessage(failure), now(), documentId);
-      }
-      throw failure;
+      throw this.recordFailure(staged, error);
     }
+  }
+
+  /**
+   * Writes staged documents: chunks of documents that cannot have any stored yet are appended in one commit;
+   * the others replace their old chunks one merge-insert commit each; then one SQLite transaction makes them
+   * ready. `pending_hash` marks a write in progress, so after a crash the retry replaces whatever was written.
+   */
+  private async storeStaged(table: string, documents: StagedDocument[]): Promise<void> {
+    const markPending = this.db.prepare("UPDATE documents SET pending_hash = ? WHERE id = ?");
+    this.db.transaction(() => {
+      for (const document of documents) markPending.run(document.contentHash, document.documentId);
+    })();
+    await this.chunks.appendChunks(
+      table,
+      documents.filter((document) => !document.mayHaveChunks).flatMap((document) => document.stored),
+    );
+    for (const document of documents.filter((candidate) => candidate.mayHaveChunks)) {
+      await this.chunks.replaceDocument(table, document.documentId, document.stored);
+    }
+    const fileHashes = new Map<string, string>();
+    for (const document of documents) {
+      fileHashes.set(document.documentId, await this.files.put(document.options.bytes));
+    }
+    const update = this.db.prepare(
+      `UPDATE documents SET type = ?, bytes = ?, content_hash = ?, file_hash = ?, pending_hash = NULL, status = 'ready',
+         error = NULL, chunks = ?, title = ?, byline = ?, pages = ?, updated_at = ? WHERE id = ?`,
+    );
+    const clearFingerprints = this.db.prepare("DELETE FROM line_fingerprints WHERE document_id = ?");
+    const insertFingerprint = this.db.prepare(
+      "INSERT OR IGNORE INTO line_fingerprints (workspace_id, fingerprint, document_id) VALUES (?, ?, ?)",
+    );
+    this.db.transaction(() => {
+      for (const document of documents) {
+        const parsed = document.parsed!;
+        update.run(
+          parsed.type,
+          document.options.bytes.byteLength,
+          document.contentHash,
+          fileHashes.get(document.documentId)!,
+          document.stored.length,
+          parsed.title ?? null,
+          parsed.byline ?? null,
+          parsed.pages ?? null,
+          now(),
+          document.documentId,
+        );
+        clearFingerprints.run(document.documentId);
+        for (const fingerprint of document.fingerprints) {
+          insertFingerprint.run(document.workspaceId, fingerprint, document.documentId);
+        }
+      }
+    })();
+    await this.chunks.maintain(table);
+  }
+
+  /**
+   * Records why a document failed and returns the error to report: a document that never had a stored version
+   * is removed unless the server queued it; otherwise it is left `failed` with the reason.
+   */
+  private recordFailure(document: StagedDocument, error: unknown): unknown {
+    const { options } = document;
+    const failure = isIngestError(error)
+      ? error
+      : options.signal?.aborted
+        ? new IngestError("invalid:input", `${options.name}: ingestion was cancelled`, { cause: error })
+        : error;
+    // A row is removed only while nothing of it can be in LanceDB (no version, no write begun).
+    const removed =
+      !document.hadVersion &&
+      options.documentId === undefined &&
+      this.db.prepare("DELETE FROM documents WHERE id = ? AND pending_hash IS NULL").run(document.documentId)
+        .changes > 0;
+    if (!removed) {
+      this.db
+        .prepare("UPDATE documents SET status = 'failed', error = ?, updated_at = ? WHERE id = ?")
+        .run(errorMessage(failure), now(), document.documentId);
+    }
+    return failure;
   }
 
   /** A document's stored chunks in order (the chunk viewer). */

@@ -4,6 +4,11 @@ import { isIngestError } from "../errors.js";
 import type { IngestProgress, KnowledgeBase } from "../knowledge-base.js";
 import { collectFiles } from "./collect-files.js";
 
+/** Files stored per write: one LanceDB commit costs about as much as parsing a small document. */
+const BATCH_FILES = 32;
+/** Bytes of originals held in memory per batch at most. */
+const BATCH_BYTES = 16 * 1024 * 1024;
+
 /** Options for {@link runIngest}. */
 export interface RunIngestOptions {
   knowledgeBase: KnowledgeBase;
@@ -63,41 +68,64 @@ export async function runIngest(options: RunIngestOptions): Promise<IngestSummar
       output.write(`${text}\n`);
     }
   };
-  let ollamaDown: string | undefined;
+  const fail = (name: string, error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    summary.failed.push({ name, reason: message });
+    line(`failed   ${withName(name, message)}`);
+  };
+  // Once Ollama is known to be unreachable, the remaining files fail at once instead of each waiting on retries.
+  let ollamaDown: unknown;
+  const batch: { name: string; bytes: Uint8Array }[] = [];
+  let batchBytes = 0;
+  const flush = async () => {
+    const items = batch.splice(0);
+    batchBytes = 0;
+    if (items.length === 0) return;
+    const results = await knowledgeBase.ingestBatch(
+      items.map(({ name, bytes }) => ({
+        workspace,
+        name,
+        bytes,
+        maxBytes: options.maxBytes,
+        onProgress: (progress: IngestProgress) => bar?.update({ name, stage: describe(progress) }),
+      })),
+    );
+    results.forEach((result, position) => {
+      const { name } = items[position]!;
+      if ("error" in result) {
+        fail(name, result.error);
+        if (isIngestError(result.error, "unavailable:ollama")) ollamaDown = result.error;
+      } else if (result.status === "skipped") {
+        summary.skipped++;
+        if (!bar) line(`skipped  ${name} (unchanged)`);
+      } else {
+        summary.ingested++;
+        if (!bar) line(`ingested ${name} (${result.document.chunks} chunks)`);
+      }
+      bar?.increment(1, { name: "", stage: "" });
+    });
+  };
 
   for (const file of files) {
     bar?.update({ name: file.name, stage: "reading" });
-    try {
-      if (file.bytes > options.maxBytes) {
-        throw new Error(
-          `file is ${(file.bytes / 1024 / 1024).toFixed(1)} MB, over the ${(options.maxBytes / 1024 / 1024).toFixed(1)} MB limit (MAX_UPLOAD_MB)`,
-        );
-      }
-      // Once Ollama is known to be unreachable, the remaining files fail at once instead of each waiting on retries.
-      if (ollamaDown) throw new Error(ollamaDown);
-      const bytes = new Uint8Array(await readFile(file.path));
-      const outcome = await knowledgeBase.ingest({
-        workspace,
-        name: file.name,
-        bytes,
-        maxBytes: options.maxBytes,
-        onProgress: (progress) => bar?.update({ name: file.name, stage: describe(progress) }),
-      });
-      if (outcome.status === "skipped") {
-        summary.skipped++;
-        if (!bar) line(`skipped  ${file.name} (unchanged)`);
-      } else {
-        summary.ingested++;
-        if (!bar) line(`ingested ${file.name} (${outcome.document.chunks} chunks)`);
-      }
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      if (isIngestError(error, "unavailable:ollama")) ollamaDown = message;
-      summary.failed.push({ name: file.name, reason: message });
-      line(`failed   ${withName(file.name, message)}`);
+    if (ollamaDown) {
+      fail(file.name, ollamaDown);
+      bar?.increment(1, { name: "", stage: "" });
+      continue;
     }
-    bar?.increment(1, { name: "", stage: "" });
+    if (file.bytes > options.maxBytes) {
+      fail(
+        file.name,
+        `file is ${(file.bytes / 1024 / 1024).toFixed(1)} MB, over the ${(options.maxBytes / 1024 / 1024).toFixed(1)} MB limit (MAX_UPLOAD_MB)`,
+      );
+      bar?.increment(1, { name: "", stage: "" });
+      continue;
+    }
+    batch.push({ name: file.name, bytes: new Uint8Array(await readFile(file.path)) });
+    batchBytes += file.bytes;
+    if (batch.length >= BATCH_FILES || batchBytes >= BATCH_BYTES) await flush();
   }
+  await flush();
   bar?.stop();
   if (summary.ingested > 0 && knowledgeBase.getWorkspace(workspace)) await knowledgeBase.optimize(workspace);
 

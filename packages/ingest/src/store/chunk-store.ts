@@ -43,22 +43,33 @@ export interface ChunkSearchOptions {
 export interface VectorIndexTuning {
   /** Rows at which an ANN index is built; below it brute force is fast enough and exact. */
   threshold: number;
-  /** IVF partitions probed per query. */
+  /** Rows from which the index is IVF_PQ (compact) rather than IVF_HNSW_SQ (faster, 1 KB a vector). */
+  productQuantizationFrom: number;
+  /** IVF partitions probed per query (IVF_PQ). */
   nprobes: number;
   /** Candidates re-ranked with full vectors, as a multiple of the limit. */
   refineFactor: number;
+  /** HNSW search breadth. */
+  ef: number;
 }
 
-/** Defaults from `bench/search` on a 2-core machine (see bench/README.md). */
+/**
+ * Defaults from `bench/search` on a 2-core machine (bench/README.md): brute force passes ~20 ms p95 at about
+ * 3,000 rows of 1024 dimensions; IVF_HNSW_SQ then had the best recall (0.995) and p95 3–6 ms up to 100k rows
+ * and builds in seconds; IVF_PQ with refine keeps memory bounded towards 1M rows.
+ */
 export const DEFAULT_VECTOR_INDEX_TUNING: VectorIndexTuning = {
-  threshold: 50_000,
+  threshold: 3_000,
+  productQuantizationFrom: 500_000,
   nprobes: 20,
-  refineFactor: 5,
+  refineFactor: 10,
+  ef: 100,
 };
 
 /** What {@link ChunkStore.maintain} did. */
 export interface MaintenanceReport {
-  rows: number;
+  /** Rows in the table, when it was looked at. */
+  rows?: number;
   optimized: boolean;
   vectorIndexCreated: boolean;
 }
@@ -198,6 +209,24 @@ function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return normA === 0 || normB === 0 ? 0 : dot / Math.sqrt(normA * normB);
 }
 
+/** The vector index for a table of `rows` rows (see {@link DEFAULT_VECTOR_INDEX_TUNING}). */
+function vectorIndexConfig(rows: number, tuning: VectorIndexTuning): lancedb.Index {
+  if (rows >= tuning.productQuantizationFrom) {
+    return lancedb.Index.ivfPq({
+      distanceType: "cosine",
+      numPartitions: Math.round(Math.sqrt(rows)),
+      numSubVectors: 64,
+    });
+  }
+  // One partition per ~100k rows bounds the memory of training.
+  return lancedb.Index.hnswSq({
+    distanceType: "cosine",
+    numPartitions: Math.max(1, Math.round(rows / 100_000)),
+    m: 20,
+    efConstruction: 150,
+  });
+}
+
 /** Options for {@link openChunkStore}. */
 export interface ChunkStoreOptions {
   /** Folder of the LanceDB database. */
@@ -208,7 +237,7 @@ export interface ChunkStoreOptions {
    * Unindexed rows at which {@link ChunkStore.maintain} folds them into the indexes without being forced.
    * LanceDB 0.31's full-text search over not-yet-indexed rows ranks badly and misses multi-word queries, so
    * they must not pile up; but each fold compacts the table (rewrites its small fragments), so folding after
-   * every document would rewrite the table once per document. Default 500; callers force a fold at the end
+   * every document would rewrite the table once per document. Default 5,000; callers force a fold at the end
    * of a batch (the CLI) or when the ingestion queue goes idle (the server).
    */
   optimizeAfterRows?: number;
@@ -219,7 +248,7 @@ export interface ChunkStoreOptions {
 /** Opens the LanceDB database under `directory`. */
 export async function openChunkStore(options: ChunkStoreOptions): Promise<ChunkStore> {
   const tuning = { ...DEFAULT_VECTOR_INDEX_TUNING, ...options.vectorIndex };
-  const optimizeAfterRows = options.optimizeAfterRows ?? 500;
+  const optimizeAfterRows = options.optimizeAfterRows ?? 5_000;
   const keepVersionsMs = options.keepVersionsMs ?? 15 * 60 * 1000;
   // The CLI, the server and its worker threads write the same tables: check for newer versions on every read.
   const connection = await lancedb.connect(options.directory, { readConsistencyInterval: 0 });
@@ -247,7 +276,18 @@ export async function openChunkStore(options: ChunkStoreOptions): Promise<ChunkS
     return next;
   };
 
-  const hasTable = async (name: string): Promise<boolean> => (await connection.tableNames()).includes(name);
+  /** Rows this process wrote to each table since it last folded them into the indexes. */
+  const writtenSinceOptimize = new Map<string, number>();
+  const countWritten = (name: string, rows: number) =>
+    writtenSinceOptimize.set(name, (writtenSinceOptimize.get(name) ?? 0) + rows);
+  /** Tables known to exist; tables are only dropped through this store, which forgets them. */
+  const knownTables = new Set<string>();
+  const hasTable = async (name: string): Promise<boolean> => {
+    if (knownTables.has(name)) return true;
+    const exists = (await connection.tableNames()).includes(name);
+    if (exists) knownTables.add(name);
+    return exists;
+  };
 
   const store: ChunkStore = {
     hasTable,
@@ -278,12 +318,14 @@ export async function openChunkStore(options: ChunkStoreOptions): Promise<ChunkS
           .whenNotMatchedInsertAll()
           .whenNotMatchedBySourceDelete({ where: `document_id = ${quote(documentId)}` })
           .execute(chunks.map(toRow));
+        countWritten(name, chunks.length);
       });
     },
 
     async appendChunks(name, chunks) {
       if (chunks.length === 0) return;
       await serialised(name, async () => (await open(name)).add(chunks.map(toRow)));
+      countWritten(name, chunks.length);
     },
 
     async deleteDocument(name, documentId) {
@@ -330,6 +372,7 @@ export async function openChunkStore(options: ChunkStoreOptions): Promise<ChunkS
           .nearestTo(vector)
           .distanceType("cosine")
           .nprobes(tuning.nprobes)
+          .ef(tuning.ef)
           .refineFactor(tuning.refineFactor);
         if (mode === "hybrid") {
           builder = builder
@@ -360,29 +403,22 @@ export async function openChunkStore(options: ChunkStoreOptions): Promise<ChunkS
 
     async maintain(name, maintainOptions) {
       return serialised(name, async () => {
+        const written = writtenSinceOptimize.get(name) ?? 0;
+        const force = maintainOptions?.force === true;
+        // Counting rows and reading index statistics costs a scan: only look when there is work to do.
+        if (!force && written < optimizeAfterRows) return { optimized: false, vectorIndexCreated: false };
         const table = await open(name);
         const rows = await table.countRows();
         const indexes = await table.listIndices();
-        let unindexed = 0;
-        for (const index of indexes) {
-          const stats = await table.indexStats(index.name);
-          unindexed = Math.max(unindexed, stats?.numUnindexedRows ?? 0);
-        }
         let vectorIndexCreated = false;
         if (rows >= tuning.threshold && !indexes.some((index) => index.columns.includes("vector"))) {
-          await table.createIndex("vector", {
-            config: lancedb.Index.ivfPq({
-              distanceType: "cosine",
-              numPartitions: Math.max(1, Math.round(Math.sqrt(rows))),
-            }),
-          });
+          await table.createIndex("vector", { config: vectorIndexConfig(rows, tuning) });
           vectorIndexCreated = true;
         }
-        const optimized =
-          unindexed > 0 && (maintainOptions?.force === true || unindexed >= optimizeAfterRows);
         // Versions are kept a while so searches and backups that started on an older version can finish.
-        if (optimized) await table.optimize({ cleanupOlderThan: new Date(Date.now() - keepVersionsMs) });
-        return { rows, optimized, vectorIndexCreated };
+        await table.optimize({ cleanupOlderThan: new Date(Date.now() - keepVersionsMs) });
+        writtenSinceOptimize.set(name, 0);
+        return { rows, optimized: true, vectorIndexCreated };
       });
     },
 
@@ -393,6 +429,8 @@ export async function openChunkStore(options: ChunkStoreOptions): Promise<ChunkS
 
     async dropTable(name) {
       tables.delete(name);
+      knownTables.delete(name);
+      writtenSinceOptimize.delete(name);
       if (await hasTable(name)) await connection.dropTable(name);
     },
 

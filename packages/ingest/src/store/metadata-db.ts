@@ -48,6 +48,11 @@ export const INGEST_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX line_fingerprints_document ON line_fingerprints (document_id);
     `,
   },
+  {
+    version: 2,
+    description: "documents.pending_hash marks a chunk write in progress",
+    sql: "ALTER TABLE documents ADD COLUMN pending_hash TEXT;",
+  },
 ];
 
 /**
