@@ -278,6 +278,7 @@ export const en = {
   "apiKeys.namePlaceholder": "e.g. Editor plugin",
   "apiKeys.nameRequired": "Give the key a name.",
   "apiKeys.workspace": "Workspace",
+  "apiKeys.scope": "Limited to workspace",
   "apiKeys.allWorkspaces": "All my workspaces",
   "apiKeys.submit": "Create key",
   "apiKeys.list": "Your keys",

@@ -273,6 +273,7 @@ export const zh: Messages = {
   "apiKeys.namePlaceholder": "例如：编辑器插件",
   "apiKeys.nameRequired": "请为密钥命名。",
   "apiKeys.workspace": "工作区",
+  "apiKeys.scope": "仅限工作区",
   "apiKeys.allWorkspaces": "我的全部工作区",
   "apiKeys.submit": "创建密钥",
   "apiKeys.list": "你的密钥",

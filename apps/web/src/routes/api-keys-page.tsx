@@ -102,7 +102,7 @@ export function ApiKeysPage() {
             onChange={(event) => setName(event.target.value)}
           />
           <div className="field">
-            <label htmlFor={workspaceId}>{t("apiKeys.workspace")}</label>
+            <label htmlFor={workspaceId}>{t("apiKeys.scope")}</label>
             <select id={workspaceId} value={workspace} onChange={(event) => setWorkspace(event.target.value)}>
               <option value="">{t("apiKeys.allWorkspaces")}</option>
               {workspaces?.map((item) => (
