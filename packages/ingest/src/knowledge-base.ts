@@ -172,6 +172,11 @@ export interface KnowledgeBaseOptions {
   vectorIndex?: Partial<VectorIndexTuning>;
   /** A line is boilerplate once it appears in this many documents of a workspace. Default 3. */
   boilerplateMinDocuments?: number;
+  /**
+   * Whether the index text (full text and embeddings) of a chunk starts with its document title and heading
+   * path. Default true: it lifts recall for questions phrased like the section title (bench/results).
+   */
+  headingContext?: boolean;
 }
 
 /** Where each part of the data lives under `DATA_DIR`. */
@@ -300,6 +305,7 @@ export class KnowledgeBase {
   private readonly chunks: ChunkStore;
   private readonly chunkOptions: ChunkOptions | undefined;
   private readonly boilerplateMinDocuments: number;
+  private readonly headingContext: boolean;
 
   private constructor(options: {
     dataDir: string;
@@ -309,6 +315,7 @@ export class KnowledgeBase {
     embedder: Embedder;
     chunkOptions?: ChunkOptions;
     boilerplateMinDocuments?: number;
+    headingContext?: boolean;
   }) {
     this.dataDir = options.dataDir;
     this.db = options.db;
@@ -317,6 +324,7 @@ export class KnowledgeBase {
     this.embedder = options.embedder;
     this.chunkOptions = options.chunkOptions;
     this.boilerplateMinDocuments = options.boilerplateMinDocuments ?? 3;
+    this.headingContext = options.headingContext ?? true;
   }
 
   /** Opens the knowledge base under `options.dataDir`, creating and migrating what is missing. */
@@ -333,6 +341,7 @@ export class KnowledgeBase {
         embedder: options.embedder,
         chunkOptions: options.chunkOptions,
         boilerplateMinDocuments: options.boilerplateMinDocuments,
+        headingContext: options.headingContext,
       });
     } catch (error) {
       db.close();
@@ -611,6 +620,7 @@ export class KnowledgeBase {
           indexText: indexTextOf({
             chunk,
             title,
+            headingContext: this.headingContext,
             isBoilerplate: (fingerprint) => boilerplate.has(fingerprint),
           }),
         }))

@@ -63,9 +63,12 @@ export function indexTextOf(options: {
   chunk: Chunk;
   title?: string;
   isBoilerplate: (fingerprint: string) => boolean;
+  /** Prefix the title and heading path (default true). */
+  headingContext?: boolean;
 }): string {
   const body = normalizeForIndex(stripBoilerplate(options.chunk.text, options.isBoilerplate)).trim();
   if (body.length === 0) return "";
+  if (options.headingContext === false) return body;
   const context = [options.title, ...options.chunk.headings].filter(
     (part, index, parts): part is string => Boolean(part) && parts.indexOf(part) === index,
   );
