@@ -337,3 +337,35 @@ describe("KnowledgeBase.reembed", () => {
     }
   });
 });
+
+describe("KnowledgeBase.search without Ollama", () => {
+  it("falls back to full text after one quick retry instead of ingestion's backoff", async () => {
+    const { startStandInOllama } = await import("./stand-in-ollama/index.js");
+    const { createOllamaEmbedder } = await import("./embed/index.js");
+    const ollama = await startStandInOllama({ port: 0, embeddingDimension: 32 });
+    const dataDir = await mkdtemp(join(tmpdir(), "zhiku-kb-offline-"));
+    const knowledgeBase = await openKnowledgeBase({
+      dataDir,
+      embedder: createOllamaEmbedder({ host: ollama.url, model: "bge-m3", retryDelayMs: 1 }),
+    });
+    try {
+      await knowledgeBase.ingest({
+        workspace: "w",
+        name: "a.md",
+        bytes: encode("# 离线\n\nOllama 不可用时仍可全文检索。"),
+      });
+      await knowledgeBase.optimize("w");
+      ollama.setOptions({ unavailable: true });
+      const before = ollama.requests.filter((request) => request.path === "/api/embed").length;
+      const response = await knowledgeBase.search({ workspace: "w", query: "全文检索" });
+      expect(response.mode).toBe("fulltext");
+      expect(response.fallbackReason).toMatch(/Ollama/);
+      expect(response.results[0]?.documentName).toBe("a.md");
+      expect(ollama.requests.filter((request) => request.path === "/api/embed").length - before).toBe(2);
+    } finally {
+      await knowledgeBase.close();
+      await ollama.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -780,7 +780,9 @@ export class KnowledgeBase {
             `Workspace "${workspace.slug}" holds vectors of ${workspace.embed_model} but the embedder is ${this.embedder.model}: run zhiku reembed --workspace ${workspace.slug}, or set EMBED_MODEL=${workspace.embed_model}`,
           );
         }
-        [vector] = await this.embedder.embed([normalizeForIndex(query)]);
+        // One quick retry at most: a search should fall back to full text at once when Ollama is down,
+        // not wait out the backoff that ingestion uses.
+        [vector] = await this.embedder.embed([normalizeForIndex(query)], { retries: 1 });
       } catch (error) {
         if (requested === "vector" || !isIngestError(error)) throw error;
         mode = "fulltext";

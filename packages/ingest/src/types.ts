@@ -69,6 +69,11 @@ export interface Embedder {
   /** Embeds texts in order; `onProgress` reports texts done so far. */
   embed(
     texts: string[],
-    options?: { signal?: AbortSignal; onProgress?: (done: number) => void },
+    options?: {
+      signal?: AbortSignal;
+      onProgress?: (done: number) => void;
+      /** Retries on connection errors and 5xx for this call, overriding the embedder's own setting. */
+      retries?: number;
+    },
   ): Promise<number[][]>;
 }

@@ -108,7 +108,11 @@ export function createOllamaEmbedder(options: OllamaEmbedderOptions): Embedder {
   }
 
   /** Runs one Ollama request with retries. */
-  function withRetries<T>(request: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  function withRetries<T>(
+    request: () => Promise<T>,
+    signal: AbortSignal | undefined,
+    attempts: number = retries,
+  ): Promise<T> {
     return pRetry(
       async () => {
         try {
@@ -118,7 +122,7 @@ export function createOllamaEmbedder(options: OllamaEmbedderOptions): Embedder {
         }
       },
       {
-        retries,
+        retries: attempts,
         factor: 2,
         minTimeout: retryDelayMs,
         maxTimeout: maxRetryDelayMs,
@@ -129,11 +133,16 @@ export function createOllamaEmbedder(options: OllamaEmbedderOptions): Embedder {
     );
   }
 
-  async function embedBatch(texts: string[], signal: AbortSignal | undefined): Promise<number[][]> {
+  async function embedBatch(
+    texts: string[],
+    signal: AbortSignal | undefined,
+    attempts?: number,
+  ): Promise<number[][]> {
     const client = clientFor(signal);
     const response = await withRetries(
       () => client.embed({ model, input: texts, ...(truncate === undefined ? {} : { truncate }) }),
       signal,
+      attempts,
     );
     if (!Array.isArray(response.embeddings) || response.embeddings.length !== texts.length) {
       throw new IngestError(
@@ -191,7 +200,7 @@ export function createOllamaEmbedder(options: OllamaEmbedderOptions): Embedder {
           limit(async () => {
             try {
               signal.throwIfAborted();
-              const batchVectors = await embedBatch(batch, signal);
+              const batchVectors = await embedBatch(batch, signal, embedOptions?.retries);
               for (let index = 0; index < batchVectors.length; index++)
                 vectors[start + index] = batchVectors[index]!;
               done += batch.length;
