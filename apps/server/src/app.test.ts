@@ -28,7 +28,7 @@ describe("app", () => {
 
   describe("health", () => {
     it("is ok when Ollama answers with both models", async () => {
-      const response = await server.app.request("/api/health");
+      const response = await server.request("/api/health");
       expect(response.status).toBe(200);
       expect(await response.json()).toEqual({
         status: "ok",
@@ -43,7 +43,7 @@ describe("app", () => {
     it("is degraded when a model is missing or Ollama is down", async () => {
       server.standIn.setOptions({ models: ["bge-m3"] });
       try {
-        const missing = await server.app.request("/api/health");
+        const missing = await server.request("/api/health");
         expect(await missing.json()).toEqual({
           status: "degraded",
           ollama: {
@@ -53,7 +53,7 @@ describe("app", () => {
           },
         });
         server.standIn.setOptions({ unavailable: "close" });
-        const down = await server.app.request("/api/health");
+        const down = await server.request("/api/health");
         expect(down.status).toBe(200);
         expect(await down.json()).toEqual({
           status: "degraded",
@@ -63,7 +63,7 @@ describe("app", () => {
             embedModel: { name: "bge-m3", available: false },
           },
         });
-        const models = await server.app.request("/api/models");
+        const models = await server.request("/api/models");
         expect(models.status).toBe(503);
         expect(((await models.json()) as { error: { code: string } }).error.code).toBe("unavailable:ollama");
       } finally {
@@ -74,27 +74,27 @@ describe("app", () => {
 
   describe("models", () => {
     it("lists installed models", async () => {
-      const response = await server.app.request("/api/models");
+      const response = await server.request("/api/models");
       expect(response.status).toBe(200);
       const body = (await response.json()) as { models: { name: string }[] };
       expect(body.models.map((model) => model.name).sort()).toEqual(["bge-m3:latest", "qwen2.5:7b"]);
     });
 
     it("streams pull progress as SSE, then done", async () => {
-      const response = await server.app.request("/api/models/pull", json({ name: "llama3.2:1b" }));
+      const response = await server.request("/api/models/pull", json({ name: "llama3.2:1b" }));
       expect(response.status).toBe(200);
       expect(response.headers.get("content-type")).toContain("text/event-stream");
       const events = await readEvents(response, (event) => event.event === "done" || event.event === "error");
       expect(events.at(-1)).toEqual({ event: "done", data: JSON.stringify({ name: "llama3.2:1b" }) });
       expect(events.filter((event) => event.event === "progress").length).toBeGreaterThan(0);
-      const listed = (await (await server.app.request("/api/models")).json()) as {
+      const listed = (await (await server.request("/api/models")).json()) as {
         models: { name: string }[];
       };
       expect(listed.models.map((model) => model.name)).toContain("llama3.2:1b");
     });
 
     it("rejects a pull without a name", async () => {
-      const response = await server.app.request("/api/models/pull", json({}));
+      const response = await server.request("/api/models/pull", json({}));
       expect(response.status).toBe(400);
       expect(((await response.json()) as { error: { code: string } }).error.code).toBe("invalid:name");
     });
@@ -102,7 +102,7 @@ describe("app", () => {
 
   describe("workspaces", () => {
     it("creates, lists, reads, updates and deletes", async () => {
-      const created = await server.app.request("/api/workspaces", json({ name: "Team handbook" }));
+      const created = await server.request("/api/workspaces", json({ name: "Team handbook" }));
       expect(created.status).toBe(201);
       const { workspace } = (await created.json()) as {
         workspace: { slug: string; name: string; settings: object };
@@ -110,16 +110,16 @@ describe("app", () => {
       expect(workspace).toMatchObject({ name: "Team handbook", settings: {} });
       expect(workspace.slug).toMatch(/^[a-z0-9-]+$/);
 
-      const list = await server.app.request("/api/workspaces");
+      const list = await server.request("/api/workspaces");
       expect(list.status).toBe(200);
       const listed = (await list.json()) as { workspaces: { slug: string }[] };
       expect(listed.workspaces.map((item) => item.slug)).toContain(workspace.slug);
 
-      const read = await server.app.request(`/api/workspaces/${workspace.slug}`);
+      const read = await server.request(`/api/workspaces/${workspace.slug}`);
       expect(read.status).toBe(200);
       expect(((await read.json()) as { workspace: { name: string } }).workspace.name).toBe("Team handbook");
 
-      const patched = await server.app.request(
+      const patched = await server.request(
         `/api/workspaces/${workspace.slug}`,
         json({ name: "Handbook", settings: { topK: 8, mode: "fulltext", temperature: 0.2 } }, "PATCH"),
       );
@@ -128,7 +128,7 @@ describe("app", () => {
         name: "Handbook",
         settings: { topK: 8, mode: "fulltext", temperature: 0.2 },
       });
-      const merged = await server.app.request(
+      const merged = await server.request(
         `/api/workspaces/${workspace.slug}`,
         json({ settings: { topK: null, systemPrompt: "Answer briefly." } }, "PATCH"),
       );
@@ -138,9 +138,9 @@ describe("app", () => {
         systemPrompt: "Answer briefly.",
       });
 
-      const removed = await server.app.request(`/api/workspaces/${workspace.slug}`, { method: "DELETE" });
+      const removed = await server.request(`/api/workspaces/${workspace.slug}`, { method: "DELETE" });
       expect(removed.status).toBe(204);
-      const gone = await server.app.request(`/api/workspaces/${workspace.slug}`);
+      const gone = await server.request(`/api/workspaces/${workspace.slug}`);
       expect(gone.status).toBe(404);
       expect(await gone.json()).toEqual({
         error: { code: "not_found:workspace", message: expect.stringContaining(workspace.slug) },
@@ -148,38 +148,35 @@ describe("app", () => {
     });
 
     it("answers errors in one shape", async () => {
-      const noName = await server.app.request("/api/workspaces", json({ name: "" }));
+      const noName = await server.request("/api/workspaces", json({ name: "" }));
       expect(noName.status).toBe(400);
       expect(await noName.json()).toEqual({
         error: { code: "invalid:name", message: expect.stringMatching(/^name: /) },
       });
 
-      const badSlug = await server.app.request("/api/workspaces", json({ name: "X", slug: "Bad Slug" }));
+      const badSlug = await server.request("/api/workspaces", json({ name: "X", slug: "Bad Slug" }));
       expect(badSlug.status).toBe(400);
       expect(((await badSlug.json()) as { error: { code: string } }).error.code).toBe("invalid:slug");
 
-      const badSetting = await server.app.request(
-        "/api/workspaces",
-        json({ name: "X", settings: { topK: 0 } }),
-      );
+      const badSetting = await server.request("/api/workspaces", json({ name: "X", settings: { topK: 0 } }));
       expect(badSetting.status).toBe(400);
       expect(((await badSetting.json()) as { error: { code: string } }).error.code).toBe(
         "invalid:settings.topK",
       );
 
-      expect((await server.app.request("/api/workspaces", json({ name: "Twin", slug: "twin" }))).status).toBe(
+      expect((await server.request("/api/workspaces", json({ name: "Twin", slug: "twin" }))).status).toBe(
         201,
       );
-      const taken = await server.app.request("/api/workspaces", json({ name: "Twin", slug: "twin" }));
+      const taken = await server.request("/api/workspaces", json({ name: "Twin", slug: "twin" }));
       expect(taken.status).toBe(409);
       expect(((await taken.json()) as { error: { code: string } }).error.code).toBe("conflict:workspace");
 
-      const patchMissing = await server.app.request("/api/workspaces/nope", json({ name: "Y" }, "PATCH"));
+      const patchMissing = await server.request("/api/workspaces/nope", json({ name: "Y" }, "PATCH"));
       expect(patchMissing.status).toBe(404);
-      const deleteMissing = await server.app.request("/api/workspaces/nope", { method: "DELETE" });
+      const deleteMissing = await server.request("/api/workspaces/nope", { method: "DELETE" });
       expect(deleteMissing.status).toBe(404);
 
-      const unknown = await server.app.request("/api/nothing-here");
+      const unknown = await server.request("/api/nothing-here");
       expect(unknown.status).toBe(404);
       expect(await unknown.json()).toEqual({
         error: { code: "not_found:route", message: "No route for GET /api/nothing-here" },
@@ -189,7 +186,7 @@ describe("app", () => {
 
   describe("OpenAPI", () => {
     it("describes the routes", async () => {
-      const response = await server.app.request("/api/openapi.json");
+      const response = await server.request("/api/openapi.json");
       expect(response.status).toBe(200);
       const document = (await response.json()) as {
         openapi: string;
@@ -217,7 +214,7 @@ describe("app", () => {
     });
 
     it("serves the reference page", async () => {
-      const response = await server.app.request("/api/docs");
+      const response = await server.request("/api/docs");
       expect(response.status).toBe(200);
       expect(response.headers.get("content-type")).toContain("text/html");
       expect(await response.text()).toContain("/api/openapi.json");
@@ -226,16 +223,16 @@ describe("app", () => {
 
   describe("web client", () => {
     it("serves static files and falls back to index.html for client routes only", async () => {
-      const asset = await server.app.request("/app.js");
+      const asset = await server.request("/app.js");
       expect(asset.status).toBe(200);
       expect(await asset.text()).toBe("console.log('zhiku')");
-      const route = await server.app.request("/workspaces/docs/chat");
+      const route = await server.request("/workspaces/docs/chat");
       expect(route.status).toBe(200);
       expect(await route.text()).toContain("<div id=root>");
-      const api = await server.app.request("/api/unknown");
+      const api = await server.request("/api/unknown");
       expect(api.status).toBe(404);
       expect(api.headers.get("content-type")).toContain("application/json");
-      const v1 = await server.app.request("/v1/unknown");
+      const v1 = await server.request("/v1/unknown");
       expect(v1.status).toBe(404);
     });
   });

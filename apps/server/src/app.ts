@@ -4,11 +4,16 @@ import { join } from "node:path";
 import { serveStatic } from "@hono/node-server/serve-static";
 import { Scalar } from "@scalar/hono-api-reference";
 import { Hono } from "hono";
+import { secureHeaders } from "hono/secure-headers";
 import { openAPIRouteHandler } from "hono-openapi";
+import { authenticate, authPartsFor } from "./auth/index.js";
 import type { AppDeps } from "./deps.js";
 import { createErrorHandler, notFoundHandler } from "./errors.js";
 import { createLogger } from "./logger.js";
 import { requestLogging } from "./request-logging.js";
+import { createApiKeyRoutes } from "./routes/api-keys.js";
+import { createAuditRoutes } from "./routes/audit.js";
+import { createAuthRoutes } from "./routes/auth.js";
 import { createChatRoutes } from "./routes/chat.js";
 import { createDocumentRoutes } from "./routes/documents.js";
 import { createEventRoutes } from "./routes/events.js";
@@ -18,7 +23,37 @@ import { createModelRoutes } from "./routes/models.js";
 import { createOpenAiRoutes } from "./routes/openai.js";
 import { createSearchRoutes } from "./routes/search.js";
 import { createThreadRoutes } from "./routes/threads.js";
+import { createUserRoutes } from "./routes/users.js";
 import { createWorkspaceRoutes } from "./routes/workspaces.js";
+
+/**
+ * The Content-Security-Policy of every response: the built web client loads only its own scripts, styles (inline
+ * styles allowed: React style props and KaTeX set them), fonts and images (data: and blob: for previews), talks only
+ * to its own origin, and may not be framed.
+ */
+export const contentSecurityPolicy = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'", "'unsafe-inline'"],
+  imgSrc: ["'self'", "data:", "blob:"],
+  fontSrc: ["'self'", "data:"],
+  connectSrc: ["'self'"],
+  workerSrc: ["'self'", "blob:"],
+  objectSrc: ["'none'"],
+  baseUri: ["'self'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+};
+
+/**
+ * The API reference page's own policy: Scalar is a script from a CDN with an inline bootstrap script and remote fonts.
+ * The page shows only the OpenAPI document; everything else keeps {@link contentSecurityPolicy}.
+ */
+export const docsContentSecurityPolicy =
+  "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; " +
+  "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.scalar.com; " +
+  "font-src 'self' data: https://cdn.jsdelivr.net https://fonts.scalar.com; img-src 'self' data: blob: https:; " +
+  "connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'";
 
 export type { AppDeps } from "./deps.js";
 
@@ -28,9 +63,25 @@ export type { AppDeps } from "./deps.js";
  */
 export function createApp(deps: AppDeps) {
   const logger = deps.logger ?? createLogger("silent");
+  const { accounts } = authPartsFor(deps);
   const api = new Hono()
     .use(requestLogging({ logger, metrics: deps.metrics }))
+    // Headers a route sets itself win (the original-file download's `sandbox` policy, the docs page's policy).
+    .use(
+      secureHeaders({
+        contentSecurityPolicy,
+        xFrameOptions: "DENY",
+        referrerPolicy: "strict-origin-when-cross-origin",
+        crossOriginEmbedderPolicy: false,
+        overwrite: false,
+      }),
+    )
+    .use(authenticate({ accounts }))
     .route("/api", createHealthRoutes(deps))
+    .route("/api", createAuthRoutes(deps))
+    .route("/api", createUserRoutes(deps))
+    .route("/api", createApiKeyRoutes(deps))
+    .route("/api", createAuditRoutes(deps))
     .route("/api", createMetricsRoutes(deps))
     .route("/api", createModelRoutes(deps))
     .route("/api", createWorkspaceRoutes(deps))
@@ -53,6 +104,7 @@ export function createApp(deps: AppDeps) {
         },
         tags: [
           { name: "System" },
+          { name: "Accounts" },
           { name: "Models" },
           { name: "Workspaces" },
           { name: "Documents" },
@@ -65,7 +117,11 @@ export function createApp(deps: AppDeps) {
       exclude: ["/api/openapi.json", "/api/docs", "/api/metrics"],
     }),
   );
-  app.get("/api/docs", Scalar({ url: "/api/openapi.json", pageTitle: "Zhiku API" }));
+  const docs = Scalar({ url: "/api/openapi.json", pageTitle: "Zhiku API" });
+  app.get("/api/docs", async (c, next) => {
+    c.header("Content-Security-Policy", docsContentSecurityPolicy);
+    return docs(c, next);
+  });
 
   const webRoot = deps.webRoot;
   if (webRoot && existsSync(join(webRoot, "index.html"))) {

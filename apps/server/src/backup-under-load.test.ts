@@ -8,7 +8,8 @@ import { promisify } from "node:util";
 import { type StandInOllama, startStandInOllama } from "@zhiku/ingest/stand-in-ollama";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { processExited, startServerProcess } from "./testing/server-process.js";
+// Every request of these tests goes as the admin that ADMIN_EMAIL / ADMIN_PASSWORD create.
+import { adminFetch as fetch, processExited, startServerProcess } from "./testing/server-process.js";
 import { readEvents } from "./testing/test-server.js";
 
 const run = promisify(execFile);

@@ -1,4 +1,5 @@
 import type { KnowledgeBase } from "@zhiku/ingest";
+import type { LoginThrottle } from "./auth/login-throttle.js";
 import type { ServerConfig } from "./env.js";
 import type { Logger } from "./logger.js";
 import type { DocumentEventBus } from "./services/jobs/document-events.js";
@@ -30,6 +31,6 @@ export interface AppDeps {
   keepAliveSeconds?: number;
   /** How long fetching a page for `POST .../documents/url` may take, in ms. Default 20 000. */
   urlFetchTimeoutMs?: number;
-  /** `fetch` used for `POST .../documents/url` (tests pass one that reaches a local server). */
-  fetch?: typeof fetch;
+  /** Counts failed logins; a default one (5 per account, 20 per address in 15 minutes) when omitted. */
+  loginThrottle?: LoginThrottle;
 }

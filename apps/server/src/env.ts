@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { z } from "zod";
 
 /** Log levels accepted by `LOG_LEVEL` (pino's names). */
@@ -14,6 +15,9 @@ const environmentSchema = z.object({
   MAX_UPLOAD_MB: z.coerce.number().positive().max(10_240).default(50),
   INGEST_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   LOG_LEVEL: z.enum(logLevels).default("info"),
+  ADMIN_EMAIL: z.email().optional(),
+  ADMIN_PASSWORD: z.string().min(8).max(1_024).optional(),
+  URL_ALLOWLIST: z.string().optional(),
 });
 
 /** Examples shown in the fix-it message for a bad value. */
@@ -27,6 +31,9 @@ const examples: Record<keyof z.infer<typeof environmentSchema>, string> = {
   MAX_UPLOAD_MB: "a size in megabytes such as 50",
   INGEST_WORKERS: "a number of worker threads from 1 to 64, such as 1",
   LOG_LEVEL: `one of ${logLevels.join(", ")}`,
+  ADMIN_EMAIL: "the first admin's email address, such as admin@example.com (with ADMIN_PASSWORD)",
+  ADMIN_PASSWORD: "a password of at least 8 characters (with ADMIN_EMAIL)",
+  URL_ALLOWLIST: "comma-separated host names or CIDR ranges, such as intranet.example.com,10.0.0.0/8",
 };
 
 /** The server's configuration, read once from the environment at start. */
@@ -49,6 +56,13 @@ export interface ServerConfig {
   ingestWorkers: number;
   /** pino log level (`LOG_LEVEL`). */
   logLevel: (typeof logLevels)[number];
+  /** The admin created at start when no user exists (`ADMIN_EMAIL` and `ADMIN_PASSWORD`, both or neither). */
+  admin?: { email: string; password: string };
+  /**
+   * Hosts and address ranges URL ingestion may fetch although they are loopback, private or link-local
+   * (`URL_ALLOWLIST`): exact host names (`wiki.internal`) or CIDR ranges (`10.0.0.0/8`, `127.0.0.1`).
+   */
+  urlAllowlist: string[];
 }
 
 /** A bad environment value; the message says which variable and how to fix it. */
@@ -80,13 +94,37 @@ export function parseEnvironment(source: Record<string, string | undefined>): Se
     for (const issue of result.error.issues) {
       const name = String(issue.path[0]) as keyof typeof examples;
       variables.push(name);
+      // A password is never echoed, not even a bad one.
+      const shown = name === "ADMIN_PASSWORD" ? "(hidden)" : JSON.stringify(input[name] ?? "");
       lines.push(
-        `  ${name}=${JSON.stringify(input[name] ?? "")} is not valid (${issue.message}); set it to ${examples[name]}, or unset it to use the default.`,
+        `  ${name}=${shown} is not valid (${issue.message}); set it to ${examples[name]}, or unset it to use the default.`,
       );
     }
     return throwEnvironmentError(variables, lines);
   }
   const environment = result.data;
+  if ((environment.ADMIN_EMAIL === undefined) !== (environment.ADMIN_PASSWORD === undefined)) {
+    const missing = environment.ADMIN_EMAIL === undefined ? "ADMIN_EMAIL" : "ADMIN_PASSWORD";
+    return throwEnvironmentError(
+      [missing],
+      [
+        `  ${missing} is not set; set ADMIN_EMAIL and ADMIN_PASSWORD together, or neither (the first visitor then creates the admin).`,
+      ],
+    );
+  }
+  const urlAllowlist = (environment.URL_ALLOWLIST ?? "")
+    .split(",")
+    .map((entry) => entry.trim().toLowerCase())
+    .filter(Boolean);
+  const badEntry = urlAllowlist.find((entry) => !isAllowlistEntry(entry));
+  if (badEntry !== undefined) {
+    return throwEnvironmentError(
+      ["URL_ALLOWLIST"],
+      [
+        `  URL_ALLOWLIST entry ${JSON.stringify(badEntry)} is not a host name, address or CIDR range; set it to ${examples.URL_ALLOWLIST}.`,
+      ],
+    );
+  }
   return {
     port: environment.PORT,
     host: environment.HOST,
@@ -97,7 +135,23 @@ export function parseEnvironment(source: Record<string, string | undefined>): Se
     maxUploadBytes: Math.floor(environment.MAX_UPLOAD_MB * 1024 * 1024),
     ingestWorkers: environment.INGEST_WORKERS,
     logLevel: environment.LOG_LEVEL,
+    ...(environment.ADMIN_EMAIL && environment.ADMIN_PASSWORD
+      ? { admin: { email: environment.ADMIN_EMAIL, password: environment.ADMIN_PASSWORD } }
+      : {}),
+    urlAllowlist,
   };
+}
+
+/** A host name, an IPv4/IPv6 address, or an address with a `/prefix`. */
+function isAllowlistEntry(entry: string): boolean {
+  const [address = "", prefix, extra] = entry.split("/");
+  if (extra !== undefined) return false;
+  const version = isIP(address);
+  if (prefix !== undefined) {
+    const bits = Number(prefix);
+    return version !== 0 && /^\d+$/.test(prefix) && bits <= (version === 4 ? 32 : 128);
+  }
+  return version !== 0 || /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(address);
 }
 
 function throwEnvironmentError(variables: string[], lines: string[]): never {

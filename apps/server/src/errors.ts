@@ -33,6 +33,7 @@ const statusByKind: Record<string, ContentfulStatusCode> = {
   conflict: 409,
   too_large: 413,
   unsupported: 415,
+  too_many: 429,
   unavailable: 503,
 };
 

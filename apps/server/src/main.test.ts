@@ -5,7 +5,13 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type StandInOllama, startStandInOllama } from "@zhiku/ingest/stand-in-ollama";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { processExited, serverMainPath, startServerProcess } from "./testing/server-process.js";
+// Every request of these tests goes as the admin that ADMIN_EMAIL / ADMIN_PASSWORD create.
+import {
+  adminFetch as fetch,
+  processExited,
+  serverMainPath,
+  startServerProcess,
+} from "./testing/server-process.js";
 import { readEvents } from "./testing/test-server.js";
 
 interface DocumentSummary {

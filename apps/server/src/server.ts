@@ -5,6 +5,7 @@ import { type ServerType, serve } from "@hono/node-server";
 import { createOllamaEmbedder, openKnowledgeBase } from "@zhiku/ingest";
 import { Registry } from "prom-client";
 import { createApp } from "./app.js";
+import { authPartsFor, ensureAdmin } from "./auth/index.js";
 import { migrateServerDatabase } from "./db/migrations.js";
 import type { AppDeps } from "./deps.js";
 import type { ServerConfig } from "./env.js";
@@ -84,6 +85,20 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     ...(options.webRoot ? { webRoot: options.webRoot } : {}),
   };
   const app = createApp(deps);
+  const { accounts, audit } = authPartsFor(deps);
+  accounts.pruneSessions();
+  try {
+    if (config.admin) await ensureAdmin({ accounts, audit, logger, ...config.admin });
+    else if (accounts.countUsers() === 0) {
+      logger.warn(
+        "No account exists yet: the first visitor of the web client creates the admin (or set ADMIN_EMAIL and ADMIN_PASSWORD)",
+      );
+    }
+  } catch (error) {
+    await jobs.close();
+    await kb.close();
+    throw error;
+  }
 
   let server: ServerType;
   try {

@@ -28,16 +28,32 @@ describe("server migrations", () => {
       .all()
       .map((row) => (row as { name: string }).name);
     expect(tables).toEqual(
-      expect.arrayContaining(["feedback", "jobs", "messages", "schema_migrations", "threads"]),
+      expect.arrayContaining([
+        "api_keys",
+        "audit_events",
+        "feedback",
+        "jobs",
+        "messages",
+        "schema_migrations",
+        "sessions",
+        "threads",
+        "users",
+        "workspace_members",
+      ]),
     );
     const recorded = db.prepare("SELECT scope, version FROM schema_migrations").all();
-    expect(recorded).toEqual([{ scope: "server", version: 1 }]);
+    expect(recorded).toEqual([
+      { scope: "server", version: 1 },
+      { scope: "server", version: 2 },
+    ]);
   });
 
   it("deletes messages and feedback with their thread and enforces the allowed values", () => {
     migrateServerDatabase(db);
     const now = new Date().toISOString();
-    db.prepare("INSERT INTO threads VALUES ('t1', 'w1', 'Title', ?, ?)").run(now, now);
+    db.prepare(
+      "INSERT INTO threads (id, workspace_id, title, created_at, updated_at) VALUES ('t1', 'w1', 'Title', ?, ?)",
+    ).run(now, now);
     db.prepare(
       "INSERT INTO messages (id, thread_id, role, content, created_at) VALUES ('m1', 't1', 'user', 'hi', ?)",
     ).run(now);

@@ -67,6 +67,67 @@ export const serverMigrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    description: "accounts: users, sessions, workspace members, API keys, audit log; threads get an owner",
+    sql: `
+      CREATE TABLE users (
+        id TEXT PRIMARY KEY,
+        email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        password_hash TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('admin', 'member')),
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+
+      -- Only the SHA-256 of a session id is stored: a copy of the database does not sign anyone in.
+      CREATE TABLE sessions (
+        id_hash TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        created_at TEXT NOT NULL,
+        last_seen_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+      );
+      CREATE INDEX sessions_user ON sessions (user_id);
+
+      CREATE TABLE workspace_members (
+        workspace_id TEXT NOT NULL,
+        user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        role TEXT NOT NULL CHECK (role IN ('owner', 'editor', 'viewer')),
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (workspace_id, user_id)
+      );
+      CREATE INDEX workspace_members_user ON workspace_members (user_id);
+
+      CREATE TABLE api_keys (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        workspace_id TEXT,
+        prefix TEXT NOT NULL,
+        key_hash TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL,
+        last_used_at TEXT,
+        revoked_at TEXT
+      );
+      CREATE INDEX api_keys_user ON api_keys (user_id);
+
+      CREATE TABLE audit_events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        actor_id TEXT,
+        actor_email TEXT,
+        action TEXT NOT NULL,
+        target TEXT,
+        details TEXT NOT NULL DEFAULT '{}',
+        ip TEXT
+      );
+
+      -- Threads from before accounts have no owner: only admins see them.
+      ALTER TABLE threads ADD COLUMN user_id TEXT;
+      CREATE INDEX threads_user ON threads (user_id);
+    `,
+  },
 ];
 
 /** Options for {@link applyMigrations}. */

@@ -71,7 +71,7 @@ describe("chat routes", () => {
   });
 
   const post = (path: string, body: unknown, accept = "application/json", signal?: AbortSignal) =>
-    server.app.request(path, {
+    server.request(path, {
       method: "POST",
       headers: { "Content-Type": "application/json", Accept: accept },
       body: JSON.stringify(body),
@@ -127,7 +127,7 @@ describe("chat routes", () => {
     expect(prompt.endsWith("Question: Does Redis roll back a transaction?")).toBe(true);
     expect(server.standIn.requests.some((entry) => entry.path === "/api/show")).toBe(true);
 
-    const thread = await server.app.request(`/api/threads/${threadId}`);
+    const thread = await server.request(`/api/threads/${threadId}`);
     expect(thread.status).toBe(200);
     const stored = (await thread.json()) as {
       thread: { title: string };
@@ -187,7 +187,7 @@ describe("chat routes", () => {
       "user",
     ]);
 
-    const thread = (await (await server.app.request(`/api/threads/${first.threadId}`)).json()) as {
+    const thread = (await (await server.request(`/api/threads/${first.threadId}`)).json()) as {
       messages: unknown[];
     };
     expect(thread.messages).toHaveLength(4);
@@ -221,7 +221,7 @@ describe("chat routes", () => {
     expect(chinese.sources).toEqual([]);
 
     // Relevant-looking hits below the workspace's cut-off count as nothing found too.
-    const patched = await server.app.request("/api/workspaces/docs", {
+    const patched = await server.request("/api/workspaces/docs", {
       method: "PATCH",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ settings: { relevanceCutoff: 0.999 } }),
@@ -238,14 +238,14 @@ describe("chat routes", () => {
     expect(JSON.parse(events[1]?.data ?? "{}").text).toMatch(/could not find anything relevant/);
     expect(chatRequests(server.standIn.requests)).toEqual([]);
 
-    const threads = (await (await server.app.request("/api/workspaces/docs/threads")).json()) as {
+    const threads = (await (await server.request("/api/workspaces/docs/threads")).json()) as {
       threads: Array<{ id: string }>;
     };
     expect(threads.threads).toHaveLength(1);
   });
 
   it("uses the default relevance cut-off when the workspace sets none", async () => {
-    const reset = await server.app.request("/api/workspaces/docs", {
+    const reset = await server.request("/api/workspaces/docs", {
       method: "PATCH",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ settings: { relevanceCutoff: null } }),
@@ -329,7 +329,7 @@ describe("chat routes", () => {
   });
 
   it("documents the chat, thread and OpenAI-compatible routes in the OpenAPI description", async () => {
-    const response = await server.app.request("/api/openapi.json");
+    const response = await server.request("/api/openapi.json");
     const { paths } = (await response.json()) as { paths: Record<string, unknown> };
     for (const path of [
       "/api/workspaces/{slug}/chat",

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import { describeRoute } from "hono-openapi";
 import { z } from "zod";
+import { authPartsFor } from "../auth/index.js";
 import type { AppDeps } from "../deps.js";
 import { AppError, statusForCode, toErrorResponse } from "../errors.js";
 import {
@@ -17,6 +18,7 @@ import {
 } from "../services/chat/index.js";
 import { instrumentChatService } from "../services/metrics/index.js";
 import { errorResponse, eventStreamResponse, jsonResponse } from "./schemas.js";
+import { requireOwnThread } from "./thread-access.js";
 import { validate } from "./validation.js";
 
 /** The chat service and thread store of one app, and its chats in progress. */
@@ -142,9 +144,10 @@ function wantsEventStream(accept: string | undefined): boolean {
  * accepts `text/event-stream`, else answered as one JSON body.
  */
 export function createChatRoutes(deps: AppDeps) {
-  const { kb, shutdownSignal } = deps;
+  const { shutdownSignal } = deps;
   const parts = chatPartsFor(deps);
   const { chat } = parts;
+  const { permissions } = authPartsFor(deps);
   return new Hono().post(
     "/workspaces/:slug/chat",
     describeRoute({
@@ -170,7 +173,12 @@ export function createChatRoutes(deps: AppDeps) {
     validate("json", chatBodySchema),
     async (c) => {
       const body = c.req.valid("json");
-      const workspace = kb.requireWorkspace(c.req.param("slug"));
+      const auth = c.get("auth");
+      const { workspace } = permissions.requireWorkspace(auth, c.req.param("slug"), "viewer");
+      // Continuing someone else's thread answers as a missing thread (checked again by the service for the workspace).
+      if (body.threadId) {
+        requireOwnThread({ auth, threadId: body.threadId, threads: parts.threads, permissions });
+      }
       // Fires when the connection closes, the SSE response is cancelled (below) or the server shuts down;
       // aborting it aborts the Ollama request.
       const abort = requestAbort({ request: c.req.raw, parts, shutdownSignal });
@@ -179,6 +187,7 @@ export function createChatRoutes(deps: AppDeps) {
         message: body.message,
         threadId: body.threadId,
         mode: body.mode,
+        userId: auth.user.id,
         signal: abort.controller.signal,
       };
 

@@ -17,8 +17,8 @@ describe("document routes", () => {
   let server: TestServer;
 
   beforeAll(async () => {
-    server = await createTestServer({ environment: { MAX_UPLOAD_MB: "1" } });
-    const created = await server.app.request("/api/workspaces", {
+    server = await createTestServer({ environment: { MAX_UPLOAD_MB: "1", URL_ALLOWLIST: "127.0.0.1" } });
+    const created = await server.request("/api/workspaces", {
       method: "POST",
       body: JSON.stringify({ name: "Docs", slug: "docs" }),
       headers: { "content-type": "application/json" },
@@ -31,7 +31,7 @@ describe("document routes", () => {
   });
 
   it("uploads files, streams progress until ready, then lists, reads, downloads and searches them", async () => {
-    const { app } = server;
+    const app = server.admin;
     const events = await app.request("/api/workspaces/docs/events");
     expect(events.status).toBe(200);
     expect(events.headers.get("content-type")).toContain("text/event-stream");
@@ -148,7 +148,7 @@ describe("document routes", () => {
       name: `batch/note-${index}.txt`,
       content: `Note number ${index} about topic ${index % 7}.`,
     }));
-    const upload = await server.app.request("/api/workspaces/docs/documents", {
+    const upload = await server.request("/api/workspaces/docs/documents", {
       method: "POST",
       body: filesForm(files),
     });
@@ -157,7 +157,7 @@ describe("document routes", () => {
     expect(body.documents).toHaveLength(100);
     expect(new Set(body.documents.map((document) => document.name)).size).toBe(100);
     await server.deps.jobs.whenIdle();
-    const list = await server.app.request("/api/workspaces/docs/documents");
+    const list = await server.request("/api/workspaces/docs/documents");
     const listed = (await list.json()) as { documents: { name: string; status: string }[] };
     const batch = listed.documents.filter((document) => document.name.startsWith("batch/"));
     expect(batch).toHaveLength(100);
@@ -165,7 +165,7 @@ describe("document routes", () => {
   });
 
   it("rejects bad uploads with the error shape", async () => {
-    const { app } = server;
+    const app = server.admin;
     const tooLarge = await app.request("/api/workspaces/docs/documents", {
       method: "POST",
       body: filesForm([
@@ -219,7 +219,7 @@ describe("document routes", () => {
   });
 
   it("validates search requests", async () => {
-    const empty = await server.app.request("/api/workspaces/docs/search", {
+    const empty = await server.request("/api/workspaces/docs/search", {
       method: "POST",
       body: JSON.stringify({ query: "" }),
       headers: { "content-type": "application/json" },
@@ -229,7 +229,7 @@ describe("document routes", () => {
     expect(emptyBody.error.code).toBe("invalid:query");
     expect(emptyBody.error.message).toMatch(/^query: /);
 
-    const badMode = await server.app.request("/api/workspaces/docs/search", {
+    const badMode = await server.request("/api/workspaces/docs/search", {
       method: "POST",
       body: JSON.stringify({ query: "x", mode: "psychic" }),
       headers: { "content-type": "application/json" },
@@ -237,7 +237,7 @@ describe("document routes", () => {
     expect(badMode.status).toBe(400);
     expect(((await badMode.json()) as { error: { code: string } }).error.code).toBe("invalid:mode");
 
-    const malformed = await server.app.request("/api/workspaces/docs/search", {
+    const malformed = await server.request("/api/workspaces/docs/search", {
       method: "POST",
       body: "{not json",
       headers: { "content-type": "application/json" },
@@ -245,7 +245,7 @@ describe("document routes", () => {
     expect(malformed.status).toBe(400);
     expect(((await malformed.json()) as { error: { code: string } }).error.code).toBe("invalid:json");
 
-    const missing = await server.app.request("/api/workspaces/nope/search", {
+    const missing = await server.request("/api/workspaces/nope/search", {
       method: "POST",
       body: JSON.stringify({ query: "x" }),
       headers: { "content-type": "application/json" },
@@ -280,7 +280,7 @@ describe("document routes", () => {
     });
 
     const post = (body: unknown) =>
-      server.app.request("/api/workspaces/docs/documents/url", {
+      server.request("/api/workspaces/docs/documents/url", {
         method: "POST",
         body: JSON.stringify(body),
         headers: { "content-type": "application/json" },
@@ -292,17 +292,17 @@ describe("document routes", () => {
       const body = (await response.json()) as { documents: { id: string; name: string; status: string }[] };
       expect(body.documents).toEqual([{ id: expect.any(String), name: `${siteUrl}/page`, status: "queued" }]);
       await server.deps.jobs.whenIdle();
-      const one = await server.app.request(`/api/workspaces/docs/documents/${body.documents[0]!.id}`);
+      const one = await server.request(`/api/workspaces/docs/documents/${body.documents[0]!.id}`);
       const document = ((await one.json()) as { document: { status: string; type: string; error: string } })
         .document;
       expect(document).toMatchObject({ status: "ready", error: null });
       expect(document.type).toBe("html");
-      const file = await server.app.request(`/api/workspaces/docs/documents/${body.documents[0]!.id}/file`);
+      const file = await server.request(`/api/workspaces/docs/documents/${body.documents[0]!.id}/file`);
       expect(file.headers.get("content-type")).toBe("text/html; charset=utf-8");
       expect(file.headers.get("content-disposition")).toContain('filename="page.html"');
 
       // Once the queue is idle the new chunks are in the full-text index: multi-word queries find them.
-      const search = await server.app.request("/api/workspaces/docs/search", {
+      const search = await server.request("/api/workspaces/docs/search", {
         method: "POST",
         body: JSON.stringify({ query: "ferry harbour", mode: "fulltext" }),
         headers: { "content-type": "application/json" },

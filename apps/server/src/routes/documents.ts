@@ -3,11 +3,12 @@ import { stat } from "node:fs/promises";
 import { Readable } from "node:stream";
 import type { DocumentRecord } from "@zhiku/ingest";
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { describeRoute } from "hono-openapi";
 import { z } from "zod";
+import { type Authenticated, authPartsFor, clientAddress, type WorkspaceRole } from "../auth/index.js";
 import type { AppDeps } from "../deps.js";
 import { AppError } from "../errors.js";
+import { createAddressPolicy } from "../services/documents/address-policy.js";
 import {
   contentDisposition,
   contentTypeFor,
@@ -15,15 +16,18 @@ import {
   normaliseUploadName,
 } from "../services/documents/content-disposition.js";
 import { fetchPage } from "../services/documents/fetch-page.js";
+import { readUploads } from "../services/documents/read-uploads.js";
 import { chunkSchema, documentSchema, errorResponse, jsonResponse, queuedDocumentSchema } from "./schemas.js";
 import { validate } from "./validation.js";
 
-/** How many times the per-file limit one upload request may carry in total (the body is buffered). */
-const requestLimitFactor = 10;
+/**
+ * How many times the per-file limit one upload request may carry in total. The body is streamed (one file in memory at
+ * a time), so this bounds disk use and request time rather than memory.
+ */
+const requestLimitFactor = 20;
 
-function megabytes(bytes: number): string {
-  return `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB`;
-}
+/** Most files one upload request may carry: teams drop whole folders. */
+export const maxFilesPerRequest = 1_000;
 
 function summary(document: DocumentRecord) {
   return { id: document.id, name: document.name, status: document.status };
@@ -35,10 +39,12 @@ function summary(document: DocumentRecord) {
  */
 export function createDocumentRoutes(deps: AppDeps) {
   const { kb, jobs, config } = deps;
+  const { permissions, audit } = authPartsFor(deps);
   const maxRequestBytes = config.maxUploadBytes * requestLimitFactor;
+  const policy = createAddressPolicy(config.urlAllowlist);
 
-  const requireDocument = (slug: string, documentId: string) => {
-    kb.requireWorkspace(slug);
+  const requireDocument = (auth: Authenticated, slug: string, documentId: string, minimum: WorkspaceRole) => {
+    permissions.requireWorkspace(auth, slug, minimum);
     const document = kb.getDocument(slug, documentId);
     if (!document) {
       throw new AppError("not_found:document", `No document ${documentId} in workspace ${slug}`, 404);
@@ -52,7 +58,7 @@ export function createDocumentRoutes(deps: AppDeps) {
       describeRoute({
         tags: ["Documents"],
         summary: "Upload documents",
-        description: `multipart/form-data with one or more \`file\` fields (at most MAX_UPLOAD_MB each, ${requestLimitFactor} times that per request). Returns at once; follow progress on the events stream.`,
+        description: `multipart/form-data with one or more \`file\` fields (at most MAX_UPLOAD_MB each, ${requestLimitFactor} times that and ${maxFilesPerRequest} files per request; limits are checked while the body streams in). Returns at once; follow progress on the events stream. Needs the editor role.`,
         requestBody: {
           content: {
             "multipart/form-data": {
@@ -72,63 +78,49 @@ export function createDocumentRoutes(deps: AppDeps) {
           415: errorResponse("Not multipart/form-data"),
         },
       }),
-      bodyLimit({
-        maxSize: maxRequestBytes,
-        onError: () => {
-          throw new AppError(
-            "too_large:request",
-            `The upload is larger than ${megabytes(maxRequestBytes)} in total; send the files in smaller batches`,
-            413,
-          );
-        },
-      }),
       async (c) => {
-        const workspace = kb.requireWorkspace(c.req.param("slug"));
-        if (!(c.req.header("content-type") ?? "").toLowerCase().startsWith("multipart/form-data")) {
+        const auth = c.get("auth");
+        const { workspace } = permissions.requireWorkspace(auth, c.req.param("slug"), "editor");
+        const contentType = c.req.header("content-type") ?? "";
+        if (!contentType.toLowerCase().startsWith("multipart/form-data")) {
           throw new AppError(
             "unsupported:media_type",
             "Send documents as multipart/form-data with one or more `file` fields",
             415,
           );
         }
-        let body: Record<string, unknown>;
-        try {
-          body = await c.req.parseBody({ all: true });
-        } catch (error) {
-          if (error instanceof AppError) throw error;
-          throw new AppError("invalid:multipart", "The multipart body could not be read", 400, {
-            cause: error,
-          });
-        }
-        const field = body.file;
-        const files = (Array.isArray(field) ? field : field === undefined ? [] : [field]).filter(
-          (value): value is File => value instanceof File,
-        );
-        if (files.length === 0) {
-          throw new AppError("invalid:file", "file: send at least one `file` field holding a file", 400);
-        }
-        for (const file of files) {
-          if (file.size > config.maxUploadBytes) {
-            throw new AppError(
-              "too_large:file",
-              `${file.name} is ${megabytes(file.size)}; the limit is ${megabytes(config.maxUploadBytes)} per file (MAX_UPLOAD_MB)`,
-              413,
-            );
-          }
-        }
+        const declaredLength = Number(c.req.header("content-length"));
         const documents: DocumentRecord[] = [];
-        for (const file of files) {
-          const bytes = new Uint8Array(await file.arrayBuffer());
-          const fileHash = await kb.files.put(bytes);
-          documents.push(
-            jobs.enqueueUpload({
-              workspace,
-              name: normaliseUploadName(file.name),
-              bytes: bytes.byteLength,
-              fileHash,
-            }),
-          );
-        }
+        await readUploads({
+          body: c.req.raw.body,
+          contentType,
+          contentLength: Number.isFinite(declaredLength) ? declaredLength : undefined,
+          maxFileBytes: config.maxUploadBytes,
+          maxFiles: maxFilesPerRequest,
+          maxRequestBytes,
+          onFile: async (file) => {
+            // The file store names files by content hash; the client's name is only the document's name.
+            const fileHash = await kb.files.put(file.bytes);
+            documents.push(
+              jobs.enqueueUpload({
+                workspace,
+                name: normaliseUploadName(file.name),
+                bytes: file.bytes.byteLength,
+                fileHash,
+              }),
+            );
+          },
+        });
+        audit.record({
+          actor: auth.user,
+          action: "document.uploaded",
+          target: workspace.slug,
+          details: {
+            count: documents.length,
+            names: documents.slice(0, 50).map((document) => document.name),
+          },
+          ip: clientAddress(c),
+        });
         return c.json({ documents: documents.map(summary) }, 202);
       },
     )
@@ -140,6 +132,7 @@ export function createDocumentRoutes(deps: AppDeps) {
         responses: {
           202: jsonResponse("The queued document", z.object({ documents: z.array(queuedDocumentSchema) })),
           400: errorResponse("Not an http(s) URL"),
+          403: errorResponse("A loopback, private or link-local address not in URL_ALLOWLIST"),
           404: errorResponse("No such workspace"),
           413: errorResponse("The page is larger than MAX_UPLOAD_MB"),
           502: errorResponse("The page could not be fetched"),
@@ -150,16 +143,24 @@ export function createDocumentRoutes(deps: AppDeps) {
         z.object({ url: z.url({ protocol: /^https?$/, error: "expected an http(s) URL" }).max(2_000) }),
       ),
       async (c) => {
-        const workspace = kb.requireWorkspace(c.req.param("slug"));
+        const auth = c.get("auth");
+        const { workspace } = permissions.requireWorkspace(auth, c.req.param("slug"), "editor");
         const { url } = c.req.valid("json");
         const { bytes } = await fetchPage({
           url,
           maxBytes: config.maxUploadBytes,
           timeoutMs: deps.urlFetchTimeoutMs ?? 20_000,
-          fetch: deps.fetch ?? fetch,
+          policy,
         });
         const fileHash = await kb.files.put(bytes);
         const document = jobs.enqueueUpload({ workspace, name: url, bytes: bytes.byteLength, fileHash });
+        audit.record({
+          actor: auth.user,
+          action: "document.uploaded",
+          target: workspace.slug,
+          details: { count: 1, names: [url] },
+          ip: clientAddress(c),
+        });
         return c.json({ documents: [summary(document)] }, 202);
       },
     )
@@ -175,7 +176,7 @@ export function createDocumentRoutes(deps: AppDeps) {
       }),
       (c) => {
         const slug = c.req.param("slug");
-        kb.requireWorkspace(slug);
+        permissions.requireWorkspace(c.get("auth"), slug, "viewer");
         return c.json({ documents: kb.listDocuments(slug) }, 200);
       },
     )
@@ -189,7 +190,11 @@ export function createDocumentRoutes(deps: AppDeps) {
           404: errorResponse("No such workspace or document"),
         },
       }),
-      (c) => c.json({ document: requireDocument(c.req.param("slug"), c.req.param("id")) }, 200),
+      (c) =>
+        c.json(
+          { document: requireDocument(c.get("auth"), c.req.param("slug"), c.req.param("id"), "viewer") },
+          200,
+        ),
     )
     .get(
       "/workspaces/:slug/documents/:id/chunks",
@@ -203,7 +208,7 @@ export function createDocumentRoutes(deps: AppDeps) {
       }),
       async (c) => {
         const slug = c.req.param("slug");
-        const document = requireDocument(slug, c.req.param("id"));
+        const document = requireDocument(c.get("auth"), slug, c.req.param("id"), "viewer");
         return c.json({ chunks: await kb.listChunks(slug, document.id) }, 200);
       },
     )
@@ -218,7 +223,7 @@ export function createDocumentRoutes(deps: AppDeps) {
         },
       }),
       async (c) => {
-        const document = requireDocument(c.req.param("slug"), c.req.param("id"));
+        const document = requireDocument(c.get("auth"), c.req.param("slug"), c.req.param("id"), "viewer");
         const fileHash = document.contentHash ?? jobs.store.latestForDocument(document.id)?.fileHash;
         const path = fileHash ? kb.files.path(fileHash) : undefined;
         const size = path
@@ -253,7 +258,7 @@ export function createDocumentRoutes(deps: AppDeps) {
         },
       }),
       (c) => {
-        const document = requireDocument(c.req.param("slug"), c.req.param("id"));
+        const document = requireDocument(c.get("auth"), c.req.param("slug"), c.req.param("id"), "editor");
         return c.json({ document: jobs.cancel(document) }, 200);
       },
     )
@@ -269,7 +274,7 @@ export function createDocumentRoutes(deps: AppDeps) {
         },
       }),
       (c) => {
-        const document = requireDocument(c.req.param("slug"), c.req.param("id"));
+        const document = requireDocument(c.get("auth"), c.req.param("slug"), c.req.param("id"), "editor");
         return c.json({ document: jobs.retry(document) }, 202);
       },
     )
@@ -281,10 +286,18 @@ export function createDocumentRoutes(deps: AppDeps) {
         responses: { 204: { description: "Deleted" }, 404: errorResponse("No such workspace or document") },
       }),
       async (c) => {
+        const auth = c.get("auth");
         const slug = c.req.param("slug");
-        const document = requireDocument(slug, c.req.param("id"));
+        const document = requireDocument(auth, slug, c.req.param("id"), "editor");
         jobs.forgetDocument(document.id);
         await kb.deleteDocument(slug, document.id);
+        audit.record({
+          actor: auth.user,
+          action: "document.deleted",
+          target: `${slug}/${document.name}`,
+          details: { documentId: document.id },
+          ip: clientAddress(c),
+        });
         return c.body(null, 204);
       },
     );

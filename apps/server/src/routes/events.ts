@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import { describeRoute } from "hono-openapi";
+import { authPartsFor } from "../auth/index.js";
 import type { AppDeps } from "../deps.js";
 import type { DocumentEvent } from "../services/jobs/document-events.js";
 import { errorResponse, eventStreamResponse } from "./schemas.js";
@@ -14,6 +15,7 @@ import { errorResponse, eventStreamResponse } from "./schemas.js";
 export function createEventRoutes(deps: AppDeps) {
   const { kb, jobs, events } = deps;
   const keepAliveMs = (deps.keepAliveSeconds ?? 15) * 1000;
+  const { permissions } = authPartsFor(deps);
   return new Hono().get(
     "/workspaces/:slug/events",
     describeRoute({
@@ -22,7 +24,7 @@ export function createEventRoutes(deps: AppDeps) {
       responses: { 200: eventStreamResponse("`document` events"), 404: errorResponse("No such workspace") },
     }),
     (c) => {
-      const workspace = kb.requireWorkspace(c.req.param("slug"));
+      const { workspace } = permissions.requireWorkspace(c.get("auth"), c.req.param("slug"), "viewer");
       return streamSSE(c, async (stream) => {
         const pending: DocumentEvent[] = kb
           .listDocuments(workspace.slug)

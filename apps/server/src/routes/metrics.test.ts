@@ -41,7 +41,7 @@ describe("GET /api/metrics", () => {
 
   beforeEach(async () => {
     server = await createTestServer();
-    const created = await server.app.request("/api/workspaces", {
+    const created = await server.request("/api/workspaces", {
       method: "POST",
       body: JSON.stringify({ name: "Plant", slug: "plant" }),
       headers: { "content-type": "application/json" },
@@ -54,7 +54,7 @@ describe("GET /api/metrics", () => {
   });
 
   const scrape = async () => {
-    const response = await server.app.request("/api/metrics");
+    const response = await server.request("/api/metrics");
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toContain("text/plain");
     return parseMetrics(await response.text());
@@ -75,7 +75,7 @@ describe("GET /api/metrics", () => {
 
     // Slow embeddings: none of the three can finish before the scrape that follows the upload.
     server.standIn.setOptions({ latencyMs: 400 });
-    const upload = await server.app.request("/api/workspaces/plant/documents?note=secret", {
+    const upload = await server.request("/api/workspaces/plant/documents?note=secret", {
       method: "POST",
       body: filesForm(
         ["pumps", "valves", "boilers"].map((topic) => ({ name: `${topic}.md`, content: guide(topic) })),
@@ -95,8 +95,8 @@ describe("GET /api/metrics", () => {
     server.standIn.setOptions({ latencyMs: 0 });
     await server.deps.jobs.whenIdle();
     // Two requests for one route pattern with different workspace slugs: one series, not one per URL.
-    expect((await server.app.request("/api/workspaces/plant/documents")).status).toBe(200);
-    expect((await server.app.request("/api/workspaces/no-such-place/documents")).status).toBe(404);
+    expect((await server.request("/api/workspaces/plant/documents")).status).toBe(200);
+    expect((await server.request("/api/workspaces/no-such-place/documents")).status).toBe(404);
 
     const after = await scrape();
     expect(sampleValue(after, "zhiku_documents", { status: "ready" })).toBe(3);
@@ -127,7 +127,7 @@ describe("GET /api/metrics", () => {
       name: "pumps.md",
       bytes: new TextEncoder().encode(guide("pumps")),
     });
-    const response = await server.app.request("/api/workspaces/plant/chat", {
+    const response = await server.request("/api/workspaces/plant/chat", {
       method: "POST",
       headers: { "content-type": "application/json", accept: "text/event-stream" },
       body: JSON.stringify({ message: "How often are the pumps checked?" }),
@@ -138,7 +138,7 @@ describe("GET /api/metrics", () => {
     const tokenEvents = events.filter((event) => event.event === "token").length;
     expect(tokenEvents).toBeGreaterThan(1);
 
-    const answered = await server.app.request("/api/workspaces/plant/chat", {
+    const answered = await server.request("/api/workspaces/plant/chat", {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ message: "What is logged?" }),

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { describeRoute } from "hono-openapi";
+import { authPartsFor } from "../auth/index.js";
 import type { AppDeps } from "../deps.js";
 
 /**
@@ -8,11 +9,12 @@ import type { AppDeps } from "../deps.js";
  */
 export function createMetricsRoutes(deps: AppDeps) {
   const { registry } = deps.metrics;
+  const { permissions } = authPartsFor(deps);
   return new Hono().get(
     "/metrics",
     describeRoute({
       tags: ["System"],
-      summary: "Prometheus metrics",
+      summary: "Prometheus metrics (admins; scrape with an admin API key as bearer token)",
       responses: {
         200: {
           description: "Metrics in the Prometheus text exposition format",
@@ -21,6 +23,8 @@ export function createMetricsRoutes(deps: AppDeps) {
       },
     }),
     async (c) => {
+      // Document counts and model names are not for every member: admins (or an unlimited admin key, for scrapers).
+      permissions.requireAdmin(c.get("auth"));
       const body = await registry.metrics();
       return c.body(body, 200, { "content-type": registry.contentType });
     },

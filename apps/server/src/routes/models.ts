@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import { describeRoute } from "hono-openapi";
 import { z } from "zod";
+import { authPartsFor } from "../auth/index.js";
 import type { AppDeps } from "../deps.js";
 import { AppError } from "../errors.js";
 import { errorResponse, eventStreamResponse, jsonResponse } from "./schemas.js";
@@ -17,6 +18,7 @@ const modelSchema = z.object({
 
 /** `GET /models` (models installed in Ollama) and `POST /models/pull` (pull progress as SSE). */
 export function createModelRoutes(deps: AppDeps) {
+  const { permissions } = authPartsFor(deps);
   return new Hono()
     .get(
       "/models",
@@ -54,13 +56,15 @@ export function createModelRoutes(deps: AppDeps) {
       "/models/pull",
       describeRoute({
         tags: ["Models"],
-        summary: "Pull a model into Ollama",
+        summary: "Pull a model into Ollama (admins)",
         description:
           "Streams `progress` events (data: Ollama's `{status,digest?,total?,completed?}`), then `done`; on failure an `error` event `{code,message}`.",
         responses: { 200: eventStreamResponse("Pull progress"), 400: errorResponse("Missing model name") },
       }),
       validate("json", z.object({ name: z.string().trim().min(1).max(200) })),
       (c) => {
+        // Pulling downloads gigabytes onto the server: admins only.
+        permissions.requireAdmin(c.get("auth"));
         const { name } = c.req.valid("json");
         return streamSSE(c, async (stream) => {
           const client = deps.ollama.createClient();

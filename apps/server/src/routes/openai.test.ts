@@ -28,7 +28,11 @@ describe("OpenAI-compatible API driven by the openai client", () => {
         resolve(info.port),
       );
     });
-    client = new OpenAI({ baseURL: `http://127.0.0.1:${port}/v1`, apiKey: "unused", maxRetries: 0 });
+    client = new OpenAI({
+      baseURL: `http://127.0.0.1:${port}/v1`,
+      apiKey: server.admin.apiKey,
+      maxRetries: 0,
+    });
   });
 
   afterEach(async () => {

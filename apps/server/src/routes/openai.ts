@@ -4,6 +4,7 @@ import { streamSSE } from "hono/streaming";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { describeRoute } from "hono-openapi";
 import { z } from "zod";
+import { type Authenticated, authPartsFor } from "../auth/index.js";
 import type { AppDeps } from "../deps.js";
 import { AppError, toErrorResponse } from "../errors.js";
 import type { HistoryMessage } from "../services/chat/index.js";
@@ -110,12 +111,14 @@ const modelSchema = z.object({
  */
 export function createOpenAiRoutes(deps: AppDeps) {
   const { kb, shutdownSignal } = deps;
+  const { permissions } = authPartsFor(deps);
   const parts = chatPartsFor(deps);
   const { chat } = parts;
   const openAiError = (description: string) => jsonResponse(description, openAiErrorSchema);
-  const requireModel = (model: string) => {
+  // A workspace the caller may not see is answered exactly as one that does not exist.
+  const requireModel = (auth: Authenticated, model: string) => {
     const workspace = kb.getWorkspace(model);
-    if (!workspace) {
+    if (!workspace || !permissions.roleIn(auth, workspace)) {
       throw new AppError(
         "not_found:model",
         `The model "${model}" does not exist: use a workspace slug from GET /v1/models`,
@@ -140,7 +143,7 @@ export function createOpenAiRoutes(deps: AppDeps) {
       "/models",
       describeRoute({
         tags: ["OpenAI-compatible"],
-        summary: "List workspaces as models (id = slug)",
+        summary: "List the workspaces you may see as models (id = slug)",
         responses: {
           200: jsonResponse(
             "The models",
@@ -148,7 +151,14 @@ export function createOpenAiRoutes(deps: AppDeps) {
           ),
         },
       }),
-      (c) => c.json({ object: "list" as const, data: kb.listWorkspaces().map(toModel) }, 200),
+      (c) =>
+        c.json(
+          {
+            object: "list" as const,
+            data: permissions.visibleWorkspaces(c.get("auth")).map(({ workspace }) => toModel(workspace)),
+          },
+          200,
+        ),
     )
     .get(
       "/models/:model",
@@ -157,7 +167,7 @@ export function createOpenAiRoutes(deps: AppDeps) {
         summary: "Read one model (workspace)",
         responses: { 200: jsonResponse("The model", modelSchema), 404: openAiError("No such workspace") },
       }),
-      (c) => c.json(toModel(requireModel(c.req.param("model"))), 200),
+      (c) => c.json(toModel(requireModel(c.get("auth"), c.req.param("model"))), 200),
     )
     .post(
       "/chat/completions",
@@ -184,7 +194,7 @@ export function createOpenAiRoutes(deps: AppDeps) {
       validate("json", completionBodySchema),
       async (c) => {
         const body = c.req.valid("json");
-        const workspace = requireModel(body.model);
+        const workspace = requireModel(c.get("auth"), body.model);
         const { question, history, instructions } = splitConversation(body.messages);
         const abort = requestAbort({ request: c.req.raw, parts, shutdownSignal });
         const request = {

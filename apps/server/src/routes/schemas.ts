@@ -32,6 +32,15 @@ export const workspaceSchema = z.object({
   settings: workspaceSettingsSchema,
   createdAt: z.string(),
   updatedAt: z.string(),
+  myRole: z.enum(["owner", "editor", "viewer"]).describe("The caller's role here (admins: owner)"),
+});
+
+/** A user account as returned by the API. */
+export const userSchema = z.object({
+  id: z.string(),
+  email: z.string(),
+  role: z.enum(["admin", "member"]),
+  createdAt: z.string(),
 });
 
 /** Lifecycle of a document. */

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { describeRoute } from "hono-openapi";
 import { z } from "zod";
+import { authPartsFor } from "../auth/index.js";
 import type { AppDeps } from "../deps.js";
 import { errorResponse, jsonResponse, searchResultSchema } from "./schemas.js";
 import { validate } from "./validation.js";
@@ -18,6 +19,7 @@ const searchRequestSchema = z.object({
  */
 export function createSearchRoutes(deps: AppDeps) {
   const { kb } = deps;
+  const { permissions } = authPartsFor(deps);
   return new Hono().post(
     "/workspaces/:slug/search",
     describeRoute({
@@ -36,7 +38,7 @@ export function createSearchRoutes(deps: AppDeps) {
     validate("json", searchRequestSchema),
     async (c) => {
       const slug = c.req.param("slug");
-      kb.requireWorkspace(slug);
+      permissions.requireWorkspace(c.get("auth"), slug, "viewer");
       const input = c.req.valid("json");
       const { results, mode } = await kb.search({
         workspace: slug,

@@ -18,7 +18,7 @@ describe("thread routes", () => {
   });
 
   const json = (method: string, path: string, body?: unknown) =>
-    server.app.request(path, {
+    server.request(path, {
       method,
       headers: { "Content-Type": "application/json" },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -38,7 +38,7 @@ describe("thread routes", () => {
     await ask("And EXEC?", first.threadId);
     const other = await ask("Another topic");
 
-    const list = await server.app.request("/api/workspaces/docs/threads");
+    const list = await server.request("/api/workspaces/docs/threads");
     expect(list.status).toBe(200);
     const { threads } = (await list.json()) as {
       threads: Array<{ id: string; title: string; workspaceId: string }>;
@@ -46,7 +46,7 @@ describe("thread routes", () => {
     expect(threads.map((thread) => thread.id)).toEqual([other.threadId, first.threadId]);
     expect(threads[1]?.title).toBe("What does MULTI do?");
 
-    const read = await server.app.request(`/api/threads/${first.threadId}`);
+    const read = await server.request(`/api/threads/${first.threadId}`);
     const detail = (await read.json()) as {
       thread: { id: string; title: string };
       messages: Array<{
@@ -72,22 +72,22 @@ describe("thread routes", () => {
     const feedback = await json("POST", `/api/messages/${first.messageId}/feedback`, { rating: "down" });
     expect(feedback.status).toBe(200);
     expect(await feedback.json()).toEqual({ messageId: first.messageId, rating: "down" });
-    const rated = (await (await server.app.request(`/api/threads/${first.threadId}`)).json()) as {
+    const rated = (await (await server.request(`/api/threads/${first.threadId}`)).json()) as {
       messages: Array<{ id: string; feedback: string | null }>;
     };
     expect(rated.messages.find((message) => message.id === first.messageId)?.feedback).toBe("down");
 
     const deleted = await json("DELETE", `/api/threads/${first.threadId}`);
     expect(deleted.status).toBe(204);
-    expect((await server.app.request(`/api/threads/${first.threadId}`)).status).toBe(404);
-    const after = (await (await server.app.request("/api/workspaces/docs/threads")).json()) as {
+    expect((await server.request(`/api/threads/${first.threadId}`)).status).toBe(404);
+    const after = (await (await server.request("/api/workspaces/docs/threads")).json()) as {
       threads: unknown[];
     };
     expect(after.threads).toHaveLength(1);
   });
 
   it("answers 404 and 400 in the API's error shape", async () => {
-    const missing = await server.app.request("/api/threads/nope");
+    const missing = await server.request("/api/threads/nope");
     expect(missing.status).toBe(404);
     expect(await missing.json()).toEqual({
       error: { code: "not_found:thread", message: expect.stringContaining("nope") },
@@ -103,6 +103,6 @@ describe("thread routes", () => {
     const { threadId } = await ask("What does MULTI do?");
     const badTitle = await json("PATCH", `/api/threads/${threadId}`, { title: "" });
     expect(badTitle.status).toBe(400);
-    expect((await server.app.request("/api/workspaces/nope/threads")).status).toBe(404);
+    expect((await server.request("/api/workspaces/nope/threads")).status).toBe(404);
   });
 });

@@ -1,9 +1,12 @@
 import { Hono } from "hono";
 import { describeRoute } from "hono-openapi";
 import { z } from "zod";
+import { type Authenticated, authPartsFor } from "../auth/index.js";
 import type { AppDeps } from "../deps.js";
+import { AppError } from "../errors.js";
 import { chatPartsFor, chatSourceSchema, toAppError } from "./chat.js";
 import { errorResponse, jsonResponse } from "./schemas.js";
+import { requireOwnThread } from "./thread-access.js";
 import { validate } from "./validation.js";
 
 const threadSchema = z.object({
@@ -36,10 +39,15 @@ function mapped<T>(action: () => T): T {
   }
 }
 
-/** Threads of a workspace, one thread with its messages, rename, delete, and feedback on a message. */
+/**
+ * Threads of a workspace (one's own; admins see all), one thread with its messages, rename, delete, and feedback on a
+ * message. Threads are private to the user who started them.
+ */
 export function createThreadRoutes(deps: AppDeps) {
-  const { kb } = deps;
   const { threads } = chatPartsFor(deps);
+  const { permissions } = authPartsFor(deps);
+  const own = (auth: Authenticated, threadId: string) =>
+    requireOwnThread({ auth, threadId, threads, permissions });
   return new Hono()
     .get(
       "/workspaces/:slug/threads",
@@ -52,8 +60,10 @@ export function createThreadRoutes(deps: AppDeps) {
         },
       }),
       (c) => {
-        const workspace = kb.requireWorkspace(c.req.param("slug"));
-        return c.json({ threads: threads.listThreads(workspace.id) }, 200);
+        const auth = c.get("auth");
+        const { workspace } = permissions.requireWorkspace(auth, c.req.param("slug"), "viewer");
+        const userId = auth.user.role === "admin" ? undefined : auth.user.id;
+        return c.json({ threads: threads.listThreads(workspace.id, userId) }, 200);
       },
     )
     .get(
@@ -71,6 +81,7 @@ export function createThreadRoutes(deps: AppDeps) {
       }),
       (c) => {
         const id = c.req.param("id");
+        own(c.get("auth"), id);
         const thread = mapped(() => threads.requireThread(id));
         return c.json({ thread, messages: threads.listMessages(id) }, 200);
       },
@@ -89,6 +100,7 @@ export function createThreadRoutes(deps: AppDeps) {
       validate("json", renameBodySchema),
       (c) => {
         const { title } = c.req.valid("json");
+        own(c.get("auth"), c.req.param("id"));
         const thread = mapped(() => threads.renameThread(c.req.param("id"), title));
         return c.json({ thread }, 200);
       },
@@ -101,6 +113,7 @@ export function createThreadRoutes(deps: AppDeps) {
         responses: { 204: { description: "Deleted" }, 404: errorResponse("No such thread") },
       }),
       (c) => {
+        own(c.get("auth"), c.req.param("id"));
         mapped(() => threads.deleteThread(c.req.param("id")));
         return c.body(null, 204);
       },
@@ -123,6 +136,10 @@ export function createThreadRoutes(deps: AppDeps) {
       (c) => {
         const { rating } = c.req.valid("json");
         const messageId = c.req.param("id");
+        const notFound = () => new AppError("not_found:message", `No message with id "${messageId}"`, 404);
+        const threadId = threads.threadOfMessage(messageId);
+        if (!threadId) throw notFound();
+        requireOwnThread({ auth: c.get("auth"), threadId, threads, permissions, notFound });
         mapped(() => threads.setFeedback(messageId, rating));
         return c.json({ messageId, rating }, 200);
       },

@@ -2,7 +2,9 @@ import type { WorkspaceSettings } from "@zhiku/ingest";
 import { Hono } from "hono";
 import { describeRoute } from "hono-openapi";
 import { z } from "zod";
+import { authPartsFor, clientAddress, type WorkspaceRole } from "../auth/index.js";
 import type { AppDeps } from "../deps.js";
+import { AppError } from "../errors.js";
 import { errorResponse, jsonResponse, workspaceSchema, workspaceSettingsSchema } from "./schemas.js";
 import { validate } from "./validation.js";
 
@@ -38,9 +40,24 @@ const updateWorkspaceSchema = z.object({
   settings: settingsPatchSchema.optional(),
 });
 
-/** `/workspaces`: list, create, read, update settings, delete (with all documents, jobs and threads). */
+const memberSchema = z.object({
+  userId: z.string(),
+  email: z.string(),
+  role: z.enum(["owner", "editor", "viewer"]),
+});
+
+/** A workspace with the caller's role in it. */
+function withRole<Workspace extends object>(workspace: Workspace, myRole: WorkspaceRole) {
+  return { ...workspace, myRole };
+}
+
+/**
+ * `/workspaces`: list (those the caller may see), create (the creator becomes owner), read, update settings, delete
+ * (with all documents, jobs and threads), and members (owners and admins).
+ */
 export function createWorkspaceRoutes(deps: AppDeps) {
   const { kb, jobs } = deps;
+  const { accounts, audit, permissions } = authPartsFor(deps);
   return new Hono()
     .get(
       "/workspaces",
@@ -48,10 +65,18 @@ export function createWorkspaceRoutes(deps: AppDeps) {
         tags: ["Workspaces"],
         summary: "List workspaces",
         responses: {
-          200: jsonResponse("All workspaces", z.object({ workspaces: z.array(workspaceSchema) })),
+          200: jsonResponse("The workspaces you may see", z.object({ workspaces: z.array(workspaceSchema) })),
         },
       }),
-      (c) => c.json({ workspaces: kb.listWorkspaces() }, 200),
+      (c) =>
+        c.json(
+          {
+            workspaces: permissions
+              .visibleWorkspaces(c.get("auth"))
+              .map(({ workspace, role }) => withRole(workspace, role)),
+          },
+          200,
+        ),
     )
     .post(
       "/workspaces",
@@ -66,13 +91,22 @@ export function createWorkspaceRoutes(deps: AppDeps) {
       }),
       validate("json", createWorkspaceSchema),
       (c) => {
+        const auth = c.get("auth");
+        permissions.requireUnlimited(auth);
         const input = c.req.valid("json");
         const workspace = kb.createWorkspace({
           name: input.name,
           ...(input.slug ? { slug: input.slug } : {}),
           ...(input.settings ? { settings: input.settings } : {}),
         });
-        return c.json({ workspace }, 201);
+        accounts.setMember({ workspaceId: workspace.id, userId: auth.user.id, role: "owner" });
+        audit.record({
+          actor: auth.user,
+          action: "workspace.created",
+          target: workspace.slug,
+          ip: clientAddress(c),
+        });
+        return c.json({ workspace: withRole(workspace, "owner") }, 201);
       },
     )
     .get(
@@ -85,7 +119,14 @@ export function createWorkspaceRoutes(deps: AppDeps) {
           404: errorResponse("No such workspace"),
         },
       }),
-      (c) => c.json({ workspace: kb.requireWorkspace(c.req.param("slug")) }, 200),
+      (c) => {
+        const { workspace, role } = permissions.requireWorkspace(
+          c.get("auth"),
+          c.req.param("slug"),
+          "viewer",
+        );
+        return c.json({ workspace: withRole(workspace, role) }, 200);
+      },
     )
     .patch(
       "/workspaces/:slug",
@@ -102,6 +143,8 @@ export function createWorkspaceRoutes(deps: AppDeps) {
       }),
       validate("json", updateWorkspaceSchema),
       (c) => {
+        const auth = c.get("auth");
+        const { role } = permissions.requireWorkspace(auth, c.req.param("slug"), "owner");
         const slug = c.req.param("slug");
         const patch = c.req.valid("json");
         // The knowledge base merges settings into the current ones and drops null fields (back to defaults).
@@ -110,7 +153,17 @@ export function createWorkspaceRoutes(deps: AppDeps) {
           ...(patch.name ? { name: patch.name } : {}),
           ...(settings ? { settings } : {}),
         });
-        return c.json({ workspace }, 200);
+        audit.record({
+          actor: auth.user,
+          action: "workspace.updated",
+          target: workspace.slug,
+          details: {
+            ...(patch.name ? { name: patch.name } : {}),
+            ...(patch.settings ? { settings: patch.settings } : {}),
+          },
+          ip: clientAddress(c),
+        });
+        return c.json({ workspace: withRole(workspace, role) }, 200);
       },
     )
     .delete(
@@ -121,11 +174,100 @@ export function createWorkspaceRoutes(deps: AppDeps) {
         responses: { 204: { description: "Deleted" }, 404: errorResponse("No such workspace") },
       }),
       async (c) => {
-        const workspace = kb.requireWorkspace(c.req.param("slug"));
+        const auth = c.get("auth");
+        const { workspace } = permissions.requireWorkspace(auth, c.req.param("slug"), "owner");
         jobs.forgetWorkspace(workspace.id);
         // Messages and feedback go with their threads (ON DELETE CASCADE).
         kb.db.prepare("DELETE FROM threads WHERE workspace_id = ?").run(workspace.id);
         await kb.deleteWorkspace(workspace.slug);
+        accounts.forgetWorkspace(workspace.id);
+        audit.record({
+          actor: auth.user,
+          action: "workspace.deleted",
+          target: workspace.slug,
+          ip: clientAddress(c),
+        });
+        return c.body(null, 204);
+      },
+    )
+    .get(
+      "/workspaces/:slug/members",
+      describeRoute({
+        tags: ["Workspaces"],
+        summary: "The workspace's members (owners and admins)",
+        responses: {
+          200: jsonResponse("Members", z.object({ members: z.array(memberSchema) })),
+          403: errorResponse("Not an owner"),
+          404: errorResponse("No such workspace"),
+        },
+      }),
+      (c) => {
+        const { workspace } = permissions.requireWorkspace(c.get("auth"), c.req.param("slug"), "owner");
+        return c.json({ members: accounts.listMembers(workspace.id) }, 200);
+      },
+    )
+    .post(
+      "/workspaces/:slug/members",
+      describeRoute({
+        tags: ["Workspaces"],
+        summary: "Share the workspace with a user, or change their role (owners and admins)",
+        responses: {
+          201: jsonResponse("The member", z.object({ member: memberSchema })),
+          403: errorResponse("Not an owner"),
+          404: errorResponse("No such workspace or user"),
+        },
+      }),
+      validate(
+        "json",
+        z.object({ email: z.string().trim().min(1).max(320), role: z.enum(["owner", "editor", "viewer"]) }),
+      ),
+      (c) => {
+        const auth = c.get("auth");
+        const { workspace } = permissions.requireWorkspace(auth, c.req.param("slug"), "owner");
+        const input = c.req.valid("json");
+        const user = accounts.findCredentials(input.email)?.user;
+        if (!user)
+          throw new AppError(
+            "not_found:user",
+            `No user with email ${input.email}; an admin creates it first`,
+            404,
+          );
+        accounts.setMember({ workspaceId: workspace.id, userId: user.id, role: input.role });
+        audit.record({
+          actor: auth.user,
+          action: "member.added",
+          target: `${workspace.slug}/${user.email}`,
+          details: { role: input.role },
+          ip: clientAddress(c),
+        });
+        return c.json({ member: { userId: user.id, email: user.email, role: input.role } }, 201);
+      },
+    )
+    .delete(
+      "/workspaces/:slug/members/:userId",
+      describeRoute({
+        tags: ["Workspaces"],
+        summary: "Stop sharing the workspace with a user (owners and admins)",
+        responses: {
+          204: { description: "Removed" },
+          403: errorResponse("Not an owner"),
+          404: errorResponse("No such workspace or member"),
+        },
+      }),
+      (c) => {
+        const auth = c.get("auth");
+        const { workspace } = permissions.requireWorkspace(auth, c.req.param("slug"), "owner");
+        const userId = c.req.param("userId");
+        const email = accounts.getUser(userId)?.email ?? userId;
+        if (!accounts.removeMember(workspace.id, userId)) {
+          throw new AppError("not_found:member", `User ${userId} is not a member of ${workspace.slug}`, 404);
+        }
+        audit.record({
+          actor: auth.user,
+          action: "member.removed",
+          target: `${workspace.slug}/${email}`,
+          ip: clientAddress(c),
+        });
         return c.body(null, 204);
       },
     );

@@ -9,6 +9,14 @@ import {
 } from "@zhiku/ingest/stand-in-ollama";
 import { Registry } from "prom-client";
 import { createApp } from "../app.js";
+import {
+  authPartsFor,
+  csrfHeaderName,
+  hashPassword,
+  sessionCookieName,
+  type User,
+  type UserRole,
+} from "../auth/index.js";
 import { migrateServerDatabase } from "../db/migrations.js";
 import type { AppDeps } from "../deps.js";
 import { parseEnvironment } from "../env.js";
@@ -31,8 +39,34 @@ export interface TestServerOptions {
   retryDelayMs?: number;
   /** Logger for the app and its jobs; silent (or `TEST_LOG_LEVEL`) when omitted. */
   logger?: Logger;
-  /** Extra app dependencies (webRoot, fetch, keepAliveSeconds). */
-  deps?: Partial<Pick<AppDeps, "webRoot" | "fetch" | "keepAliveSeconds" | "urlFetchTimeoutMs">>;
+  /** Extra app dependencies (webRoot, keepAliveSeconds, loginThrottle). */
+  deps?: Partial<Pick<AppDeps, "webRoot" | "keepAliveSeconds" | "urlFetchTimeoutMs" | "loginThrottle">>;
+}
+
+/** A user of a test server with a way to call the app as them. */
+export interface TestUser {
+  user: User;
+  /** Their password. */
+  password: string;
+  /** An API key of theirs without a workspace limit (`Authorization: Bearer`). */
+  apiKey: string;
+  /** Their session cookie, `zhiku_session=...`. */
+  cookie: string;
+  /**
+   * `app.request` as this user: with their API key, or with `as: "session"` their session cookie and the CSRF header.
+   * Headers given in `init` win.
+   */
+  request(path: string, init?: RequestInit & { as?: "key" | "session" }): Promise<Response>;
+}
+
+/** Options for {@link TestServer.createUser}. */
+export interface CreateTestUserOptions {
+  /** Email; a unique one when omitted. */
+  email?: string;
+  /** Default member. */
+  role?: UserRole;
+  /** Default "test-password-1". */
+  password?: string;
 }
 
 /** An app on a temp data dir with a stand-in Ollama and real ingest workers. */
@@ -41,6 +75,12 @@ export interface TestServer {
   deps: AppDeps;
   standIn: StandInOllama;
   dataDir: string;
+  /** The admin every test server starts with. */
+  admin: TestUser;
+  /** `app.request` as the admin, with the admin's API key: the route tests' default caller. */
+  request(path: string, init?: RequestInit & { as?: "key" | "session" }): Promise<Response>;
+  /** Creates a user with a session and an API key. */
+  createUser(options?: CreateTestUserOptions): Promise<TestUser>;
   /** Stops workers, closes the knowledge base and the stand-in, removes the data dir. */
   close(): Promise<void>;
 }
@@ -95,11 +135,43 @@ export async function createTestServer(options: TestServerOptions = {}): Promise
   };
   const app = createApp(deps);
   jobs.start();
+  const { accounts } = authPartsFor(deps);
+  let userCount = 0;
+  const createUser = async (userOptions: CreateTestUserOptions = {}): Promise<TestUser> => {
+    userCount += 1;
+    const password = userOptions.password ?? "test-password-1";
+    const user = accounts.createUser({
+      email: userOptions.email ?? `user-${userCount}@example.com`,
+      passwordHash: await hashPassword(password),
+      role: userOptions.role ?? "member",
+    });
+    if (!user) throw new Error(`A test user ${userOptions.email} exists already`);
+    const { key } = accounts.createApiKey({ userId: user.id, name: "tests", workspaceId: null });
+    const cookie = `${sessionCookieName}=${accounts.createSession(user.id).sessionId}`;
+    return {
+      user,
+      password,
+      apiKey: key,
+      cookie,
+      request: (path, init = {}) => {
+        const { as, ...rest } = init;
+        const headers = new Headers(
+          as === "session" ? { cookie, [csrfHeaderName]: "1" } : { authorization: `Bearer ${key}` },
+        );
+        for (const [name, value] of new Headers(rest.headers)) headers.set(name, value);
+        return Promise.resolve(app.request(path, { ...rest, headers }));
+      },
+    };
+  };
+  const admin = await createUser({ email: "admin@example.com", role: "admin", password: "admin-password-1" });
   return {
     app,
     deps,
     standIn,
     dataDir,
+    admin,
+    request: admin.request,
+    createUser,
     async close() {
       shutdown.abort();
       events.close();

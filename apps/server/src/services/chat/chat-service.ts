@@ -65,6 +65,8 @@ export interface ChatRequest {
   history?: HistoryMessage[] | undefined;
   /** Store the exchange in a thread. Default true. */
   persist?: boolean | undefined;
+  /** The user a new thread belongs to (threads are private to their creator). */
+  userId?: string | null | undefined;
   /** Extra system instructions from the caller (an OpenAI client's system messages), after the workspace's. */
   instructions?: string | undefined;
   /** Sampling temperature, overriding the workspace's. */
@@ -228,6 +230,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
         const stored = options.threads.saveExchange({
           workspaceId: workspace.id,
           threadId: request.threadId,
+          userId: request.userId ?? null,
           title: titleFromQuestion(request.message),
           question: request.message,
           answer,

@@ -34,6 +34,8 @@ export interface SaveExchangeOptions {
   workspaceId: string;
   /** Existing thread to append to; a new thread is created when absent. */
   threadId?: string | undefined;
+  /** The user a new thread belongs to; null for none (only admins see such threads). */
+  userId?: string | null | undefined;
   /** Title for a new thread. */
   title: string;
   /** The user's question. */
@@ -46,8 +48,15 @@ export interface SaveExchangeOptions {
 
 /** Threads, messages and feedback in the server's SQLite database. */
 export interface ThreadStore {
-  /** Threads of a workspace, most recently active first. */
-  listThreads(workspaceId: string): ThreadRecord[];
+  /**
+   * Threads of a workspace, most recently active first; only those of `userId` when given (undefined lists all, for
+   * admins).
+   */
+  listThreads(workspaceId: string, userId?: string): ThreadRecord[];
+  /** The id of the user a thread belongs to: null for a thread from before accounts, undefined when there is none. */
+  threadOwner(threadId: string): string | null | undefined;
+  /** The thread a message belongs to, or undefined. */
+  threadOfMessage(messageId: string): string | undefined;
   /** A thread by id, or undefined. */
   getThread(threadId: string): ThreadRecord | undefined;
   /** A thread by id; throws `not_found:thread`. */
@@ -133,6 +142,15 @@ export function createThreadStore(database: Database): ThreadStore {
   const selectThreads = database.prepare<[string], ThreadRow>(
     "SELECT id, workspace_id, title, created_at, updated_at FROM threads WHERE workspace_id = ? ORDER BY updated_at DESC, rowid DESC",
   );
+  const selectUserThreads = database.prepare<[string, string], ThreadRow>(
+    "SELECT id, workspace_id, title, created_at, updated_at FROM threads WHERE workspace_id = ? AND user_id = ? ORDER BY updated_at DESC, rowid DESC",
+  );
+  const selectOwner = database.prepare<[string], { user_id: string | null }>(
+    "SELECT user_id FROM threads WHERE id = ?",
+  );
+  const selectThreadOfMessage = database.prepare<[string], { thread_id: string }>(
+    "SELECT thread_id FROM messages WHERE id = ?",
+  );
   const selectThread = database.prepare<[string], ThreadRow>(
     "SELECT id, workspace_id, title, created_at, updated_at FROM threads WHERE id = ?",
   );
@@ -147,7 +165,7 @@ export function createThreadStore(database: Database): ThreadStore {
      ) ORDER BY created_at, rowid`,
   );
   const insertThread = database.prepare(
-    "INSERT INTO threads (id, workspace_id, title, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
+    "INSERT INTO threads (id, workspace_id, user_id, title, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
   );
   const touchThread = database.prepare("UPDATE threads SET updated_at = ? WHERE id = ?");
   const insertMessage = database.prepare(
@@ -179,7 +197,7 @@ export function createThreadStore(database: Database): ThreadStore {
     if (threadId) touchThread.run(now, threadId);
     else {
       threadId = randomUUID();
-      insertThread.run(threadId, options.workspaceId, options.title, now, now);
+      insertThread.run(threadId, options.workspaceId, options.userId ?? null, options.title, now, now);
     }
     const userMessageId = randomUUID();
     const assistantMessageId = randomUUID();
@@ -196,7 +214,16 @@ export function createThreadStore(database: Database): ThreadStore {
   });
 
   return {
-    listThreads: (workspaceId) => selectThreads.all(workspaceId).map(toThread),
+    listThreads: (workspaceId, userId) =>
+      (userId === undefined
+        ? selectThreads.all(workspaceId)
+        : selectUserThreads.all(workspaceId, userId)
+      ).map(toThread),
+    threadOwner: (threadId) => {
+      const row = selectOwner.get(threadId);
+      return row ? row.user_id : undefined;
+    },
+    threadOfMessage: (messageId) => selectThreadOfMessage.get(messageId)?.thread_id,
     getThread: (threadId) => {
       const row = selectThread.get(threadId);
       return row ? toThread(row) : undefined;

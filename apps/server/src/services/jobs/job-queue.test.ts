@@ -6,7 +6,7 @@ const text =
 
 async function setUp(options: Parameters<typeof createTestServer>[0]): Promise<TestServer> {
   const server = await createTestServer(options);
-  const created = await server.app.request("/api/workspaces", {
+  const created = await server.request("/api/workspaces", {
     method: "POST",
     body: JSON.stringify({ name: "Jobs", slug: "jobs" }),
     headers: { "content-type": "application/json" },
@@ -16,7 +16,7 @@ async function setUp(options: Parameters<typeof createTestServer>[0]): Promise<T
 }
 
 async function upload(server: TestServer, name: string): Promise<string> {
-  const response = await server.app.request("/api/workspaces/jobs/documents", {
+  const response = await server.request("/api/workspaces/jobs/documents", {
     method: "POST",
     body: filesForm([{ name, content: text }]),
   });
@@ -25,7 +25,7 @@ async function upload(server: TestServer, name: string): Promise<string> {
 }
 
 async function documentOf(server: TestServer, id: string) {
-  const response = await server.app.request(`/api/workspaces/jobs/documents/${id}`);
+  const response = await server.request(`/api/workspaces/jobs/documents/${id}`);
   return ((await response.json()) as { document: { status: string; error: string | null; chunks: number } })
     .document;
 }
@@ -41,7 +41,7 @@ describe("ingestion jobs with Ollama failures", () => {
   it("retries a document whose embedding fails for a while, and it ends ready", async () => {
     // The embedder itself tries 5 times; 6 failures make the first job attempt fail and the second succeed.
     server = await setUp({ ollama: { failures: { embed: { status: 500, times: 6 } } } });
-    const events = await server.app.request("/api/workspaces/jobs/events");
+    const events = await server.request("/api/workspaces/jobs/events");
     const id = await upload(server, "harbour.md");
     const seen = await readEvents(
       events,
@@ -65,7 +65,7 @@ describe("ingestion jobs with Ollama failures", () => {
     expect(server.deps.jobs.store.latestForDocument(id)).toMatchObject({ status: "failed", attempts: 2 });
 
     server.standIn.setOptions({ unavailable: false });
-    const retry = await server.app.request(`/api/workspaces/jobs/documents/${id}/retry`, { method: "POST" });
+    const retry = await server.request(`/api/workspaces/jobs/documents/${id}/retry`, { method: "POST" });
     expect(retry.status).toBe(202);
     expect(((await retry.json()) as { document: { status: string } }).document.status).toBe("queued");
     await server.deps.jobs.whenIdle();
@@ -75,7 +75,7 @@ describe("ingestion jobs with Ollama failures", () => {
 
     // With Ollama down again, search falls back to full text and still finds the document.
     server.standIn.setOptions({ unavailable: "close" });
-    const search = await server.app.request("/api/workspaces/jobs/search", {
+    const search = await server.request("/api/workspaces/jobs/search", {
       method: "POST",
       body: JSON.stringify({ query: "ferry" }),
       headers: { "content-type": "application/json" },
@@ -88,13 +88,13 @@ describe("ingestion jobs with Ollama failures", () => {
 
   it("cancels a running ingestion and retries it", async () => {
     server = await setUp({ ollama: { latencyMs: 1_500 } });
-    const events = await server.app.request("/api/workspaces/jobs/events");
+    const events = await server.request("/api/workspaces/jobs/events");
     const id = await upload(server, "slow.md");
     await readEvents(
       events,
       (event) => (JSON.parse(event.data) as { status: string }).status === "processing",
     );
-    const cancel = await server.app.request(`/api/workspaces/jobs/documents/${id}/cancel`, {
+    const cancel = await server.request(`/api/workspaces/jobs/documents/${id}/cancel`, {
       method: "POST",
     });
     expect(cancel.status).toBe(200);
@@ -110,7 +110,7 @@ describe("ingestion jobs with Ollama failures", () => {
     expect(server.deps.jobs.store.latestForDocument(id)?.status).toBe("cancelled");
 
     server.standIn.setOptions({ latencyMs: 0 });
-    const retry = await server.app.request(`/api/workspaces/jobs/documents/${id}/retry`, { method: "POST" });
+    const retry = await server.request(`/api/workspaces/jobs/documents/${id}/retry`, { method: "POST" });
     expect(retry.status).toBe(202);
     await server.deps.jobs.whenIdle();
     expect(await documentOf(server, id)).toMatchObject({ status: "ready", error: null });

@@ -1,0 +1,32 @@
+import type { Authenticated, Permissions } from "../auth/index.js";
+import { AppError } from "../errors.js";
+import type { ThreadStore } from "../services/chat/index.js";
+
+/** Options for {@link requireOwnThread}. */
+export interface RequireOwnThreadOptions {
+  /** Who asks. */
+  auth: Authenticated;
+  /** The thread. */
+  threadId: string;
+  /** Threads. */
+  threads: ThreadStore;
+  /** Workspace visibility. */
+  permissions: Permissions;
+  /** The error for a thread the caller may not see; by default the one for a thread that does not exist. */
+  notFound?: () => AppError;
+}
+
+/**
+ * Checks that the caller may use a thread: it is in a workspace the caller sees, and it is the caller's own (admins
+ * see all). Anything else answers exactly as a missing thread (404), so other people's threads do not leak.
+ */
+export function requireOwnThread(options: RequireOwnThreadOptions): void {
+  const { auth, threadId, threads, permissions } = options;
+  const notFound =
+    options.notFound ?? (() => new AppError("not_found:thread", `No thread with id "${threadId}"`, 404));
+  const owner = threads.threadOwner(threadId);
+  const thread = owner === undefined ? undefined : threads.getThread(threadId);
+  if (!thread) throw notFound();
+  permissions.requireWorkspaceById(auth, { workspaceId: thread.workspaceId, minimum: "viewer", notFound });
+  if (auth.user.role !== "admin" && owner !== auth.user.id) throw notFound();
+}
