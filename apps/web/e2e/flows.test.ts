@@ -1,30 +1,29 @@
 // @vitest-environment node
 /**
  * Whole flows in real headless Chromium against the real built server (`apps/server/dist/main.js`) on the
- * stand-in Ollama: onboarding, upload with live progress, a Chinese question streamed with citations,
+ * stand-in Ollama, installed headless (ADMIN_EMAIL / ADMIN_PASSWORD), so each browser context signs in first:
+ * onboarding, upload with live progress, a Chinese question streamed with citations,
  * the source panel, the language switch, and a phone-width view. Screenshots of each main screen go to
  * E2E_SCREENSHOT_DIR (default test-results/screenshots at the repository root).
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer as createHttpServer, type Server } from "node:http";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { type StandInOllama, startStandInOllama } from "@zhiku/ingest/stand-in-ollama";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { join } from "node:path";
+import type { StandInOllama } from "@zhiku/ingest/stand-in-ollama";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  launchChromium,
+  type RunningZhiku,
+  screenshot as saveScreenshot,
+  signIn,
+  startZhiku,
+} from "./harness";
 
-const repositoryRoot = fileURLToPath(new URL("../../../", import.meta.url));
-const serverEntry = join(repositoryRoot, "apps/server/dist/main.js");
-const webIndex = join(repositoryRoot, "apps/web/dist/index.html");
-const chromiumPath = "/usr/bin/chromium";
-const screenshotDirectory = resolve(
-  repositoryRoot,
-  process.env.E2E_SCREENSHOT_DIR ?? "test-results/screenshots",
-);
+/** The admin a headless install creates at start (ADMIN_EMAIL / ADMIN_PASSWORD). */
+const adminEmail = "admin@zhiku.test";
+const adminPassword = "e2e admin password";
 
 const handbook = `# 员工手册
 
@@ -42,32 +41,6 @@ const handbook = `# 员工手册
 
 差旅费用在出差结束后 30 天内提交报销，附上发票原件。公式：报销额 $R = \\sum_i c_i$。
 `;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
-async function waitForHealth(baseUrl: string, server: ChildProcess, output: () => string): Promise<void> {
-  for (let attempt = 0; attempt < 300; attempt++) {
-    if (server.exitCode !== null) throw new Error(`The server exited (${server.exitCode}):\n${output()}`);
-    try {
-      const response = await fetch(`${baseUrl}/api/health`);
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((wait) => setTimeout(wait, 100));
-  }
-  throw new Error(`The server did not answer /api/health within 30 s:\n${output()}`);
-}
 
 /** Records, in the page, every distinct text of progress labels and the growth of the streamed answer. */
 const recorderScript = `
@@ -89,26 +62,15 @@ const recorderScript = `
 `;
 
 describe("web client in Chromium against the real server", () => {
-  let dataDirectory: string;
   let fixtureDirectory: string;
+  let zhiku: RunningZhiku;
   let standIn: StandInOllama;
-  let server: ChildProcess;
-  let serverOutput = "";
   let browser: Browser;
   let baseUrl: string;
   let pageServer: Server;
   let pageUrl: string;
 
   beforeAll(async () => {
-    expect(existsSync(serverEntry), "apps/server/dist/main.js is missing: run `npm run build` first").toBe(
-      true,
-    );
-    expect(existsSync(webIndex), "apps/web/dist/index.html is missing: run `npm run build` first").toBe(true);
-    expect(existsSync(chromiumPath), `${chromiumPath} is missing: install Debian's chromium package`).toBe(
-      true,
-    );
-    await mkdir(screenshotDirectory, { recursive: true });
-    dataDirectory = await mkdtemp(join(tmpdir(), "zhiku-e2e-data-"));
     fixtureDirectory = await mkdtemp(join(tmpdir(), "zhiku-e2e-files-"));
     await writeFile(join(fixtureDirectory, "员工手册.md"), handbook);
     // Not a PDF at all: ingestion fails, and the page must say why.
@@ -126,60 +88,33 @@ describe("web client in Chromium against the real server", () => {
     const pageAddress = pageServer.address();
     pageUrl = `http://127.0.0.1:${typeof pageAddress === "object" && pageAddress ? pageAddress.port : 0}/remote-work`;
     // Token delay so the answer visibly streams; a little latency so upload progress has stages to show.
-    standIn = await startStandInOllama({ tokenDelayMs: 25, latencyMs: 30 });
-    const port = await freePort();
-    baseUrl = `http://127.0.0.1:${port}`;
-    server = spawn(process.execPath, [serverEntry], {
-      env: {
-        ...process.env,
-        PORT: String(port),
-        HOST: "127.0.0.1",
-        DATA_DIR: dataDirectory,
-        OLLAMA_HOST: standIn.url,
-        LOG_LEVEL: "warn",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
+    // A headless install: the server creates the admin at start, and every page needs a sign-in.
+    // The test's web page is on loopback, which URL ingestion refuses unless allowed.
+    zhiku = await startZhiku({
+      standIn: { tokenDelayMs: 25, latencyMs: 30 },
+      env: { ADMIN_EMAIL: adminEmail, ADMIN_PASSWORD: adminPassword, URL_ALLOWLIST: "127.0.0.1" },
     });
-    server.stdout?.on("data", (chunk: Buffer) => {
-      serverOutput += chunk.toString();
-    });
-    server.stderr?.on("data", (chunk: Buffer) => {
-      serverOutput += chunk.toString();
-    });
-    await waitForHealth(baseUrl, server, () => serverOutput);
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      headless: true,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--disable-quic",
-      ],
-    });
+    standIn = zhiku.standIn;
+    baseUrl = zhiku.baseUrl;
+    browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {
     await browser?.close();
-    if (server && server.exitCode === null) {
-      const exited = new Promise((resolveExit) => server.once("exit", resolveExit));
-      server.kill("SIGTERM");
-      await Promise.race([exited, new Promise((wait) => setTimeout(wait, 10_000))]);
-      if (server.exitCode === null) server.kill("SIGKILL");
-    }
-    await standIn?.close();
+    await zhiku?.stop();
     await new Promise((resolveClose) =>
       pageServer ? pageServer.close(resolveClose) : resolveClose(undefined),
     );
-    if (dataDirectory) await rm(dataDirectory, { recursive: true, force: true });
     if (fixtureDirectory) await rm(fixtureDirectory, { recursive: true, force: true });
   }, 60_000);
 
+  /** Signs the admin in within this page's browser context. */
+  async function signInAdmin(page: Page): Promise<void> {
+    await signIn(page, { baseUrl, email: adminEmail, password: adminPassword });
+  }
+
   async function screenshot(page: Page, name: string): Promise<void> {
-    await page.screenshot({ path: join(screenshotDirectory, `${name}.png`), fullPage: false });
+    await saveScreenshot(page, name);
   }
 
   it("onboards, uploads with progress, streams a Chinese answer, opens a citation and switches language", async () => {
@@ -189,8 +124,9 @@ describe("web client in Chromium against the real server", () => {
     const pageErrors: string[] = [];
     page.on("pageerror", (error) => pageErrors.push(error.message));
     try {
-      // First run: `/` leads to onboarding, which creates the first workspace.
-      await page.goto(baseUrl);
+      // First run of a headless install: sign in as the admin it created; `/` then leads to onboarding,
+      // which creates the first workspace.
+      await signInAdmin(page);
       await page.waitForURL(/\/welcome$/);
       await page.getByRole("heading", { name: "Welcome to Zhiku" }).waitFor();
       await page.getByLabel("Workspace name").fill("HR Handbook");
@@ -350,7 +286,7 @@ describe("web client in Chromium against the real server", () => {
       await page.getByLabel("附加指令（系统提示词）").fill("回答要简洁。");
       await page.getByRole("button", { name: "保存设置" }).click();
       await page.getByText("设置已保存。").waitFor();
-      const saved = (await (await fetch(`${baseUrl}/api/workspaces/${slug}`)).json()) as {
+      const saved = (await (await page.request.get(`${baseUrl}/api/workspaces/${slug}`)).json()) as {
         workspace: { settings: { topK?: number; systemPrompt?: string } };
       };
       expect(saved.workspace.settings).toMatchObject({ topK: 4, systemPrompt: "回答要简洁。" });
@@ -378,7 +314,7 @@ describe("web client in Chromium against the real server", () => {
     });
     const page = await context.newPage();
     try {
-      await page.goto(baseUrl);
+      await signInAdmin(page);
       await page.waitForURL(/\/workspaces\/[^/]+$/);
       // The browser language picks Chinese on a first visit.
       const question = page.getByLabel("你的问题");
@@ -443,7 +379,7 @@ describe("web client in Chromium against the real server", () => {
     const page = await context.newPage();
     try {
       // A second workspace from the switcher, then back to the first with the select.
-      await page.goto(baseUrl);
+      await signInAdmin(page);
       await page.waitForURL(/\/workspaces\/[^/]+$/);
       const firstSlug = new URL(page.url()).pathname.split("/")[2]!;
       await page.getByRole("button", { name: "New workspace" }).click();

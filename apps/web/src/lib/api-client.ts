@@ -147,18 +147,29 @@ export interface ApiClient {
   onUnauthorized(listener: () => void): () => void;
 }
 
-/** Requests whose 401 means "wrong credentials" or "nobody signed in yet", not "your session ended". */
+/** Routes whose 401 means "wrong credentials", not "your session ended". */
 const publicAuthPaths = new Set(["/api/auth/status", "/api/auth/login", "/api/auth/setup"]);
 
 /** Creates the API client; see {@link ApiClient}. */
 export function createApiClient(options: ApiClientOptions = {}): ApiClient {
   const baseUrl = options.baseUrl ?? "";
-  const fetchImplementation = withSession(options.fetch ?? ((input, init) => globalThis.fetch(input, init)));
   // hc needs an absolute base to build URLs; the page's origin when the client talks to its own server.
   const origin = baseUrl || (typeof window === "undefined" ? "http://localhost" : window.location.origin);
+  const unauthorizedListeners = new Set<() => void>();
+  const sessionFetch = withSession(options.fetch ?? ((input, init) => globalThis.fetch(input, init)));
+  // A 401 to anything but the public sign-in routes means the session ended: tell the app.
+  const fetchImplementation: typeof fetch = async (input, init) => {
+    const response = await sessionFetch(input, init);
+    if (response.status === 401) {
+      const address = input instanceof Request ? input.url : String(input);
+      if (!publicAuthPaths.has(new URL(address, origin).pathname)) {
+        for (const listener of unauthorizedListeners) listener();
+      }
+    }
+    return response;
+  };
   const client = hc<AppType>(origin, { fetch: fetchImplementation });
   const { api } = client;
-  const unauthorizedListeners = new Set<() => void>();
 
   /** Awaits a request; resolves with the OK response or throws the server's error as an ApiError. */
   async function ok<R extends Response>(request: Promise<R>): Promise<R & { ok: true }> {
@@ -169,35 +180,8 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
       if (error instanceof DOMException && error.name === "AbortError") throw error;
       throw toApiError(error);
     }
-    if (!response.ok) {
-      const error = await errorFromResponse(response);
-      if (
-        error.status === 401 &&
-        error.code !== "invalid:credentials" &&
-        !publicAuthPaths.has(new URL(response.url || origin, origin).pathname)
-      ) {
-        for (const listener of unauthorizedListeners) listener();
-      }
-      throw error;
-    }
+    if (!response.ok) throw await errorFromResponse(response);
     return response as R & { ok: true };
-  }
-
-  /**
-   * A JSON request to a route of the accounts API (issue 5), typed from the contract until the server's
-   * routes join AppType; it goes through the same fetch (CSRF header, cookies) and error handling.
-   */
-  async function send(method: string, path: string, json?: unknown): Promise<Response> {
-    const url = new URL(path, origin);
-    // A fake fetch in tests sees no response.url; pin it so 401 handling knows which route answered.
-    const response = await ok(
-      fetchImplementation(url, {
-        method,
-        headers: json === undefined ? {} : { "content-type": "application/json" },
-        body: json === undefined ? undefined : JSON.stringify(json),
-      }).then((answer) => (answer.url ? answer : withUrl(answer, url.href))),
-    );
-    return response;
   }
 
   /** Reads a typed JSON body. */
@@ -320,73 +304,73 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
       ok(workspace.chat.$post({ param: { slug }, json: request }, { ...eventStream, init: { signal } })),
 
     /** `GET /api/auth/status`: public; whether setup is needed and who is signed in. */
-    authStatus: async () => body<AuthStatus>(await send("GET", "/api/auth/status")),
+    authStatus: async (): Promise<AuthStatus> => body(await ok(api.auth.status.$get())),
 
     /** `POST /api/auth/setup`: creates the first admin and signs them in. */
-    setup: async (credentials: Credentials) =>
-      (await body<{ user: User }>(await send("POST", "/api/auth/setup", credentials))).user,
+    setup: async (credentials: Credentials): Promise<User> =>
+      (await body(await ok(api.auth.setup.$post({ json: credentials })))).user,
 
     /** `POST /api/auth/login`: sets the session cookie. */
-    login: async (credentials: Credentials) =>
-      (await body<{ user: User }>(await send("POST", "/api/auth/login", credentials))).user,
+    login: async (credentials: Credentials): Promise<User> =>
+      (await body(await ok(api.auth.login.$post({ json: credentials })))).user,
 
     /** `POST /api/auth/logout`: ends the session on the server and clears the cookie. */
     logout: async () => {
-      await send("POST", "/api/auth/logout");
+      await ok(api.auth.logout.$post());
     },
 
     /** `POST /api/auth/password`: the user's other sessions end. */
     changePassword: async (change: { currentPassword: string; newPassword: string }) => {
-      await send("POST", "/api/auth/password", change);
+      await ok(api.auth.password.$post({ json: change }));
     },
 
     /** `GET /api/users` (admins). */
-    listUsers: async () => (await body<{ users: User[] }>(await send("GET", "/api/users"))).users,
+    listUsers: async (): Promise<User[]> => (await body(await ok(api.users.$get()))).users,
 
     /** `POST /api/users` (admins). */
-    createUser: async (user: NewUser) =>
-      (await body<{ user: User }>(await send("POST", "/api/users", user))).user,
+    createUser: async (user: NewUser): Promise<User> =>
+      (await body(await ok(api.users.$post({ json: user })))).user,
 
     /** `PATCH /api/users/:id` (admins): change the role or reset the password. */
-    updateUser: async (id: string, update: UserUpdate) =>
-      (await body<{ user: User }>(await send("PATCH", `/api/users/${encodeURIComponent(id)}`, update))).user,
+    updateUser: async (id: string, update: UserUpdate): Promise<User> =>
+      (await body(await ok(api.users[":id"].$patch({ param: { id }, json: update })))).user,
 
     /** `DELETE /api/users/:id` (admins). */
     deleteUser: async (id: string) => {
-      await send("DELETE", `/api/users/${encodeURIComponent(id)}`);
+      await ok(api.users[":id"].$delete({ param: { id } }));
     },
 
     /** `GET /api/workspaces/:slug/members` (owner or admin). */
-    listMembers: async (slug: string) =>
-      (await body<{ members: Member[] }>(await send("GET", `${workspacePath(slug)}/members`))).members,
+    listMembers: async (slug: string): Promise<Member[]> =>
+      (await body(await ok(workspace.members.$get({ param: { slug } })))).members,
 
     /** `POST /api/workspaces/:slug/members` (owner or admin). */
-    setMember: async (slug: string, member: { email: string; role: WorkspaceRole }) =>
-      (await body<{ member: Member }>(await send("POST", `${workspacePath(slug)}/members`, member))).member,
+    setMember: async (slug: string, member: { email: string; role: WorkspaceRole }): Promise<Member> =>
+      (await body(await ok(workspace.members.$post({ param: { slug }, json: member })))).member,
 
     /** `DELETE /api/workspaces/:slug/members/:userId` (owner or admin). */
     removeMember: async (slug: string, userId: string) => {
-      await send("DELETE", `${workspacePath(slug)}/members/${encodeURIComponent(userId)}`);
+      await ok(workspace.members[":userId"].$delete({ param: { slug, userId } }));
     },
 
     /** `GET /api/api-keys`: the signed-in user's keys. */
-    listApiKeys: async () => (await body<{ apiKeys: ApiKey[] }>(await send("GET", "/api/api-keys"))).apiKeys,
+    listApiKeys: async (): Promise<ApiKey[]> => (await body(await ok(api["api-keys"].$get()))).apiKeys,
 
     /** `POST /api/api-keys`: the answer holds the key itself, shown this once. */
-    createApiKey: async (key: NewApiKey) => body<CreatedApiKey>(await send("POST", "/api/api-keys", key)),
+    createApiKey: async (key: NewApiKey): Promise<CreatedApiKey> =>
+      body(await ok(api["api-keys"].$post({ json: key }))),
 
     /** `DELETE /api/api-keys/:id`. */
     revokeApiKey: async (id: string) => {
-      await send("DELETE", `/api/api-keys/${encodeURIComponent(id)}`);
+      await ok(api["api-keys"][":id"].$delete({ param: { id } }));
     },
 
     /** `GET /api/audit` (admins), newest first. */
-    listAudit: async (query: AuditQuery = {}) => {
-      const search = new URLSearchParams();
-      if (query.limit !== undefined) search.set("limit", String(query.limit));
-      if (query.before !== undefined) search.set("before", String(query.before));
-      const suffix = search.size > 0 ? `?${search}` : "";
-      return (await body<{ events: AuditEvent[] }>(await send("GET", `/api/audit${suffix}`))).events;
+    listAudit: async (query: AuditQuery = {}): Promise<AuditEvent[]> => {
+      const search: { limit?: string; before?: string } = {};
+      if (query.limit !== undefined) search.limit = String(query.limit);
+      if (query.before !== undefined) search.before = String(query.before);
+      return (await body(await ok(api.audit.$get({ query: search })))).events;
     },
 
     onUnauthorized: (listener: () => void) => {
@@ -394,14 +378,4 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
       return () => unauthorizedListeners.delete(listener);
     },
   };
-}
-
-function workspacePath(slug: string): string {
-  return `/api/workspaces/${encodeURIComponent(slug)}`;
-}
-
-/** Pins `url` on a response whose own is empty (one built by hand, as fake fetches in tests do). */
-function withUrl(response: Response, url: string): Response {
-  Object.defineProperty(response, "url", { value: url });
-  return response;
 }

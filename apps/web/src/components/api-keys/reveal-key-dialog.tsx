@@ -78,7 +78,9 @@ export function RevealKeyDialog(props: RevealKeyDialogProps) {
         <p id={warningId} className="warning">
           {t("apiKeys.warning")}
         </p>
-        <label htmlFor={fieldId}>{t("apiKeys.keyLabel")}</label>
+        <div className="field">
+          <label htmlFor={fieldId}>{t("apiKeys.keyLabel")}</label>
+        </div>
         <div className="row">
           <input
             id={fieldId}
