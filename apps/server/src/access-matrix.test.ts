@@ -80,7 +80,10 @@ describe("access matrix: every route × every role", () => {
   let keyOther: string;
   let revokedKey: string;
   let counter = 0;
-  const unique = (prefix: string) => `${prefix}-${(counter += 1)}`;
+  const unique = (prefix: string) => {
+    counter += 1;
+    return `${prefix}-${counter}`;
+  };
 
   const shareWithAll = (target: WorkspaceRecord) => {
     const { accounts } = authPartsFor(server.deps);
@@ -427,9 +430,12 @@ describe("access matrix: every route × every role", () => {
         for (const [name, value] of Object.entries(headers)) requestHeaders.set(name, value);
         const response = await server.app.request(path, { ...init, headers: requestHeaders });
         const expected = routeCase.expect(role);
-        const body = response.headers.get("content-type")?.includes("application/json")
-          ? ((await response.json()) as { error?: { code?: string } })
-          : (await response.body?.cancel(), {});
+        let body: { error?: { code?: string } } = {};
+        if (response.headers.get("content-type")?.includes("application/json")) {
+          body = (await response.json()) as typeof body;
+        } else {
+          await response.body?.cancel();
+        }
         const code = body.error?.code ?? "";
         const status = response.status;
         const ok =
