@@ -11,6 +11,7 @@ export type IngestErrorCode =
   | "invalid:encoding"
   | "invalid:input"
   | "too_large:file"
+  | "too_large:archive"
   | "unsupported:type"
   | "not_found:workspace"
   | "not_found:document"

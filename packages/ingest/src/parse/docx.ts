@@ -5,7 +5,7 @@ import type { ParsedDocument } from "../types.js";
 import type { DocumentInput } from "./detect-type.js";
 import { type WalkableNode, walkHtml } from "./html-to-text.js";
 import { DocumentTextBuilder } from "./text-builder.js";
-import { listZipEntries, readZipEntry } from "./zip-entries.js";
+import { assertZipWithinLimits, listZipEntries, readZipEntry } from "./zip-entries.js";
 
 /** Keeps Word's "Title" style as a plain paragraph (its text is the document title, not a heading level). */
 const styleMap = ["p[style-name='Title'] => p:fresh", "p[style-name='Subtitle'] => p:fresh"];
@@ -44,6 +44,8 @@ function coreProperties(bytes: Uint8Array): { title?: string; creator?: string }
  * the document properties (docProps/core.xml).
  */
 export async function parseDocx(input: DocumentInput): Promise<ParsedDocument> {
+  // Before mammoth inflates anything: a small upload must not expand into gigabytes.
+  assertZipWithinLimits({ name: input.name, bytes: input.bytes });
   let html: string;
   try {
     const result = await mammoth.convertToHtml({ buffer: Buffer.from(input.bytes) }, { styleMap });
