@@ -369,7 +369,7 @@ describe("accounts and sessions", () => {
 
     const response = await server.request("/api/audit?limit=100");
     const { events } = (await response.json()) as {
-      events: { action: string; actor: { email: string } | null; target: string | null }[];
+      events: { id: number; action: string; actor: { email: string } | null; target: string | null }[];
     };
     const actions = events.map((event) => event.action).reverse();
     expect(actions).toEqual([

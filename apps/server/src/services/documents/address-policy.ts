@@ -22,8 +22,13 @@ const blockedRanges: [string, number, "ipv4" | "ipv6"][] = [
   ["ff00::", 8, "ipv6"], // multicast
 ];
 
-const blocked = new BlockList();
-for (const [network, prefix, type] of blockedRanges) blocked.addSubnet(network, prefix, type);
+// One list per family: Node's BlockList matches IPv4 addresses against IPv4-mapped IPv6 rules (::ffff:0:0/96 would
+// block every IPv4 address), and mapped forms are turned into IPv4 before checking anyway.
+const blockedV4 = new BlockList();
+const blockedV6 = new BlockList();
+for (const [network, prefix, type] of blockedRanges) {
+  (type === "ipv4" ? blockedV4 : blockedV6).addSubnet(network, prefix, type);
+}
 
 /**
  * An address in canonical form: brackets removed, IPv4-mapped IPv6 (`::ffff:127.0.0.1`, `::ffff:7f00:1`) turned into
@@ -46,7 +51,7 @@ export function isBlockedAddress(address: string): boolean {
   const canonical = canonicalAddress(address);
   const version = isIP(canonical);
   if (version === 0) return true;
-  return blocked.check(canonical, version === 4 ? "ipv4" : "ipv6");
+  return version === 4 ? blockedV4.check(canonical, "ipv4") : blockedV6.check(canonical, "ipv6");
 }
 
 /** Which hosts and addresses URL ingestion may reach. */
@@ -63,14 +68,18 @@ export interface AddressPolicy {
  */
 export function createAddressPolicy(allowlist: readonly string[]): AddressPolicy {
   const hosts = new Set<string>();
-  const allowed = new BlockList();
+  const allowedV4 = new BlockList();
+  const allowedV6 = new BlockList();
   for (const entry of allowlist) {
     const [address = "", prefix] = entry.split("/");
     const canonical = canonicalAddress(address);
     const version = isIP(canonical);
     if (version === 0) hosts.add(entry.toLowerCase());
-    else if (prefix === undefined) allowed.addAddress(canonical, version === 4 ? "ipv4" : "ipv6");
-    else allowed.addSubnet(canonical, Number(prefix), version === 4 ? "ipv4" : "ipv6");
+    else if (version === 4) {
+      if (prefix === undefined) allowedV4.addAddress(canonical, "ipv4");
+      else allowedV4.addSubnet(canonical, Number(prefix), "ipv4");
+    } else if (prefix === undefined) allowedV6.addAddress(canonical, "ipv6");
+    else allowedV6.addSubnet(canonical, Number(prefix), "ipv6");
   }
   return {
     hostAllowed: (hostname) => hosts.has(hostname.replace(/^\[|\]$/g, "").toLowerCase()),
@@ -78,7 +87,8 @@ export function createAddressPolicy(allowlist: readonly string[]): AddressPolicy
       const canonical = canonicalAddress(address);
       if (!isBlockedAddress(canonical)) return true;
       const version = isIP(canonical);
-      return version !== 0 && allowed.check(canonical, version === 4 ? "ipv4" : "ipv6");
+      if (version === 4) return allowedV4.check(canonical, "ipv4");
+      return version === 6 && allowedV6.check(canonical, "ipv6");
     },
   };
 }
