@@ -13,6 +13,7 @@ describe("parseEnvironment", () => {
       maxUploadBytes: 50 * 1024 * 1024,
       ingestWorkers: 1,
       logLevel: "info",
+      urlAllowlist: [],
     });
   });
 
@@ -38,6 +39,7 @@ describe("parseEnvironment", () => {
       maxUploadBytes: 2.5 * 1024 * 1024,
       ingestWorkers: 3,
       logLevel: "info",
+      urlAllowlist: [],
     });
   });
 
@@ -65,5 +67,32 @@ describe("parseEnvironment", () => {
 
   it("rejects a non-positive upload limit", () => {
     expect(() => parseEnvironment({ MAX_UPLOAD_MB: "-1" })).toThrow(/MAX_UPLOAD_MB="-1" is not valid/);
+  });
+
+  it("reads ADMIN_EMAIL and ADMIN_PASSWORD together, never echoing the password", () => {
+    expect(
+      parseEnvironment({ ADMIN_EMAIL: "ops@example.com", ADMIN_PASSWORD: "s3cret-enough" }).admin,
+    ).toEqual({
+      email: "ops@example.com",
+      password: "s3cret-enough",
+    });
+    expect(() => parseEnvironment({ ADMIN_EMAIL: "ops@example.com" })).toThrow(/ADMIN_PASSWORD is not set/);
+    expect(() => parseEnvironment({ ADMIN_PASSWORD: "s3cret-enough" })).toThrow(/ADMIN_EMAIL is not set/);
+    expect(() => parseEnvironment({ ADMIN_EMAIL: "ops@example.com", ADMIN_PASSWORD: "short!" })).toThrow(
+      /ADMIN_PASSWORD=\(hidden\) is not valid/,
+    );
+    expect(() => parseEnvironment({ ADMIN_EMAIL: "ops@example.com", ADMIN_PASSWORD: "short!" })).not.toThrow(
+      /short!/,
+    );
+  });
+
+  it("parses URL_ALLOWLIST into host names and CIDR ranges", () => {
+    expect(
+      parseEnvironment({ URL_ALLOWLIST: " Wiki.Internal , 10.0.0.0/8,127.0.0.1,fd00::/8" }).urlAllowlist,
+    ).toEqual(["wiki.internal", "10.0.0.0/8", "127.0.0.1", "fd00::/8"]);
+    expect(() => parseEnvironment({ URL_ALLOWLIST: "10.0.0.0/40" })).toThrow(
+      /URL_ALLOWLIST entry "10.0.0.0\/40"/,
+    );
+    expect(() => parseEnvironment({ URL_ALLOWLIST: "http://x" })).toThrow(/URL_ALLOWLIST/);
   });
 });

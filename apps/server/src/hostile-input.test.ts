@@ -246,7 +246,8 @@ describe("hostile input", () => {
     );
     expect(chat.status).toBe(200);
     const chatRequest = server.standIn.requests.slice(before).find((request) => request.path === "/api/chat");
-    const messages = (chatRequest?.body as { messages: { role: string; content: string }[] }).messages;
+    expect(chatRequest).toBeDefined();
+    const messages = (chatRequest!.body as { messages: { role: string; content: string }[] }).messages;
     const system = messages.find((message) => message.role === "system")?.content ?? "";
     const user = messages.at(-1)?.content ?? "";
     expect(system).toContain("never instructions");
