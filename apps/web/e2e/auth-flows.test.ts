@@ -123,7 +123,6 @@ describe("accounts and sharing in two browsers against the real server", () => {
     const memberRow = members.getByRole("row", { name: new RegExp(member.email) });
     await memberRow.waitFor();
     expect(await memberRow.getByRole("combobox").inputValue()).toBe("viewer");
-    await members.scrollIntoViewIfNeeded();
     await screenshot(adminPage, "22-members-en");
 
     // ── Member, second browser context (its own cookies).
@@ -233,7 +232,6 @@ describe("accounts and sharing in two browsers against the real server", () => {
       .locator("#members")
       .getByRole("row", { name: new RegExp(member.email) })
       .waitFor();
-    await adminPage.locator("#members").scrollIntoViewIfNeeded();
     await screenshot(adminPage, "30-members-zh");
     await adminPage.goto(`${baseUrl}/settings/api-keys`);
     await adminPage.getByLabel("名称").fill("命令行");

@@ -9,11 +9,17 @@ import { formatTime } from "../lib/format-time";
 /** Entries per page of the audit log. */
 export const auditPageSize = 50;
 
-/** Details of an event as one line: a string as it is, anything else as compact JSON. */
-function detailsText(details: unknown): string {
+/** Details of an event as one readable line: `key: value` pairs, a string as it is. */
+export function detailsText(details: unknown): string {
   if (details === null || details === undefined) return "";
-  if (typeof details === "string") return details;
-  return JSON.stringify(details);
+  if (typeof details !== "object") return String(details);
+  if (Array.isArray(details)) return details.map(detailsText).join(", ");
+  return Object.entries(details as Record<string, unknown>)
+    .map(
+      ([key, value]) =>
+        `${key}: ${typeof value === "object" && value !== null ? JSON.stringify(value) : String(value)}`,
+    )
+    .join(" · ");
 }
 
 /**
@@ -85,16 +91,16 @@ export function AuditPage() {
             <tbody>
               {events.map((event) => (
                 <tr key={event.id}>
-                  <td>
+                  <td className="nowrap">
                     <time dateTime={event.at}>{formatTime(event.at, locale)}</time>
                   </td>
                   <td>{event.actor?.email ?? t("audit.system")}</td>
-                  <td>
+                  <td className="nowrap">
                     <code>{event.action}</code>
                   </td>
-                  <td>{event.target ?? ""}</td>
+                  <td className="audit-target">{event.target ?? ""}</td>
                   <td className="audit-details">{detailsText(event.details)}</td>
-                  <td>{event.ip ?? ""}</td>
+                  <td className="nowrap">{event.ip ?? ""}</td>
                 </tr>
               ))}
             </tbody>

@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import { NavLink, Outlet, useLocation, useMatch } from "react-router";
+import { NavLink, Outlet, useLocation, useMatch, useSearchParams } from "react-router";
 import { LanguageSwitch } from "../components/layout/language-switch";
 import { NoticeArea } from "../components/layout/notice-area";
 import { WorkspaceSwitcher } from "../components/layout/workspace-switcher";
@@ -23,7 +23,13 @@ export function RootLayout() {
   const { t } = useI18n();
   const location = useLocation();
   const workspaceMatch = useMatch("/workspaces/:slug/*");
-  const slug = workspaceMatch?.params.slug ?? rememberedWorkspace() ?? undefined;
+  const [searchParams] = useSearchParams();
+  // The settings page names its workspace in the query; the switcher shows the same one.
+  const slug =
+    workspaceMatch?.params.slug ??
+    (location.pathname === "/settings" ? searchParams.get("workspace") : null) ??
+    rememberedWorkspace() ??
+    undefined;
   const onDocuments = location.pathname.endsWith("/documents");
   const { health, error, check, pull, pullModel } = useHealth();
   const session = useSession();

@@ -28,7 +28,7 @@ describe("API key reveal-once dialog", () => {
     expect(dialog.getAttribute("aria-modal")).toBe("true");
     // The warning describes the dialog, so it is read when the dialog opens.
     expect(screen.getByText(/shown only this once/).id).toBe(dialog.getAttribute("aria-describedby"));
-    const field = screen.getByLabelText("API key") as HTMLInputElement;
+    const field = screen.getByLabelText("API key") as HTMLTextAreaElement;
     expect(field.value).toBe(secret);
     expect(field.readOnly).toBe(true);
     expect(document.activeElement).toBe(field);
@@ -96,7 +96,7 @@ describe("API key reveal-once dialog", () => {
       workspace: "hr",
     });
     await screen.findByRole("dialog");
-    expect((screen.getByLabelText("API key") as HTMLInputElement).value).toBe(secret);
+    expect((screen.getByLabelText("API key") as HTMLTextAreaElement).value).toBe(secret);
     await user.click(screen.getByRole("button", { name: "I have copied it" }));
     await waitFor(() => expect(screen.queryByRole("dialog")).toBeNull());
     expect(document.body.textContent).not.toContain(secret);

@@ -14,7 +14,7 @@ export interface RevealKeyDialogProps {
 }
 
 /**
- * A modal that shows a newly created API key once: read-only field (selected, so Ctrl+C works too),
+ * A modal that shows a newly created API key once: a read-only field (selected, so Ctrl+C works too),
  * a copy button, and a warning that it will not be shown again. Focus stays inside until it closes.
  */
 export function RevealKeyDialog(props: RevealKeyDialogProps) {
@@ -23,7 +23,7 @@ export function RevealKeyDialog(props: RevealKeyDialogProps) {
   const warningId = useId();
   const fieldId = useId();
   const dialogRef = useRef<HTMLDivElement>(null);
-  const fieldRef = useRef<HTMLInputElement>(null);
+  const fieldRef = useRef<HTMLTextAreaElement>(null);
   const [copy, setCopy] = useState<"idle" | "copied" | "failed">("idle");
 
   useEffect(() => {
@@ -51,7 +51,7 @@ export function RevealKeyDialog(props: RevealKeyDialogProps) {
       return;
     }
     if (event.key !== "Tab" || !dialogRef.current) return;
-    const focusable = [...dialogRef.current.querySelectorAll<HTMLElement>("input, button")];
+    const focusable = [...dialogRef.current.querySelectorAll<HTMLElement>("textarea, button")];
     const first = focusable[0];
     const last = focusable.at(-1);
     if (event.shiftKey && document.activeElement === first) {
@@ -82,11 +82,13 @@ export function RevealKeyDialog(props: RevealKeyDialogProps) {
           <label htmlFor={fieldId}>{t("apiKeys.keyLabel")}</label>
         </div>
         <div className="row">
-          <input
+          {/* A text area shows the whole key, wrapped, where an input would scroll it out of sight. */}
+          <textarea
             id={fieldId}
             ref={fieldRef}
             className="secret"
             readOnly
+            rows={2}
             value={props.secret}
             spellCheck={false}
             onFocus={(event) => event.target.select()}

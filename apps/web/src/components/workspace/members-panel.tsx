@@ -1,4 +1,5 @@
 import { type FormEvent, useCallback, useEffect, useId, useRef, useState } from "react";
+import { useLocation } from "react-router";
 import { useNotices } from "../../hooks/use-notices";
 import { useI18n } from "../../i18n/i18n";
 import { useApi } from "../../lib/api-context";
@@ -37,6 +38,19 @@ export function MembersPanel(props: { workspace: Workspace }) {
   useEffect(() => {
     void reload();
   }, [reload]);
+
+  // A deep link to #members: the panel renders after the page loaded, so the browser could not scroll to it.
+  const { hash } = useLocation();
+  const sectionRef = useRef<HTMLElement>(null);
+  const loaded = members !== null;
+  useEffect(() => {
+    const section = sectionRef.current;
+    const main = section?.closest("main");
+    if (!loaded || hash !== "#members" || !section || !main) return;
+    // Scroll only the page's own scroll area, so the header stays in view.
+    const offset = section.getBoundingClientRect().top - main.getBoundingClientRect().top;
+    main.scrollTo({ top: main.scrollTop + offset - 8 });
+  }, [loaded, hash]);
 
   const roleName = (value: WorkspaceRole) => t(`role.${value}`);
 
@@ -93,7 +107,7 @@ export function MembersPanel(props: { workspace: Workspace }) {
   }
 
   return (
-    <section id="members" aria-labelledby="members-title" className="card members-panel">
+    <section ref={sectionRef} id="members" aria-labelledby="members-title" className="card members-panel">
       <h2 id="members-title">{t("members.title")}</h2>
       <p className="muted">{t("members.intro")}</p>
       <form className="inline-form" noValidate onSubmit={(event) => void share(event)}>
