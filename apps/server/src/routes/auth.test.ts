@@ -78,6 +78,21 @@ describe("accounts and sessions", () => {
     expect(await errorCode(after)).toBe("unauthorized:session");
   });
 
+  it("refuses an expired session and clears its cookie", async () => {
+    const member = await server.createUser();
+    expect((await member.request("/api/auth/me", { as: "session" })).status).toBe(200);
+    server.deps.kb.db
+      .prepare("UPDATE sessions SET expires_at = ? WHERE user_id = ?")
+      .run(new Date(Date.now() - 1000).toISOString(), member.user.id);
+    const expired = await member.request("/api/auth/me", { as: "session" });
+    expect(expired.status).toBe(401);
+    expect(expired.headers.get("set-cookie")).toMatch(/zhiku_session=;/);
+    const left = server.deps.kb.db
+      .prepare("SELECT COUNT(*) AS count FROM sessions WHERE user_id = ?")
+      .get(member.user.id);
+    expect(left).toEqual({ count: 0 });
+  });
+
   it("throttles failed logins per account (5) and per address (20) with 429 and Retry-After", async () => {
     for (let attempt = 0; attempt < 5; attempt += 1) {
       const wrong = await login("admin@example.com", "wrong-password");
@@ -361,6 +376,15 @@ describe("accounts and sessions", () => {
     );
     await server.request(`/api/workspaces/audited/members/${user.id}`, { method: "DELETE" });
     await server.request("/api/workspaces/audited", json("PATCH", { settings: { topK: 3 } }));
+    const form = new FormData();
+    form.append("file", new File(["# Audited\n\ntext"], "audited.md"));
+    const uploaded = await server.request("/api/workspaces/audited/documents", {
+      method: "POST",
+      body: form,
+    });
+    const documentId = ((await uploaded.json()) as { documents: { id: string }[] }).documents[0]!.id;
+    await server.deps.jobs.whenIdle();
+    await server.request(`/api/workspaces/audited/documents/${documentId}`, { method: "DELETE" });
     const key = await server.request("/api/api-keys", { as: "session", ...json("POST", { name: "k" }) });
     const keyId = ((await key.json()) as { apiKey: { id: string } }).apiKey.id;
     await server.request(`/api/api-keys/${keyId}`, { as: "session", method: "DELETE" });
@@ -380,6 +404,8 @@ describe("accounts and sessions", () => {
       "member.added",
       "member.removed",
       "workspace.updated",
+      "document.uploaded",
+      "document.deleted",
       "api_key.created",
       "api_key.revoked",
       "user.deleted",
