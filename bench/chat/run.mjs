@@ -98,6 +98,9 @@ globalThis.fetch = async (input, init) => {
 const { createTestServer } = await import("../../apps/server/dist/testing/test-server.js");
 const { createApp } = await import("../../apps/server/dist/app.js");
 const { migrateServerDatabase } = await import("../../apps/server/dist/db/migrations.js");
+const { authPartsFor } = await import("../../apps/server/dist/auth/index.js");
+const { createServerMetrics } = await import("../../apps/server/dist/services/metrics/index.js");
+const { Registry } = await import("prom-client");
 const { parseEnvironment } = await import("../../apps/server/dist/env.js");
 const { createLogger } = await import("../../apps/server/dist/logger.js");
 const { DocumentEventBus } = await import("../../apps/server/dist/services/jobs/document-events.js");
@@ -113,7 +116,11 @@ const { startStandInOllama } = await import("@zhiku/ingest/stand-in-ollama");
  * makes a temporary one.
  */
 async function createServer(dataDir) {
-  if (!dataDir) return createTestServer({ ollama: { embeddingDimension: 1024 } });
+  if (!dataDir) {
+    const server = await createTestServer({ ollama: { embeddingDimension: 1024 } });
+    apiKey = server.admin.apiKey;
+    return server;
+  }
   await mkdir(dataDir, { recursive: true });
   const standIn = await startStandInOllama({ embeddingDimension: 1024 });
   const config = parseEnvironment({ DATA_DIR: dataDir, OLLAMA_HOST: standIn.url, LOG_LEVEL: "silent" });
@@ -144,7 +151,14 @@ async function createServer(dataDir) {
     events,
     shutdownSignal: shutdown.signal,
     logger,
+    metrics: createServerMetrics({ registry: new Registry(), database: kb.db }),
   };
+  // The API needs a caller: an admin with an API key, as a script would use it.
+  const { accounts } = authPartsFor(deps);
+  const admin =
+    accounts.findCredentials("bench@example.com")?.user ??
+    accounts.createUser({ email: "bench@example.com", passwordHash: "unused", role: "admin" });
+  apiKey = accounts.createApiKey({ userId: admin.id, name: "bench", workspaceId: null }).key;
   return {
     app: createApp(deps),
     deps,
@@ -158,6 +172,9 @@ async function createServer(dataDir) {
     },
   };
 }
+
+/** The API key the benchmark calls the app with (set when the app is built). */
+let apiKey;
 
 /** A seeded PRNG (mulberry32) so every run generates the same corpus and questions. */
 function createRandom(seed) {
@@ -259,7 +276,11 @@ async function timedChat(app, question) {
     const response = await app.fetch(
       new Request("http://bench.local/api/workspaces/bench/chat", {
         method: "POST",
-        headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
+        headers: {
+          "Content-Type": "application/json",
+          Accept: "text/event-stream",
+          Authorization: `Bearer ${apiKey}`,
+        },
         body: JSON.stringify({ message: question }),
       }),
     );
