@@ -43,7 +43,9 @@ async function startStandIn(port) {
 
 /** Parse + clean + chunk alone (no storage, no embedding), in MB per CPU-second of this process. */
 async function measureCpuStages(files) {
-  const contents = await Promise.all(files.map(async (file) => ({ name: file.name, bytes: new Uint8Array(await readFile(file.path)) })));
+  const contents = await Promise.all(
+    files.map(async (file) => ({ name: file.name, bytes: new Uint8Array(await readFile(file.path)) })),
+  );
   const cpu = process.cpuUsage();
   let bytes = 0;
   for (const content of contents) {
@@ -92,7 +94,8 @@ async function measure(label, folder, host) {
   for (let start = 0; start < files.length; start += 32) {
     const batch = files.slice(start, start + 32);
     const items = [];
-    for (const file of batch) items.push({ workspace: "bench", name: file.name, bytes: new Uint8Array(await readFile(file.path)) });
+    for (const file of batch)
+      items.push({ workspace: "bench", name: file.name, bytes: new Uint8Array(await readFile(file.path)) });
     const results = await knowledgeBase.ingestBatch(items);
     results.forEach((result, position) => {
       if ("error" in result) {
