@@ -47,7 +47,7 @@ export interface VectorIndexTuning {
   productQuantizationFrom: number;
   /** IVF partitions probed per query (IVF_PQ). */
   nprobes: number;
-  /** Candidates re-ranked with full vectors, as a multiple of the limit. */
+  /** Candidates re-ranked with full vectors, as a multiple of the limit (IVF_PQ only). */
   refineFactor: number;
   /** HNSW search breadth. */
   ef: number;
@@ -289,6 +289,18 @@ export async function openChunkStore(options: ChunkStoreOptions): Promise<ChunkS
     return exists;
   };
 
+  const reranker = lancedb.rerankers.RRFReranker.create();
+  /** Each table's vector index type (`IVF_HNSW_SQ`, `IVF_PQ`) or null, looked up again after a minute. */
+  const vectorIndexTypes = new Map<string, { type: string | null; checkedAt: number }>();
+  const vectorIndexType = async (name: string, table: lancedb.Table): Promise<string | null> => {
+    const cached = vectorIndexTypes.get(name);
+    if (cached && Date.now() - cached.checkedAt < 60_000) return cached.type;
+    const index = (await table.listIndices()).find((candidate) => candidate.columns.includes("vector"));
+    const type = index?.indexType ?? null;
+    vectorIndexTypes.set(name, { type, checkedAt: Date.now() });
+    return type;
+  };
+
   const store: ChunkStore = {
     hasTable,
 
@@ -372,12 +384,13 @@ export async function openChunkStore(options: ChunkStoreOptions): Promise<ChunkS
           .nearestTo(vector)
           .distanceType("cosine")
           .nprobes(tuning.nprobes)
-          .ef(tuning.ef)
-          .refineFactor(tuning.refineFactor);
+          .ef(tuning.ef);
+        // Re-ranking with full vectors is what gives IVF_PQ its recall; HNSW_SQ is accurate without it, and the
+        // extra reads cost time.
+        if ((await vectorIndexType(name, table))?.includes("PQ"))
+          builder = builder.refineFactor(tuning.refineFactor);
         if (mode === "hybrid") {
-          builder = builder
-            .fullTextSearch(query, { columns: ["index_text"] })
-            .rerank(await lancedb.rerankers.RRFReranker.create());
+          builder = builder.fullTextSearch(query, { columns: ["index_text"] }).rerank(await reranker);
         }
         if (filter) builder = builder.where(filter);
         const scoreColumn = mode === "hybrid" ? "_relevance_score" : "_distance";
@@ -413,6 +426,7 @@ export async function openChunkStore(options: ChunkStoreOptions): Promise<ChunkS
         let vectorIndexCreated = false;
         if (rows >= tuning.threshold && !indexes.some((index) => index.columns.includes("vector"))) {
           await table.createIndex("vector", { config: vectorIndexConfig(rows, tuning) });
+          vectorIndexTypes.delete(name);
           vectorIndexCreated = true;
         }
         // Versions are kept a while so searches and backups that started on an older version can finish.
@@ -431,6 +445,7 @@ export async function openChunkStore(options: ChunkStoreOptions): Promise<ChunkS
       tables.delete(name);
       knownTables.delete(name);
       writtenSinceOptimize.delete(name);
+      vectorIndexTypes.delete(name);
       if (await hasTable(name)) await connection.dropTable(name);
     },
 
