@@ -1,9 +1,10 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { applyMigrations } from "@zhiku/ingest";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { applyMigrations, migrateServerDatabase, serverMigrations } from "./migrations.js";
+import { migrateServerDatabase, serverMigrations } from "./migrations.js";
 
 describe("server migrations", () => {
   let directory: string;
@@ -76,7 +77,7 @@ describe("server migrations", () => {
     const broken = [
       { version: 1, description: "broken", sql: "CREATE TABLE ok (id TEXT); CREATE TABLE ok (id TEXT);" },
     ];
-    expect(() => applyMigrations({ db, scope: "test", migrations: broken })).toThrow();
+    expect(() => applyMigrations(db, "test", broken)).toThrow();
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'ok'").get()).toBeUndefined();
     expect(db.prepare("SELECT COUNT(*) AS count FROM schema_migrations WHERE scope = 'test'").get()).toEqual({
       count: 0,

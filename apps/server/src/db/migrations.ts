@@ -1,14 +1,5 @@
+import { applyMigrations, type Migration } from "@zhiku/ingest";
 import type { Database } from "better-sqlite3";
-
-/** One schema change of the server's tables. Versions only ever grow; a shipped migration never changes. */
-export interface Migration {
-  /** Position in the sequence, from 1. */
-  version: number;
-  /** What the migration does, for logs. */
-  description: string;
-  /** SQL run inside the migration's transaction. */
-  sql: string;
-}
 
 /** The `scope` under which the server records its migrations in `schema_migrations` (ingest uses its own). */
 export const serverMigrationScope = "server";
@@ -130,53 +121,7 @@ export const serverMigrations: Migration[] = [
   },
 ];
 
-/** Options for {@link applyMigrations}. */
-export interface ApplyMigrationsOptions {
-  /** The database to migrate. */
-  db: Database;
-  /** Scope recorded in `schema_migrations`. */
-  scope: string;
-  /** The migrations, in version order. */
-  migrations: Migration[];
-}
-
-/**
- * Applies the migrations not yet recorded for `scope`, each in its own transaction together with its
- * `schema_migrations` row, so a crash never leaves a half-applied version. Returns the versions applied.
- */
-export function applyMigrations(options: ApplyMigrationsOptions): number[] {
-  const { db, scope, migrations } = options;
-  // Same definition as the ingest package's, which usually creates the table first.
-  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-    scope TEXT NOT NULL,
-    version INTEGER NOT NULL,
-    description TEXT NOT NULL,
-    applied_at TEXT NOT NULL,
-    PRIMARY KEY (scope, version)
-  )`);
-  const appliedRows = db.prepare("SELECT version FROM schema_migrations WHERE scope = ?").all(scope) as {
-    version: number;
-  }[];
-  const applied = new Set(appliedRows.map((row) => row.version));
-  const record = db.prepare(
-    "INSERT INTO schema_migrations (scope, version, description, applied_at) VALUES (?, ?, ?, ?)",
-  );
-  const isRecorded = db.prepare("SELECT 1 FROM schema_migrations WHERE scope = ? AND version = ?");
-  const done: number[] = [];
-  for (const migration of [...migrations].sort((left, right) => left.version - right.version)) {
-    if (applied.has(migration.version)) continue;
-    // IMMEDIATE takes the write lock first; the re-check inside stops a second process applying it twice.
-    db.transaction(() => {
-      if (isRecorded.get(scope, migration.version)) return;
-      db.exec(migration.sql);
-      record.run(scope, migration.version, migration.description, new Date().toISOString());
-      done.push(migration.version);
-    }).immediate();
-  }
-  return done;
-}
-
 /** Applies the server's own migrations ({@link serverMigrations}) to the knowledge-base database. */
 export function migrateServerDatabase(db: Database): number[] {
-  return applyMigrations({ db, scope: serverMigrationScope, migrations: serverMigrations });
+  return applyMigrations(db, serverMigrationScope, serverMigrations);
 }
