@@ -97,17 +97,10 @@ globalThis.fetch = async (input, init) => {
 // Imported after the fetch hook so every client the app builds picks it up.
 const { createTestServer } = await import("../../apps/server/dist/testing/test-server.js");
 const { createApp } = await import("../../apps/server/dist/app.js");
-const { migrateServerDatabase } = await import("../../apps/server/dist/db/migrations.js");
+const { openAppDeps } = await import("../../apps/server/dist/open-app-deps.js");
 const { authPartsFor } = await import("../../apps/server/dist/auth/index.js");
-const { createServerMetrics } = await import("../../apps/server/dist/services/metrics/index.js");
-const { Registry } = await import("prom-client");
 const { parseEnvironment } = await import("../../apps/server/dist/env.js");
 const { createLogger } = await import("../../apps/server/dist/logger.js");
-const { DocumentEventBus } = await import("../../apps/server/dist/services/jobs/document-events.js");
-const { JobQueue } = await import("../../apps/server/dist/services/jobs/job-queue.js");
-const { createWorkerPoolRunner } = await import("../../apps/server/dist/services/jobs/worker-pool.js");
-const { createOllamaAccess } = await import("../../apps/server/dist/services/ollama.js");
-const { createOllamaEmbedder, openKnowledgeBase } = await import("@zhiku/ingest");
 const { startStandInOllama } = await import("@zhiku/ingest/stand-in-ollama");
 
 /**
@@ -124,35 +117,8 @@ async function createServer(dataDir) {
   await mkdir(dataDir, { recursive: true });
   const standIn = await startStandInOllama({ embeddingDimension: 1024 });
   const config = parseEnvironment({ DATA_DIR: dataDir, OLLAMA_HOST: standIn.url, LOG_LEVEL: "silent" });
-  const logger = createLogger("silent");
-  const kb = await openKnowledgeBase({
-    dataDir,
-    embedder: createOllamaEmbedder({ host: config.ollamaHost, model: config.embedModel }),
-  });
-  migrateServerDatabase(kb.db);
-  const events = new DocumentEventBus();
-  // Never started: the benchmark ingests in-process; the queue is only there because the app's routes take one.
-  const jobs = new JobQueue({
-    kb,
-    events,
-    logger,
-    createRunner: createWorkerPoolRunner({
-      size: 1,
-      workerData: { dataDir, ollamaHost: config.ollamaHost, embedModel: config.embedModel },
-      logger,
-    }),
-  });
-  const shutdown = new AbortController();
-  const deps = {
-    config,
-    kb,
-    ollama: createOllamaAccess(config.ollamaHost),
-    jobs,
-    events,
-    shutdownSignal: shutdown.signal,
-    logger,
-    metrics: createServerMetrics({ registry: new Registry(), database: kb.db }),
-  };
+  // The job queue is never started: the benchmark ingests in-process; the app's routes only need one.
+  const { deps, shutdown } = await openAppDeps({ config, logger: createLogger("silent") });
   // The API needs a caller: an admin with an API key, as a script would use it.
   const { accounts } = authPartsFor(deps);
   const admin =
@@ -165,9 +131,9 @@ async function createServer(dataDir) {
     standIn,
     async close() {
       shutdown.abort();
-      events.close();
-      await jobs.close();
-      await kb.close();
+      deps.events.close();
+      await deps.jobs.close();
+      await deps.kb.close();
       await standIn.close();
     },
   };

@@ -2,19 +2,12 @@ import { mkdir } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
 import { type ServerType, serve } from "@hono/node-server";
-import { createOllamaEmbedder, openKnowledgeBase } from "@zhiku/ingest";
-import { Registry } from "prom-client";
 import { createApp } from "./app.js";
 import { authPartsFor, ensureAdmin } from "./auth/index.js";
-import { migrateServerDatabase } from "./db/migrations.js";
 import type { AppDeps } from "./deps.js";
 import type { ServerConfig } from "./env.js";
 import type { Logger } from "./logger.js";
-import { DocumentEventBus } from "./services/jobs/document-events.js";
-import { JobQueue } from "./services/jobs/job-queue.js";
-import { createWorkerPoolRunner } from "./services/jobs/worker-pool.js";
-import { createServerMetrics } from "./services/metrics/index.js";
-import { createOllamaAccess } from "./services/ollama.js";
+import { openAppDeps } from "./open-app-deps.js";
 
 /** Options for {@link startServer}. */
 export interface StartServerOptions {
@@ -49,41 +42,16 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const { config, logger } = options;
   const dataDir = resolve(config.dataDir);
   await mkdir(dataDir, { recursive: true });
-  const embedder = createOllamaEmbedder({ host: config.ollamaHost, model: config.embedModel });
-  const kb = await openKnowledgeBase({ dataDir, embedder });
-  const applied = migrateServerDatabase(kb.db);
-  if (applied.length > 0) logger.info({ versions: applied }, "Applied server database migrations");
-
-  const events = new DocumentEventBus();
-  const metrics = createServerMetrics({ registry: new Registry(), database: kb.db, processMetrics: true });
-  const jobs = new JobQueue({
-    kb,
-    events,
-    logger,
-    onJobFinished: (outcome) => metrics.recordIngestion(outcome),
-    createRunner: createWorkerPoolRunner({
-      size: config.ingestWorkers,
-      workerData: {
-        dataDir,
-        ollamaHost: config.ollamaHost,
-        embedModel: config.embedModel,
-        maxBytes: config.maxUploadBytes,
-      },
-      logger,
-    }),
-  });
-  const shutdown = new AbortController();
-  const deps: AppDeps = {
+  const { deps, shutdown, appliedMigrations } = await openAppDeps({
     config: { ...config, dataDir },
-    kb,
-    ollama: createOllamaAccess(config.ollamaHost),
-    jobs,
-    events,
-    shutdownSignal: shutdown.signal,
-    metrics,
     logger,
-    ...(options.webRoot ? { webRoot: options.webRoot } : {}),
-  };
+    processMetrics: true,
+    extra: options.webRoot ? { webRoot: options.webRoot } : {},
+  });
+  const { kb, jobs, events } = deps;
+  if (appliedMigrations.length > 0) {
+    logger.info({ versions: appliedMigrations }, "Applied server database migrations");
+  }
   const app = createApp(deps);
   const { accounts, audit } = authPartsFor(deps);
   accounts.pruneSessions();

@@ -1,13 +1,11 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createOllamaEmbedder, openKnowledgeBase } from "@zhiku/ingest";
 import {
   type StandInOllama,
   type StandInOllamaOptions,
   startStandInOllama,
 } from "@zhiku/ingest/stand-in-ollama";
-import { Registry } from "prom-client";
 import { createApp } from "../app.js";
 import {
   authPartsFor,
@@ -17,15 +15,10 @@ import {
   type User,
   type UserRole,
 } from "../auth/index.js";
-import { migrateServerDatabase } from "../db/migrations.js";
 import type { AppDeps } from "../deps.js";
 import { parseEnvironment } from "../env.js";
 import { createLogger, type Logger } from "../logger.js";
-import { DocumentEventBus } from "../services/jobs/document-events.js";
-import { JobQueue } from "../services/jobs/job-queue.js";
-import { createWorkerPoolRunner } from "../services/jobs/worker-pool.js";
-import { createServerMetrics } from "../services/metrics/index.js";
-import { createOllamaAccess } from "../services/ollama.js";
+import { openAppDeps } from "../open-app-deps.js";
 
 /** Options for {@link createTestServer}. */
 export interface TestServerOptions {
@@ -96,43 +89,14 @@ export async function createTestServer(options: TestServerOptions = {}): Promise
     ...options.environment,
   });
   const logger = options.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? "silent");
-  const kb = await openKnowledgeBase({
-    dataDir,
-    embedder: createOllamaEmbedder({ host: config.ollamaHost, model: config.embedModel }),
-  });
-  migrateServerDatabase(kb.db);
-  const events = new DocumentEventBus();
-  const metrics = createServerMetrics({ registry: new Registry(), database: kb.db });
-  const jobs = new JobQueue({
-    kb,
-    events,
+  const { deps, shutdown } = await openAppDeps({
+    config,
     logger,
-    onJobFinished: (outcome) => metrics.recordIngestion(outcome),
     maxAttempts: options.maxAttempts ?? 4,
     retryDelayMs: () => options.retryDelayMs ?? 50,
-    createRunner: createWorkerPoolRunner({
-      size: config.ingestWorkers,
-      workerData: {
-        dataDir,
-        ollamaHost: config.ollamaHost,
-        embedModel: config.embedModel,
-        maxBytes: config.maxUploadBytes,
-      },
-      logger,
-    }),
+    extra: options.deps ?? {},
   });
-  const shutdown = new AbortController();
-  const deps: AppDeps = {
-    config,
-    kb,
-    ollama: createOllamaAccess(config.ollamaHost),
-    jobs,
-    events,
-    shutdownSignal: shutdown.signal,
-    metrics,
-    logger,
-    ...options.deps,
-  };
+  const { kb, jobs, events } = deps;
   const app = createApp(deps);
   jobs.start();
   const { accounts } = authPartsFor(deps);

@@ -1,0 +1,86 @@
+import { createOllamaEmbedder, openKnowledgeBase } from "@zhiku/ingest";
+import { Registry } from "prom-client";
+import { migrateServerDatabase } from "./db/migrations.js";
+import type { AppDeps } from "./deps.js";
+import type { ServerConfig } from "./env.js";
+import type { Logger } from "./logger.js";
+import { DocumentEventBus } from "./services/jobs/document-events.js";
+import { JobQueue } from "./services/jobs/job-queue.js";
+import { createWorkerPoolRunner } from "./services/jobs/worker-pool.js";
+import { createServerMetrics } from "./services/metrics/index.js";
+import { createOllamaAccess } from "./services/ollama.js";
+
+/** Options for {@link openAppDeps}. */
+export interface OpenAppDepsOptions {
+  /** Parsed configuration; `dataDir` should be absolute (worker threads open it too). */
+  config: ServerConfig;
+  logger: Logger;
+  /** Collect Node process metrics (the real server; tests leave them out). */
+  processMetrics?: boolean;
+  /** Job attempts before giving up (the queue's default when omitted). */
+  maxAttempts?: number;
+  /** Backoff between job attempts (the queue's default when omitted). */
+  retryDelayMs?: (attempt: number) => number;
+  /** Further app dependencies (web root, timeouts). */
+  extra?: Partial<Pick<AppDeps, "webRoot" | "keepAliveSeconds" | "urlFetchTimeoutMs">>;
+}
+
+/** What {@link openAppDeps} opened, with the switch that ends streams on shutdown. */
+export interface OpenedAppDeps {
+  deps: AppDeps;
+  /** Aborting it ends SSE and chat streams (its signal is `deps.shutdownSignal`). */
+  shutdown: AbortController;
+  /** Versions of the server's migrations applied now. */
+  appliedMigrations: number[];
+}
+
+/**
+ * Opens everything the app depends on, as the server runs it: the knowledge base in `DATA_DIR` with the server's
+ * migrations, the document event bus, metrics, and the job queue with its worker threads (not started).
+ * Shared by the server and the test server so tests build exactly what runs.
+ */
+export async function openAppDeps(options: OpenAppDepsOptions): Promise<OpenedAppDeps> {
+  const { config, logger } = options;
+  const kb = await openKnowledgeBase({
+    dataDir: config.dataDir,
+    embedder: createOllamaEmbedder({ host: config.ollamaHost, model: config.embedModel }),
+  });
+  const appliedMigrations = migrateServerDatabase(kb.db);
+  const events = new DocumentEventBus();
+  const metrics = createServerMetrics({
+    registry: new Registry(),
+    database: kb.db,
+    processMetrics: options.processMetrics ?? false,
+  });
+  const jobs = new JobQueue({
+    kb,
+    events,
+    logger,
+    onJobFinished: (outcome) => metrics.recordIngestion(outcome),
+    ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
+    ...(options.retryDelayMs === undefined ? {} : { retryDelayMs: options.retryDelayMs }),
+    createRunner: createWorkerPoolRunner({
+      size: config.ingestWorkers,
+      workerData: {
+        dataDir: config.dataDir,
+        ollamaHost: config.ollamaHost,
+        embedModel: config.embedModel,
+        maxBytes: config.maxUploadBytes,
+      },
+      logger,
+    }),
+  });
+  const shutdown = new AbortController();
+  const deps: AppDeps = {
+    config,
+    kb,
+    ollama: createOllamaAccess(config.ollamaHost),
+    jobs,
+    events,
+    shutdownSignal: shutdown.signal,
+    metrics,
+    logger,
+    ...options.extra,
+  };
+  return { deps, shutdown, appliedMigrations };
+}
