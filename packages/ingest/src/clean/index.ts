@@ -7,3 +7,4 @@ export {
   stripBoilerplate,
 } from "./boilerplate.js";
 export { normalizeForIndex } from "./normalize.js";
+export { segmentWords } from "./segment-words.js";

@@ -1,5 +1,6 @@
 import * as lancedb from "@lancedb/lancedb";
 import { Field, FixedSizeList, Float32, Int32, List, Schema, Utf8 } from "apache-arrow";
+import { segmentWords } from "../clean/index.js";
 import type { SearchMode } from "../knowledge-base.js";
 
 /** A chunk as written to LanceDB: display text, index text, position and vector. */
@@ -102,12 +103,15 @@ export interface ChunkStore {
   close(): void;
 }
 
+/**
+ * The full-text index is over `index_words`: the index text cut into words by {@link segmentWords} (jieba for
+ * Chinese), so the whitespace tokenizer is enough. Against 2–3-character n-grams it found the right Chinese
+ * document first 97.8% of the time instead of 84.4%, built 8× faster and answered 3× faster
+ * (bench/results/tokenizer.json).
+ */
 const FTS_OPTIONS = {
-  baseTokenizer: "ngram",
-  ngramMinLength: 2,
-  ngramMaxLength: 3,
-  prefixOnly: false,
-  // Stemming and stop words are for word tokens; on ngrams they would drop or bend real matches.
+  baseTokenizer: "whitespace",
+  // Stemming and stop words would bend or drop real matches in mixed Chinese and English technical text.
   stem: false,
   removeStopWords: false,
   lowercase: true,
@@ -135,6 +139,7 @@ function chunkSchema(dimension: number): Schema {
     new Field("chunk_index", new Int32(), false),
     new Field("text", new Utf8(), false),
     new Field("index_text", new Utf8(), false),
+    new Field("index_words", new Utf8(), false),
     new Field("start", new Int32(), false),
     new Field("end", new Int32(), false),
     new Field("headings", new List(new Field("item", new Utf8(), true)), false),
@@ -161,6 +166,7 @@ function toRow(chunk: StoredChunk): Row {
     chunk_index: chunk.index,
     text: chunk.text,
     index_text: chunk.indexText,
+    index_words: segmentWords(chunk.indexText),
     start: chunk.start,
     end: chunk.end,
     headings: chunk.headings,
@@ -309,8 +315,8 @@ export async function openChunkStore(options: ChunkStoreOptions): Promise<ChunkS
       await serialised(name, async () => {
         const table = await connection.createEmptyTable(name, chunkSchema(dimension), { existOk: true });
         const indexes = await table.listIndices();
-        if (!indexes.some((index) => index.columns.includes("index_text"))) {
-          await table.createIndex("index_text", { config: lancedb.Index.fts(FTS_OPTIONS) });
+        if (!indexes.some((index) => index.columns.includes("index_words"))) {
+          await table.createIndex("index_words", { config: lancedb.Index.fts(FTS_OPTIONS) });
         }
         tables.set(name, Promise.resolve(table));
       });
@@ -371,7 +377,10 @@ export async function openChunkStore(options: ChunkStoreOptions): Promise<ChunkS
       const columns = [...LIST_COLUMNS.filter((column) => column !== "index_text"), "vector"];
       let rows: Row[];
       if (mode === "fulltext") {
-        let builder = table.query().fullTextSearch(query, { columns: ["index_text"] });
+        const words = segmentWords(query);
+        // A query of punctuation alone has no words to look up.
+        if (words.length === 0) return [];
+        let builder = table.query().fullTextSearch(words, { columns: ["index_words"] });
         if (filter) builder = builder.where(filter);
         rows = await builder
           .select([...columns, "_score"])
@@ -389,13 +398,13 @@ export async function openChunkStore(options: ChunkStoreOptions): Promise<ChunkS
         // extra reads cost time.
         if ((await vectorIndexType(name, table))?.includes("PQ"))
           builder = builder.refineFactor(tuning.refineFactor);
-        if (mode === "hybrid") {
-          builder = builder.fullTextSearch(query, { columns: ["index_text"] }).rerank(await reranker);
-        }
+        const words = segmentWords(query);
+        const fused = mode === "hybrid" && words.length > 0;
+        if (fused)
+          builder = builder.fullTextSearch(words, { columns: ["index_words"] }).rerank(await reranker);
         if (filter) builder = builder.where(filter);
-        const scoreColumn = mode === "hybrid" ? "_relevance_score" : "_distance";
         rows = await builder
-          .select(mode === "hybrid" ? columns : [...columns, scoreColumn])
+          .select(fused ? columns : [...columns, "_distance"])
           .limit(limit)
           .toArray();
       }
@@ -403,12 +412,13 @@ export async function openChunkStore(options: ChunkStoreOptions): Promise<ChunkS
         const chunk = fromRow({ ...row, index_text: "" });
         const rowVector = toNumbers(row.vector);
         const relevance = vector && rowVector ? cosine(vector, rowVector) : null;
+        // Fused hits carry the RRF score, full-text hits BM25, vector hits a cosine distance.
         const score =
-          mode === "fulltext"
-            ? Number(row._score)
-            : mode === "vector"
+          row._relevance_score !== undefined
+            ? Number(row._relevance_score)
+            : row._distance !== undefined
               ? 1 - Number(row._distance)
-              : Number(row._relevance_score);
+              : Number(row._score);
         const { indexText: _unused, ...hit } = chunk;
         return { ...hit, score, relevance };
       });

@@ -1,0 +1,22 @@
+import { describe, expect, it } from "vitest";
+import { segmentWords } from "./segment-words.js";
+
+describe("segmentWords", () => {
+  it("cuts Chinese into dictionary words, with the parts of long words for search", () => {
+    const words = segmentWords("中文没有空格分词，因此全文索引常用二元组切分。").split(" ");
+    expect(words).toEqual(
+      expect.arrayContaining(["中文", "没有", "空格", "分词", "因此", "全文", "索引", "全文索引"]),
+    );
+    expect(words).not.toContain("，");
+    expect(words).not.toContain("。");
+  });
+
+  it("keeps Latin words, codes and numbers whole and drops punctuation", () => {
+    expect(segmentWords("Redis AOF 重写, 错误码 E1024!")).toBe("Redis AOF 重写 错误 误码 错误码 E1024");
+  });
+
+  it("gives a query and the stored text the same words", () => {
+    const stored = segmentWords("垃圾回收器把堆划分为多个区域").split(" ");
+    for (const word of segmentWords("垃圾回收器").split(" ")) expect(stored).toContain(word);
+  });
+});
