@@ -64,7 +64,7 @@ export type { AppDeps } from "./deps.js";
 export function createApp(deps: AppDeps) {
   const logger = deps.logger ?? createLogger("silent");
   const { accounts } = authPartsFor(deps);
-  const api = new Hono()
+  const app = new Hono()
     .use(requestLogging({ logger, metrics: deps.metrics }))
     // Headers a route sets itself win (the original-file download's `sandbox` policy, the docs page's policy).
     .use(
@@ -91,7 +91,6 @@ export function createApp(deps: AppDeps) {
     .route("/api", createChatRoutes(deps))
     .route("/api", createThreadRoutes(deps))
     .route("/v1", createOpenAiRoutes(deps));
-  const app = api;
 
   app.get(
     "/api/openapi.json",

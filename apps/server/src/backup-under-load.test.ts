@@ -9,7 +9,7 @@ import { type StandInOllama, startStandInOllama } from "@zhiku/ingest/stand-in-o
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 // Every request of these tests goes as the admin that ADMIN_EMAIL / ADMIN_PASSWORD create.
-import { adminFetch as fetch, processExited, startServerProcess } from "./testing/server-process.js";
+import { adminFetch as fetch, killAll, processExited, startServerProcess } from "./testing/server-process.js";
 import { readEvents } from "./testing/test-server.js";
 
 const run = promisify(execFile);
@@ -108,12 +108,7 @@ describe("backup under load", () => {
   });
 
   afterEach(async () => {
-    for (const child of children.splice(0)) {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill("SIGKILL");
-        await processExited(child);
-      }
-    }
+    await killAll(children);
     await standIn.close();
     await rm(root, { recursive: true, force: true });
   });

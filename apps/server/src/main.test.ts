@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 // Every request of these tests goes as the admin that ADMIN_EMAIL / ADMIN_PASSWORD create.
 import {
   adminFetch as fetch,
+  killAll,
   processExited,
   serverMainPath,
   startServerProcess,
@@ -46,12 +47,7 @@ describe("server process", () => {
   });
 
   afterEach(async () => {
-    for (const child of children.splice(0)) {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill("SIGKILL");
-        await processExited(child);
-      }
-    }
+    await killAll(children);
     await standIn.close();
     await rm(dataDir, { recursive: true, force: true });
   });
