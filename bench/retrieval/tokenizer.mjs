@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Chinese tokenisation for the full-text index: LanceDB's ngram tokenizer (2–3 characters, what the store uses)
- * against words from a segmenter (jieba compiled to wasm, `cut_for_search`) indexed with the whitespace
+ * against words from a segmenter (jieba's `cut_for_search`, as the store's `segmentWords` runs it) indexed with the whitespace
  * tokenizer. Same chunks (eval/corpus, chunked and cleaned as the store does), same questions (eval/), full-text
  * search only, so no embedding model is involved. Prints and writes bench/results/tokenizer.json: index build
  * time, segmentation time, document-level recall@1/5/10 and MRR per language, query latency.
@@ -23,7 +23,7 @@ const { recallAt, reciprocalRank, distinctInOrder } = await import(
   "../../packages/ingest/dist/eval/metrics.js"
 );
 const { collectFiles } = await import("../../packages/ingest/dist/cli/collect-files.js");
-const { cut_for_search: cutForSearch } = await import("jieba-wasm");
+const { segmentWords } = await import("../../packages/ingest/dist/clean/index.js");
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const questions = parseQuestions(
@@ -31,12 +31,8 @@ const questions = parseQuestions(
   "eval/questions.jsonl",
 ).filter((question) => question.expected.length > 0);
 
-/** Words of a text as jieba's search mode cuts them, punctuation dropped, joined by spaces. */
-function segment(text) {
-  return cutForSearch(text, true)
-    .filter((token) => /[\p{L}\p{N}]/u.test(token))
-    .join(" ");
-}
+/** Words of a text as the store cuts them (jieba's search mode), punctuation dropped, joined by spaces. */
+const segment = segmentWords;
 
 const rows = [];
 for (const file of await collectFiles([join(root, "eval/corpus")])) {
