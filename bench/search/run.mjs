@@ -4,19 +4,23 @@
  *
  * For each table size it generates synthetic chunks (1024-dimension clustered unit vectors and
  * mixed Chinese/English text) in a temporary directory, then measures:
- * - brute-force vector search (no index, `bypassVectorIndex()`), full-text search (ngram index)
- *   and hybrid search (full text + vector fused with reciprocal rank fusion), p50/p95 latency;
- * - build time of IVF_PQ and IVF_HNSW_SQ indexes with a few parameter choices, and for each
- *   query-time choice (nprobes, refineFactor, ef) the latency and recall@10 against brute force;
+ * - brute-force vector search (no index, `bypassVectorIndex()`), full-text search (whitespace index
+ *   over a column of space-separated words, as the store indexes jieba's words) and hybrid search
+ *   (full text + vector fused with reciprocal rank fusion), p50/p95 latency;
+ * - build time of vector indexes (IVF_FLAT, IVF_PQ, IVF_RQ, IVF_HNSW_SQ, IVF_HNSW_PQ) with a few
+ *   parameter choices, and for each query-time choice (nprobes, refineFactor, ef) the latency and
+ *   recall@10 against brute force;
  * - resident memory (RSS) of this process, and of a fresh child process that only opens the
  *   indexed table and serves queries (the figure closest to the server's).
  *
  * Usage:
  *   node bench/search/run.mjs --sizes 10000,100000
  *   node bench/search/run.mjs --sizes 2000,5000,20000,50000 --brute-only
+ *   node bench/search/run.mjs --sizes 100000 --only ivfRq,hnswPq --tag explore
  *
  * Results go to `bench/results/search-<size>.json` (or `search-brute-<size>.json` with
- * `--brute-only`), and `bench/results/search-summary.md` is rebuilt from all result files.
+ * `--brute-only`, `search-<size>-<tag>.json` with `--tag`), and `bench/results/search-summary.md`
+ * is rebuilt from all result files.
  * Nothing here is a timed test: figures depend on the machine and are recorded with it.
  */
 import { spawn } from "node:child_process";
@@ -45,6 +49,22 @@ const topicSpread = 0.8;
 const isotropicNoise = 0.1;
 const batchRows = 50_000;
 const tableName = "chunks";
+/** Column of space-separated words the full-text index is built on (the store's `index_words`). */
+const wordsColumn = "words";
+/**
+ * Full-text index options, the same as the store's (`FTS_OPTIONS` in
+ * packages/ingest/src/store/chunk-store.ts): words are already cut apart, so whitespace splits them.
+ */
+const fullTextOptions = {
+  baseTokenizer: "whitespace",
+  stem: false,
+  removeStopWords: false,
+  lowercase: true,
+  asciiFolding: true,
+  withPosition: false,
+};
+/** How the full-text side is described in the summary (result files before it was recorded used n-grams). */
+const fullTextLabel = "whitespace over words";
 const scriptPath = fileURLToPath(import.meta.url);
 const defaultResultsDirectory = path.resolve(path.dirname(scriptPath), "../results");
 
@@ -58,6 +78,8 @@ const { values } = parseArgs({
     "data-dir": { type: "string" },
     "results-dir": { type: "string", default: defaultResultsDirectory },
     skip: { type: "string", default: "" },
+    only: { type: "string", default: "" },
+    tag: { type: "string" },
     distance: { type: "string", default: "cosine" },
     "summary-only": { type: "boolean", default: false },
     "internal-generate": { type: "string" },
@@ -69,6 +91,11 @@ const { values } = parseArgs({
 if (!["cosine", "dot", "l2"].includes(values.distance)) {
   throw Object.assign(new Error(`--distance: "${values.distance}" must be cosine, dot or l2`), {
     code: "invalid:distance",
+  });
+}
+if (values.tag !== undefined && !/^[a-z0-9][a-z0-9-]*$/.test(values.tag)) {
+  throw Object.assign(new Error(`--tag: "${values.tag}" must be lowercase letters, digits and dashes`), {
+    code: "invalid:tag",
   });
 }
 /** Distance used for search and index training; the product uses cosine (unit vectors from bge-m3). */
@@ -207,32 +234,44 @@ function pickWord(words, topicIndex, random) {
 }
 
 /**
- * Builds the text of one synthetic chunk: 40–80 words, runs of Chinese words written without
- * spaces between runs of English words, plus a chunk number so every text is distinct.
+ * Builds one synthetic chunk: its display text (40–80 words, runs of Chinese words written without
+ * spaces between runs of English words, plus a chunk number so every text is distinct) and the same
+ * words separated by spaces, as the store's jieba segmentation writes its `index_words` column (Chinese
+ * words cut apart, punctuation dropped, the chunk number kept as a token).
  * @param {number} topicIndex
  * @param {() => number} random
  * @param {number} rowId
- * @returns {string}
+ * @returns {{ text: string, words: string }}
  */
 function createText(topicIndex, random, rowId) {
   const wordCount = 40 + Math.floor(random() * 41);
   /** @type {string[]} */
   const parts = [];
+  /** @type {string[]} */
+  const words = [];
   let written = 0;
   while (written < wordCount) {
     const runLength = 1 + Math.floor(random() * 5);
     if (random() < 0.55) {
       let run = "";
-      for (let index = 0; index < runLength; index += 1) run += pickWord(chineseWords, topicIndex, random);
+      for (let index = 0; index < runLength; index += 1) {
+        const word = pickWord(chineseWords, topicIndex, random);
+        run += word;
+        words.push(word);
+      }
       parts.push(`${run}。`);
     } else {
-      for (let index = 0; index < runLength; index += 1)
-        parts.push(pickWord(englishWords, topicIndex, random));
+      for (let index = 0; index < runLength; index += 1) {
+        const word = pickWord(englishWords, topicIndex, random);
+        parts.push(word);
+        words.push(word);
+      }
     }
     written += runLength;
   }
   parts.push(`#${rowId}`);
-  return parts.join(" ");
+  words.push(String(rowId));
+  return { text: parts.join(" "), words: words.join(" ") };
 }
 
 /**
@@ -271,17 +310,22 @@ function createBatch({ start, count, seed, space }) {
   const ids = new Int32Array(count);
   /** @type {string[]} */
   const texts = new Array(count);
+  /** @type {string[]} */
+  const wordLists = new Array(count);
   for (let offset = 0; offset < count; offset += 1) {
     const rowId = start + offset;
     const target = values.subarray(offset * dimension, (offset + 1) * dimension);
     const { topicIndex, random } = createRowVector({ rowId, seed, space, target, noise });
     ids[offset] = rowId;
-    texts[offset] = createText(topicIndex, random, rowId);
+    const { text, words } = createText(topicIndex, random, rowId);
+    texts[offset] = text;
+    wordLists[offset] = words;
   }
   const vectorType = new arrow.FixedSizeList(dimension, new arrow.Field("item", new arrow.Float32(), true));
   const schema = new arrow.Schema([
     new arrow.Field("id", new arrow.Int32(), false),
     new arrow.Field("text", new arrow.Utf8(), false),
+    new arrow.Field("words", new arrow.Utf8(), false),
     new arrow.Field("vector", vectorType, false),
   ]);
   const floatData = arrow.makeData({ type: new arrow.Float32(), length: values.length, data: values });
@@ -289,6 +333,7 @@ function createBatch({ start, count, seed, space }) {
   const children = [
     arrow.makeData({ type: new arrow.Int32(), length: count, data: ids }),
     textData,
+    arrow.vectorFromArray(wordLists, new arrow.Utf8()).data[0],
     arrow.makeData({ type: vectorType, length: count, child: floatData }),
   ];
   const structData = arrow.makeData({ type: new arrow.Struct(schema.fields), length: count, children });
@@ -330,9 +375,8 @@ function createQueries({ rows, seed, querySeed, count }) {
   for (let index = 0; index < count; index += 1) {
     const rowId = Math.floor(random() * rows);
     const row = createRowVector({ rowId, seed, space, target, noise });
-    const words = createText(row.topicIndex, row.random, rowId)
-      .split(/[ 。]+/)
-      .filter((word) => word && !word.startsWith("#"));
+    // Two of the chunk's words (not its number), as the store would get them from segmenting a question.
+    const words = createText(row.topicIndex, row.random, rowId).words.split(" ").slice(0, -1);
     fillGaussian(noise, random);
     normalise(noise);
     for (let dim = 0; dim < dimension; dim += 1) target[dim] += 0.5 * noise[dim];
@@ -403,6 +447,17 @@ function recallAt10(found, exact) {
 
 const megabytes = (bytes) => Math.round(bytes / 1024 / 1024);
 
+/** This process's peak resident memory (Linux `VmHWM`), or null where /proc is missing. */
+async function peakRssMegabytes() {
+  try {
+    const status = await readFile("/proc/self/status", "utf8");
+    const kilobytes = Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1]);
+    return Number.isFinite(kilobytes) ? Math.round(kilobytes / 1024) : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Vector search with the given query-time parameters; `brute` bypasses any index.
  * @param {import("@lancedb/lancedb").Table} table
@@ -434,7 +489,7 @@ function hybridSearch(table, reranker, parameters) {
   return (query) => {
     let search = table
       .query()
-      .fullTextSearch(query.text)
+      .fullTextSearch(query.text, { columns: [wordsColumn] })
       .nearestTo(query.vector)
       .distanceType(distanceType)
       .select(["id"])
@@ -449,29 +504,54 @@ function hybridSearch(table, reranker, parameters) {
 }
 
 /**
- * Full-text search over the ngram index.
+ * Full-text search over the words column, queried with space-separated words as the store does.
  * @param {import("@lancedb/lancedb").Table} table
  */
 function fullTextSearch(table) {
-  return (query) => table.query().fullTextSearch(query.text).select(["id", "_score"]).limit(10).toArray();
+  return (query) =>
+    table
+      .query()
+      .fullTextSearch(query.text, { columns: [wordsColumn] })
+      .select(["id", "_score"])
+      .limit(10)
+      .toArray();
 }
 
 /**
  * The index configurations tried at a given size, each with its query-time choices.
  * IVF partitions follow the usual sqrt(rows) rule; HNSW uses one graph per ~100k rows.
+ * "fast" variants train the IVF k-means on fewer iterations and a smaller sample, the main
+ * cost of building IVF indexes with many partitions on few cores.
  * @param {number} rows
  */
 function indexConfigurations(rows) {
   const partitions = Math.min(4096, Math.max(16, Math.round(Math.sqrt(rows))));
+  const fastTraining = { maxIterations: 10, sampleRate: 64 };
   const pqQueries = [];
   for (const nprobes of [10, 20, 50]) {
     for (const refineFactor of [undefined, 5, 10]) pqQueries.push({ nprobes, refineFactor });
+  }
+  const fastPqQueries = [
+    { nprobes: 10, refineFactor: 10 },
+    { nprobes: 20, refineFactor: 5 },
+    { nprobes: 20, refineFactor: 10 },
+    { nprobes: 50, refineFactor: 10 },
+  ];
+  // RaBitQ keeps 1 bit a dimension: its estimates need re-ranking with full vectors for a good top 10.
+  const rqQueries = [];
+  for (const nprobes of [10, 20, 50]) {
+    for (const refineFactor of [undefined, 2, 5, 10]) rqQueries.push({ nprobes, refineFactor });
   }
   const hnswPartitions = Math.max(1, Math.round(rows / 100_000));
   const hnswQueries = [];
   for (const ef of [40, 100, 200]) {
     hnswQueries.push({ nprobes: hnswPartitions, ef });
     if (hnswPartitions > 2) hnswQueries.push({ nprobes: Math.ceil(hnswPartitions / 3), ef });
+  }
+  const hnswPqQueries = [];
+  for (const ef of [100, 200]) {
+    for (const refineFactor of [undefined, 5, 10])
+      hnswPqQueries.push({ nprobes: hnswPartitions, ef, refineFactor });
   }
   // IVF_FLAT keeps full vectors (exact distances within the probed partitions): a baseline for
   // what partitioning alone costs in recall. Skipped at large sizes, where it copies every vector.
@@ -490,10 +570,28 @@ function indexConfigurations(rows) {
       queries: pqQueries,
     },
     {
+      name: `IVF_PQ p=${partitions} sub=64 fast`,
+      type: "ivfPq",
+      options: { numPartitions: partitions, numSubVectors: 64, ...fastTraining },
+      queries: fastPqQueries,
+    },
+    {
       name: `IVF_PQ p=${partitions} sub=128`,
       type: "ivfPq",
       options: { numPartitions: partitions, numSubVectors: 128 },
       queries: pqQueries,
+    },
+    {
+      name: `IVF_RQ p=${partitions} bits=1`,
+      type: "ivfRq",
+      options: { numPartitions: partitions, numBits: 1 },
+      queries: rqQueries,
+    },
+    {
+      name: `IVF_RQ p=${partitions} bits=1 fast`,
+      type: "ivfRq",
+      options: { numPartitions: partitions, numBits: 1, ...fastTraining },
+      queries: rqQueries,
     },
     {
       name: `IVF_HNSW_SQ p=${hnswPartitions} m=20`,
@@ -501,7 +599,25 @@ function indexConfigurations(rows) {
       options: { numPartitions: hnswPartitions, m: 20, efConstruction: 150 },
       queries: hnswQueries,
     },
+    {
+      name: `IVF_HNSW_PQ p=${hnswPartitions} m=20 sub=64`,
+      type: "hnswPq",
+      options: { numPartitions: hnswPartitions, numSubVectors: 64, m: 20, efConstruction: 150 },
+      queries: hnswPqQueries,
+    },
   ];
+}
+
+/**
+ * Whether a configuration is selected by `--only` (when given) and not excluded by `--skip`;
+ * entries are index types (`ivfRq`) or parts of configuration names (`sub=128`, `fast`).
+ * @param {{ name: string, type: string }} configuration
+ * @param {{ only: Set<string>, skip: Set<string> }} filters
+ */
+function isSelected(configuration, { only, skip }) {
+  const matches = (entry) => configuration.type === entry || configuration.name.includes(entry);
+  if (only.size > 0 && ![...only].some(matches)) return false;
+  return ![...skip].some(matches);
 }
 
 /**
@@ -545,7 +661,7 @@ async function runProbe(options) {
   const hybrid = await measure({ queries, run: hybridSearch(table, reranker, options.parameters) });
   const fulltext = await measure({ queries, run: fullTextSearch(table) });
   process.stdout.write(
-    `${JSON.stringify({ rssMb: megabytes(process.memoryUsage().rss), vectorP95Ms: vector.p95Ms, hybridP95Ms: hybrid.p95Ms, fulltextP95Ms: fulltext.p95Ms })}\n`,
+    `${JSON.stringify({ rssMb: megabytes(process.memoryUsage().rss), peakRssMb: await peakRssMegabytes(), vectorP95Ms: vector.p95Ms, hybridP95Ms: hybrid.p95Ms, fulltextP95Ms: fulltext.p95Ms })}\n`,
   );
 }
 
@@ -573,14 +689,25 @@ function log(message) {
 
 /**
  * Benchmarks one table size and returns the result record.
- * @param {{ rows: number, seed: number, queryCount: number, bruteQueryCount: number, bruteOnly: boolean, dataDirectory?: string, skip: Set<string> }} options
+ * @param {{ rows: number, seed: number, queryCount: number, bruteQueryCount: number, bruteOnly: boolean, dataDirectory?: string, skip: Set<string>, only: Set<string>, tag?: string }} options
  */
-async function benchmarkSize({ rows, seed, queryCount, bruteQueryCount, bruteOnly, dataDirectory, skip }) {
+async function benchmarkSize({
+  rows,
+  seed,
+  queryCount,
+  bruteQueryCount,
+  bruteOnly,
+  dataDirectory,
+  skip,
+  only,
+  tag,
+}) {
   const directory = dataDirectory
-    ? path.join(dataDirectory, `rows-${rows}-seed-${seed}`)
+    ? path.join(dataDirectory, `rows-${rows}-seed-${seed}-words`)
     : await mkdtemp(path.join(os.tmpdir(), "zhiku-bench-search-"));
   const result = {
     rows,
+    ...(tag ? { tag } : {}),
     dimension,
     distanceType,
     seed,
@@ -626,17 +753,11 @@ async function benchmarkSize({ rows, seed, queryCount, bruteQueryCount, bruteOnl
     log(`  p50 ${brute.p50Ms} ms, p95 ${brute.p95Ms} ms`);
     if (bruteOnly) return result;
 
-    log(`${rows} rows: building the full-text index (ngram 2-3)`);
+    log(`${rows} rows: building the full-text index (${fullTextLabel})`);
     let started = performance.now();
-    await table.createIndex("text", {
-      config: lancedb.Index.fts({
-        baseTokenizer: "ngram",
-        ngramMinLength: 2,
-        ngramMaxLength: 3,
-        prefixOnly: false,
-      }),
-      replace: true,
-    });
+    await table.createIndex(wordsColumn, { config: lancedb.Index.fts(fullTextOptions), replace: true });
+    result.fulltext.index = fullTextLabel;
+    result.fulltext.options = fullTextOptions;
     result.fulltext.buildSeconds = Math.round((performance.now() - started) / 100) / 10;
     const { ids: _fulltextIds, ...fulltextFigures } = await measure({ queries, run: fullTextSearch(table) });
     Object.assign(result.fulltext, fulltextFigures);
@@ -648,17 +769,31 @@ async function benchmarkSize({ rows, seed, queryCount, bruteQueryCount, bruteOnl
     const { ids: _hybridIds, ...hybridBrute } = await measure({
       queries: bruteQueries,
       run: hybridSearch(table, reranker, { brute: true }),
+      // At 1M rows each of these takes ~20 s.
+      warmup: 1,
     });
     result.hybridBrute = hybridBrute;
     log(`${rows} rows: hybrid without vector index p95 ${hybridBrute.p95Ms} ms`);
 
     for (const configuration of indexConfigurations(rows)) {
-      if ([...skip].some((entry) => configuration.type === entry || configuration.name.includes(entry)))
-        continue;
+      if (!isSelected(configuration, { only, skip })) continue;
       log(`${rows} rows: building ${configuration.name}`);
       started = performance.now();
       const config = lancedb.Index[configuration.type]({ ...configuration.options, distanceType });
-      await table.createIndex("vector", { config, replace: true });
+      try {
+        await table.createIndex("vector", { config, replace: true });
+      } catch (error) {
+        // Record what this LanceDB version refused (an unsupported option, say) and go on with the rest.
+        log(`  failed: ${error instanceof Error ? error.message : String(error)}`);
+        result.indexes.push({
+          name: configuration.name,
+          type: configuration.type,
+          options: configuration.options,
+          error: error instanceof Error ? error.message : String(error),
+          queries: [],
+        });
+        continue;
+      }
       const buildSeconds = Math.round((performance.now() - started) / 100) / 10;
       log(`  built in ${buildSeconds} s`);
       const record = {
@@ -753,7 +888,7 @@ function machineDescription() {
  */
 async function writeSummary(resultsDirectory) {
   const files = (await readdir(resultsDirectory)).filter((name) =>
-    /^search-(brute-)?\d+(-dot|-l2)?\.json$/.test(name),
+    /^search-(brute-)?\d+(-dot|-l2)?(-[a-z0-9][a-z0-9-]*)?\.json$/.test(name),
   );
   const results = [];
   for (const name of files)
@@ -787,9 +922,12 @@ async function writeSummary(resultsDirectory) {
   for (const result of results.filter(
     (entry) => entry.indexes.length > 0 || entry.fulltext.p95Ms !== undefined,
   )) {
-    lines.push("", `## ${result.rows} rows (${result.distanceType})`, "");
+    // Result files from before the full-text side was recorded used an ngram 2–3 index on the text.
+    const fullText = result.fulltext.index ?? "ngram 2–3";
+    const title = result.tag ? ` run "${result.tag}"` : "";
+    lines.push("", `## ${result.rows} rows (${result.distanceType})${title}`, "");
     lines.push(
-      `Generated in ${result.generateSeconds ?? "(reused)"} s. Full-text index (ngram 2–3) built in ${result.fulltext.buildSeconds} s. Load average (1 min) at start ${result.loadAverageAtStart?.[0] ?? "?"}, at end ${result.loadAverageAtEnd?.[0] ?? "?"} on ${result.machine.cpus} CPUs.`,
+      `File \`${result.name}\`, ${result.date.slice(0, 16).replace("T", " ")} UTC. Generated in ${result.generateSeconds ?? "(reused)"} s. Full-text index (${fullText}) built in ${result.fulltext.buildSeconds} s. Brute-force and recall figures over ${result.bruteForce.queries} queries, the others over ${result.fulltext.queries}. Load average (1 min) at start ${result.loadAverageAtStart?.[0] ?? "?"}, at end ${result.loadAverageAtEnd?.[0] ?? "?"} on ${result.machine.cpus} CPUs.`,
       "",
     );
     lines.push(
@@ -800,12 +938,16 @@ async function writeSummary(resultsDirectory) {
       `| vector | none (brute force) | – | ${result.bruteForce.p50Ms} | ${result.bruteForce.p95Ms} | 1 | 1 |`,
     );
     lines.push(
-      `| full text | ngram 2–3 | ${result.fulltext.buildSeconds} | ${result.fulltext.p50Ms} | ${result.fulltext.p95Ms} | – | – |`,
+      `| full text | ${fullText} | ${result.fulltext.buildSeconds} | ${result.fulltext.p50Ms} | ${result.fulltext.p95Ms} | – | – |`,
     );
     lines.push(
       `| hybrid (RRF) | no vector index | – | ${result.hybridBrute.p50Ms} | ${result.hybridBrute.p95Ms} | – | – |`,
     );
     for (const index of result.indexes) {
+      if (index.error)
+        lines.push(
+          `| vector | ${index.name}: build failed (${index.error.split("\n")[0]}) | – | – | – | – | – |`,
+        );
       for (const query of index.queries) {
         const parameters = Object.entries(query.parameters)
           .filter(([, value]) => value !== undefined)
@@ -827,7 +969,10 @@ async function writeSummary(resultsDirectory) {
     }
     const probes = result.indexes
       .filter((index) => index.probe)
-      .map((index) => `${index.name}: ${index.probe.rssMb} MB`);
+      .map(
+        (index) =>
+          `${index.name}: ${index.probe.rssMb} MB${index.probe.peakRssMb ? ` (peak ${index.probe.peakRssMb} MB)` : ""}`,
+      );
     lines.push(
       "",
       `RSS of the benchmark process after everything: ${result.rss.afterAllMb} MB. RSS of a fresh process serving vector, hybrid and full-text queries: ${probes.join("; ")}.`,
@@ -850,7 +995,8 @@ if (values["internal-generate"]) {
   process.stdout.write(
     [
       "node bench/search/run.mjs [--sizes 10000,100000,1000000] [--queries 200] [--brute-queries N]",
-      "  [--brute-only] [--skip ivfFlat,ivfPq,hnswSq,sub=128 (index types or parts of config names)] [--distance cosine|dot|l2] [--seed 42]",
+      "  [--brute-only] [--skip ivfFlat,ivfPq,sub=128 (index types or parts of config names)] [--only ivfRq,hnswPq,fast]",
+      "  [--tag NAME (write search-<rows>-NAME.json, leaving the full run's file alone)] [--distance cosine|dot|l2] [--seed 42]",
       "  [--data-dir DIR (keep and reuse generated tables)]",
       "  [--results-dir bench/results] [--summary-only (rebuild search-summary.md from the result files)]",
       "",
@@ -879,8 +1025,10 @@ if (values["internal-generate"]) {
       bruteOnly: values["brute-only"],
       dataDirectory: values["data-dir"],
       skip: new Set(values.skip.split(",").filter(Boolean)),
+      only: new Set(values.only.split(",").filter(Boolean)),
+      tag: values.tag,
     });
-    const suffix = distanceType === "cosine" ? "" : `-${distanceType}`;
+    const suffix = `${distanceType === "cosine" ? "" : `-${distanceType}`}${values.tag ? `-${values.tag}` : ""}`;
     const fileName = values["brute-only"]
       ? `search-brute-${rows}${suffix}.json`
       : `search-${rows}${suffix}.json`;
