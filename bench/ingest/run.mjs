@@ -52,7 +52,7 @@ async function measureCpuStages(files) {
     try {
       const { parsed, chunks } = await prepareDocument(content);
       documentFingerprints(parsed.text);
-      for (const chunk of chunks) indexTextOf({ chunk, title: parsed.title, isBoilerplate: () => false });
+      for (const chunk of chunks) indexTextOf({ chunk, title: parsed.title });
       bytes += content.bytes.byteLength;
     } catch {
       // Failures are reported by the full run.

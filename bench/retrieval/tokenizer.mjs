@@ -42,7 +42,7 @@ for (const file of await collectFiles([join(root, "eval/corpus")])) {
       name: file.name,
     });
     for (const chunk of chunks) {
-      const text = indexTextOf({ chunk, title: parsed.title, isBoilerplate: () => false });
+      const text = indexTextOf({ chunk, title: parsed.title });
       if (text) rows.push({ document: file.name, text });
     }
   } catch {

@@ -621,7 +621,7 @@ export class KnowledgeBase {
             chunk,
             title,
             headingContext: this.headingContext,
-            isBoilerplate: (fingerprint) => boilerplate.has(fingerprint),
+            isBoilerplate: boilerplate.size > 0 ? (fingerprint) => boilerplate.has(fingerprint) : undefined,
           }),
         }))
         .filter((candidate) => candidate.indexText.length > 0);
@@ -915,17 +915,17 @@ export class KnowledgeBase {
 
   /** Fingerprints of `fingerprints` that enough other documents of the workspace share to count as boilerplate. */
   private boilerplateAmong(workspaceId: string, documentId: string, fingerprints: string[]): Set<string> {
-    const boilerplate = new Set<string>();
-    const count = this.db.prepare<[string, string, string], { documents: number }>(
-      "SELECT COUNT(*) AS documents FROM line_fingerprints WHERE workspace_id = ? AND fingerprint = ? AND document_id != ?",
-    );
-    for (const fingerprint of fingerprints) {
-      // This document plus the others that carry the line.
-      if (count.get(workspaceId, fingerprint, documentId)!.documents + 1 >= this.boilerplateMinDocuments) {
-        boilerplate.add(fingerprint);
-      }
-    }
-    return boilerplate;
+    if (fingerprints.length === 0) return new Set();
+    // One query for the whole document: the fingerprints go in as a JSON array.
+    const shared = this.db
+      .prepare<[string, string, string, number], { fingerprint: string }>(
+        `SELECT fingerprint FROM line_fingerprints
+         WHERE workspace_id = ? AND document_id != ? AND fingerprint IN (SELECT value FROM json_each(?))
+         GROUP BY fingerprint HAVING COUNT(*) + 1 >= ?`,
+      )
+      .all(workspaceId, documentId, JSON.stringify(fingerprints), this.boilerplateMinDocuments);
+    // This document plus the others that carry the line.
+    return new Set(shared.map((row) => row.fingerprint));
   }
 
   /**

@@ -62,7 +62,8 @@ export function documentFingerprints(text: string): string[] {
 export function indexTextOf(options: {
   chunk: Chunk;
   title?: string;
-  isBoilerplate: (fingerprint: string) => boolean;
+  /** Judges a line's fingerprint; leave it out when the workspace has no repeated lines (fingerprinting is skipped). */
+  isBoilerplate?: (fingerprint: string) => boolean;
   /** Prefix the title and heading path (default true). */
   headingContext?: boolean;
 }): string {
