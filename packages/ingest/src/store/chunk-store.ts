@@ -1,7 +1,14 @@
 import * as lancedb from "@lancedb/lancedb";
-import { Field, FixedSizeList, Float32, Int32, List, Schema, Utf8 } from "apache-arrow";
+import { createRequire } from "node:module";
+import type * as Arrow from "apache-arrow";
 import { segmentWords } from "../clean/index.js";
 import type { SearchMode } from "../knowledge-base.js";
+
+/**
+ * apache-arrow as LanceDB loads it (the CommonJS build). LanceDB recognises tables by `instanceof` and rebuilds
+ * others, which fails on the ESM build's classes (two copies of one package); so rows are built with these.
+ */
+const arrow = createRequire(import.meta.url)("apache-arrow") as typeof Arrow;
 
 /** A chunk as written to LanceDB: display text, index text, position and vector. */
 export interface StoredChunk {
@@ -132,20 +139,24 @@ const LIST_COLUMNS = [
   "tokens",
 ];
 
-function chunkSchema(dimension: number): Schema {
-  return new Schema([
-    new Field("chunk_id", new Utf8(), false),
-    new Field("document_id", new Utf8(), false),
-    new Field("chunk_index", new Int32(), false),
-    new Field("text", new Utf8(), false),
-    new Field("index_text", new Utf8(), false),
-    new Field("index_words", new Utf8(), false),
-    new Field("start", new Int32(), false),
-    new Field("end", new Int32(), false),
-    new Field("headings", new List(new Field("item", new Utf8(), true)), false),
-    new Field("page", new Int32(), true),
-    new Field("tokens", new Int32(), false),
-    new Field("vector", new FixedSizeList(dimension, new Field("item", new Float32(), true)), false),
+function chunkSchema(dimension: number): Arrow.Schema {
+  return new arrow.Schema([
+    new arrow.Field("chunk_id", new arrow.Utf8(), false),
+    new arrow.Field("document_id", new arrow.Utf8(), false),
+    new arrow.Field("chunk_index", new arrow.Int32(), false),
+    new arrow.Field("text", new arrow.Utf8(), false),
+    new arrow.Field("index_text", new arrow.Utf8(), false),
+    new arrow.Field("index_words", new arrow.Utf8(), false),
+    new arrow.Field("start", new arrow.Int32(), false),
+    new arrow.Field("end", new arrow.Int32(), false),
+    new arrow.Field("headings", new arrow.List(new arrow.Field("item", new arrow.Utf8(), true)), false),
+    new arrow.Field("page", new arrow.Int32(), true),
+    new arrow.Field("tokens", new arrow.Int32(), false),
+    new arrow.Field(
+      "vector",
+      new arrow.FixedSizeList(dimension, new arrow.Field("item", new arrow.Float32(), true)),
+      false,
+    ),
   ]);
 }
 
@@ -159,21 +170,54 @@ function documentFilter(documentIds: readonly string[]): string {
 
 type Row = Record<string, unknown>;
 
-function toRow(chunk: StoredChunk): Row {
-  return {
-    chunk_id: chunk.chunkId,
-    document_id: chunk.documentId,
-    chunk_index: chunk.index,
-    text: chunk.text,
-    index_text: chunk.indexText,
-    index_words: segmentWords(chunk.indexText),
-    start: chunk.start,
-    end: chunk.end,
-    headings: chunk.headings,
-    page: chunk.page,
-    tokens: chunk.tokens,
-    vector: Array.from(chunk.vector),
+/**
+ * Chunks as one Arrow record batch in the table's schema, built column by column: the vectors are copied into one
+ * Float32Array instead of going through LanceDB's row-by-row conversion, which cost more than the write itself.
+ */
+function toArrowTable(chunks: StoredChunk[]): Arrow.Table {
+  const dimension = chunks[0]!.vector.length;
+  const schema = chunkSchema(dimension);
+  const vectors = new Float32Array(chunks.length * dimension);
+  chunks.forEach((chunk, position) => {
+    if (chunk.vector.length !== dimension) {
+      throw new Error(
+        `Chunk ${chunk.chunkId} has a ${chunk.vector.length}-dimension vector, not ${dimension}`,
+      );
+    }
+    vectors.set(chunk.vector, position * dimension);
+  });
+  const strings = (pick: (chunk: StoredChunk) => string): Arrow.Data =>
+    arrow.vectorFromArray(chunks.map(pick), new arrow.Utf8()).data[0]!;
+  const integers = (pick: (chunk: StoredChunk) => number): Arrow.Data =>
+    arrow.makeData({ type: new arrow.Int32(), length: chunks.length, data: Int32Array.from(chunks, pick) });
+  const columns: Record<string, Arrow.Data> = {
+    chunk_id: strings((chunk) => chunk.chunkId),
+    document_id: strings((chunk) => chunk.documentId),
+    chunk_index: integers((chunk) => chunk.index),
+    text: strings((chunk) => chunk.text),
+    index_text: strings((chunk) => chunk.indexText),
+    index_words: strings((chunk) => segmentWords(chunk.indexText)),
+    start: integers((chunk) => chunk.start),
+    end: integers((chunk) => chunk.end),
+    headings: arrow.vectorFromArray(
+      chunks.map((chunk) => chunk.headings),
+      schema.fields.find((field) => field.name === "headings")!.type,
+    ).data[0]!,
+    page: arrow.vectorFromArray(
+      chunks.map((chunk) => chunk.page),
+      new arrow.Int32(),
+    ).data[0]!,
+    tokens: integers((chunk) => chunk.tokens),
+    vector: arrow.makeData({
+      type: schema.fields.find((field) => field.name === "vector")!
+        .type as Arrow.FixedSizeList<Arrow.Float32>,
+      length: chunks.length,
+      child: arrow.makeData({ type: new arrow.Float32(), length: vectors.length, data: vectors }),
+    }),
   };
+  const children = schema.fields.map((field) => columns[field.name]!);
+  const batch = arrow.makeData({ type: new arrow.Struct(schema.fields), length: chunks.length, children });
+  return new arrow.Table(schema, [new arrow.RecordBatch(schema, batch)]);
 }
 
 function fromRow(row: Row): Omit<StoredChunk, "vector"> {
@@ -335,14 +379,14 @@ export async function openChunkStore(options: ChunkStoreOptions): Promise<ChunkS
           .whenMatchedUpdateAll()
           .whenNotMatchedInsertAll()
           .whenNotMatchedBySourceDelete({ where: `document_id = ${quote(documentId)}` })
-          .execute(chunks.map(toRow));
+          .execute(toArrowTable(chunks));
         countWritten(name, chunks.length);
       });
     },
 
     async appendChunks(name, chunks) {
       if (chunks.length === 0) return;
-      await serialised(name, async () => (await open(name)).add(chunks.map(toRow)));
+      await serialised(name, async () => (await open(name)).add(toArrowTable(chunks)));
       countWritten(name, chunks.length);
     },
 
