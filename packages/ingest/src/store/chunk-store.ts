@@ -1,8 +1,9 @@
-import * as lancedb from "@lancedb/lancedb";
 import { createRequire } from "node:module";
+import * as lancedb from "@lancedb/lancedb";
 import type * as Arrow from "apache-arrow";
 import { segmentWords } from "../clean/index.js";
 import type { SearchMode } from "../knowledge-base.js";
+import { DEFAULT_FUSION, type FusionOptions, fuseRankings, validateFusionOptions } from "./fusion.js";
 
 /**
  * apache-arrow as LanceDB loads it (the CommonJS build). LanceDB recognises tables by `instanceof` and rebuilds
@@ -29,7 +30,7 @@ export interface StoredChunk {
 
 /** A chunk found by a search, with its rank score and, when a query vector was given, its cosine similarity. */
 export interface ChunkHit extends Omit<StoredChunk, "vector" | "indexText"> {
-  /** Higher is better: fused RRF score (hybrid), cosine similarity (vector) or BM25 (fulltext). */
+  /** Higher is better: weighted RRF score (hybrid), cosine similarity (vector) or BM25 (fulltext). */
   score: number;
   /** Cosine similarity of the chunk to the query vector in [-1, 1]; null for full-text-only searches. */
   relevance: number | null;
@@ -45,6 +46,8 @@ export interface ChunkSearchOptions {
   limit: number;
   /** Only chunks of these documents. */
   documentIds?: string[];
+  /** Fusion of a hybrid search, over the store's {@link ChunkStoreOptions.fusion}. */
+  fusion?: Partial<FusionOptions>;
 }
 
 /** Tuning of the vector index, chosen from `bench/search` measurements. */
@@ -98,7 +101,10 @@ export interface ChunkStore {
   listChunks(table: string, documentId: string): Promise<Omit<StoredChunk, "vector">[]>;
   /** Every chunk of the table in pages, for re-embedding. */
   scan(table: string, onPage: (chunks: Omit<StoredChunk, "vector">[]) => Promise<void>): Promise<void>;
-  /** Finds chunks by vector, full text, or both fused by reciprocal rank. */
+  /**
+   * Finds chunks by vector, full text, or both: a hybrid search runs the two searches concurrently, `limit` hits
+   * each, and fuses them by weighted reciprocal rank (see {@link FusionOptions}).
+   */
   search(table: string, options: ChunkSearchOptions): Promise<ChunkHit[]>;
   /**
    * Folds new rows into the indexes (when enough have piled up, or always with `force`), removes old table
@@ -293,11 +299,17 @@ export interface ChunkStoreOptions {
   optimizeAfterRows?: number;
   /** Table versions older than this are removed when the table is optimized. Default 15 minutes. */
   keepVersionsMs?: number;
+  /** Fusion of hybrid searches; defaults to {@link DEFAULT_FUSION} (k 60, equal weights). */
+  fusion?: Partial<FusionOptions>;
 }
 
-/** Opens the LanceDB database under `directory`. */
+/**
+ * Opens the LanceDB database under `directory`.
+ * @throws IngestError `invalid:input` when `fusion` is out of range.
+ */
 export async function openChunkStore(options: ChunkStoreOptions): Promise<ChunkStore> {
   const tuning = { ...DEFAULT_VECTOR_INDEX_TUNING, ...options.vectorIndex };
+  const fusion = validateFusionOptions({ ...DEFAULT_FUSION, ...options.fusion });
   const optimizeAfterRows = options.optimizeAfterRows ?? 5_000;
   const keepVersionsMs = options.keepVersionsMs ?? 15 * 60 * 1000;
   // The CLI, the server and its worker threads write the same tables: check for newer versions on every read.
@@ -339,7 +351,6 @@ export async function openChunkStore(options: ChunkStoreOptions): Promise<ChunkS
     return exists;
   };
 
-  const reranker = lancedb.rerankers.RRFReranker.create();
   /** Each table's vector index type (`IVF_HNSW_SQ`, `IVF_PQ`) or null, looked up again after a minute. */
   const vectorIndexTypes = new Map<string, { type: string | null; checkedAt: number }>();
   const vectorIndexType = async (name: string, table: lancedb.Table): Promise<string | null> => {
@@ -415,26 +426,25 @@ export async function openChunkStore(options: ChunkStoreOptions): Promise<ChunkS
       }
     },
 
-    async search(name, { mode, query, vector, limit, documentIds }) {
+    async search(name, { mode, query, vector, limit, documentIds, fusion: searchFusion }) {
       const table = await open(name);
       const filter = documentIds && documentIds.length > 0 ? documentFilter(documentIds) : undefined;
       const columns = [...LIST_COLUMNS.filter((column) => column !== "index_text"), "vector"];
-      let rows: Row[];
-      if (mode === "fulltext") {
-        const words = segmentWords(query);
+      const words = segmentWords(query);
+      const searchFullText = async (): Promise<Row[]> => {
         // A query of punctuation alone has no words to look up.
         if (words.length === 0) return [];
         let builder = table.query().fullTextSearch(words, { columns: ["index_words"] });
         if (filter) builder = builder.where(filter);
-        rows = await builder
+        return builder
           .select([...columns, "_score"])
           .limit(limit)
           .toArray();
-      } else {
-        if (!vector) throw new Error(`A ${mode} search needs a query vector`);
+      };
+      const searchVector = async (queryVector: number[]): Promise<Row[]> => {
         let builder = table
           .query()
-          .nearestTo(vector)
+          .nearestTo(queryVector)
           .distanceType("cosine")
           .nprobes(tuning.nprobes)
           .ef(tuning.ef);
@@ -442,28 +452,42 @@ export async function openChunkStore(options: ChunkStoreOptions): Promise<ChunkS
         // extra reads cost time.
         if ((await vectorIndexType(name, table))?.includes("PQ"))
           builder = builder.refineFactor(tuning.refineFactor);
-        const words = segmentWords(query);
-        const fused = mode === "hybrid" && words.length > 0;
-        if (fused)
-          builder = builder.fullTextSearch(words, { columns: ["index_words"] }).rerank(await reranker);
         if (filter) builder = builder.where(filter);
-        rows = await builder
-          .select(fused ? columns : [...columns, "_distance"])
+        return builder
+          .select([...columns, "_distance"])
           .limit(limit)
           .toArray();
+      };
+
+      // Full-text hits carry BM25, vector hits a cosine distance, fused hits the weighted RRF score.
+      let scored: { row: Row; score: number }[];
+      if (mode === "fulltext") {
+        scored = (await searchFullText()).map((row) => ({ row, score: Number(row._score) }));
+      } else {
+        if (!vector) throw new Error(`A ${mode} search needs a query vector`);
+        if (mode === "vector" || words.length === 0) {
+          scored = (await searchVector(vector)).map((row) => ({ row, score: 1 - Number(row._distance) }));
+        } else {
+          const weights = searchFusion ? validateFusionOptions({ ...fusion, ...searchFusion }) : fusion;
+          const [textRows, vectorRows] = await Promise.all([searchFullText(), searchVector(vector)]);
+          const rows = new Map<string, Row>();
+          for (const row of [...textRows, ...vectorRows]) rows.set(String(row.chunk_id), row);
+          // Full text first: on equal scores its hit goes first (LanceDB's reranker leaves ties in no set order).
+          scored = fuseRankings(
+            [
+              { keys: textRows.map((row) => String(row.chunk_id)), weight: weights.fullTextWeight },
+              { keys: vectorRows.map((row) => String(row.chunk_id)), weight: weights.vectorWeight },
+            ],
+            weights.k,
+          )
+            .slice(0, limit)
+            .map((item) => ({ row: rows.get(item.key)!, score: item.score }));
+        }
       }
-      return rows.map((row) => {
-        const chunk = fromRow({ ...row, index_text: "" });
+      return scored.map(({ row, score }) => {
+        const { indexText: _unused, ...hit } = fromRow({ ...row, index_text: "" });
         const rowVector = toNumbers(row.vector);
         const relevance = vector && rowVector ? cosine(vector, rowVector) : null;
-        // Fused hits carry the RRF score, full-text hits BM25, vector hits a cosine distance.
-        const score =
-          row._relevance_score !== undefined
-            ? Number(row._relevance_score)
-            : row._distance !== undefined
-              ? 1 - Number(row._distance)
-              : Number(row._score);
-        const { indexText: _unused, ...hit } = chunk;
         return { ...hit, score, relevance };
       });
     },
