@@ -2,15 +2,23 @@
 /**
  * Ingestion throughput: parse + clean + chunk + store of a folder of documents (default: the shared corpus,
  * zh and en separately) through the real knowledge base, embedding with the stand-in Ollama in a child process.
- * Prints MB/s (wall and per CPU-second of this process, embedding wait excluded), chunks/s, and the share of
+ * Prints MB/s (wall and per CPU-second of the ingesting process, embedding excluded), chunks/s, and the share of
  * wall time spent waiting on embeddings. Run after `npm run build`:
  *
- *   node bench/ingest/run.mjs [--corpus ../shared/corpus] [--out bench/results/ingest.json]
+ *   node bench/ingest/run.mjs [--corpus ../shared/corpus] [--copies 4] [--out bench/results/ingest.json]
+ *
+ * Each figure comes from a fresh Node process, so one run does not warm the next:
+ * - "first run": the corpus as it is, in a process that has ingested nothing yet (module loading, JIT warm-up,
+ *   the jieba dictionary and the table's creation all count);
+ * - "steady": after a warm-up pass into another workspace, `--copies` copies of the corpus into one workspace
+ *   (each copy's files renamed and given one extra line, so none is skipped as unchanged): a larger library
+ *   ingested in one go by a warm process.
  */
 import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
 process.env.LANCE_CPU_THREADS ??= String(os.availableParallelism());
@@ -20,12 +28,12 @@ const { values } = parseArgs({
     corpus: { type: "string", default: "../shared/corpus" },
     out: { type: "string", default: "bench/results/ingest.json" },
     port: { type: "string", default: "11499" },
+    copies: { type: "string", default: "4" },
+    "internal-measure": { type: "string" },
   },
 });
 
-const { openKnowledgeBase, createOllamaEmbedder, prepareDocument } = await import("@zhiku/ingest");
-const { documentFingerprints, indexTextOf } = await import("../../packages/ingest/dist/pipeline.js");
-const { collectFiles } = await import("../../packages/ingest/dist/cli/collect-files.js");
+const scriptPath = fileURLToPath(import.meta.url);
 
 /** Starts the stand-in Ollama in its own process so its CPU time is not counted as ours. */
 async function startStandIn(port) {
@@ -41,19 +49,42 @@ async function startStandIn(port) {
   return child;
 }
 
-/** Parse + clean + chunk alone (no storage, no embedding), in MB per CPU-second of this process. */
-async function measureCpuStages(files) {
-  const contents = await Promise.all(
+/** The corpus files, read once; copy `n > 0` is renamed `copy-n/…` and gets one extra line. */
+async function readCorpus(folder, copies) {
+  const { collectFiles } = await import("../../packages/ingest/dist/cli/collect-files.js");
+  const files = await collectFiles([folder]);
+  const originals = await Promise.all(
     files.map(async (file) => ({ name: file.name, bytes: new Uint8Array(await readFile(file.path)) })),
   );
+  const items = [];
+  for (let copy = 0; copy < copies; copy++) {
+    for (const original of originals) {
+      if (copy === 0) {
+        items.push(original);
+        continue;
+      }
+      const marker = new TextEncoder().encode(`\n\ncopy ${copy}\n`);
+      const bytes = new Uint8Array(original.bytes.byteLength + marker.byteLength);
+      bytes.set(original.bytes);
+      bytes.set(marker, original.bytes.byteLength);
+      items.push({ name: `copy-${copy}/${original.name}`, bytes });
+    }
+  }
+  return items;
+}
+
+/** Parse + clean + chunk alone (no storage, no embedding), in MB per CPU-second of this process. */
+async function measureCpuStages(items) {
+  const { prepareDocument } = await import("@zhiku/ingest");
+  const { documentFingerprints, indexTextOf } = await import("../../packages/ingest/dist/pipeline.js");
   const cpu = process.cpuUsage();
   let bytes = 0;
-  for (const content of contents) {
+  for (const item of items) {
     try {
-      const { parsed, chunks } = await prepareDocument(content);
+      const { parsed, chunks } = await prepareDocument(item);
       documentFingerprints(parsed.text);
       for (const chunk of chunks) indexTextOf({ chunk, title: parsed.title });
-      bytes += content.bytes.byteLength;
+      bytes += item.bytes.byteLength;
     } catch {
       // Failures are reported by the full run.
     }
@@ -62,9 +93,32 @@ async function measureCpuStages(files) {
   return Number((bytes / 1024 / 1024 / ((used.user + used.system) / 1e6)).toFixed(2));
 }
 
-async function measure(label, folder, host) {
-  const files = await collectFiles([folder]);
-  const parseCleanChunkMegabytesPerCpuSecond = await measureCpuStages(files);
+/** Ingests `items` into workspace `workspace` in batches of 32, as `zhiku ingest` does, then folds the indexes. */
+async function ingest(knowledgeBase, workspace, items) {
+  let bytes = 0;
+  let chunks = 0;
+  let failed = 0;
+  for (let start = 0; start < items.length; start += 32) {
+    const batch = items.slice(start, start + 32).map((item) => ({ workspace, ...item }));
+    const results = await knowledgeBase.ingestBatch(batch);
+    results.forEach((result, position) => {
+      if ("error" in result) {
+        failed++;
+        console.error(`  ${batch[position].name}: ${result.error.message}`);
+      } else {
+        bytes += batch[position].bytes.byteLength;
+        chunks += result.document.chunks;
+      }
+    });
+  }
+  await knowledgeBase.optimize(workspace);
+  return { bytes, chunks, failed };
+}
+
+/** One measurement, in this (fresh) process. */
+async function measureHere({ label, folder, host, copies, warm }) {
+  const { openKnowledgeBase, createOllamaEmbedder } = await import("@zhiku/ingest");
+  const items = await readCorpus(folder, copies);
   const dataDir = await mkdtemp(join(os.tmpdir(), "zhiku-bench-ingest-"));
   const inner = createOllamaEmbedder({ host, model: "bge-m3" });
   let embedMs = 0;
@@ -85,65 +139,88 @@ async function measure(label, folder, host) {
     },
   };
   const knowledgeBase = await openKnowledgeBase({ dataDir, embedder });
-  let bytes = 0;
-  let chunks = 0;
-  let failed = 0;
-  const cpuStart = process.cpuUsage();
-  const started = performance.now();
-  // Batches of 32 files, as `zhiku ingest` stores them.
-  for (let start = 0; start < files.length; start += 32) {
-    const batch = files.slice(start, start + 32);
-    const items = [];
-    for (const file of batch)
-      items.push({ workspace: "bench", name: file.name, bytes: new Uint8Array(await readFile(file.path)) });
-    const results = await knowledgeBase.ingestBatch(items);
-    results.forEach((result, position) => {
-      if ("error" in result) {
-        failed++;
-        console.error(`  ${items[position].name}: ${result.error.message}`);
-      } else {
-        bytes += items[position].bytes.byteLength;
-        chunks += result.document.chunks;
-      }
-    });
+  try {
+    if (warm) {
+      await ingest(knowledgeBase, "warm-up", await readCorpus(folder, 1));
+      embedMs = 0;
+      embedCpuMicros = 0;
+    }
+    const cpuStart = process.cpuUsage();
+    const started = performance.now();
+    const { bytes, chunks, failed } = await ingest(knowledgeBase, "bench", items);
+    const wallMs = performance.now() - started;
+    const cpu = process.cpuUsage(cpuStart);
+    const cpuSeconds = (cpu.user + cpu.system - embedCpuMicros) / 1e6;
+    const megabytes = bytes / 1024 / 1024;
+    const withoutEmbedSeconds = (wallMs - embedMs) / 1000;
+    return {
+      label,
+      run: warm ? "steady" : "first run",
+      files: items.length,
+      failed,
+      megabytes: Number(megabytes.toFixed(3)),
+      chunks,
+      wallSeconds: Number((wallMs / 1000).toFixed(2)),
+      embedWaitShare: Number((embedMs / wallMs).toFixed(3)),
+      megabytesPerSecondExcludingEmbedding: Number((megabytes / withoutEmbedSeconds).toFixed(2)),
+      megabytesPerCpuSecondExcludingEmbedding: Number((megabytes / cpuSeconds).toFixed(2)),
+      chunksPerSecond: Number((chunks / (wallMs / 1000)).toFixed(1)),
+      parseCleanChunkMegabytesPerCpuSecond: await measureCpuStages(items),
+      loadAverage: Number(os.loadavg()[0].toFixed(1)),
+    };
+  } finally {
+    await knowledgeBase.close();
+    await rm(dataDir, { recursive: true, force: true });
   }
-  await knowledgeBase.optimize("bench");
-  const wallMs = performance.now() - started;
-  const cpu = process.cpuUsage(cpuStart);
-  const cpuSeconds = (cpu.user + cpu.system - embedCpuMicros) / 1e6;
-  await knowledgeBase.close();
-  await rm(dataDir, { recursive: true, force: true });
-  const megabytes = bytes / 1024 / 1024;
-  const withoutEmbedSeconds = (wallMs - embedMs) / 1000;
-  return {
-    label,
-    files: files.length,
-    failed,
-    megabytes: Number(megabytes.toFixed(3)),
-    chunks,
-    wallSeconds: Number((wallMs / 1000).toFixed(2)),
-    embedWaitShare: Number((embedMs / wallMs).toFixed(3)),
-    megabytesPerSecondExcludingEmbedding: Number((megabytes / withoutEmbedSeconds).toFixed(2)),
-    megabytesPerCpuSecondExcludingEmbedding: Number((megabytes / cpuSeconds).toFixed(2)),
-    chunksPerSecond: Number((chunks / (wallMs / 1000)).toFixed(1)),
-    parseCleanChunkMegabytesPerCpuSecond,
-  };
 }
 
+/** Runs one measurement in a fresh child process and returns its result. */
+function measureInChild(options) {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [scriptPath, "--internal-measure", JSON.stringify(options)], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let output = "";
+    child.stdout.on("data", (data) => {
+      output += data;
+    });
+    child.once("error", fail);
+    child.once("exit", (code) => {
+      if (code === 0) done(JSON.parse(output.trim().split("\n").at(-1)));
+      else fail(new Error(`measurement ${JSON.stringify(options)} exited with ${code}`));
+    });
+  });
+}
+
+if (values["internal-measure"]) {
+  const result = await measureHere(JSON.parse(values["internal-measure"]));
+  console.log(JSON.stringify(result));
+  process.exit(0);
+}
+
+const copies = Number(values.copies);
+if (!Number.isInteger(copies) || copies < 1)
+  throw new Error(`--copies: "${values.copies}" is not a whole number ≥ 1`);
 const child = await startStandIn(values.port);
 try {
   const host = `http://127.0.0.1:${values.port}`;
   const corpus = resolve(values.corpus);
   const results = [];
   for (const language of ["zh", "en"]) {
-    const result = await measure(language, join(corpus, language), host);
-    results.push(result);
-    console.log(
-      `${language}: ${result.files} files, ${result.megabytes} MB, ${result.chunks} chunks in ${result.wallSeconds}s — ` +
-        `${result.megabytesPerSecondExcludingEmbedding} MB/s wall and ${result.megabytesPerCpuSecondExcludingEmbedding} MB per CPU-second ` +
-        `excluding embedding; ${result.chunksPerSecond} chunks/s; embedding wait ${(result.embedWaitShare * 100).toFixed(0)}% of wall time; ` +
-        `parse + clean + chunk alone ${result.parseCleanChunkMegabytesPerCpuSecond} MB per CPU-second`,
-    );
+    const folder = join(corpus, language);
+    for (const run of [
+      { copies: 1, warm: false },
+      { copies, warm: true },
+    ]) {
+      const result = await measureInChild({ label: language, folder, host, ...run });
+      results.push(result);
+      console.log(
+        `${language} (${result.run}): ${result.files} files, ${result.megabytes} MB, ${result.chunks} chunks in ${result.wallSeconds}s — ` +
+          `${result.megabytesPerSecondExcludingEmbedding} MB/s wall and ${result.megabytesPerCpuSecondExcludingEmbedding} MB per CPU-second ` +
+          `excluding embedding; ${result.chunksPerSecond} chunks/s; embedding wait ${(result.embedWaitShare * 100).toFixed(0)}% of wall time; ` +
+          `parse + clean + chunk alone ${result.parseCleanChunkMegabytesPerCpuSecond} MB per CPU-second; load ${result.loadAverage}`,
+      );
+    }
   }
   const report = {
     date: new Date().toISOString(),

@@ -11,6 +11,7 @@ import {
   type VectorIndexTuning,
 } from "./store/chunk-store.js";
 import { createFileStore, type FileStore, hashBytes } from "./store/file-store.js";
+import type { FusionOptions } from "./store/fusion.js";
 import { openMetadataDb } from "./store/metadata-db.js";
 import type { ChunkOptions, DocumentType, Embedder, ParsedDocument } from "./types.js";
 
@@ -170,6 +171,8 @@ export interface KnowledgeBaseOptions {
   chunkOptions?: ChunkOptions;
   /** Vector index tuning. */
   vectorIndex?: Partial<VectorIndexTuning>;
+  /** Weights of the vector and full-text rankings in hybrid search; default k 60, equal weights. */
+  fusion?: Partial<FusionOptions>;
   /** A line is boilerplate once it appears in this many documents of a workspace. Default 3. */
   boilerplateMinDocuments?: number;
   /**
@@ -332,7 +335,11 @@ export class KnowledgeBase {
     const layout = dataLayout(options.dataDir);
     const db = openMetadataDb(layout.database);
     try {
-      const chunks = await openChunkStore({ directory: layout.lancedb, vectorIndex: options.vectorIndex });
+      const chunks = await openChunkStore({
+        directory: layout.lancedb,
+        vectorIndex: options.vectorIndex,
+        fusion: options.fusion,
+      });
       return new KnowledgeBase({
         dataDir: options.dataDir,
         db,
@@ -684,8 +691,10 @@ export class KnowledgeBase {
          error = NULL, chunks = ?, title = ?, byline = ?, pages = ?, updated_at = ? WHERE id = ?`,
     );
     const clearFingerprints = this.db.prepare("DELETE FROM line_fingerprints WHERE document_id = ?");
-    const insertFingerprint = this.db.prepare(
-      "INSERT OR IGNORE INTO line_fingerprints (workspace_id, fingerprint, document_id) VALUES (?, ?, ?)",
+    // A document's fingerprints go in with one statement, as a JSON array.
+    const insertFingerprints = this.db.prepare(
+      `INSERT OR IGNORE INTO line_fingerprints (workspace_id, fingerprint, document_id)
+       SELECT ?, value, ? FROM json_each(?)`,
     );
     this.db.transaction(() => {
       for (const document of documents) {
@@ -703,9 +712,11 @@ export class KnowledgeBase {
           document.documentId,
         );
         clearFingerprints.run(document.documentId);
-        for (const fingerprint of document.fingerprints) {
-          insertFingerprint.run(document.workspaceId, fingerprint, document.documentId);
-        }
+        insertFingerprints.run(
+          document.workspaceId,
+          document.documentId,
+          JSON.stringify(document.fingerprints),
+        );
       }
     })();
     await this.chunks.maintain(table);

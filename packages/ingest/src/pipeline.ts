@@ -1,5 +1,5 @@
 import { chunkDocument } from "./chunk/index.js";
-import { lineFingerprint, normalizeForIndex, stripBoilerplate } from "./clean/index.js";
+import { normalizeForIndex, stripBoilerplate, textFingerprints } from "./clean/index.js";
 import { IngestError } from "./errors.js";
 import { parseDocument } from "./parse/index.js";
 import type { Chunk, ChunkOptions, ParsedDocument } from "./types.js";
@@ -47,12 +47,7 @@ function formatMegabytes(bytes: number): string {
 
 /** The distinct fingerprints of a document's lines, for boilerplate detection across a workspace. */
 export function documentFingerprints(text: string): string[] {
-  const fingerprints = new Set<string>();
-  for (const line of text.split("\n")) {
-    const fingerprint = lineFingerprint(line);
-    if (fingerprint) fingerprints.add(fingerprint);
-  }
-  return [...fingerprints];
+  return [...textFingerprints(text)];
 }
 
 /**

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { isBuiltInBoilerplate, lineFingerprint, splitLines, stripBoilerplate } from "./boilerplate.js";
+import {
+  isBuiltInBoilerplate,
+  lineFingerprint,
+  splitLines,
+  stripBoilerplate,
+  textFingerprints,
+} from "./boilerplate.js";
 
 describe("splitLines", () => {
   it("splits on LF, CRLF and CR", () => {
@@ -25,6 +31,24 @@ describe("lineFingerprint", () => {
     expect(lineFingerprint("首页")).toBeUndefined();
     expect(lineFingerprint("2026/1/9 10:00:27")).toBeUndefined();
     expect(lineFingerprint("   ")).toBeUndefined();
+  });
+});
+
+describe("textFingerprints", () => {
+  it("gives every line the fingerprint lineFingerprint gives it alone", () => {
+    const lines = [
+      "张小明 2026/1/9 10:00:27 网站建设",
+      "COPYRIGHT  ２０２５ Example Inc.",
+      "首页",
+      "",
+      "ﬁle ligatures and Ｆｕｌｌ-width ＡＢＣ letters",
+      "倒排索引记录每个词出现的位置",
+      "2026/1/9 10:00:27",
+    ];
+    const expected = new Set(lines.map(lineFingerprint).filter((fingerprint) => fingerprint !== undefined));
+    expect(expected.size).toBe(4);
+    expect(textFingerprints(lines.join("\n"))).toEqual(expected);
+    expect(textFingerprints(lines.join("\r\n"))).toEqual(expected);
   });
 });
 

@@ -5,6 +5,7 @@ export {
   MIN_FINGERPRINT_LENGTH,
   splitLines,
   stripBoilerplate,
+  textFingerprints,
 } from "./boilerplate.js";
 export { normalizeForIndex } from "./normalize.js";
 export { segmentWords } from "./segment-words.js";
