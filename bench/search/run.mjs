@@ -520,6 +520,7 @@ function fullTextSearch(table) {
 /**
  * The index configurations tried at a given size, each with its query-time choices.
  * IVF partitions follow the usual sqrt(rows) rule; HNSW uses one graph per ~100k rows.
+ * Ordered by build time on a small machine, so a long run measures the quick ones first.
  * "fast" variants train the IVF k-means on fewer iterations and a smaller sample, the main
  * cost of building IVF indexes with many partitions on few cores.
  * @param {number} rows
@@ -564,24 +565,6 @@ function indexConfigurations(rows) {
   return [
     ...(rows <= 200_000 ? [flat] : []),
     {
-      name: `IVF_PQ p=${partitions} sub=64`,
-      type: "ivfPq",
-      options: { numPartitions: partitions, numSubVectors: 64 },
-      queries: pqQueries,
-    },
-    {
-      name: `IVF_PQ p=${partitions} sub=64 fast`,
-      type: "ivfPq",
-      options: { numPartitions: partitions, numSubVectors: 64, ...fastTraining },
-      queries: fastPqQueries,
-    },
-    {
-      name: `IVF_PQ p=${partitions} sub=128`,
-      type: "ivfPq",
-      options: { numPartitions: partitions, numSubVectors: 128 },
-      queries: pqQueries,
-    },
-    {
       name: `IVF_RQ p=${partitions} bits=1`,
       type: "ivfRq",
       options: { numPartitions: partitions, numBits: 1 },
@@ -604,6 +587,24 @@ function indexConfigurations(rows) {
       type: "hnswPq",
       options: { numPartitions: hnswPartitions, numSubVectors: 64, m: 20, efConstruction: 150 },
       queries: hnswPqQueries,
+    },
+    {
+      name: `IVF_PQ p=${partitions} sub=64`,
+      type: "ivfPq",
+      options: { numPartitions: partitions, numSubVectors: 64 },
+      queries: pqQueries,
+    },
+    {
+      name: `IVF_PQ p=${partitions} sub=64 fast`,
+      type: "ivfPq",
+      options: { numPartitions: partitions, numSubVectors: 64, ...fastTraining },
+      queries: fastPqQueries,
+    },
+    {
+      name: `IVF_PQ p=${partitions} sub=128`,
+      type: "ivfPq",
+      options: { numPartitions: partitions, numSubVectors: 128 },
+      queries: pqQueries,
     },
   ];
 }
@@ -689,7 +690,7 @@ function log(message) {
 
 /**
  * Benchmarks one table size and returns the result record.
- * @param {{ rows: number, seed: number, queryCount: number, bruteQueryCount: number, bruteOnly: boolean, dataDirectory?: string, skip: Set<string>, only: Set<string>, tag?: string }} options
+ * @param {{ rows: number, seed: number, queryCount: number, bruteQueryCount: number, bruteOnly: boolean, dataDirectory?: string, skip: Set<string>, only: Set<string>, tag?: string, save: (result: object) => Promise<void> }} options
  */
 async function benchmarkSize({
   rows,
@@ -701,6 +702,7 @@ async function benchmarkSize({
   skip,
   only,
   tag,
+  save,
 }) {
   const directory = dataDirectory
     ? path.join(dataDirectory, `rows-${rows}-seed-${seed}-words`)
@@ -721,6 +723,7 @@ async function benchmarkSize({
     hybridBrute: {},
     indexes: [],
     rss: {},
+    complete: false,
   };
   try {
     let existing = false;
@@ -751,7 +754,7 @@ async function benchmarkSize({
     result.bruteForce = bruteFigures;
     result.rss.afterBruteForceMb = megabytes(process.memoryUsage().rss);
     log(`  p50 ${brute.p50Ms} ms, p95 ${brute.p95Ms} ms`);
-    if (bruteOnly) return result;
+    if (bruteOnly) return { ...result, complete: true };
 
     log(`${rows} rows: building the full-text index (${fullTextLabel})`);
     let started = performance.now();
@@ -773,6 +776,8 @@ async function benchmarkSize({
       warmup: 1,
     });
     result.hybridBrute = hybridBrute;
+    // Saved after each stage, so a long run that is stopped still leaves what it measured.
+    await save(result);
     log(`${rows} rows: hybrid without vector index p95 ${hybridBrute.p95Ms} ms`);
 
     for (const configuration of indexConfigurations(rows)) {
@@ -792,6 +797,7 @@ async function benchmarkSize({
           error: error instanceof Error ? error.message : String(error),
           queries: [],
         });
+        await save(result);
         continue;
       }
       const buildSeconds = Math.round((performance.now() - started) / 100) / 10;
@@ -844,9 +850,11 @@ async function benchmarkSize({
           indexType: stats.indexType,
         };
       result.indexes.push(record);
+      await save(result);
     }
     result.rss.afterAllMb = megabytes(process.memoryUsage().rss);
     result.loadAverageAtEnd = os.loadavg().map((load) => Math.round(load * 10) / 10);
+    result.complete = true;
     table.close();
     return result;
   } finally {
@@ -924,7 +932,8 @@ async function writeSummary(resultsDirectory) {
   )) {
     // Result files from before the full-text side was recorded used an ngram 2–3 index on the text.
     const fullText = result.fulltext.index ?? "ngram 2–3";
-    const title = result.tag ? ` run "${result.tag}"` : "";
+    // `complete` is false while a run is going (or was stopped); files from before it was recorded were whole.
+    const title = `${result.tag ? ` run "${result.tag}"` : ""}${result.complete === false ? ", incomplete" : ""}`;
     lines.push("", `## ${result.rows} rows (${result.distanceType})${title}`, "");
     lines.push(
       `File \`${result.name}\`, ${result.date.slice(0, 16).replace("T", " ")} UTC. Generated in ${result.generateSeconds ?? "(reused)"} s. Full-text index (${fullText}) built in ${result.fulltext.buildSeconds} s. Brute-force and recall figures over ${result.bruteForce.queries} queries, the others over ${result.fulltext.queries}. Load average (1 min) at start ${result.loadAverageAtStart?.[0] ?? "?"}, at end ${result.loadAverageAtEnd?.[0] ?? "?"} on ${result.machine.cpus} CPUs.`,
@@ -1014,6 +1023,14 @@ if (values["internal-generate"]) {
   await mkdir(resultsDirectory, { recursive: true });
   if (values["data-dir"]) await mkdir(values["data-dir"], { recursive: true });
   for (const rows of sizes) {
+    const suffix = `${distanceType === "cosine" ? "" : `-${distanceType}`}${values.tag ? `-${values.tag}` : ""}`;
+    const fileName = values["brute-only"]
+      ? `search-brute-${rows}${suffix}.json`
+      : `search-${rows}${suffix}.json`;
+    const save = async (result) => {
+      await writeFile(path.join(resultsDirectory, fileName), `${JSON.stringify(result, null, 2)}\n`);
+      await writeSummary(resultsDirectory);
+    };
     const result = await benchmarkSize({
       rows,
       seed: Number.parseInt(values.seed, 10),
@@ -1027,13 +1044,9 @@ if (values["internal-generate"]) {
       skip: new Set(values.skip.split(",").filter(Boolean)),
       only: new Set(values.only.split(",").filter(Boolean)),
       tag: values.tag,
+      save,
     });
-    const suffix = `${distanceType === "cosine" ? "" : `-${distanceType}`}${values.tag ? `-${values.tag}` : ""}`;
-    const fileName = values["brute-only"]
-      ? `search-brute-${rows}${suffix}.json`
-      : `search-${rows}${suffix}.json`;
-    await writeFile(path.join(resultsDirectory, fileName), `${JSON.stringify(result, null, 2)}\n`);
-    await writeSummary(resultsDirectory);
+    await save(result);
     log(`${rows} rows: wrote ${fileName}`);
   }
   process.stdout.write(await readFile(path.join(resultsDirectory, "search-summary.md"), "utf8"));
