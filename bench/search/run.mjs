@@ -849,6 +849,9 @@ async function benchmarkSize({
           numUnindexedRows: stats.numUnindexedRows,
           indexType: stats.indexType,
         };
+      // On-disk size of the index files: what a server must page in to search without reading the table.
+      const listed = (await table.listIndices()).find((index) => index.columns.includes("vector"));
+      if (listed?.sizeBytes !== undefined) record.indexSizeMb = megabytes(Number(listed.sizeBytes));
       result.indexes.push(record);
       await save(result);
     }
@@ -980,7 +983,7 @@ async function writeSummary(resultsDirectory) {
       .filter((index) => index.probe)
       .map(
         (index) =>
-          `${index.name}: ${index.probe.rssMb} MB${index.probe.peakRssMb ? ` (peak ${index.probe.peakRssMb} MB)` : ""}`,
+          `${index.name}: ${index.probe.rssMb} MB${index.probe.peakRssMb ? ` (peak ${index.probe.peakRssMb} MB)` : ""}${index.indexSizeMb !== undefined ? `, index files ${index.indexSizeMb} MB` : ""}`,
       );
     lines.push(
       "",
