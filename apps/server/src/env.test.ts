@@ -86,6 +86,12 @@ describe("parseEnvironment", () => {
     );
   });
 
+  it("reads FUSION_VECTOR_WEIGHT as a share from 0 to 1", () => {
+    expect(parseEnvironment({ FUSION_VECTOR_WEIGHT: "0.3" }).fusionVectorWeight).toBe(0.3);
+    expect(() => parseEnvironment({ FUSION_VECTOR_WEIGHT: "1.5" })).toThrow(/FUSION_VECTOR_WEIGHT="1.5"/);
+    expect(() => parseEnvironment({ FUSION_VECTOR_WEIGHT: "lots" })).toThrow(/FUSION_VECTOR_WEIGHT/);
+  });
+
   it("parses URL_ALLOWLIST into host names and CIDR ranges", () => {
     expect(
       parseEnvironment({ URL_ALLOWLIST: " Wiki.Internal , 10.0.0.0/8,127.0.0.1,fd00::/8" }).urlAllowlist,

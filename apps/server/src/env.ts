@@ -18,6 +18,7 @@ const environmentSchema = z.object({
   ADMIN_EMAIL: z.email().optional(),
   ADMIN_PASSWORD: z.string().min(8).max(1_024).optional(),
   URL_ALLOWLIST: z.string().optional(),
+  FUSION_VECTOR_WEIGHT: z.coerce.number().min(0).max(1).optional(),
 });
 
 /** Examples shown in the fix-it message for a bad value. */
@@ -34,6 +35,7 @@ const examples: Record<keyof z.infer<typeof environmentSchema>, string> = {
   ADMIN_EMAIL: "the first admin's email address, such as admin@example.com (with ADMIN_PASSWORD)",
   ADMIN_PASSWORD: "a password of at least 8 characters (with ADMIN_EMAIL)",
   URL_ALLOWLIST: "comma-separated host names or CIDR ranges, such as intranet.example.com,10.0.0.0/8",
+  FUSION_VECTOR_WEIGHT: "a number from 0 (full-text ranking only) to 1 (vector ranking only), such as 0.5",
 };
 
 /** The server's configuration, read once from the environment at start. */
@@ -63,6 +65,11 @@ export interface ServerConfig {
    * (`URL_ALLOWLIST`): exact host names (`wiki.internal`) or CIDR ranges (`10.0.0.0/8`, `127.0.0.1`).
    */
   urlAllowlist: string[];
+  /**
+   * Share of the vector ranking in hybrid search, the full-text ranking getting the rest (`FUSION_VECTOR_WEIGHT`);
+   * unset means equal weights (bench/results/retrieval-experiments.md, "Fusion weights").
+   */
+  fusionVectorWeight?: number;
 }
 
 /** A bad environment value; the message says which variable and how to fix it. */
@@ -139,6 +146,9 @@ export function parseEnvironment(source: Record<string, string | undefined>): Se
       ? { admin: { email: environment.ADMIN_EMAIL, password: environment.ADMIN_PASSWORD } }
       : {}),
     urlAllowlist,
+    ...(environment.FUSION_VECTOR_WEIGHT === undefined
+      ? {}
+      : { fusionVectorWeight: environment.FUSION_VECTOR_WEIGHT }),
   };
 }
 

@@ -1,4 +1,4 @@
-import { createOllamaEmbedder, openKnowledgeBase } from "@zhiku/ingest";
+import { createOllamaEmbedder, openKnowledgeBase, weightsFromVectorShare } from "@zhiku/ingest";
 import { Registry } from "prom-client";
 import { migrateServerDatabase } from "./db/migrations.js";
 import type { AppDeps } from "./deps.js";
@@ -44,6 +44,9 @@ export async function openAppDeps(options: OpenAppDepsOptions): Promise<OpenedAp
   const kb = await openKnowledgeBase({
     dataDir: config.dataDir,
     embedder: createOllamaEmbedder({ host: config.ollamaHost, model: config.embedModel }),
+    ...(config.fusionVectorWeight === undefined
+      ? {}
+      : { fusion: weightsFromVectorShare(config.fusionVectorWeight) }),
   });
   const appliedMigrations = migrateServerDatabase(kb.db);
   const events = new DocumentEventBus();

@@ -37,6 +37,6 @@ export { parseDocument } from "./parse/index.js";
 export { DEFAULT_MAX_BYTES, type PreparedDocument, prepareDocument } from "./pipeline.js";
 export { applyRelevanceCutoff, DEFAULT_RELEVANCE_CUTOFF } from "./relevance.js";
 export type { FileStore } from "./store/file-store.js";
-export { DEFAULT_FUSION, type FusionOptions } from "./store/fusion.js";
+export { DEFAULT_FUSION, type FusionOptions, weightsFromVectorShare } from "./store/fusion.js";
 export { applyMigrations, type Migration } from "./store/migrations.js";
 export type { Chunk, ChunkOptions, DocumentType, Embedder, ParsedDocument, Section } from "./types.js";

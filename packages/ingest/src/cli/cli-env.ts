@@ -7,6 +7,11 @@ const cliEnvSchema = z.object({
     .default("http://127.0.0.1:11434"),
   EMBED_MODEL: z.string().min(1).default("bge-m3"),
   MAX_UPLOAD_MB: z.coerce.number({ message: "must be a number of megabytes" }).positive().default(50),
+  FUSION_VECTOR_WEIGHT: z.coerce
+    .number({ message: "must be a number from 0 to 1" })
+    .min(0, { message: "must be a number from 0 to 1" })
+    .max(1, { message: "must be a number from 0 to 1" })
+    .optional(),
 });
 
 /** Settings the CLI reads from the environment, with the same names and defaults as the server. */

@@ -107,6 +107,38 @@ describe("zhiku CLI", () => {
     expect(english.stdout).toMatch(/^1\. redis\.txt/);
   });
 
+  it("weights hybrid search by FUSION_VECTOR_WEIGHT and refuses one outside 0..1", async () => {
+    const search = async (weight: string | undefined) => {
+      const saved = env;
+      env = { ...env, FUSION_VECTOR_WEIGHT: weight };
+      try {
+        const result = await zhiku("search", "--workspace", "team", "--json", "RDB snapshots");
+        expect(result.code).toBe(0);
+        const { results } = JSON.parse(result.stdout) as {
+          results: { documentName: string; score: number }[];
+        };
+        return results;
+      } finally {
+        env = saved;
+      }
+    };
+    // Full text finds redis.txt alone; the vector side ranks it first and guide/intro.md second.
+    const balanced = await search(undefined);
+    expect(balanced[0]).toMatchObject({ documentName: "redis.txt", score: expect.closeTo(2 / 60, 10) });
+    expect(balanced.find((hit) => hit.documentName === "guide/intro.md")?.score).toBeCloseTo(1 / 61, 10);
+    // Vector weight 0: redis.txt keeps 2 / 60 from full text (weight 2), the vector-only hit scores nothing.
+    const textOnly = await search("0");
+    expect(textOnly[0]).toMatchObject({ documentName: "redis.txt", score: expect.closeTo(2 / 60, 10) });
+    expect(textOnly.find((hit) => hit.documentName === "guide/intro.md")?.score).toBe(0);
+
+    const saved = env;
+    env = { ...env, FUSION_VECTOR_WEIGHT: "2" };
+    const bad = await zhiku("search", "--workspace", "team", "RDB snapshots");
+    env = saved;
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain("FUSION_VECTOR_WEIGHT");
+  });
+
   it("explains bad arguments and unknown workspaces", async () => {
     const badMode = await zhiku("search", "--workspace", "team", "--mode", "fuzzy", "x");
     expect(badMode.code).not.toBe(0);

@@ -28,10 +28,14 @@ async function openFromEnv() {
   const { parseCliEnv } = await import("./cli-env.js");
   const { openKnowledgeBase } = await import("../knowledge-base.js");
   const { createOllamaEmbedder } = await import("../embed/index.js");
+  const { weightsFromVectorShare } = await import("../store/fusion.js");
   const env = parseCliEnv(process.env);
   const knowledgeBase = await openKnowledgeBase({
     dataDir: env.DATA_DIR,
     embedder: createOllamaEmbedder({ host: env.OLLAMA_HOST, model: env.EMBED_MODEL }),
+    ...(env.FUSION_VECTOR_WEIGHT === undefined
+      ? {}
+      : { fusion: weightsFromVectorShare(env.FUSION_VECTOR_WEIGHT) }),
   });
   return { env, knowledgeBase };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { isIngestError } from "../errors.js";
-import { DEFAULT_FUSION, fuseRankings, validateFusionOptions } from "./fusion.js";
+import { DEFAULT_FUSION, fuseRankings, validateFusionOptions, weightsFromVectorShare } from "./fusion.js";
 
 const keys = (items: { key: string }[]) => items.map((item) => item.key);
 
@@ -100,6 +100,19 @@ describe("fuseRankings", () => {
         60,
       ),
     ).toEqual([]);
+  });
+});
+
+describe("weightsFromVectorShare", () => {
+  it("splits a share between the two sides, 0.5 giving the default weights", () => {
+    expect(weightsFromVectorShare(0.5)).toEqual({ vectorWeight: 1, fullTextWeight: 1 });
+    expect(weightsFromVectorShare(0.25)).toEqual({ vectorWeight: 0.5, fullTextWeight: 1.5 });
+    expect(weightsFromVectorShare(1)).toEqual({ vectorWeight: 2, fullTextWeight: 0 });
+  });
+
+  it("refuses a share outside 0..1", () => {
+    expect(() => weightsFromVectorShare(1.5)).toThrow(/from 0 to 1, got 1.5/);
+    expect(() => weightsFromVectorShare(Number.NaN)).toThrow(/from 0 to 1/);
   });
 });
 

@@ -21,6 +21,23 @@ export interface FusionOptions {
  */
 export const DEFAULT_FUSION: FusionOptions = { k: 60, vectorWeight: 1, fullTextWeight: 1 };
 
+/**
+ * The two weights from one share in [0, 1] for the vector side (full text gets the rest), as `FUSION_VECTOR_WEIGHT`
+ * sets them. Scaled by 2, so 0.5 gives {@link DEFAULT_FUSION}'s weights and scores exactly.
+ * @throws IngestError `invalid:input` when the share is outside [0, 1].
+ */
+export function weightsFromVectorShare(
+  share: number,
+): Pick<FusionOptions, "vectorWeight" | "fullTextWeight"> {
+  if (!Number.isFinite(share) || share < 0 || share > 1) {
+    throw new IngestError(
+      "invalid:input",
+      `fusion vector weight: must be a number from 0 to 1, got ${share}`,
+    );
+  }
+  return { vectorWeight: 2 * share, fullTextWeight: 2 * (1 - share) };
+}
+
 /** One ranking to fuse: item keys best first, and the ranking's weight. */
 export interface Ranking {
   keys: readonly string[];
