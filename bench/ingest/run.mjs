@@ -10,9 +10,9 @@
  * Each figure comes from a fresh Node process, so one run does not warm the next:
  * - "first run": the corpus as it is, in a process that has ingested nothing yet (module loading, JIT warm-up,
  *   the jieba dictionary and the table's creation all count);
- * - "steady": after a warm-up pass into another workspace, `--copies` copies of the corpus into one workspace
- *   (each copy's files renamed and given one extra line, so none is skipped as unchanged): a larger library
- *   ingested in one go by a warm process.
+ * - "steady": after a warm-up pass into another workspace, the corpus into `--copies` more workspaces, one after
+ *   the other, by the now warm process. (Copies in one workspace would not do: every line would repeat across
+ *   documents and be dropped as boilerplate.)
  */
 import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -49,28 +49,13 @@ async function startStandIn(port) {
   return child;
 }
 
-/** The corpus files, read once; copy `n > 0` is renamed `copy-n/…` and gets one extra line. */
-async function readCorpus(folder, copies) {
+/** The corpus files, read once. */
+async function readCorpus(folder) {
   const { collectFiles } = await import("../../packages/ingest/dist/cli/collect-files.js");
   const files = await collectFiles([folder]);
-  const originals = await Promise.all(
+  return Promise.all(
     files.map(async (file) => ({ name: file.name, bytes: new Uint8Array(await readFile(file.path)) })),
   );
-  const items = [];
-  for (let copy = 0; copy < copies; copy++) {
-    for (const original of originals) {
-      if (copy === 0) {
-        items.push(original);
-        continue;
-      }
-      const marker = new TextEncoder().encode(`\n\ncopy ${copy}\n`);
-      const bytes = new Uint8Array(original.bytes.byteLength + marker.byteLength);
-      bytes.set(original.bytes);
-      bytes.set(marker, original.bytes.byteLength);
-      items.push({ name: `copy-${copy}/${original.name}`, bytes });
-    }
-  }
-  return items;
 }
 
 /** Parse + clean + chunk alone (no storage, no embedding), in MB per CPU-second of this process. */
@@ -115,12 +100,41 @@ async function ingest(knowledgeBase, workspace, items) {
   return { bytes, chunks, failed };
 }
 
+/**
+ * An embedder that costs nothing: each text gets one of 64 fixed unit vectors (1024 dimensions, as bge-m3), picked
+ * by a hash of the text. With it the run is parse + clean + chunk + store and nothing else: no HTTP client, no
+ * JSON of vectors, none of their garbage.
+ */
+function createVectorPool() {
+  const dimension = 1024;
+  let seed = 42;
+  const random = () => {
+    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+    return seed / 2 ** 32 - 0.5;
+  };
+  const pool = Array.from({ length: 64 }, () => {
+    const vector = Float32Array.from({ length: dimension }, random);
+    const norm = Math.hypot(...vector);
+    return vector.map((value) => value / norm);
+  });
+  const pick = (text) => {
+    let hash = 0;
+    for (let index = 0; index < text.length; index += 97) hash = (hash * 31 + text.charCodeAt(index)) >>> 0;
+    return pool[(hash + text.length) % pool.length];
+  };
+  return {
+    model: "bge-m3",
+    dimension: async () => dimension,
+    embed: async (texts) => texts.map(pick),
+  };
+}
+
 /** One measurement, in this (fresh) process. */
-async function measureHere({ label, folder, host, copies, warm }) {
+async function measureHere({ label, folder, host, copies, warm, embedding }) {
   const { openKnowledgeBase, createOllamaEmbedder } = await import("@zhiku/ingest");
-  const items = await readCorpus(folder, copies);
+  const items = await readCorpus(folder);
   const dataDir = await mkdtemp(join(os.tmpdir(), "zhiku-bench-ingest-"));
-  const inner = createOllamaEmbedder({ host, model: "bge-m3" });
+  const inner = embedding === "none" ? createVectorPool() : createOllamaEmbedder({ host, model: "bge-m3" });
   let embedMs = 0;
   let embedCpuMicros = 0;
   const embedder = {
@@ -141,13 +155,21 @@ async function measureHere({ label, folder, host, copies, warm }) {
   const knowledgeBase = await openKnowledgeBase({ dataDir, embedder });
   try {
     if (warm) {
-      await ingest(knowledgeBase, "warm-up", await readCorpus(folder, 1));
+      await ingest(knowledgeBase, "warm-up", items);
       embedMs = 0;
       embedCpuMicros = 0;
     }
     const cpuStart = process.cpuUsage();
     const started = performance.now();
-    const { bytes, chunks, failed } = await ingest(knowledgeBase, "bench", items);
+    let bytes = 0;
+    let chunks = 0;
+    let failed = 0;
+    for (let copy = 1; copy <= copies; copy++) {
+      const ingested = await ingest(knowledgeBase, `bench-${copy}`, items);
+      bytes += ingested.bytes;
+      chunks += ingested.chunks;
+      failed += ingested.failed;
+    }
     const wallMs = performance.now() - started;
     const cpu = process.cpuUsage(cpuStart);
     const cpuSeconds = (cpu.user + cpu.system - embedCpuMicros) / 1e6;
@@ -156,7 +178,9 @@ async function measureHere({ label, folder, host, copies, warm }) {
     return {
       label,
       run: warm ? "steady" : "first run",
-      files: items.length,
+      embedding:
+        embedding === "none" ? "none (fixed vectors in process)" : "stand-in Ollama over HTTP, subtracted",
+      files: items.length * copies,
       failed,
       megabytes: Number(megabytes.toFixed(3)),
       chunks,
@@ -211,11 +235,12 @@ try {
     for (const run of [
       { copies: 1, warm: false },
       { copies, warm: true },
+      { copies, warm: true, embedding: "none" },
     ]) {
       const result = await measureInChild({ label: language, folder, host, ...run });
       results.push(result);
       console.log(
-        `${language} (${result.run}): ${result.files} files, ${result.megabytes} MB, ${result.chunks} chunks in ${result.wallSeconds}s — ` +
+        `${language} (${result.run}, embedding: ${result.embedding}): ${result.files} files, ${result.megabytes} MB, ${result.chunks} chunks in ${result.wallSeconds}s — ` +
           `${result.megabytesPerSecondExcludingEmbedding} MB/s wall and ${result.megabytesPerCpuSecondExcludingEmbedding} MB per CPU-second ` +
           `excluding embedding; ${result.chunksPerSecond} chunks/s; embedding wait ${(result.embedWaitShare * 100).toFixed(0)}% of wall time; ` +
           `parse + clean + chunk alone ${result.parseCleanChunkMegabytesPerCpuSecond} MB per CPU-second; load ${result.loadAverage}`,

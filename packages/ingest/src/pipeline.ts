@@ -1,5 +1,5 @@
 import { chunkDocument } from "./chunk/index.js";
-import { normalizeForIndex, stripBoilerplate, textFingerprints } from "./clean/index.js";
+import { edgeFingerprints, normalizeForIndex, stripBoilerplate } from "./clean/index.js";
 import { IngestError } from "./errors.js";
 import { parseDocument } from "./parse/index.js";
 import type { Chunk, ChunkOptions, ParsedDocument } from "./types.js";
@@ -45,9 +45,12 @@ function formatMegabytes(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
-/** The distinct fingerprints of a document's lines, for boilerplate detection across a workspace. */
+/**
+ * The distinct fingerprints of the lines at a document's ends (see {@link edgeFingerprints}), for boilerplate
+ * detection across a workspace.
+ */
 export function documentFingerprints(text: string): string[] {
-  return [...textFingerprints(text)];
+  return [...edgeFingerprints(text)];
 }
 
 /**

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import {
+  edgeFingerprints,
   isBuiltInBoilerplate,
   lineFingerprint,
   splitLines,
   stripBoilerplate,
-  textFingerprints,
 } from "./boilerplate.js";
 
 describe("splitLines", () => {
@@ -34,21 +34,33 @@ describe("lineFingerprint", () => {
   });
 });
 
-describe("textFingerprints", () => {
-  it("gives every line the fingerprint lineFingerprint gives it alone", () => {
-    const lines = [
-      "张小明 2026/1/9 10:00:27 网站建设",
-      "COPYRIGHT  ２０２５ Example Inc.",
-      "首页",
-      "",
-      "ﬁle ligatures and Ｆｕｌｌ-width ＡＢＣ letters",
-      "倒排索引记录每个词出现的位置",
-      "2026/1/9 10:00:27",
-    ];
-    const expected = new Set(lines.map(lineFingerprint).filter((fingerprint) => fingerprint !== undefined));
-    expect(expected.size).toBe(4);
-    expect(textFingerprints(lines.join("\n"))).toEqual(expected);
-    expect(textFingerprints(lines.join("\r\n"))).toEqual(expected);
+describe("edgeFingerprints", () => {
+  it("fingerprints the first and last lines of a document, not its middle", () => {
+    // Digits do not tell lines apart (they become 0), so each line gets its own ideograph.
+    const lines = Array.from(
+      { length: 30 },
+      (_, index) => `正文段落${String.fromCharCode(0x4e00 + index * 7)}的内容`,
+    );
+    const lineOf = (index: number) => lines[index]!;
+    const fingerprints = edgeFingerprints(["首页", "", ...lines].join("\n"), 5);
+    // "首页" is too short to fingerprint and does not use up one of the five lines.
+    const expected = [0, 1, 2, 3, 4, 25, 26, 27, 28, 29].map((index) => lineFingerprint(lineOf(index)));
+    expect(fingerprints).toEqual(new Set(expected));
+    expect(fingerprints.has(lineFingerprint(lineOf(12))!)).toBe(false);
+  });
+
+  it("takes every line of a short document once", () => {
+    const text =
+      "张小明 2026/1/9 10:00:27 网站建设\r\nCOPYRIGHT  ２０２５ Example Inc.\n首页\n倒排索引记录每个词出现的位置";
+    expect(edgeFingerprints(text, 40)).toEqual(
+      new Set(
+        [
+          "张小明 2026/1/9 10:00:27 网站建设",
+          "COPYRIGHT  ２０２５ Example Inc.",
+          "倒排索引记录每个词出现的位置",
+        ].map(lineFingerprint),
+      ),
+    );
   });
 });
 

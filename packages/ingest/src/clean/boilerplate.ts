@@ -35,32 +35,41 @@ function fnv1a64(text: string): string {
  */
 export function lineFingerprint(line: string): string | undefined {
   if (line.length < MIN_FINGERPRINT_LENGTH) return undefined;
-  return fingerprintOfNormalized(line.normalize("NFKC").toLowerCase());
+  const letters = line.normalize("NFKC").toLowerCase().replace(/\s+/g, "");
+  if (!hasEnoughNonDigits(letters)) return undefined;
+  return fnv1a64(letters.replace(/\d+/g, "0"));
 }
 
 /**
- * The distinct {@link lineFingerprint}s of every line of `text`, normalising the whole text at once (one NFKC pass
- * instead of one per line, several times faster on long documents).
+ * Lines at each end of a document that are fingerprinted for boilerplate detection. Site headers, bylines, footers,
+ * copyright notices and "related posts" lists sit at the ends of a page's text; a line that repeats in the middle of
+ * documents (a line of code, a table header) is content and stays indexed. Also bounds the work per document.
  */
-export function textFingerprints(text: string): Set<string> {
-  const lines = splitLines(text);
-  const normalizedLines = splitLines(text.normalize("NFKC").toLowerCase());
-  const fingerprints = new Set<string>();
-  // Normalisation never adds or removes a line break; should it ever, fingerprint line by line instead.
-  const aligned = normalizedLines.length === lines.length;
-  lines.forEach((line, index) => {
-    if (line.length < MIN_FINGERPRINT_LENGTH) return;
-    const fingerprint = aligned ? fingerprintOfNormalized(normalizedLines[index]!) : lineFingerprint(line);
-    if (fingerprint) fingerprints.add(fingerprint);
-  });
-  return fingerprints;
-}
+export const BOILERPLATE_EDGE_LINES = 40;
 
-/** Fingerprint of a line already NFKC-normalised and lower-cased. */
-function fingerprintOfNormalized(normalized: string): string | undefined {
-  const letters = normalized.replace(/\s+/g, "");
-  if (!hasEnoughNonDigits(letters)) return undefined;
-  return fnv1a64(letters.replace(/\d+/g, "0"));
+/**
+ * The distinct {@link lineFingerprint}s of the first and last {@link BOILERPLATE_EDGE_LINES} fingerprinted lines of
+ * `text` (every line of a shorter text).
+ */
+export function edgeFingerprints(text: string, edgeLines = BOILERPLATE_EDGE_LINES): Set<string> {
+  const lines = splitLines(text);
+  const fingerprints = new Set<string>();
+  let head = 0;
+  let found = 0;
+  for (; head < lines.length && found < edgeLines; head += 1) {
+    const fingerprint = lineFingerprint(lines[head]!);
+    if (fingerprint === undefined) continue;
+    fingerprints.add(fingerprint);
+    found += 1;
+  }
+  found = 0;
+  for (let tail = lines.length - 1; tail >= head && found < edgeLines; tail -= 1) {
+    const fingerprint = lineFingerprint(lines[tail]!);
+    if (fingerprint === undefined) continue;
+    fingerprints.add(fingerprint);
+    found += 1;
+  }
+  return fingerprints;
 }
 
 function hasEnoughNonDigits(text: string): boolean {

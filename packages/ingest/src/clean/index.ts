@@ -1,11 +1,12 @@
 export {
+  BOILERPLATE_EDGE_LINES,
   BUILT_IN_BOILERPLATE,
+  edgeFingerprints,
   isBuiltInBoilerplate,
   lineFingerprint,
   MIN_FINGERPRINT_LENGTH,
   splitLines,
   stripBoilerplate,
-  textFingerprints,
 } from "./boilerplate.js";
 export { normalizeForIndex } from "./normalize.js";
 export { segmentWords } from "./segment-words.js";

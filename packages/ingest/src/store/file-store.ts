@@ -1,9 +1,12 @@
 import { createHash, randomUUID } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
 const HASH_PATTERN = /^[0-9a-f]{64}$/;
+
+/** Files up to this size are written synchronously (about a third of the CPU); larger ones do not hold the event loop. */
+const SYNC_WRITE_MAX_BYTES = 1024 * 1024;
 
 /** Original files kept under the data dir, named by the SHA-256 of their bytes (never by their file name). */
 export interface FileStore {
@@ -35,8 +38,15 @@ export function createFileStore(root: string): FileStore {
       const hash = hashBytes(bytes);
       const target = pathOf(hash);
       if (existsSync(target)) return hash;
-      await mkdir(join(root, hash.slice(0, 2)), { recursive: true });
       const temporary = `${target}.${randomUUID()}.tmp`;
+      if (bytes.byteLength <= SYNC_WRITE_MAX_BYTES) {
+        // Three thread-pool round trips cost more CPU than the write of a small file itself.
+        mkdirSync(join(root, hash.slice(0, 2)), { recursive: true });
+        writeFileSync(temporary, bytes);
+        renameSync(temporary, target);
+        return hash;
+      }
+      await mkdir(join(root, hash.slice(0, 2)), { recursive: true });
       await writeFile(temporary, bytes);
       await rename(temporary, target);
       return hash;
