@@ -61,13 +61,13 @@ async function readCorpus(folder) {
 /** Parse + clean + chunk alone (no storage, no embedding), in MB per CPU-second of this process. */
 async function measureCpuStages(items) {
   const { prepareDocument } = await import("@zhiku/ingest");
-  const { documentFingerprints, indexTextOf } = await import("../../packages/ingest/dist/pipeline.js");
+  const { documentEdgeLines, indexTextOf } = await import("../../packages/ingest/dist/pipeline.js");
   const cpu = process.cpuUsage();
   let bytes = 0;
   for (const item of items) {
     try {
       const { parsed, chunks } = await prepareDocument(item);
-      documentFingerprints(parsed.text);
+      documentEdgeLines(parsed.text);
       for (const chunk of chunks) indexTextOf({ chunk, title: parsed.title });
       bytes += item.bytes.byteLength;
     } catch {

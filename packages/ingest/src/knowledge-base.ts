@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { Database } from "better-sqlite3";
 import { normalizeForIndex } from "./clean/index.js";
 import { IngestError, isIngestError } from "./errors.js";
-import { DEFAULT_MAX_BYTES, documentFingerprints, indexTextOf, prepareDocument } from "./pipeline.js";
+import { DEFAULT_MAX_BYTES, documentEdgeLines, indexTextOf, prepareDocument } from "./pipeline.js";
 import {
   type ChunkStore,
   openChunkStore,
@@ -618,8 +618,12 @@ export class KnowledgeBase {
       });
       staged.parsed = prepared.parsed;
       options.onProgress?.({ stage: "chunking" });
-      staged.fingerprints = documentFingerprints(prepared.parsed.text);
+      const edgeLines = documentEdgeLines(prepared.parsed.text);
+      staged.fingerprints = [...new Set(edgeLines.values())];
       const boilerplate = this.boilerplateAmong(workspace.id, staged.documentId, staged.fingerprints);
+      const boilerplateLines = new Set(
+        [...edgeLines].filter(([, fingerprint]) => boilerplate.has(fingerprint)).map(([line]) => line),
+      );
       const title = prepared.parsed.title;
       const candidates = prepared.chunks
         .map((chunk) => ({
@@ -628,7 +632,7 @@ export class KnowledgeBase {
             chunk,
             title,
             headingContext: this.headingContext,
-            isBoilerplate: boilerplate.size > 0 ? (fingerprint) => boilerplate.has(fingerprint) : undefined,
+            isBoilerplate: boilerplateLines.size > 0 ? (line) => boilerplateLines.has(line) : undefined,
           }),
         }))
         .filter((candidate) => candidate.indexText.length > 0);

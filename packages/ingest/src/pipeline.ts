@@ -1,5 +1,5 @@
 import { chunkDocument } from "./chunk/index.js";
-import { edgeFingerprints, normalizeForIndex, stripBoilerplate } from "./clean/index.js";
+import { edgeLineFingerprints, normalizeForIndex, stripBoilerplate } from "./clean/index.js";
 import { IngestError } from "./errors.js";
 import { parseDocument } from "./parse/index.js";
 import type { Chunk, ChunkOptions, ParsedDocument } from "./types.js";
@@ -46,11 +46,11 @@ function formatMegabytes(bytes: number): string {
 }
 
 /**
- * The distinct fingerprints of the lines at a document's ends (see {@link edgeFingerprints}), for boilerplate
+ * The lines at a document's ends with their fingerprints (see {@link edgeLineFingerprints}), for boilerplate
  * detection across a workspace.
  */
-export function documentFingerprints(text: string): string[] {
-  return [...edgeFingerprints(text)];
+export function documentEdgeLines(text: string): Map<string, string> {
+  return edgeLineFingerprints(text);
 }
 
 /**
@@ -60,8 +60,8 @@ export function documentFingerprints(text: string): string[] {
 export function indexTextOf(options: {
   chunk: Chunk;
   title?: string;
-  /** Judges a line's fingerprint; leave it out when the workspace has no repeated lines (fingerprinting is skipped). */
-  isBoilerplate?: (fingerprint: string) => boolean;
+  /** Judges a line as it stands in the document; leave it out when the document has no repeated lines. */
+  isBoilerplate?: (line: string) => boolean;
   /** Prefix the title and heading path (default true). */
   headingContext?: boolean;
 }): string {

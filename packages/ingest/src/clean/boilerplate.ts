@@ -48,27 +48,23 @@ export function lineFingerprint(line: string): string | undefined {
 export const BOILERPLATE_EDGE_LINES = 40;
 
 /**
- * The distinct {@link lineFingerprint}s of the first and last {@link BOILERPLATE_EDGE_LINES} fingerprinted lines of
- * `text` (every line of a shorter text).
+ * The first and last {@link BOILERPLATE_EDGE_LINES} lines of `text` that have a {@link lineFingerprint} (every such
+ * line of a shorter text), each distinct line with its fingerprint.
  */
-export function edgeFingerprints(text: string, edgeLines = BOILERPLATE_EDGE_LINES): Set<string> {
+export function edgeLineFingerprints(text: string, edgeLines = BOILERPLATE_EDGE_LINES): Map<string, string> {
   const lines = splitLines(text);
-  const fingerprints = new Set<string>();
+  const fingerprints = new Map<string, string>();
+  const take = (index: number): boolean => {
+    const line = lines[index]!;
+    const fingerprint = lineFingerprint(line);
+    if (fingerprint === undefined) return false;
+    fingerprints.set(line, fingerprint);
+    return true;
+  };
   let head = 0;
-  let found = 0;
-  for (; head < lines.length && found < edgeLines; head += 1) {
-    const fingerprint = lineFingerprint(lines[head]!);
-    if (fingerprint === undefined) continue;
-    fingerprints.add(fingerprint);
-    found += 1;
-  }
-  found = 0;
-  for (let tail = lines.length - 1; tail >= head && found < edgeLines; tail -= 1) {
-    const fingerprint = lineFingerprint(lines[tail]!);
-    if (fingerprint === undefined) continue;
-    fingerprints.add(fingerprint);
-    found += 1;
-  }
+  for (let found = 0; head < lines.length && found < edgeLines; head += 1) if (take(head)) found += 1;
+  for (let tail = lines.length - 1, found = 0; tail >= head && found < edgeLines; tail -= 1)
+    if (take(tail)) found += 1;
   return fingerprints;
 }
 
@@ -113,17 +109,14 @@ export function isBuiltInBoilerplate(line: string): boolean {
 
 /**
  * Removes boilerplate lines from text meant for the index (not from display text): lines that
- * match {@link BUILT_IN_BOILERPLATE}, and lines whose {@link lineFingerprint} the caller judges
- * boilerplate, typically because it repeats across many documents of the workspace. Other lines,
+ * match {@link BUILT_IN_BOILERPLATE}, and lines the caller judges boilerplate, typically because
+ * their {@link lineFingerprint} repeats across many documents of the workspace. Other lines,
  * blank ones included, are kept in order and joined with `\n`.
  */
-export function stripBoilerplate(text: string, isBoilerplate?: (fingerprint: string) => boolean): string {
+export function stripBoilerplate(text: string, isBoilerplate?: (line: string) => boolean): string {
   const kept: string[] = [];
   for (const line of splitLines(text)) {
-    if (isBuiltInBoilerplate(line)) continue;
-    // Fingerprinting is the costly part, so it is skipped when nobody asks about fingerprints.
-    const fingerprint = isBoilerplate ? lineFingerprint(line) : undefined;
-    if (fingerprint !== undefined && isBoilerplate?.(fingerprint)) continue;
+    if (isBuiltInBoilerplate(line) || isBoilerplate?.(line)) continue;
     kept.push(line);
   }
   return kept.join("\n");

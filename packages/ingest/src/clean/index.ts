@@ -1,7 +1,7 @@
 export {
   BOILERPLATE_EDGE_LINES,
   BUILT_IN_BOILERPLATE,
-  edgeFingerprints,
+  edgeLineFingerprints,
   isBuiltInBoilerplate,
   lineFingerprint,
   MIN_FINGERPRINT_LENGTH,
