@@ -15,6 +15,13 @@ describe("segmentWords", () => {
     expect(segmentWords("Redis AOF 重写, 错误码 E1024!")).toBe("Redis AOF 重写 错误 误码 错误码 E1024");
   });
 
+  it("keeps codes whole and adds their parts", () => {
+    expect(segmentWords("用 C++ 和 C# 读 UTF-8 文件, 连接 redis_6379, 版本 v1.2.3, 占 50%.")).toBe(
+      "用 C++ C 和 C# C 读 UTF-8 UTF 8 文件 连接 redis_6379 redis 6379 版本 v1.2.3 v1 2 3 占 50% 50",
+    );
+    expect(segmentWords("an in-memory store.")).toBe("an in-memory in memory store");
+  });
+
   it("gives a query and the stored text the same words", () => {
     const stored = segmentWords("垃圾回收器把堆划分为多个区域").split(" ");
     for (const word of segmentWords("垃圾回收器").split(" ")) expect(stored).toContain(word);
