@@ -47,11 +47,18 @@ function normaliseLabel(label: string): string | undefined {
   }
 }
 
+/** U+FFFD and the control characters counted by {@link badCharacterShares}. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+const badCharacter = /[\ufffd\u0000-\u0008\u000b\u000e-\u001f\u007f-\u009f]/;
+
 /** Share of characters that no text should be full of: U+FFFD and C0/C1 controls other than tab, newline, form feed, carriage return. */
 function badCharacterShares(text: string): { replacement: number; control: number } {
   let replacement = 0;
   let control = 0;
   const length = Math.min(text.length, 256 * 1024);
+  // Most text has none at all: one native scan answers that without a loop over every character.
+  if (!badCharacter.test(length < text.length ? text.slice(0, length) : text))
+    return { replacement, control };
   for (let index = 0; index < length; index += 1) {
     const code = text.charCodeAt(index);
     if (code === 0xfffd) replacement += 1;
