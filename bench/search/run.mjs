@@ -84,6 +84,7 @@ const { values } = parseArgs({
     "summary-only": { type: "boolean", default: false },
     "internal-generate": { type: "string" },
     "internal-probe": { type: "string" },
+    "internal-build": { type: "string" },
     help: { type: "boolean", default: false },
   },
 });
@@ -667,6 +668,45 @@ async function runProbe(options) {
 }
 
 /**
+ * Builds a vector index in a child process (replacing any other) and returns the child's peak RSS.
+ * @param {{ directory: string, type: string, options: object }} options
+ * @returns {Promise<{ peakRssMb: number | null }>}
+ */
+function buildInChild(options) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [scriptPath, "--internal-build", JSON.stringify(options)], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    let errors = "";
+    child.stdout.on("data", (chunk) => {
+      output += chunk;
+    });
+    child.stderr.on("data", (chunk) => {
+      errors += chunk;
+    });
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (code !== 0)
+        reject(new Error(`index build exited with ${code}: ${errors.trim().split("\n").at(-1)}`));
+      else resolve(JSON.parse(output.trim().split("\n").at(-1) ?? "{}"));
+    });
+  });
+}
+
+/**
+ * Child side of `buildInChild`.
+ * @param {{ directory: string, type: string, options: object }} options
+ */
+async function runBuild(options) {
+  const connection = await lancedb.connect(options.directory);
+  const table = await connection.openTable(tableName);
+  await table.createIndex("vector", { config: lancedb.Index[options.type](options.options), replace: true });
+  table.close();
+  process.stdout.write(`${JSON.stringify({ peakRssMb: await peakRssMegabytes() })}\n`);
+}
+
+/**
  * Generates the table in a child process, so the generator's memory does not count
  * towards the RSS measured afterwards.
  * @param {{ directory: string, rows: number, seed: number }} options
@@ -770,7 +810,8 @@ async function benchmarkSize({
 
     const reranker = await lancedb.rerankers.RRFReranker.create();
     const { ids: _hybridIds, ...hybridBrute } = await measure({
-      queries: bruteQueries,
+      // Only for the ratio: 20 queries are enough, and each takes seconds on big tables.
+      queries: bruteQueries.slice(0, 20),
       run: hybridSearch(table, reranker, { brute: true }),
       // At 1M rows each of these takes ~20 s.
       warmup: 1,
@@ -784,9 +825,16 @@ async function benchmarkSize({
       if (!isSelected(configuration, { only, skip })) continue;
       log(`${rows} rows: building ${configuration.name}`);
       started = performance.now();
-      const config = lancedb.Index[configuration.type]({ ...configuration.options, distanceType });
+      let build;
       try {
-        await table.createIndex("vector", { config, replace: true });
+        // Built in a fresh process, as the server builds it beside its searches: its peak RSS is
+        // the memory a server needs for the build, without this benchmark's own allocations.
+        build = await buildInChild({
+          directory,
+          type: configuration.type,
+          options: { ...configuration.options, distanceType },
+        });
+        await table.checkoutLatest();
       } catch (error) {
         // Record what this LanceDB version refused (an unsupported option, say) and go on with the rest.
         log(`  failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -801,12 +849,13 @@ async function benchmarkSize({
         continue;
       }
       const buildSeconds = Math.round((performance.now() - started) / 100) / 10;
-      log(`  built in ${buildSeconds} s`);
+      log(`  built in ${buildSeconds} s, peak RSS of the building process ${build.peakRssMb} MB`);
       const record = {
         name: configuration.name,
         type: configuration.type,
         options: configuration.options,
         buildSeconds,
+        buildPeakRssMb: build.peakRssMb,
         queries: [],
       };
       for (const parameters of configuration.queries) {
@@ -983,7 +1032,7 @@ async function writeSummary(resultsDirectory) {
       .filter((index) => index.probe)
       .map(
         (index) =>
-          `${index.name}: ${index.probe.rssMb} MB${index.probe.peakRssMb ? ` (peak ${index.probe.peakRssMb} MB)` : ""}${index.indexSizeMb !== undefined ? `, index files ${index.indexSizeMb} MB` : ""}`,
+          `${index.name}: ${index.probe.rssMb} MB${index.probe.peakRssMb ? ` (peak ${index.probe.peakRssMb} MB)` : ""}${index.indexSizeMb !== undefined ? `, index files ${index.indexSizeMb} MB` : ""}${index.buildPeakRssMb ? `, building it ${index.buildPeakRssMb} MB` : ""}`,
       );
     lines.push(
       "",
@@ -1001,6 +1050,8 @@ if (values["internal-generate"]) {
   await generateTable(JSON.parse(values["internal-generate"]));
 } else if (values["internal-probe"]) {
   await runProbe(JSON.parse(values["internal-probe"]));
+} else if (values["internal-build"]) {
+  await runBuild(JSON.parse(values["internal-build"]));
 } else if (values["summary-only"]) {
   await writeSummary(path.resolve(values["results-dir"]));
 } else if (values.help) {
