@@ -36,12 +36,17 @@ interface ChatPayload {
     text: string;
     page: number | null;
     score: number;
+    relevance?: number | null;
     headings: string[];
     start: number;
     end: number;
   }>;
   threadId: string;
   messageId: string;
+}
+
+interface StoredThread {
+  messages: Array<{ id: string; role: string; content: string; feedback: string | null }>;
 }
 
 function chatRequests(requests: StandInRequest[]): StandInRequest[] {
@@ -98,10 +103,18 @@ describe("chat routes", () => {
       text: expect.any(String),
       page: null,
       score: expect.any(Number),
+      relevance: expect.any(Number),
       headings: expect.any(Array),
       start: expect.any(Number),
       end: expect.any(Number),
     });
+    // Hybrid search: `score` is the fused rank score, `relevance` the passage's cosine similarity (0..1, above
+    // the default cut-off, so never the tiny RRF number).
+    for (const source of sources) {
+      expect(source.relevance).toBeGreaterThanOrEqual(0.35);
+      expect(source.relevance).toBeLessThanOrEqual(1);
+      expect(source.score).toBeLessThan(0.1);
+    }
     expect(sources.map((source) => source.documentName)).toContain("redis.md");
     const tokens = events
       .filter((event) => event.event === "token")
@@ -326,6 +339,111 @@ describe("chat routes", () => {
       expect(body.error.code).toBe("unavailable:ollama");
       expect(body.error.message).toContain("not reachable");
     }
+  });
+
+  it("sends relevance null for passages found by full text only, and stores it with the answer", async () => {
+    const patched = await server.request("/api/workspaces/docs", {
+      method: "PATCH",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ settings: { mode: "fulltext" } }),
+    });
+    expect(patched.status).toBe(200);
+    const body = (await (
+      await post("/api/workspaces/docs/chat", { message: "Redis MULTI EXEC DISCARD" })
+    ).json()) as ChatPayload;
+    expect(body.sources.length).toBeGreaterThan(0);
+    for (const source of body.sources) expect(source.relevance).toBeNull();
+    const thread = (await (await server.request(`/api/threads/${body.threadId}`)).json()) as {
+      messages: Array<{ sources: Array<{ relevance?: number | null }> }>;
+    };
+    expect(thread.messages[1]?.sources[0]?.relevance).toBeNull();
+  });
+
+  it("regenerates the last answer in place: the question is stored once, the old answer and its feedback go", async () => {
+    const first = (await (
+      await post("/api/workspaces/docs/chat", { message: "How do Redis transactions work?" })
+    ).json()) as ChatPayload;
+    const second = (await (
+      await post("/api/workspaces/docs/chat", {
+        message: "Can they be rolled back?",
+        threadId: first.threadId,
+      })
+    ).json()) as ChatPayload;
+    const rated = await post(`/api/messages/${second.messageId}/feedback`, { rating: "down" });
+    expect(rated.status).toBe(200);
+
+    const before = server.standIn.requests.length;
+    const response = await post(
+      "/api/workspaces/docs/chat",
+      { message: "Can they be rolled back?", threadId: first.threadId, regenerate: true },
+      "text/event-stream",
+    );
+    expect(response.status).toBe(200);
+    const events = await readEvents(response, (event) => event.event === "done" || event.event === "error");
+    const done = events.at(-1) as ServerSentEvent;
+    expect(done.event).toBe("done");
+    const ids = JSON.parse(done.data) as { threadId: string; messageId: string };
+    expect(ids.threadId).toBe(first.threadId);
+    expect(ids.messageId).not.toBe(second.messageId);
+
+    // The model saw the history before the regenerated question, not the answer being replaced.
+    const answerRequest = chatRequests(server.standIn.requests.slice(before)).at(-1);
+    expect(bodyOf(answerRequest).messages.map((message) => message.role)).toEqual([
+      "system",
+      "user",
+      "assistant",
+      "user",
+    ]);
+    expect(JSON.stringify(bodyOf(answerRequest).messages)).not.toContain(second.answer);
+
+    const thread = (await (await server.request(`/api/threads/${first.threadId}`)).json()) as StoredThread;
+    expect(thread.messages.map((message) => [message.role, message.content])).toEqual([
+      ["user", "How do Redis transactions work?"],
+      ["assistant", first.answer],
+      ["user", "Can they be rolled back?"],
+      ["assistant", expect.stringContaining('"Can they be rolled back?"')],
+    ]);
+    expect(thread.messages[3]).toMatchObject({ id: ids.messageId, feedback: null });
+    const oldFeedback = await post(`/api/messages/${second.messageId}/feedback`, { rating: "up" });
+    expect(oldFeedback.status).toBe(404);
+  });
+
+  it("without regenerate stores a repeated question again, and regenerating another question appends it", async () => {
+    const first = (await (
+      await post("/api/workspaces/docs/chat", { message: "How do Redis transactions work?" })
+    ).json()) as ChatPayload;
+    // Old clients send the question again without the flag: appended, as before.
+    await post("/api/workspaces/docs/chat", {
+      message: "How do Redis transactions work?",
+      threadId: first.threadId,
+    });
+    // The last stored question is not this one (its first attempt failed unstored): nothing to replace.
+    const appended = await post("/api/workspaces/docs/chat", {
+      message: "And DISCARD?",
+      threadId: first.threadId,
+      regenerate: true,
+    });
+    expect(appended.status).toBe(200);
+    const thread = (await (await server.request(`/api/threads/${first.threadId}`)).json()) as StoredThread;
+    expect(
+      thread.messages.filter((message) => message.role === "user").map((message) => message.content),
+    ).toEqual(["How do Redis transactions work?", "How do Redis transactions work?", "And DISCARD?"]);
+    expect(thread.messages).toHaveLength(6);
+  });
+
+  it("refuses regenerate without a thread, and documents the field in the OpenAPI description", async () => {
+    const response = await post("/api/workspaces/docs/chat", { message: "hi", regenerate: true });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe("invalid:regenerate");
+    const spec = (await (await server.request("/api/openapi.json")).json()) as {
+      paths: Record<string, { post?: { requestBody?: { content?: Record<string, { schema?: unknown }> } } }>;
+    };
+    const schema = JSON.stringify(
+      spec.paths["/api/workspaces/{slug}/chat"]?.post?.requestBody?.content?.["application/json"]?.schema,
+    );
+    expect(schema).toContain('"regenerate"');
+    const sources = JSON.stringify(spec);
+    expect(sources).toContain('"relevance"');
   });
 
   it("documents the chat, thread and OpenAI-compatible routes in the OpenAPI description", async () => {

@@ -102,11 +102,24 @@ export function errorEventData(error: unknown): { code: string; message: string 
   return toErrorResponse(toAppError(error)).body.error;
 }
 
-const chatBodySchema = z.object({
-  message: z.string().trim().min(1, "message must not be empty").max(100_000),
-  threadId: z.string().min(1).optional(),
-  mode: z.enum(["chat", "query"]).optional(),
-});
+const chatBodySchema = z
+  .object({
+    message: z.string().trim().min(1, "message must not be empty").max(100_000),
+    threadId: z.string().min(1).optional(),
+    mode: z.enum(["chat", "query"]).optional(),
+    regenerate: z
+      .boolean()
+      .optional()
+      .describe(
+        "Answer the thread's last question again (needs threadId; message is that question): the new answer replaces " +
+          "the stored one instead of the question being stored twice. If the thread's last question is not message " +
+          "(the earlier attempt was never stored), the exchange is appended as usual. Default false.",
+      ),
+  })
+  .refine((body) => !body.regenerate || body.threadId !== undefined, {
+    path: ["regenerate"],
+    message: "regenerate needs the threadId of the thread whose last answer it replaces",
+  });
 
 /** A passage as sent in `sources`. */
 export const chatSourceSchema = z.object({
@@ -116,7 +129,16 @@ export const chatSourceSchema = z.object({
   chunkId: z.string(),
   text: z.string(),
   page: z.number().nullable(),
-  score: z.number(),
+  score: z
+    .number()
+    .describe("Retrieval score, higher is better; for hybrid search the fused rank (RRF) score"),
+  relevance: z
+    .number()
+    .nullable()
+    .optional()
+    .describe(
+      "Cosine similarity to the question, 0 to 1; null when the passage was found by full text only (a keyword match). Absent in answers stored before it was added",
+    ),
   headings: z.array(z.string()),
   start: z.number(),
   end: z.number(),
@@ -156,7 +178,8 @@ export function createChatRoutes(deps: AppDeps) {
       description:
         "Retrieves passages, then streams the answer with [n] citations. With `Accept: text/event-stream` the events are " +
         "`sources` ({sources}), `token` ({text}) per piece, `done` ({threadId, messageId}), or `error` ({code, message}). " +
-        "Failures found before streaming starts (unknown thread, Ollama unreachable) are plain JSON errors.",
+        "Failures found before streaming starts (unknown thread, Ollama unreachable) are plain JSON errors. " +
+        "With `regenerate: true` and a `threadId` the thread's last answer is replaced rather than the question stored again.",
       responses: {
         200: {
           description: "The answer as JSON, or an event stream",
@@ -165,7 +188,7 @@ export function createChatRoutes(deps: AppDeps) {
             ...eventStreamResponse("").content,
           },
         },
-        400: errorResponse("Invalid message, threadId or mode"),
+        400: errorResponse("Invalid message, threadId, mode or regenerate (regenerate without threadId)"),
         404: errorResponse("No such workspace, thread or chat model"),
         503: errorResponse("Ollama is unreachable"),
       },
@@ -187,6 +210,7 @@ export function createChatRoutes(deps: AppDeps) {
         message: body.message,
         threadId: body.threadId,
         mode: body.mode,
+        regenerate: body.regenerate,
         userId: auth.user.id,
         signal: abort.controller.signal,
       };

@@ -63,6 +63,13 @@ export interface ChatRequest {
   threadId?: string | undefined;
   /** History given by the caller (the OpenAI endpoint), used when there is no `threadId`. */
   history?: HistoryMessage[] | undefined;
+  /**
+   * Regenerate the answer to the thread's last question (needs `threadId`): when that question is `message`, the
+   * model sees the history before it and the new answer replaces the stored one, so the question is not stored
+   * twice. When the last stored question is another one (the earlier attempt failed before it was stored), the
+   * exchange is appended as usual.
+   */
+  regenerate?: boolean | undefined;
   /** Store the exchange in a thread. Default true. */
   persist?: boolean | undefined;
   /** The user a new thread belongs to (threads are private to their creator). */
@@ -137,6 +144,7 @@ function toSources(results: SearchResult[]): ChatSource[] {
     text: result.text,
     page: result.page,
     score: result.score,
+    relevance: result.relevance,
     headings: result.headings,
     start: result.start,
     end: result.end,
@@ -169,6 +177,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     const language = detectLanguage(request.message);
 
     let history: HistoryMessage[] = request.history ?? [];
+    let replacing = false;
     if (request.threadId) {
       const thread = options.threads.requireThread(request.threadId);
       if (thread.workspaceId !== workspace.id) {
@@ -177,7 +186,12 @@ export function createChatService(options: ChatServiceOptions): ChatService {
           `No thread "${request.threadId}" in workspace "${workspace.slug}"`,
         );
       }
-      history = options.threads.recentHistory(request.threadId, historyMessages);
+      replacing =
+        request.regenerate === true &&
+        options.threads.lastQuestion(request.threadId)?.content === request.message;
+      history = replacing
+        ? options.threads.historyBeforeLastQuestion(request.threadId, historyMessages)
+        : options.threads.recentHistory(request.threadId, historyMessages);
     }
     history = history.filter((message) => message.content.trim().length > 0);
 
@@ -235,6 +249,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
           question: request.message,
           answer,
           sources,
+          replaceLastAnswer: replacing,
         });
         saved = { threadId: stored.threadId, messageId: stored.assistantMessageId };
       }

@@ -80,6 +80,65 @@ describe("thread store", () => {
     );
   });
 
+  it("replaces the answer to the last question when regenerating, and appends when the question differs", () => {
+    const store = createThreadStore(database);
+    const first = store.saveExchange({
+      workspaceId: "w1",
+      title: "t",
+      question: "q1",
+      answer: "a1",
+      sources: [],
+    });
+    const second = store.saveExchange({
+      workspaceId: "w1",
+      threadId: first.threadId,
+      title: "t",
+      question: "q2",
+      answer: "a2",
+      sources: [],
+    });
+    store.setFeedback(second.assistantMessageId, "down");
+    expect(store.lastQuestion(first.threadId)).toEqual({ id: second.userMessageId, content: "q2" });
+    expect(store.historyBeforeLastQuestion(first.threadId, 10)).toEqual([
+      { role: "user", content: "q1" },
+      { role: "assistant", content: "a1" },
+    ]);
+    const again = store.saveExchange({
+      workspaceId: "w1",
+      threadId: first.threadId,
+      title: "t",
+      question: "q2",
+      answer: "a2 again",
+      sources: [],
+      replaceLastAnswer: true,
+    });
+    expect(again.userMessageId).toBe(second.userMessageId);
+    expect(store.listMessages(first.threadId).map((message) => message.content)).toEqual([
+      "q1",
+      "a1",
+      "q2",
+      "a2 again",
+    ]);
+    expect(database.prepare("SELECT COUNT(*) AS count FROM feedback").get()).toEqual({ count: 0 });
+    store.saveExchange({
+      workspaceId: "w1",
+      threadId: first.threadId,
+      title: "t",
+      question: "q3",
+      answer: "a3",
+      sources: [],
+      replaceLastAnswer: true,
+    });
+    expect(store.listMessages(first.threadId).map((message) => message.content)).toEqual([
+      "q1",
+      "a1",
+      "q2",
+      "a2 again",
+      "q3",
+      "a3",
+    ]);
+  });
+
   it("makes one-line titles of at most 60 characters", () => {
     expect(titleFromQuestion("  Hello\n world  ")).toBe("Hello world");
     const long = titleFromQuestion("知".repeat(100));

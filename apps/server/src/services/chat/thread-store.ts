@@ -44,6 +44,11 @@ export interface SaveExchangeOptions {
   answer: string;
   /** Passages the answer was given. */
   sources: ChatSource[];
+  /**
+   * Regenerating: when the thread's last question is `question`, its answer is replaced by this one (feedback on the
+   * old answer goes with it) instead of storing the question a second time. Otherwise the exchange is appended.
+   */
+  replaceLastAnswer?: boolean | undefined;
 }
 
 /** Threads, messages and feedback in the server's SQLite database. */
@@ -65,7 +70,14 @@ export interface ThreadStore {
   listMessages(threadId: string): MessageRecord[];
   /** The last `limit` messages of a thread as history, oldest first. */
   recentHistory(threadId: string, limit: number): HistoryMessage[];
-  /** Stores a question and its answer in one transaction, creating the thread when needed. */
+  /** The newest user message of a thread, or undefined when it has none. */
+  lastQuestion(threadId: string): { id: string; content: string } | undefined;
+  /** The last `limit` messages before the thread's newest question as history, oldest first (for regenerating). */
+  historyBeforeLastQuestion(threadId: string, limit: number): HistoryMessage[];
+  /**
+   * Stores a question and its answer in one transaction, creating the thread when needed; with `replaceLastAnswer`
+   * replaces the answer to the thread's last question when that question is `question`.
+   */
   saveExchange(options: SaveExchangeOptions): {
     threadId: string;
     userMessageId: string;
@@ -164,6 +176,24 @@ export function createThreadStore(database: Database): ThreadStore {
        SELECT role, content, created_at, rowid FROM messages WHERE thread_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?
      ) ORDER BY created_at, rowid`,
   );
+  const selectLastQuestion = database.prepare<[string], { id: string; content: string; created_at: string }>(
+    "SELECT id, content, created_at FROM messages WHERE thread_id = ? AND role = 'user' ORDER BY created_at DESC, rowid DESC LIMIT 1",
+  );
+  const selectRecentBefore = database.prepare<
+    [string, string, string, string, number],
+    { role: "user" | "assistant"; content: string }
+  >(
+    `SELECT role, content FROM (
+       SELECT role, content, created_at, rowid FROM messages
+        WHERE thread_id = ? AND (created_at < ? OR (created_at = ? AND rowid < (SELECT rowid FROM messages WHERE id = ?)))
+        ORDER BY created_at DESC, rowid DESC LIMIT ?
+     ) ORDER BY created_at, rowid`,
+  );
+  // The messages after a question: its answer (normally one), replaced when the answer is regenerated.
+  const laterMessages = `SELECT id FROM messages
+      WHERE thread_id = @threadId AND (created_at > @createdAt OR (created_at = @createdAt AND rowid > (SELECT rowid FROM messages WHERE id = @questionId)))`;
+  const deleteFeedbackAfter = database.prepare(`DELETE FROM feedback WHERE message_id IN (${laterMessages})`);
+  const deleteMessagesAfter = database.prepare(`DELETE FROM messages WHERE id IN (${laterMessages})`);
   const insertThread = database.prepare(
     "INSERT INTO threads (id, workspace_id, user_id, title, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
   );
@@ -199,9 +229,19 @@ export function createThreadStore(database: Database): ThreadStore {
       threadId = randomUUID();
       insertThread.run(threadId, options.workspaceId, options.userId ?? null, options.title, now, now);
     }
-    const userMessageId = randomUUID();
     const assistantMessageId = randomUUID();
-    insertMessage.run(userMessageId, threadId, "user", options.question, "[]", now);
+    const last = options.replaceLastAnswer && options.threadId ? selectLastQuestion.get(threadId) : undefined;
+    let userMessageId: string;
+    if (last && last.content === options.question) {
+      // Regenerating: the question stays (same id), its old answer and that answer's feedback go.
+      userMessageId = last.id;
+      const range = { threadId, createdAt: last.created_at, questionId: last.id };
+      deleteFeedbackAfter.run(range);
+      deleteMessagesAfter.run(range);
+    } else {
+      userMessageId = randomUUID();
+      insertMessage.run(userMessageId, threadId, "user", options.question, "[]", now);
+    }
     insertMessage.run(
       assistantMessageId,
       threadId,
@@ -241,6 +281,17 @@ export function createThreadStore(database: Database): ThreadStore {
       })),
     recentHistory: (threadId, limit) =>
       selectRecent.all(threadId, limit).map((row) => ({ role: row.role, content: row.content })),
+    lastQuestion: (threadId) => {
+      const row = selectLastQuestion.get(threadId);
+      return row ? { id: row.id, content: row.content } : undefined;
+    },
+    historyBeforeLastQuestion: (threadId, limit) => {
+      const last = selectLastQuestion.get(threadId);
+      if (!last) return [];
+      return selectRecentBefore
+        .all(threadId, last.created_at, last.created_at, last.id, limit)
+        .map((row) => ({ role: row.role, content: row.content }));
+    },
     saveExchange: (options) => saveExchange.immediate(options),
     renameThread: (threadId, title) => {
       requireThread(threadId);

@@ -10,8 +10,13 @@ export type ChatSource = {
   chunkId: string;
   text: string;
   page: number | null;
-  /** Retrieval score, higher is better (see the ingest package's `SearchResult.score`). */
+  /** Retrieval score, higher is better (see the ingest package's `SearchResult.score`); for hybrid search the fused rank score. */
   score: number;
+  /**
+   * Cosine similarity of the passage to the question (0..1), or null when it was found by full text only. Absent in
+   * sources stored before it was added.
+   */
+  relevance?: number | null;
   headings: string[];
   /** Offsets of the passage in the document text. */
   start: number;
