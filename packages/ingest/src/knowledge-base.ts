@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
-import type { Database } from "better-sqlite3";
+import type { Database, Statement } from "better-sqlite3";
 import { normalizeForIndex } from "./clean/index.js";
 import { IngestError, isIngestError } from "./errors.js";
 import { DEFAULT_MAX_BYTES, documentEdgeLines, indexTextOf, prepareDocument } from "./pipeline.js";
@@ -309,6 +309,8 @@ export class KnowledgeBase {
   private readonly chunkOptions: ChunkOptions | undefined;
   private readonly boilerplateMinDocuments: number;
   private readonly headingContext: boolean;
+  /** Prepared statements by their SQL: preparing costs more than running most of them. */
+  private readonly statements = new Map<string, Statement<unknown[], unknown>>();
 
   private constructor(options: {
     dataDir: string;
@@ -360,8 +362,7 @@ export class KnowledgeBase {
 
   /** Every workspace, by name. */
   listWorkspaces(): WorkspaceRecord[] {
-    return this.db
-      .prepare<[], WorkspaceRow>("SELECT * FROM workspaces ORDER BY name COLLATE NOCASE")
+    return this.statement<[], WorkspaceRow>("SELECT * FROM workspaces ORDER BY name COLLATE NOCASE")
       .all()
       .map(toWorkspace);
   }
@@ -391,11 +392,9 @@ export class KnowledgeBase {
     if (this.workspaceRow(slug))
       throw new IngestError("conflict:workspace", `A workspace "${slug}" already exists`);
     const time = now();
-    this.db
-      .prepare(
-        "INSERT INTO workspaces (id, slug, name, settings, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-      )
-      .run(randomUUID(), slug, name, JSON.stringify(input.settings ?? {}), time, time);
+    this.statement(
+      "INSERT INTO workspaces (id, slug, name, settings, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+    ).run(randomUUID(), slug, name, JSON.stringify(input.settings ?? {}), time, time);
     return this.requireWorkspace(slug);
   }
 
@@ -409,22 +408,24 @@ export class KnowledgeBase {
         ([, value]) => value !== null && value !== undefined,
       ),
     );
-    this.db
-      .prepare("UPDATE workspaces SET name = ?, settings = ?, updated_at = ? WHERE id = ?")
-      .run(name, JSON.stringify(settings), now(), current.id);
+    this.statement("UPDATE workspaces SET name = ?, settings = ?, updated_at = ? WHERE id = ?").run(
+      name,
+      JSON.stringify(settings),
+      now(),
+      current.id,
+    );
     return this.requireWorkspace(slug);
   }
 
   /** Deletes a workspace with its documents, chunks and vectors. */
   async deleteWorkspace(slug: string): Promise<void> {
     const row = this.requireWorkspaceRow(slug);
-    const fileHashes = this.db
-      .prepare<[string], { file_hash: string }>(
-        "SELECT DISTINCT file_hash FROM documents WHERE workspace_id = ? AND file_hash IS NOT NULL",
-      )
+    const fileHashes = this.statement<[string], { file_hash: string }>(
+      "SELECT DISTINCT file_hash FROM documents WHERE workspace_id = ? AND file_hash IS NOT NULL",
+    )
       .all(row.id)
       .map((document) => document.file_hash);
-    this.db.prepare("DELETE FROM workspaces WHERE id = ?").run(row.id);
+    this.statement("DELETE FROM workspaces WHERE id = ?").run(row.id);
     if (row.chunk_table) await this.chunks.dropTable(row.chunk_table);
     await this.removeUnreferencedFiles(fileHashes);
   }
@@ -434,8 +435,9 @@ export class KnowledgeBase {
   /** Documents of a workspace, by name. */
   listDocuments(workspace: string): DocumentRecord[] {
     const row = this.requireWorkspaceRow(workspace);
-    return this.db
-      .prepare<[string], DocumentRow>("SELECT * FROM documents WHERE workspace_id = ? ORDER BY name")
+    return this.statement<[string], DocumentRow>(
+      "SELECT * FROM documents WHERE workspace_id = ? ORDER BY name",
+    )
       .all(row.id)
       .map(toDocument);
   }
@@ -443,17 +445,17 @@ export class KnowledgeBase {
   /** One document of a workspace, if any. */
   getDocument(workspace: string, documentId: string): DocumentRecord | undefined {
     const row = this.requireWorkspaceRow(workspace);
-    const document = this.db
-      .prepare<[string, string], DocumentRow>("SELECT * FROM documents WHERE id = ? AND workspace_id = ?")
-      .get(documentId, row.id);
+    const document = this.statement<[string, string], DocumentRow>(
+      "SELECT * FROM documents WHERE id = ? AND workspace_id = ?",
+    ).get(documentId, row.id);
     return document ? toDocument(document) : undefined;
   }
 
   /** Content hash of the original file of a document's latest upload, for downloads and re-ingestion. */
   documentFileHash(documentId: string): string | null {
-    const row = this.db
-      .prepare<[string], { file_hash: string | null }>("SELECT file_hash FROM documents WHERE id = ?")
-      .get(documentId);
+    const row = this.statement<[string], { file_hash: string | null }>(
+      "SELECT file_hash FROM documents WHERE id = ?",
+    ).get(documentId);
     return row?.file_hash ?? null;
   }
 
@@ -464,26 +466,24 @@ export class KnowledgeBase {
   queueDocument(input: { workspace: string; name: string; bytes: number; fileHash: string }): DocumentRecord {
     const workspace = this.requireWorkspaceRow(input.workspace);
     const time = now();
-    this.db
-      .prepare(
-        `INSERT INTO documents (id, workspace_id, name, bytes, file_hash, status, created_at, updated_at)
+    this.statement(
+      `INSERT INTO documents (id, workspace_id, name, bytes, file_hash, status, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, 'queued', ?, ?)
          ON CONFLICT (workspace_id, name) DO UPDATE SET
            bytes = excluded.bytes, file_hash = excluded.file_hash, status = 'queued', error = NULL, updated_at = excluded.updated_at`,
-      )
-      .run(randomUUID(), workspace.id, input.name, input.bytes, input.fileHash, time, time);
+    ).run(randomUUID(), workspace.id, input.name, input.bytes, input.fileHash, time, time);
     return toDocument(this.documentByName(workspace.id, input.name)!);
   }
 
   /** Sets a document's status (and error, for `failed`). */
   setDocumentStatus(documentId: string, status: DocumentStatus, error: string | null = null): DocumentRecord {
-    const result = this.db
-      .prepare("UPDATE documents SET status = ?, error = ?, updated_at = ? WHERE id = ?")
-      .run(status, error, now(), documentId);
+    const result = this.statement(
+      "UPDATE documents SET status = ?, error = ?, updated_at = ? WHERE id = ?",
+    ).run(status, error, now(), documentId);
     if (result.changes === 0)
       throw new IngestError("not_found:document", `No document with id ${documentId}`);
     return toDocument(
-      this.db.prepare<[string], DocumentRow>("SELECT * FROM documents WHERE id = ?").get(documentId)!,
+      this.statement<[string], DocumentRow>("SELECT * FROM documents WHERE id = ?").get(documentId)!,
     );
   }
 
@@ -558,9 +558,9 @@ export class KnowledgeBase {
     const workspace = this.requireWorkspaceRow(workspaceRecord.slug);
     const contentHash = hashBytes(options.bytes);
     const existing = options.documentId
-      ? this.db
-          .prepare<[string, string], DocumentRow>("SELECT * FROM documents WHERE id = ? AND workspace_id = ?")
-          .get(options.documentId, workspace.id)
+      ? this.statement<[string, string], DocumentRow>(
+          "SELECT * FROM documents WHERE id = ? AND workspace_id = ?",
+        ).get(options.documentId, workspace.id)
       : this.documentByName(workspace.id, options.name);
     if (options.documentId && !existing) {
       throw new IngestError(
@@ -595,16 +595,14 @@ export class KnowledgeBase {
       parsed: undefined,
     };
     if (existing) {
-      this.db
-        .prepare("UPDATE documents SET status = 'processing', error = NULL, updated_at = ? WHERE id = ?")
-        .run(time, staged.documentId);
+      this.statement(
+        "UPDATE documents SET status = 'processing', error = NULL, updated_at = ? WHERE id = ?",
+      ).run(time, staged.documentId);
     } else {
-      this.db
-        .prepare(
-          `INSERT INTO documents (id, workspace_id, name, bytes, status, created_at, updated_at)
+      this.statement(
+        `INSERT INTO documents (id, workspace_id, name, bytes, status, created_at, updated_at)
            VALUES (?, ?, ?, ?, 'processing', ?, ?)`,
-        )
-        .run(staged.documentId, workspace.id, options.name, options.bytes.byteLength, time, time);
+      ).run(staged.documentId, workspace.id, options.name, options.bytes.byteLength, time, time);
     }
 
     try {
@@ -675,7 +673,7 @@ export class KnowledgeBase {
    * ready. `pending_hash` marks a write in progress, so after a crash the retry replaces whatever was written.
    */
   private async storeStaged(table: string, documents: StagedDocument[]): Promise<void> {
-    const markPending = this.db.prepare("UPDATE documents SET pending_hash = ? WHERE id = ?");
+    const markPending = this.statement("UPDATE documents SET pending_hash = ? WHERE id = ?");
     this.db.transaction(() => {
       for (const document of documents) markPending.run(document.contentHash, document.documentId);
     })();
@@ -690,13 +688,13 @@ export class KnowledgeBase {
     for (const document of documents) {
       fileHashes.set(document.documentId, await this.files.put(document.options.bytes));
     }
-    const update = this.db.prepare(
+    const update = this.statement(
       `UPDATE documents SET type = ?, bytes = ?, content_hash = ?, file_hash = ?, pending_hash = NULL, status = 'ready',
          error = NULL, chunks = ?, title = ?, byline = ?, pages = ?, updated_at = ? WHERE id = ?`,
     );
-    const clearFingerprints = this.db.prepare("DELETE FROM line_fingerprints WHERE document_id = ?");
+    const clearFingerprints = this.statement("DELETE FROM line_fingerprints WHERE document_id = ?");
     // A document's fingerprints go in with one statement, as a JSON array.
-    const insertFingerprints = this.db.prepare(
+    const insertFingerprints = this.statement(
       `INSERT OR IGNORE INTO line_fingerprints (workspace_id, fingerprint, document_id)
        SELECT ?, value, ? FROM json_each(?)`,
     );
@@ -741,12 +739,14 @@ export class KnowledgeBase {
     const removed =
       !document.hadVersion &&
       options.documentId === undefined &&
-      this.db.prepare("DELETE FROM documents WHERE id = ? AND pending_hash IS NULL").run(document.documentId)
+      this.statement("DELETE FROM documents WHERE id = ? AND pending_hash IS NULL").run(document.documentId)
         .changes > 0;
     if (!removed) {
-      this.db
-        .prepare("UPDATE documents SET status = 'failed', error = ?, updated_at = ? WHERE id = ?")
-        .run(errorMessage(failure), now(), document.documentId);
+      this.statement("UPDATE documents SET status = 'failed', error = ?, updated_at = ? WHERE id = ?").run(
+        errorMessage(failure),
+        now(),
+        document.documentId,
+      );
     }
     return failure;
   }
@@ -764,14 +764,14 @@ export class KnowledgeBase {
   /** Deletes a document, its chunks and full-text entries, and its original file unless another document has it. */
   async deleteDocument(workspace: string, documentId: string): Promise<void> {
     const row = this.requireWorkspaceRow(workspace);
-    const document = this.db
-      .prepare<[string, string], DocumentRow>("SELECT * FROM documents WHERE id = ? AND workspace_id = ?")
-      .get(documentId, row.id);
+    const document = this.statement<[string, string], DocumentRow>(
+      "SELECT * FROM documents WHERE id = ? AND workspace_id = ?",
+    ).get(documentId, row.id);
     if (!document)
       throw new IngestError("not_found:document", `No document ${documentId} in workspace "${workspace}"`);
     // Chunks first: if the process dies in between, a document row without chunks is visible and can be deleted again.
     if (row.chunk_table) await this.chunks.deleteDocument(row.chunk_table, documentId);
-    this.db.prepare("DELETE FROM documents WHERE id = ?").run(documentId);
+    this.statement("DELETE FROM documents WHERE id = ?").run(documentId);
     if (document.file_hash) await this.removeUnreferencedFiles([document.file_hash]);
   }
 
@@ -867,11 +867,9 @@ export class KnowledgeBase {
       await this.chunks.dropTable(table);
       throw error;
     }
-    this.db
-      .prepare(
-        "UPDATE workspaces SET embed_model = ?, embed_dimension = ?, chunk_table = ?, updated_at = ? WHERE id = ?",
-      )
-      .run(this.embedder.model, dimension, table, now(), row.id);
+    this.statement(
+      "UPDATE workspaces SET embed_model = ?, embed_dimension = ?, chunk_table = ?, updated_at = ? WHERE id = ?",
+    ).run(this.embedder.model, dimension, table, now(), row.id);
     await this.chunks.dropTable(row.chunk_table);
     return { chunks: done };
   }
@@ -895,7 +893,7 @@ export class KnowledgeBase {
   // ---- internals ----
 
   private workspaceRow(slug: string): WorkspaceRow | undefined {
-    return this.db.prepare<[string], WorkspaceRow>("SELECT * FROM workspaces WHERE slug = ?").get(slug);
+    return this.statement<[string], WorkspaceRow>("SELECT * FROM workspaces WHERE slug = ?").get(slug);
   }
 
   private requireWorkspaceRow(slug: string): WorkspaceRow {
@@ -905,40 +903,47 @@ export class KnowledgeBase {
   }
 
   private documentByName(workspaceId: string, name: string): DocumentRow | undefined {
-    return this.db
-      .prepare<[string, string], DocumentRow>("SELECT * FROM documents WHERE workspace_id = ? AND name = ?")
-      .get(workspaceId, name);
+    return this.statement<[string, string], DocumentRow>(
+      "SELECT * FROM documents WHERE workspace_id = ? AND name = ?",
+    ).get(workspaceId, name);
   }
 
   private requireDocumentById(documentId: string): DocumentRecord {
-    const row = this.db
-      .prepare<[string], DocumentRow>("SELECT * FROM documents WHERE id = ?")
-      .get(documentId);
+    const row = this.statement<[string], DocumentRow>("SELECT * FROM documents WHERE id = ?").get(documentId);
     if (!row) throw new IngestError("not_found:document", `No document with id ${documentId}`);
     return toDocument(row);
   }
 
   private documentNames(workspaceId: string, documentIds: string[]): Map<string, string> {
     if (documentIds.length === 0) return new Map();
-    const rows = this.db
-      .prepare<string[], { id: string; name: string }>(
-        `SELECT id, name FROM documents WHERE workspace_id = ? AND id IN (${documentIds.map(() => "?").join(", ")})`,
-      )
-      .all(workspaceId, ...documentIds);
+    // The ids go in as one JSON array, so there is one statement whatever their number.
+    const rows = this.statement<[string, string], { id: string; name: string }>(
+      "SELECT id, name FROM documents WHERE workspace_id = ? AND id IN (SELECT value FROM json_each(?))",
+    ).all(workspaceId, JSON.stringify(documentIds));
     return new Map(rows.map((row) => [row.id, row.name]));
+  }
+
+  /** The prepared statement for `source`, prepared once per knowledge base. */
+  private statement<Parameters extends unknown[] = unknown[], Result = unknown>(
+    source: string,
+  ): Statement<Parameters, Result> {
+    let prepared = this.statements.get(source);
+    if (!prepared) {
+      prepared = this.db.prepare(source);
+      this.statements.set(source, prepared);
+    }
+    return prepared as Statement<Parameters, Result>;
   }
 
   /** Fingerprints of `fingerprints` that enough other documents of the workspace share to count as boilerplate. */
   private boilerplateAmong(workspaceId: string, documentId: string, fingerprints: string[]): Set<string> {
     if (fingerprints.length === 0) return new Set();
     // One query for the whole document: the fingerprints go in as a JSON array.
-    const shared = this.db
-      .prepare<[string, string, string, number], { fingerprint: string }>(
-        `SELECT fingerprint FROM line_fingerprints
+    const shared = this.statement<[string, string, string, number], { fingerprint: string }>(
+      `SELECT fingerprint FROM line_fingerprints
          WHERE workspace_id = ? AND document_id != ? AND fingerprint IN (SELECT value FROM json_each(?))
          GROUP BY fingerprint HAVING COUNT(*) + 1 >= ?`,
-      )
-      .all(workspaceId, documentId, JSON.stringify(fingerprints), this.boilerplateMinDocuments);
+    ).all(workspaceId, documentId, JSON.stringify(fingerprints), this.boilerplateMinDocuments);
     // This document plus the others that carry the line.
     return new Set(shared.map((row) => row.fingerprint));
   }
@@ -948,9 +953,9 @@ export class KnowledgeBase {
    * Vectors of another model are never mixed in: a workspace that holds them fails with `conflict:embedding_model`.
    */
   private async ensureEmbeddingTable(workspace: WorkspaceRow): Promise<string> {
-    const fresh = this.db
-      .prepare<[string], WorkspaceRow>("SELECT * FROM workspaces WHERE id = ?")
-      .get(workspace.id)!;
+    const fresh = this.statement<[string], WorkspaceRow>("SELECT * FROM workspaces WHERE id = ?").get(
+      workspace.id,
+    )!;
     if (fresh.embed_model && fresh.embed_model !== this.embedder.model) {
       throw new IngestError(
         "conflict:embedding_model",
@@ -967,18 +972,16 @@ export class KnowledgeBase {
     const table = fresh.chunk_table ?? `chunks_${fresh.id.replaceAll("-", "")}_1`;
     await this.chunks.ensureTable(table, dimension);
     if (!fresh.chunk_table) {
-      this.db
-        .prepare(
-          "UPDATE workspaces SET embed_model = ?, embed_dimension = ?, chunk_table = ?, updated_at = ? WHERE id = ? AND chunk_table IS NULL",
-        )
-        .run(this.embedder.model, dimension, table, now(), fresh.id);
+      this.statement(
+        "UPDATE workspaces SET embed_model = ?, embed_dimension = ?, chunk_table = ?, updated_at = ? WHERE id = ? AND chunk_table IS NULL",
+      ).run(this.embedder.model, dimension, table, now(), fresh.id);
     }
     workspace.chunk_table = table;
     return table;
   }
 
   private async removeUnreferencedFiles(hashes: string[]): Promise<void> {
-    const referenced = this.db.prepare("SELECT 1 FROM documents WHERE file_hash = ? LIMIT 1");
+    const referenced = this.statement("SELECT 1 FROM documents WHERE file_hash = ? LIMIT 1");
     for (const hash of hashes) {
       if (!referenced.get(hash)) await this.files.remove(hash);
     }
