@@ -10,18 +10,26 @@ export class AppError extends Error {
   readonly code: string;
   /** HTTP status the error maps to. */
   readonly status: ContentfulStatusCode;
+  /** The uploaded file the error is about, sent as `error.file` so a client can name it in its own words. */
+  readonly file: string | undefined;
 
-  constructor(code: string, message: string, status: ContentfulStatusCode, options?: { cause?: unknown }) {
+  constructor(
+    code: string,
+    message: string,
+    status: ContentfulStatusCode,
+    options?: { cause?: unknown; file?: string },
+  ) {
     super(message, options);
     this.name = "AppError";
     this.code = code;
     this.status = status;
+    this.file = options?.file;
   }
 }
 
-/** The body of every error response. */
+/** The body of every error response; `file` names the uploaded file an error is about, when it is about one. */
 export interface ErrorBody {
-  error: { code: string; message: string };
+  error: { code: string; message: string; file?: string };
 }
 
 /** HTTP status for each error kind (the part of a code before the colon). */
@@ -71,7 +79,13 @@ export function toErrorResponse(error: unknown): {
   if (error instanceof AppError) {
     return {
       status: error.status,
-      body: { error: { code: error.code, message: error.message } },
+      body: {
+        error: {
+          code: error.code,
+          message: error.message,
+          ...(error.file === undefined ? {} : { file: error.file }),
+        },
+      },
       expected: true,
     };
   }

@@ -164,6 +164,31 @@ describe("document routes", () => {
     expect(batch.every((document) => document.status === "ready")).toBe(true);
   });
 
+  it("gives a failed document's error code in its events and in the list", async () => {
+    const app = server.admin;
+    const events = await app.request("/api/workspaces/docs/events");
+    const upload = await app.request("/api/workspaces/docs/documents", {
+      method: "POST",
+      body: filesForm([{ name: "binary.txt", content: "\u0000\u0001\u0002 not text \u0000\u0000" }]),
+    });
+    expect(upload.status).toBe(202);
+    const [queued] = ((await upload.json()) as { documents: { id: string }[] }).documents;
+    const seen = await readEvents(events, (event) => {
+      const data = JSON.parse(event.data) as { id: string; status: string };
+      return data.id === queued?.id && data.status === "failed";
+    });
+    const failed = JSON.parse(seen.at(-1)?.data ?? "{}") as { error?: string; errorCode?: string };
+    expect(failed.error).toContain("binary.txt");
+    expect(failed.errorCode).toBe("invalid:binary");
+
+    const listed = (await (await app.request("/api/workspaces/docs/documents")).json()) as {
+      documents: { id: string; status: string; errorCode?: string | null }[];
+    };
+    expect(listed.documents.find((document) => document.id === queued?.id)?.errorCode).toBe("invalid:binary");
+    for (const document of listed.documents.filter((item) => item.status === "ready"))
+      expect(document.errorCode).toBeNull();
+  });
+
   it("rejects bad uploads with the error shape", async () => {
     const app = server.admin;
     const tooLarge = await app.request("/api/workspaces/docs/documents", {
@@ -174,9 +199,13 @@ describe("document routes", () => {
       ]),
     });
     expect(tooLarge.status).toBe(413);
-    const tooLargeBody = (await tooLarge.json()) as { error: { code: string; message: string } };
+    const tooLargeBody = (await tooLarge.json()) as {
+      error: { code: string; message: string; file?: string };
+    };
     expect(tooLargeBody.error.code).toBe("too_large:file");
     expect(tooLargeBody.error.message).toContain("huge.txt");
+    // Named apart from the message, so a client can say it in its own language.
+    expect(tooLargeBody.error.file).toBe("huge.txt");
 
     const noFile = await app.request("/api/workspaces/docs/documents", {
       method: "POST",

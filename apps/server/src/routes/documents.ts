@@ -177,7 +177,10 @@ export function createDocumentRoutes(deps: AppDeps) {
       (c) => {
         const slug = c.req.param("slug");
         permissions.requireWorkspace(c.get("auth"), slug, "viewer");
-        return c.json({ documents: kb.listDocuments(slug) }, 200);
+        const documents = kb
+          .listDocuments(slug)
+          .map((document) => ({ ...document, errorCode: jobs.errorCodeOf(document) }));
+        return c.json({ documents }, 200);
       },
     )
     .get(

@@ -8,7 +8,7 @@ import { errorResponse, eventStreamResponse } from "./schemas.js";
 
 /**
  * `GET /workspaces/:slug/events`: document progress as server-sent events. Each `document` event carries
- * `{id,name,status,stage?,done?,total?,error?,chunks?}`. On connect the documents still queued or processing
+ * `{id,name,status,stage?,done?,total?,error?,errorCode?,chunks?}`. On connect the documents still queued or processing
  * are sent once, so a reconnecting client catches up. Comments keep idle connections alive; the stream
  * ends when the server shuts down.
  */
@@ -21,6 +21,9 @@ export function createEventRoutes(deps: AppDeps) {
     describeRoute({
       tags: ["Documents"],
       summary: "Document progress (server-sent events)",
+      description:
+        "Each `document` event carries {id, name, status, stage?, done?, total?, error?, errorCode?, chunks?}; " +
+        "errorCode is the code of error (such as invalid:encrypted) when ingestion recorded one.",
       responses: { 200: eventStreamResponse("`document` events"), 404: errorResponse("No such workspace") },
     }),
     (c) => {

@@ -19,6 +19,7 @@ export const errorSchema = z.object({
   error: z.object({
     code: z.string().describe("Stable code such as not_found:workspace"),
     message: z.string(),
+    file: z.string().optional().describe("The uploaded file the error is about (too_large:file)"),
   }),
 });
 
@@ -56,6 +57,13 @@ export const documentSchema = z.object({
   contentHash: z.string().nullable(),
   status: documentStatusSchema,
   error: z.string().nullable(),
+  errorCode: z
+    .string()
+    .nullable()
+    .optional()
+    .describe(
+      "The code of `error` (invalid:encrypted, unsupported:type, unavailable:ollama, ...) when ingestion recorded one; in lists",
+    ),
   chunks: z.number(),
   title: z.string().nullable(),
   byline: z.string().nullable(),

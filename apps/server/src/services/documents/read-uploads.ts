@@ -103,6 +103,7 @@ export async function readUploads(options: ReadUploadsOptions): Promise<number> 
             "too_large:file",
             `${info.filename} is larger than ${megabytes(maxFileBytes)}; the limit is ${megabytes(maxFileBytes)} per file (MAX_UPLOAD_MB)`,
             413,
+            { file: info.filename },
           ),
         );
         stream.resume();

@@ -13,6 +13,11 @@ export interface DocumentEvent {
   total?: number;
   /** Why the document failed, or why an attempt is being retried. */
   error?: string;
+  /**
+   * The code of that failure, such as `invalid:encrypted` or `unavailable:ollama`, when ingestion recorded one, so a
+   * client can say it in its own language.
+   */
+  errorCode?: string;
   /** Chunks stored, once ready. */
   chunks?: number;
 }

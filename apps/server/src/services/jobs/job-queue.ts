@@ -216,7 +216,22 @@ export class JobQueue {
 
   /** The current state of a document as a progress event (used to greet new SSE subscribers). */
   eventFor(document: DocumentRecord): DocumentEvent {
-    return toEvent(document, this.progressOf(document.id));
+    return this.#withErrorCode(toEvent(document, this.progressOf(document.id)));
+  }
+
+  /**
+   * The code of a document's recorded failure (`invalid:encrypted`, `unavailable:ollama`, ...), read from its
+   * newest job; null when it has no error or the error has no code (a cancel, a failure from the CLI).
+   */
+  errorCodeOf(document: DocumentRecord): string | null {
+    if (!document.error) return null;
+    return errorCodeFromJobError(this.store.latestForDocument(document.id)?.error ?? null);
+  }
+
+  #withErrorCode(event: DocumentEvent): DocumentEvent {
+    if (event.error === undefined) return event;
+    const code = errorCodeFromJobError(this.store.latestForDocument(event.id)?.error ?? null);
+    return code ? { ...event, errorCode: code } : event;
   }
 
   /** Resolves once no job is queued or running (tests and tools). */
@@ -439,8 +454,13 @@ export class JobQueue {
   }
 
   #publish(document: DocumentRecord, progress: IngestProgress | null): void {
-    this.#events.publish(document.workspaceId, toEvent(document, progress));
+    this.#events.publish(document.workspaceId, this.#withErrorCode(toEvent(document, progress)));
   }
+}
+
+/** The code a job's error starts with (jobs record failures as `<code>: <message>`), or null. */
+export function errorCodeFromJobError(error: string | null): string | null {
+  return error?.match(/^([a-z_]+:[a-z_]+): /)?.[1] ?? null;
 }
 
 /** Builds the `document` SSE payload from a document and its running job's progress. */
