@@ -13,7 +13,10 @@ export interface ChatTurn {
   sources: Source[];
   /** `retrieving` before the first token, `streaming` while tokens arrive. */
   status: "retrieving" | "streaming" | "done" | "stopped" | "error";
+  /** The server's message when the answer failed. */
   error?: string;
+  /** The server's error code, shown as a message in the interface language when the catalog knows it. */
+  errorCode?: string;
   /** The assistant message's id, for feedback; known once the answer is stored. */
   messageId?: string;
   feedback?: "up" | "down";
@@ -94,16 +97,20 @@ export function ChatProvider(props: ChatProviderProps) {
   }, []);
 
   const run = useCallback(
-    async (turn: ChatTurn, mode: ChatMode) => {
+    async (turn: ChatTurn, mode: ChatMode, regenerate = false) => {
       abortRef.current?.abort();
       const controller = new AbortController();
       abortRef.current = controller;
       setBusy(true);
       try {
+        // Regenerating in a stored thread asks the server to replace the last answer, so the question is not
+        // stored a second time (without a thread nothing was stored: a plain send).
         const body = {
           message: turn.question,
           mode,
-          ...(threadRef.current ? { threadId: threadRef.current } : {}),
+          ...(threadRef.current
+            ? { threadId: threadRef.current, ...(regenerate ? { regenerate: true } : {}) }
+            : {}),
         };
         for await (const event of streamChat({ client: api, slug, body, signal: controller.signal })) {
           if (event.type === "sources") updateTurn(turn.key, () => ({ sources: event.sources }));
@@ -120,7 +127,12 @@ export function ChatProvider(props: ChatProviderProps) {
         if (controller.signal.aborted) updateTurn(turn.key, () => ({ status: "stopped" }));
         else {
           // Shown inline under the question (an alert), where the answer would have been.
-          updateTurn(turn.key, () => ({ status: "error", error: toApiError(error).message }));
+          const apiError = toApiError(error);
+          updateTurn(turn.key, () => ({
+            status: "error",
+            error: apiError.message,
+            errorCode: apiError.code,
+          }));
         }
       } finally {
         if (abortRef.current === controller) {
@@ -153,11 +165,13 @@ export function ChatProvider(props: ChatProviderProps) {
     (mode: ChatMode) => {
       const last = turns.at(-1);
       if (!last?.question || busy) return;
-      const turn: ChatTurn = { ...last, answer: "", sources: [], status: "retrieving", error: undefined };
+      const turn: ChatTurn = { ...last, answer: "", sources: [], status: "retrieving" };
+      delete turn.error;
+      delete turn.errorCode;
       delete turn.messageId;
       delete turn.feedback;
       setTurns((current) => [...current.slice(0, -1), turn]);
-      void run(turn, mode);
+      void run(turn, mode, true);
     },
     [turns, busy, run],
   );

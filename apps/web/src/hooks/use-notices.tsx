@@ -1,4 +1,5 @@
 import { createContext, type ReactNode, useCallback, useContext, useMemo, useRef, useState } from "react";
+import { errorMessageKey, localizeError } from "../i18n/error-messages";
 import { useI18n } from "../i18n/i18n";
 import { toApiError } from "../lib/api-error";
 
@@ -43,15 +44,18 @@ export function NoticesProvider(props: { children: ReactNode }) {
     (error: unknown) => {
       if (error instanceof DOMException && error.name === "AbortError") return;
       const apiError = toApiError(error);
-      // Permission answers get a localised lead-in, so "not allowed" reads as such in either language.
+      // Known codes are said in the interface language (naming the file of a per-file error); others keep the
+      // server's message, with a localised lead-in for permission answers so "not allowed" reads as such.
       const text =
         apiError.code === "network"
           ? t("error.network", { message: apiError.message })
-          : apiError.status === 403
-            ? t("error.forbidden", { message: apiError.message })
-            : apiError.code === "not_found:workspace"
-              ? t("error.notFound", { message: apiError.message })
-              : apiError.message;
+          : errorMessageKey(apiError.code)
+            ? localizeError({ error: apiError, t, name: apiError.file })
+            : apiError.status === 403
+              ? t("error.forbidden", { message: apiError.message })
+              : apiError.status === 404
+                ? t("error.notFound", { message: apiError.message })
+                : apiError.message;
       add("error", text);
     },
     [add, t],

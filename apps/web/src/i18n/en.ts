@@ -83,7 +83,8 @@ export const en = {
   "source.document": "Document",
   "source.page": "Page {page}",
   "source.headings": "Section",
-  "source.score": "Relevance {score}",
+  "source.relevance": "Relevance {percent}%",
+  "source.keywordMatch": "Keyword match (found by its words; no relevance score)",
   "source.openOriginal": "Open the original file",
   "source.openOriginalAtPage": "Open the original at page {page}",
   "source.passage": "Cited passage",
@@ -316,6 +317,47 @@ export const en = {
 
   "error.forbidden": "Not allowed: {message}",
   "error.notFound": "Not found: {message}",
+
+  "apiError.invalid:encrypted": "{name} is password-protected; remove the password and upload it again.",
+  "apiError.invalid:corrupt":
+    "{name} is damaged or not the kind of file its name says, so it cannot be read.",
+  "apiError.invalid:empty":
+    "No text was found in {name}. A scanned PDF holds only pictures of text; run it through OCR first.",
+  "apiError.invalid:binary": "{name} holds binary data, not text.",
+  "apiError.invalid:encoding":
+    "The text encoding of {name} could not be recognised; save it as UTF-8 and upload it again.",
+  "apiError.unsupported:type":
+    "{name} is of a type Zhiku cannot read. Use PDF, Word, Markdown, HTML, text, CSV or JSON.",
+  "apiError.too_large:file": "{name} is larger than the upload limit per file (MAX_UPLOAD_MB).",
+  "apiError.too_large:archive": "{name} unpacks to more than is allowed, so it was not read.",
+  "apiError.too_large:request": "The upload is too large in total; send the files in smaller batches.",
+  "apiError.too_large:files": "Too many files in one upload; send them in smaller batches.",
+  "apiError.unavailable:ollama": "Ollama cannot be reached. Check that it is running, then try again.",
+  "apiError.not_found:model":
+    "The model is not installed in Ollama. Download it from the status banner, or run ollama pull.",
+  "apiError.conflict:embedding_model":
+    "This workspace's documents were indexed with another embedding model. Re-index them (zhiku reembed) or switch EMBED_MODEL back.",
+  "apiError.too_large:message": "The question is too long for the model's context; shorten it.",
+  "apiError.invalid:url": "Enter a web address that starts with http:// or https://.",
+  "apiError.forbidden:url":
+    "This address is in a private or local network, which is not allowed (URL_ALLOWLIST).",
+  "apiError.unavailable:url": "The page could not be fetched. Check the address and try again.",
+  "apiError.too_large:url": "The page is larger than the upload limit (MAX_UPLOAD_MB).",
+  "apiError.not_found:workspace": "This workspace does not exist, or it has not been shared with you.",
+  "apiError.not_found:document": "This document no longer exists.",
+  "apiError.not_found:thread": "This conversation no longer exists.",
+  "apiError.not_found:file": "The original file is not stored.",
+  "apiError.conflict:workspace": "A workspace with this name already exists.",
+  "apiError.forbidden:workspace_role": "Your role in this workspace does not allow this.",
+  "apiError.forbidden:admin": "Only an administrator may do this.",
+  "apiError.unauthorized:session": "Your session has ended. Please sign in again.",
+  "apiError.invalid:credentials": "Wrong email or password.",
+  "apiError.too_many:attempts": "Too many failed attempts. Try again later.",
+  "apiError.conflict:user": "A user with this email already exists.",
+  "apiError.conflict:last_admin": "The last administrator cannot be removed or made a member.",
+  "apiError.internal:error": "The server ran into an error; the cause is in its log.",
+  "apiError.incomplete:stream": "The answer stopped before it was finished.",
+  "apiError.invalid:stream": "The server sent an answer that could not be read.",
 } as const;
 
 /** A key of the message catalogs. */

@@ -49,6 +49,8 @@ export interface ChatRequestBody {
   message: string;
   threadId?: string;
   mode?: "chat" | "query";
+  /** Answer the thread's last question again, replacing its stored answer (needs `threadId`). */
+  regenerate?: boolean;
 }
 
 /** Email and password, to sign in or to create the first admin. */

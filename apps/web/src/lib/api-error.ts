@@ -8,13 +8,22 @@ export class ApiError extends Error {
   readonly status: number;
   /** Seconds to wait before trying again (the `Retry-After` of a 429), or null. */
   readonly retryAfterSeconds: number | null;
+  /** The uploaded file the error is about (the server's `error.file`), or null. */
+  readonly file: string | null;
 
-  constructor(options: { code: string; message: string; status: number; retryAfterSeconds?: number | null }) {
+  constructor(options: {
+    code: string;
+    message: string;
+    status: number;
+    retryAfterSeconds?: number | null;
+    file?: string | null;
+  }) {
     super(options.message);
     this.name = "ApiError";
     this.code = options.code;
     this.status = options.status;
     this.retryAfterSeconds = options.retryAfterSeconds ?? null;
+    this.file = options.file ?? null;
   }
 }
 
@@ -50,6 +59,7 @@ export async function errorFromResponse(response: Response): Promise<ApiError> {
         message: body.error.message,
         status: response.status,
         retryAfterSeconds,
+        file: typeof body.error.file === "string" ? body.error.file : null,
       });
     }
   } catch {

@@ -41,6 +41,8 @@ export interface DocumentSummary {
   status: DocumentStatus;
   chunks?: number;
   error?: string | null;
+  /** The code of `error` (such as "invalid:encrypted") when the server recorded one. */
+  errorCode?: string | null;
   type?: string | null;
   bytes?: number;
 }
@@ -54,6 +56,8 @@ export interface DocumentProgress {
   done?: number;
   total?: number;
   error?: string | null;
+  /** The code of `error` (such as "invalid:encrypted") when the server recorded one. */
+  errorCode?: string | null;
   chunks?: number;
 }
 
@@ -77,7 +81,13 @@ export interface Source {
   chunkId: string;
   text: string;
   page: number | null;
+  /** Retrieval score; for hybrid search the fused rank score, a small number that is no relevance. */
   score: number;
+  /**
+   * Cosine similarity to the question (0..1); null when the passage was a keyword (full-text) match; absent in
+   * answers stored by servers from before the field.
+   */
+  relevance?: number | null;
 }
 
 /** A conversation thread. */
@@ -156,5 +166,6 @@ export interface AuditEvent {
 
 /** The body of every error response. */
 export interface ErrorBody {
-  error: { code: string; message: string };
+  /** `file` names the uploaded file the error is about (too_large:file). */
+  error: { code: string; message: string; file?: string };
 }

@@ -3,6 +3,7 @@ import { RevealKeyDialog } from "../components/api-keys/reveal-key-dialog";
 import { TextField } from "../components/forms/text-field";
 import { useNotices } from "../hooks/use-notices";
 import { useWorkspaces } from "../hooks/use-workspaces";
+import { localizeError } from "../i18n/error-messages";
 import { useI18n } from "../i18n/i18n";
 import { useApi } from "../lib/api-context";
 import { toApiError } from "../lib/api-error";
@@ -56,7 +57,7 @@ export function ApiKeysPage() {
       setCreated({ name: result.apiKey.name, secret: result.key });
       setName("");
     } catch (error) {
-      setNameError(toApiError(error).message);
+      setNameError(localizeError({ error: toApiError(error), t }));
       nameRef.current?.focus();
     } finally {
       setPending(false);

@@ -103,8 +103,8 @@ function LocationProbe() {
   return <output data-testid="location">{location.pathname}</output>;
 }
 
-function renderApp(network: ReturnType<typeof fakeNetwork>, path: string) {
-  window.localStorage.setItem("zhiku.locale", "en");
+function renderApp(network: ReturnType<typeof fakeNetwork>, path: string, locale: "en" | "zh" = "en") {
+  window.localStorage.setItem("zhiku.locale", locale);
   render(
     <AppProviders client={createApiClient({ baseUrl: "http://zhiku.test", fetch: network.fetch })}>
       <MemoryRouter initialEntries={[path]}>
@@ -122,7 +122,9 @@ const source = {
   chunkId: "c1",
   text: "正式员工每年享有 15 天带薪年假。",
   page: 2,
-  score: 0.82,
+  // A hybrid hit: the fused rank score is tiny, the cosine relevance is what a reader wants to see.
+  score: 0.0161,
+  relevance: 0.8234,
 };
 
 describe("chat page", () => {
@@ -159,6 +161,8 @@ describe("chat page", () => {
     const panel = await screen.findByRole("complementary", { name: "Source 1" });
     await waitFor(() => expect(panel.textContent).toContain("员工手册 › 休假制度 › 年假"));
     expect(panel.querySelector("mark")?.textContent).toBe("正式员工每年享有 15 天带薪年假。");
+    expect(panel.textContent).toContain("Relevance 82%");
+    expect(panel.textContent).not.toContain("0.016");
     expect(screen.getByRole("link", { name: "Open the original at page 2" }).getAttribute("href")).toBe(
       "http://zhiku.test/api/workspaces/hr/documents/d1/file#page=2",
     );
@@ -204,7 +208,67 @@ describe("chat page", () => {
       network.streams[0]!.push("error", { code: "unavailable:ollama", message: "Ollama is not reachable" });
       network.streams[0]!.close();
     });
-    expect((await screen.findByRole("alert")).textContent).toBe("The answer failed: Ollama is not reachable");
+    expect((await screen.findByRole("alert")).textContent).toBe(
+      "The answer failed: Ollama cannot be reached. Check that it is running, then try again.",
+    );
+  });
+
+  it("says a chat error with an unknown code in the server's words, and a known one in Chinese", async () => {
+    const network = fakeNetwork();
+    renderApp(network, "/workspaces/hr", "zh");
+    const user = userEvent.setup();
+    await user.type(await screen.findByLabelText("你的问题"), "q{Enter}");
+    await act(async () => {
+      // Ollama went away mid-answer: the partial answer stays, with the reason under it.
+      network.streams[0]!.push("token", { text: "部分回答" });
+      network.streams[0]!.push("error", { code: "unavailable:ollama", message: "Ollama is not reachable" });
+      network.streams[0]!.close();
+    });
+    expect((await screen.findByRole("alert")).textContent).toBe(
+      "回答失败：无法连接 Ollama。请确认它正在运行，然后重试。",
+    );
+    await user.click(screen.getByRole("button", { name: "重新生成" }));
+    await act(async () => {
+      network.streams[1]!.push("token", { text: "又一次" });
+      network.streams[1]!.push("error", { code: "invalid:brand_new", message: "A new server failure" });
+      network.streams[1]!.close();
+    });
+    await waitFor(() => expect(screen.getByRole("alert").textContent).toBe("回答失败：A new server failure"));
+    // Nothing was stored (no thread yet), so regenerating is a plain send.
+    expect(network.streams[1]!.body).toEqual({ message: "q", mode: "chat" });
+  });
+
+  it("regenerates the last answer in its thread: the server is asked to replace it, the question shows once", async () => {
+    const network = fakeNetwork();
+    renderApp(network, "/workspaces/hr");
+    const user = userEvent.setup();
+    await user.type(await screen.findByLabelText("Your question"), "年假有几天？{Enter}");
+    await act(async () => {
+      network.streams[0]!.push("sources", { sources: [{ ...source, relevance: null }] });
+      network.streams[0]!.push("token", { text: "15 天[1]。" });
+      network.streams[0]!.push("done", { threadId: "t1", messageId: "m1" });
+      network.streams[0]!.close();
+    });
+    await user.click(await screen.findByRole("button", { name: "Source 1: handbook.pdf" }));
+    const panel = await screen.findByRole("complementary", { name: "Source 1" });
+    expect(panel.textContent).toContain("Keyword match");
+    await user.keyboard("{Escape}");
+
+    await user.click(screen.getByRole("button", { name: "Regenerate" }));
+    await screen.findByRole("button", { name: "Stop generating" });
+    expect(network.streams[1]!.body).toEqual({
+      message: "年假有几天？",
+      mode: "chat",
+      threadId: "t1",
+      regenerate: true,
+    });
+    await act(async () => {
+      network.streams[1]!.push("token", { text: "十五天。" });
+      network.streams[1]!.push("done", { threadId: "t1", messageId: "m2" });
+      network.streams[1]!.close();
+    });
+    await screen.findByText("十五天。");
+    expect(screen.getAllByText("年假有几天？", { selector: ".message.user p" })).toHaveLength(1);
   });
 
   it("looks the workspace list up again before saying a deep-linked workspace does not exist", async () => {

@@ -82,7 +82,8 @@ export function DocumentsPage() {
     url: api.documentEventsUrl(slug),
     onProgress: (progress) => {
       setRows((current) => {
-        const clean: DocumentRow = { ...progress };
+        // An event's error comes with its own code or none: an older row's code must not describe a newer error.
+        const clean: DocumentRow = { ...progress, errorCode: progress.errorCode ?? null };
         // A new stage resets counters the previous stage had.
         if (progress.stage !== "embedding") {
           delete clean.done;
@@ -142,7 +143,11 @@ export function DocumentsPage() {
     try {
       await api.retryDocument(slug, row.id);
       setRows((current) =>
-        mergeRows(current ?? [], [{ id: row.id, name: row.name, status: "queued", error: null }], false),
+        mergeRows(
+          current ?? [],
+          [{ id: row.id, name: row.name, status: "queued", error: null, errorCode: null }],
+          false,
+        ),
       );
     } catch (error) {
       // A server without the retry route: upload the stored original again, which queues a new attempt.

@@ -3,6 +3,7 @@ import { Navigate, useLocation } from "react-router";
 import { formatWait } from "../components/account/wait-time";
 import { TextField } from "../components/forms/text-field";
 import { returnPath, useSession, welcomePath } from "../hooks/use-session";
+import { localizeError } from "../i18n/error-messages";
 import { useI18n } from "../i18n/i18n";
 import { toApiError } from "../lib/api-error";
 import { PublicLayout } from "./public-layout";
@@ -61,7 +62,7 @@ export function LoginPage() {
       } else if (apiError.code === "network") {
         message = t("error.network", { message: apiError.message });
       } else {
-        message = apiError.message;
+        message = localizeError({ error: apiError, t });
       }
       setErrors({ form: message });
       setPending(false);

@@ -2,6 +2,7 @@ import { type FormEvent, useId, useRef, useState } from "react";
 import { minimumPasswordLength } from "../components/account/password-policy";
 import { TextField } from "../components/forms/text-field";
 import { useSession } from "../hooks/use-session";
+import { localizeError } from "../i18n/error-messages";
 import { useI18n } from "../i18n/i18n";
 import { toApiError } from "../lib/api-error";
 import { PublicLayout } from "./public-layout";
@@ -56,7 +57,7 @@ export function SetupPage() {
         await session.refresh();
         return;
       }
-      setErrors({ form: apiError.message });
+      setErrors({ form: localizeError({ error: apiError, t }) });
       setPending(false);
       refs.email.current?.focus();
     }

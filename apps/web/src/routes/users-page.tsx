@@ -3,6 +3,7 @@ import { minimumPasswordLength } from "../components/account/password-policy";
 import { TextField } from "../components/forms/text-field";
 import { useNotices } from "../hooks/use-notices";
 import { useSession } from "../hooks/use-session";
+import { localizeError } from "../i18n/error-messages";
 import { useI18n } from "../i18n/i18n";
 import { useApi } from "../lib/api-context";
 import { toApiError } from "../lib/api-error";
@@ -39,7 +40,7 @@ function ResetPasswordForm(props: { user: User; onDone: () => void }) {
       showInfo(t("users.resetDone", { email: props.user.email }));
       props.onDone();
     } catch (caught) {
-      setError(toApiError(caught).message);
+      setError(localizeError({ error: toApiError(caught), t }));
       inputRef.current?.focus();
     }
   }
@@ -127,7 +128,9 @@ export function UsersPage() {
       showInfo(t("users.added", { email: user.email }));
     } catch (error) {
       const apiError = toApiError(error);
-      setErrors({ email: apiError.code === "conflict:user" ? t("users.exists") : apiError.message });
+      setErrors({
+        email: apiError.code === "conflict:user" ? t("users.exists") : localizeError({ error: apiError, t }),
+      });
       refs.email.current?.focus();
     } finally {
       setPending(false);

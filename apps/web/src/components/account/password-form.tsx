@@ -1,6 +1,7 @@
 import { type FormEvent, useRef, useState } from "react";
 import { useNotices } from "../../hooks/use-notices";
 import { useSession } from "../../hooks/use-session";
+import { localizeError } from "../../i18n/error-messages";
 import { useI18n } from "../../i18n/i18n";
 import { useApi } from "../../lib/api-context";
 import { toApiError } from "../../lib/api-error";
@@ -65,7 +66,7 @@ export function PasswordForm() {
               ? t("auth.tooManyAttemptsLater")
               : t("auth.tooManyAttempts", { wait: formatWait(apiError.retryAfterSeconds, t) }),
         });
-      } else fail({ next: apiError.message });
+      } else fail({ next: localizeError({ error: apiError, t }) });
     } finally {
       setPending(false);
     }

@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState } from "react";
-import { useI18n } from "../../i18n/i18n";
+import { localizeError } from "../../i18n/error-messages";
+import { type Translate, useI18n } from "../../i18n/i18n";
 import { useApi } from "../../lib/api-context";
-import { toApiError } from "../../lib/api-error";
+import { type ApiError, toApiError } from "../../lib/api-error";
 import type { Chunk, Source } from "../../lib/api-types";
 
 /** Props of {@link SourcePanel}. */
@@ -9,6 +10,18 @@ export interface SourcePanelProps {
   slug: string;
   source: Source;
   onClose: () => void;
+}
+
+/**
+ * How relevant a passage is, in words: its cosine relevance as a percentage, or "keyword match" for a passage found
+ * by full text only (it has no relevance). Never the fused rank `score`, a tiny number that means nothing to a
+ * reader. Null for answers stored before sources carried relevance.
+ */
+export function describeRelevance(source: Pick<Source, "relevance">, t: Translate): string | null {
+  if (source.relevance === undefined) return null;
+  if (source.relevance === null) return t("source.keywordMatch");
+  const percent = Math.round(Math.min(Math.max(source.relevance, 0), 1) * 100);
+  return t("source.relevance", { percent });
 }
 
 /** The cited chunk with its neighbours, once the document's chunks are loaded. */
@@ -27,7 +40,7 @@ export function SourcePanel(props: SourcePanelProps) {
   const api = useApi();
   const closeRef = useRef<HTMLButtonElement>(null);
   const [context, setContext] = useState<Context | null>(null);
-  const [contextError, setContextError] = useState<string | null>(null);
+  const [contextError, setContextError] = useState<ApiError | null>(null);
   const { source, slug, onClose } = props;
 
   // Focus goes back where it was (the citation or chip) when the panel closes.
@@ -66,7 +79,7 @@ export function SourcePanel(props: SourcePanelProps) {
             : { before: chunks[position - 1], cited: chunks[position], after: chunks[position + 1] },
         );
       })
-      .catch((error: unknown) => live && setContextError(toApiError(error).message));
+      .catch((error: unknown) => live && setContextError(toApiError(error)));
     return () => {
       live = false;
     };
@@ -76,6 +89,7 @@ export function SourcePanel(props: SourcePanelProps) {
   const isPdf = /\.pdf$/i.test(source.documentName);
   const fileUrl = api.documentFileUrl(slug, source.documentId, isPdf ? page : null);
   const headings = context?.cited?.headings ?? [];
+  const relevanceText = describeRelevance(source, t);
 
   return (
     <aside className="source-panel" aria-labelledby="source-panel-title">
@@ -106,8 +120,12 @@ export function SourcePanel(props: SourcePanelProps) {
             <dd className="heading-path">{headings.join(" › ")}</dd>
           </>
         )}
-        <dt className="visually-hidden">{t("source.score", { score: source.score.toFixed(3) })}</dt>
-        <dd className="muted">{t("source.score", { score: source.score.toFixed(3) })}</dd>
+        {relevanceText && (
+          <>
+            <dt className="visually-hidden">{relevanceText}</dt>
+            <dd className="muted">{relevanceText}</dd>
+          </>
+        )}
       </dl>
       <a className="button" href={fileUrl} target="_blank" rel="noreferrer">
         {isPdf && page ? t("source.openOriginalAtPage", { page }) : t("source.openOriginal")}
@@ -122,7 +140,7 @@ export function SourcePanel(props: SourcePanelProps) {
         {!context && !contextError && <p className="muted">{t("source.loadingContext")}</p>}
         {contextError && (
           <p className="inline-error" role="alert">
-            {contextError}
+            {localizeError({ error: contextError, t })}
           </p>
         )}
       </div>

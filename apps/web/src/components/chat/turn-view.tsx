@@ -1,5 +1,6 @@
 import { lazy, Suspense, useState } from "react";
 import type { ChatTurn } from "../../hooks/use-chat";
+import { localizeError } from "../../i18n/error-messages";
 import { useI18n } from "../../i18n/i18n";
 import type { Source } from "../../lib/api-types";
 import { ThumbDownIcon, ThumbUpIcon } from "../icons";
@@ -61,7 +62,9 @@ export function TurnView(props: TurnViewProps) {
         {turn.status === "stopped" && <p className="muted">{t("chat.stopped")}</p>}
         {turn.status === "error" && (
           <p className="inline-error" role="alert">
-            {t("error.stream", { message: turn.error ?? "" })}
+            {t("error.stream", {
+              message: localizeError({ error: { code: turn.errorCode, message: turn.error ?? "" }, t }),
+            })}
           </p>
         )}
         {turn.sources.length > 0 && (

@@ -1,7 +1,8 @@
 import { useEffect, useState } from "react";
+import { localizeError } from "../../i18n/error-messages";
 import { useI18n } from "../../i18n/i18n";
 import { useApi } from "../../lib/api-context";
-import { toApiError } from "../../lib/api-error";
+import { type ApiError, toApiError } from "../../lib/api-error";
 import type { Chunk } from "../../lib/api-types";
 
 /** Shows how a document was split: each chunk with its headings, page, token count and offsets. */
@@ -9,14 +10,14 @@ export function ChunkViewer(props: { slug: string; documentId: string; name: str
   const { t } = useI18n();
   const api = useApi();
   const [chunks, setChunks] = useState<Chunk[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
 
   useEffect(() => {
     let live = true;
     api
       .listChunks(props.slug, props.documentId)
       .then((result) => live && setChunks(result))
-      .catch((caught: unknown) => live && setError(toApiError(caught).message));
+      .catch((caught: unknown) => live && setError(toApiError(caught)));
     return () => {
       live = false;
     };
@@ -26,7 +27,7 @@ export function ChunkViewer(props: { slug: string; documentId: string; name: str
     <section className="chunk-viewer" aria-label={t("chunks.title", { name: props.name })}>
       {error && (
         <p className="inline-error" role="alert">
-          {error}
+          {localizeError({ error, t })}
         </p>
       )}
       {!error && chunks === null && <p className="muted">{t("chunks.loading")}</p>}

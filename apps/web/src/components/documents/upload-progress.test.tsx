@@ -50,6 +50,32 @@ describe("UploadProgress", () => {
     expect(screen.queryByRole("progressbar")).toBeNull();
   });
 
+  it("says a failure with a known code in the interface language, naming the file", () => {
+    const failure = {
+      ...base,
+      status: "failed" as const,
+      error: '"handbook.pdf" is password-protected; remove the password and upload it again.',
+      errorCode: "invalid:encrypted",
+    };
+    const view = renderProgress(failure, "zh");
+    expect(screen.getByRole("alert").textContent).toBe(
+      "失败：handbook.pdf 设有密码保护；请去掉密码后重新上传。",
+    );
+    view.unmount();
+    renderProgress(failure, "en");
+    expect(screen.getByRole("alert").textContent).toBe(
+      "Failed: handbook.pdf is password-protected; remove the password and upload it again.",
+    );
+  });
+
+  it("keeps the server's reason for a code the catalogs do not know", () => {
+    renderProgress(
+      { ...base, status: "failed", error: "Something new went wrong", errorCode: "invalid:brand_new" },
+      "zh",
+    );
+    expect(screen.getByRole("alert").textContent).toBe("失败：Something new went wrong");
+  });
+
   it("speaks Chinese", () => {
     renderProgress({ ...base, status: "processing", stage: "embedding", done: 1, total: 4 }, "zh");
     expect(screen.getByText("向量化 1/4")).toBeTruthy();

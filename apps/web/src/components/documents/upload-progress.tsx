@@ -1,4 +1,5 @@
 import type { MessageKey } from "../../i18n/en";
+import { localizeError } from "../../i18n/error-messages";
 import { type Translate, useI18n } from "../../i18n/i18n";
 import type { DocumentProgress } from "../../lib/api-types";
 
@@ -17,10 +18,22 @@ export function progressPercent(progress: Omit<DocumentProgress, "id" | "name">)
   return stageStart[stage] ?? 5;
 }
 
-/** Human text for a document's state: "Embedding 3/10", "Ready", "Failed: reason". */
-export function progressText(progress: Omit<DocumentProgress, "id" | "name">, t: Translate): string {
+/**
+ * Human text for a document's state: "Embedding 3/10", "Ready", "Failed: reason". The reason is said in the
+ * interface language when the catalog knows its code (naming the document), else it is the server's message.
+ */
+export function progressText(
+  progress: Omit<DocumentProgress, "id" | "name"> & { name?: string },
+  t: Translate,
+): string {
   if (progress.status === "failed") {
-    return progress.error ? t("status.failedReason", { reason: progress.error }) : t("status.failed");
+    if (!progress.error) return t("status.failed");
+    const reason = localizeError({
+      error: { code: progress.errorCode, message: progress.error },
+      t,
+      name: progress.name,
+    });
+    return t("status.failedReason", { reason });
   }
   if (progress.status === "processing" && progress.stage) {
     if (progress.stage === "embedding" && progress.total) {

@@ -1,6 +1,7 @@
 import { type FormEvent, useCallback, useEffect, useId, useRef, useState } from "react";
 import { useLocation } from "react-router";
 import { useNotices } from "../../hooks/use-notices";
+import { localizeError } from "../../i18n/error-messages";
 import { useI18n } from "../../i18n/i18n";
 import { useApi } from "../../lib/api-context";
 import { toApiError } from "../../lib/api-error";
@@ -71,7 +72,11 @@ export function MembersPanel(props: { workspace: Workspace }) {
       showInfo(t("members.added", { email: member.email, role: roleName(member.role) }));
     } catch (error) {
       const apiError = toApiError(error);
-      setEmailError(apiError.code.startsWith("not_found:user") ? t("members.unknownUser") : apiError.message);
+      setEmailError(
+        apiError.code.startsWith("not_found:user")
+          ? t("members.unknownUser")
+          : localizeError({ error: apiError, t }),
+      );
       emailRef.current?.focus();
     } finally {
       setPending(false);
