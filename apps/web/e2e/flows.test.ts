@@ -144,6 +144,10 @@ describe("web client in Chromium against the real server", () => {
         .getByRole("alert")
         .filter({ hasText: /^Failed: / })
         .waitFor({ timeout: 60_000 });
+      // The reason comes from the failure's code (invalid:corrupt), in the interface language, naming the file.
+      expect(await broken.getByRole("alert").textContent()).toBe(
+        "Failed: broken.pdf is damaged or not the kind of file its name says, so it cannot be read.",
+      );
       await broken.getByRole("button", { name: "Retry" }).waitFor();
       const row = page.locator(".document-row", { hasText: "员工手册.md" });
       await row.waitFor();
@@ -229,6 +233,16 @@ describe("web client in Chromium against the real server", () => {
       await panel.waitFor();
       expect(await panel.locator("mark").textContent()).toMatch(/年假|休假|员工手册/);
       expect(await panel.textContent()).toContain("员工手册.md");
+      // "Relevance" is the passage's cosine relevance as a percentage, not the fused rank score.
+      const threadId = new URL(page.url()).pathname.split("/").at(-1);
+      const stored = (await (await page.request.get(`${baseUrl}/api/threads/${threadId}`)).json()) as {
+        messages: { role: string; sources: { index: number; score: number; relevance?: number | null }[] }[];
+      };
+      const sourceIndex = Number((await panel.locator("h2").textContent())?.match(/\d+/)?.[0]);
+      const cited = stored.messages.at(-1)?.sources.find((source) => source.index === sourceIndex);
+      expect(typeof cited?.relevance).toBe("number");
+      expect(await panel.textContent()).toContain(`Relevance ${Math.round((cited?.relevance ?? 0) * 100)}%`);
+      expect(await panel.textContent()).not.toContain(cited?.score.toFixed(3) ?? "score");
       const link = panel.getByRole("link", { name: /Open the original/ });
       expect(await link.getAttribute("href")).toMatch(
         new RegExp(`/api/workspaces/${slug}/documents/[^/]+/file`),
@@ -294,6 +308,10 @@ describe("web client in Chromium against the real server", () => {
 
       await page.getByRole("navigation", { name: "主导航" }).getByRole("link", { name: "文档" }).click();
       await page.locator(".document-row", { hasText: "员工手册.md" }).getByText("就绪").waitFor();
+      // The failed file's reason is Chinese too, not the server's English.
+      expect(
+        await page.locator(".document-row", { hasText: "broken.pdf" }).getByRole("alert").textContent(),
+      ).toBe("失败：broken.pdf 已损坏，或与文件名所示的类型不符，无法读取。");
       expect(await page.locator(".document-row", { hasText: "会议纪要.txt" }).count()).toBe(0);
       await screenshot(page, "07-documents-zh");
 
@@ -326,6 +344,24 @@ describe("web client in Chromium against the real server", () => {
       await page.getByRole("button", { name: "停止生成" }).waitFor();
       await page.getByRole("button", { name: "重新生成" }).waitFor({ timeout: 60_000 });
       expect(await page.locator(".message.assistant").count()).toBe(1);
+      // The thread stores the question once: after a reload it still shows one question and one answer, and
+      // regenerating the reloaded thread replaces the answer again.
+      await page.waitForURL(/\/threads\/[^/]+$/);
+      const regeneratedThread = new URL(page.url()).pathname.split("/").at(-1);
+      await page.reload();
+      await page.getByRole("button", { name: "重新生成" }).waitFor({ timeout: 60_000 });
+      expect(await page.locator(".message.user").count()).toBe(1);
+      expect(await page.locator(".message.assistant").count()).toBe(1);
+      await page.getByRole("button", { name: "重新生成" }).click();
+      await page.getByRole("button", { name: "停止生成" }).waitFor();
+      await page.getByRole("button", { name: "重新生成" }).waitFor({ timeout: 60_000 });
+      const storedThread = (await (
+        await page.request.get(`${baseUrl}/api/threads/${regeneratedThread}`)
+      ).json()) as { messages: { role: string; content: string }[] };
+      expect(storedThread.messages.map((message) => [message.role, message.content.slice(0, 12)])).toEqual([
+        ["user", "病假需要什么证明？"],
+        ["assistant", expect.any(String)],
+      ]);
 
       // Stop ends the answer at once, and the server stops the model's request too.
       standIn.setOptions({ tokenDelayMs: 200 });
@@ -415,6 +451,11 @@ describe("web client in Chromium against the real server", () => {
       await failure.waitFor({ timeout: 60_000 });
       expect(await failure.textContent()).toMatch(/^The answer failed: .*Ollama/);
       await screenshot(page, "14-ollama-down");
+      // The reason follows the interface language (it is the error's code that is shown, not the server's text).
+      await page.getByRole("combobox", { name: "Language" }).selectOption("zh");
+      await expect
+        .poll(() => failure.textContent())
+        .toBe("回答失败：无法连接 Ollama。请确认它正在运行，然后重试。");
     } finally {
       standIn.setOptions({ unavailable: false, models: ["bge-m3", "qwen2.5:7b"], tokenDelayMs: 25 });
       await context.close();

@@ -341,7 +341,7 @@ export const en = {
   "apiError.invalid:url": "Enter a web address that starts with http:// or https://.",
   "apiError.forbidden:url":
     "This address is in a private or local network, which is not allowed (URL_ALLOWLIST).",
-  "apiError.unavailable:url": "The page could not be fetched. Check the address and try again.",
+  "apiError.unavailable:url": "The page could not be fetched: {message}",
   "apiError.too_large:url": "The page is larger than the upload limit (MAX_UPLOAD_MB).",
   "apiError.not_found:workspace": "This workspace does not exist, or it has not been shared with you.",
   "apiError.not_found:document": "This document no longer exists.",

@@ -26,6 +26,16 @@ describe("localizeError", () => {
     );
   });
 
+  it("leads into the server's details where only the server knows them", () => {
+    const error = {
+      code: "unavailable:url",
+      message: "Could not fetch http://127.0.0.1:1/x: connection refused",
+    };
+    expect(localizeError({ error, t: translate("zh") })).toBe(
+      "无法抓取该网页：Could not fetch http://127.0.0.1:1/x: connection refused",
+    );
+  });
+
   it("keeps the server's message for unknown codes, no code, or a per-file code without a name", () => {
     const t = translate("zh");
     expect(localizeError({ error: { code: "invalid:whatever", message: "Server words" }, t })).toBe(

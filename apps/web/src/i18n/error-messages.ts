@@ -30,7 +30,7 @@ export function errorMessageKey(code: string | null | undefined): MessageKey | n
 
 /**
  * Says a server error in the interface language: a known `code` becomes its catalog message (with the file's name
- * where the message is about a file); an unknown code, or a per-file message without a name to put in it, keeps
+ * where the message is about a file, and the server's message where the catalog's leads into it); an unknown code, or a per-file message without a name to put in it, keeps
  * the server's own message, so nothing the server said is lost.
  */
 export function localizeError(options: LocalizeErrorOptions): string {
@@ -39,5 +39,6 @@ export function localizeError(options: LocalizeErrorOptions): string {
   if (!key) return error.message;
   const needsName = en[key].includes("{name}");
   if (needsName && !name) return error.message;
-  return t(key, needsName && name ? { name } : undefined);
+  // `{message}` lets a catalog message lead into details only the server knows (the fetched address and why).
+  return t(key, { ...(needsName && name ? { name } : {}), message: error.message });
 }

@@ -331,7 +331,7 @@ export const zh: Messages = {
   "apiError.too_large:message": "问题太长，超出了模型的上下文长度；请缩短后再问。",
   "apiError.invalid:url": "请输入以 http:// 或 https:// 开头的网址。",
   "apiError.forbidden:url": "该网址位于内网或本机，不允许抓取（URL_ALLOWLIST）。",
-  "apiError.unavailable:url": "无法抓取该网页。请检查网址后重试。",
+  "apiError.unavailable:url": "无法抓取该网页：{message}",
   "apiError.too_large:url": "该网页超过了上传大小限制（MAX_UPLOAD_MB）。",
   "apiError.not_found:workspace": "该工作区不存在，或没有与你共享。",
   "apiError.not_found:document": "该文档已不存在。",
