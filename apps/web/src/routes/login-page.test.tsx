@@ -76,6 +76,29 @@ describe("login page", () => {
     expect(screen.getByTestId("location").textContent).toBe("/login");
   });
 
+  it("says a server failure by its code in the interface language, and an unknown code in the server's words", async () => {
+    const user = userEvent.setup();
+    let answer = () =>
+      errorJson("internal:error", "Internal server error; the cause is in the server log.", 500);
+    renderApp(
+      fakeApi({
+        "GET /api/auth/status": () => json({ needsSetup: false, user: null }),
+        "POST /api/auth/login": () => answer(),
+      }),
+      "/login",
+    );
+    await user.selectOptions(await screen.findByLabelText("Language"), "zh");
+    await user.type(await screen.findByLabelText("电子邮箱"), admin.email);
+    await user.type(screen.getByLabelText("密码"), "correct horse");
+    await user.click(screen.getByRole("button", { name: "登录" }));
+    expect((await screen.findByRole("alert")).textContent).toBe("服务器出错了，原因记录在服务器日志中。");
+    answer = () => errorJson("unavailable:brand_new", "A failure this client has never heard of", 503);
+    await user.click(screen.getByRole("button", { name: "登录" }));
+    await waitFor(() =>
+      expect(screen.getByRole("alert").textContent).toBe("A failure this client has never heard of"),
+    );
+  });
+
   it("returns to the page asked for once signed in", async () => {
     const user = userEvent.setup();
     renderApp(accountServer(), "/workspaces/hr?mode=query");
