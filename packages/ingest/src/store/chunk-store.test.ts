@@ -145,3 +145,73 @@ describe("chunk store search", () => {
     ).rejects.toThrow(/fusion\.vectorWeight/);
   });
 });
+
+describe("chunk store vector index", () => {
+  let directory: string;
+  let store: ChunkStore | undefined;
+
+  beforeEach(async () => {
+    directory = await mkdtemp(join(tmpdir(), "zhiku-chunk-store-index-"));
+  });
+
+  afterEach(async () => {
+    store?.close();
+    store = undefined;
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  /** Rows with seeded pseudo-random 32-dimension vectors; row `i`'s text names it. */
+  const rows = (from: number, to: number): StoredChunk[] => {
+    let seed = 7;
+    const random = () => {
+      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+      return seed / 2 ** 32 - 0.5;
+    };
+    const all = Array.from({ length: to }, (_, index) =>
+      chunk(`r${index}`, `row ${index}`, Array.from({ length: 32 }, random)),
+    );
+    return all.slice(from);
+  };
+
+  const vectorIndexes = async () => {
+    const lancedb = await import("@lancedb/lancedb");
+    const connection = await lancedb.connect(directory);
+    const table = await connection.openTable("chunks");
+    const indexes = (await table.listIndices()).filter((index) => index.columns.includes("vector"));
+    connection.close();
+    return indexes.map((index) => `${index.name} ${index.indexType}`);
+  };
+
+  it("builds the index at the threshold, trains it again as the table grows, and switches to IVF_RQ", async () => {
+    store = await openChunkStore({
+      directory,
+      vectorIndex: { threshold: 300, quantizedFrom: 1_000, retrainGrowth: 2 },
+    });
+    await store.ensureTable("chunks", 32);
+    const grow = async (from: number, to: number) => {
+      await store!.appendChunks("chunks", rows(from, to));
+      return store!.maintain("chunks", { force: true });
+    };
+    expect((await grow(0, 200)).vectorIndexCreated).toBe(false);
+    expect(await vectorIndexes()).toEqual([]);
+    expect((await grow(200, 400)).vectorIndexCreated).toBe(true);
+    expect(await vectorIndexes()).toEqual(["vector_idx_trained_400 IvfHnswSq"]);
+    // Under twice the trained rows: the index takes the new rows without training again.
+    expect((await grow(400, 700)).vectorIndexCreated).toBe(false);
+    expect((await grow(700, 800)).vectorIndexCreated).toBe(true);
+    expect(await vectorIndexes()).toEqual(["vector_idx_trained_800 IvfHnswSq"]);
+    // Past quantizedFrom the compact index replaces HNSW, one vector index at a time.
+    expect((await grow(800, 1_100)).vectorIndexCreated).toBe(true);
+    expect(await vectorIndexes()).toEqual(["vector_idx_trained_1100 IvfRq"]);
+
+    const target = rows(0, 1_100)[1_042]!;
+    const [best] = await store.search("chunks", {
+      mode: "vector",
+      query: "",
+      vector: [...target.vector],
+      limit: 3,
+    });
+    expect(best?.chunkId).toBe("r1042");
+    expect(best?.relevance).toBeCloseTo(1, 5);
+  });
+});
