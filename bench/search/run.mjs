@@ -756,6 +756,10 @@ async function benchmarkSize({
     lancedb: await lancedbVersion(),
     machine: machineDescription(),
     loadAverageAtStart: os.loadavg().map((load) => Math.round(load * 10) / 10),
+    // LanceDB tuning from the environment (such as LANCE_SHUFFLE_BATCH_BYTES), which index builds inherit.
+    environment: Object.fromEntries(
+      Object.entries(process.env).filter(([name]) => name.startsWith("LANCE_")),
+    ),
     date: new Date().toISOString(),
     generateSeconds: 0,
     bruteForce: {},
@@ -987,8 +991,11 @@ async function writeSummary(resultsDirectory) {
     // `complete` is false while a run is going (or was stopped); files from before it was recorded were whole.
     const title = `${result.tag ? ` run "${result.tag}"` : ""}${result.complete === false ? ", incomplete" : ""}`;
     lines.push("", `## ${result.rows} rows (${result.distanceType})${title}`, "");
+    const tuning = Object.entries(result.environment ?? {})
+      .filter(([name]) => name !== "LANCE_CPU_THREADS")
+      .map(([name, value]) => `${name}=${value}`);
     lines.push(
-      `File \`${result.name}\`, ${result.date.slice(0, 16).replace("T", " ")} UTC. Generated in ${result.generateSeconds ?? "(reused)"} s. Full-text index (${fullText}) built in ${result.fulltext.buildSeconds} s. Brute-force and recall figures over ${result.bruteForce.queries} queries, the others over ${result.fulltext.queries}. Load average (1 min) at start ${result.loadAverageAtStart?.[0] ?? "?"}, at end ${result.loadAverageAtEnd?.[0] ?? "?"} on ${result.machine.cpus} CPUs.`,
+      `File \`${result.name}\`${tuning.length > 0 ? ` (environment: ${tuning.join(", ")})` : ""}, ${result.date.slice(0, 16).replace("T", " ")} UTC. Generated in ${result.generateSeconds ?? "(reused)"} s. Full-text index (${fullText}) built in ${result.fulltext.buildSeconds} s. Brute-force and recall figures over ${result.bruteForce.queries} queries, the others over ${result.fulltext.queries}. Load average (1 min) at start ${result.loadAverageAtStart?.[0] ?? "?"}, at end ${result.loadAverageAtEnd?.[0] ?? "?"} on ${result.machine.cpus} CPUs.`,
       "",
     );
     lines.push(
