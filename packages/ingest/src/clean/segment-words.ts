@@ -37,7 +37,8 @@ export function segmentWords(text: string): string {
   for (const match of text.matchAll(hanRun)) {
     if (match.index > last) addOther(text.slice(last, match.index));
     segmenter ??= Jieba.withDict(dict);
-    for (const token of segmenter.cutForSearch(match[0], true)) if (wordPattern.test(token)) words.push(token);
+    for (const token of segmenter.cutForSearch(match[0], true))
+      if (wordPattern.test(token)) words.push(token);
     last = match.index + match[0].length;
   }
   if (last < text.length) addOther(text.slice(last));
