@@ -31,9 +31,9 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
-// LanceDB hangs building full-text indexes on small machines unless this is set before it loads.
-process.env.LANCE_CPU_THREADS ??= String(os.availableParallelism());
-process.env.LANCEDB_LOG ??= "error";
+// LanceDB settings as the product's entry points set them, before LanceDB loads.
+const { configureLanceEnvironment } = await import("@zhiku/ingest/lance-environment");
+configureLanceEnvironment();
 
 const scriptDirectory = path.dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({

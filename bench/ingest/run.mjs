@@ -21,7 +21,9 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
-process.env.LANCE_CPU_THREADS ??= String(os.availableParallelism());
+// LanceDB settings as the product's entry points set them, before LanceDB loads.
+const { configureLanceEnvironment } = await import("@zhiku/ingest/lance-environment");
+configureLanceEnvironment();
 
 const { values } = parseArgs({
   options: {

@@ -21,8 +21,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
-process.env.LANCE_CPU_THREADS ??= String(os.availableParallelism());
-process.env.LANCEDB_LOG ??= "error";
+// LanceDB settings as the product's entry points set them, before LanceDB loads.
+const { configureLanceEnvironment } = await import("@zhiku/ingest/lance-environment");
+configureLanceEnvironment();
 
 const { values: args } = parseArgs({
   options: {
@@ -109,7 +110,7 @@ try {
 
   // The queries the chunk store sends (chunk-store.ts `search`), minus the columns the figures do not need.
   const vectorQuery = (vector) =>
-    table.query().nearestTo(vector).distanceType("cosine").nprobes(tuning.nprobes).ef(tuning.ef);
+    table.query().nearestTo(vector).distanceType("cosine").nprobes(tuning.nprobes);
   const searchVector = (vector) => vectorQuery(vector).select(COLUMNS).limit(passages).toArray();
   const searchText = (words) =>
     words.length === 0

@@ -12,8 +12,9 @@ import os from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-process.env.LANCE_CPU_THREADS ??= String(os.availableParallelism());
-process.env.LANCEDB_LOG ??= "error";
+// LanceDB settings as the product's entry points set them, before LanceDB loads.
+const { configureLanceEnvironment } = await import("@zhiku/ingest/lance-environment");
+configureLanceEnvironment();
 
 const { openKnowledgeBase, createOllamaEmbedder, evaluate, parseQuestions, DEFAULT_RELEVANCE_CUTOFF } =
   await import("@zhiku/ingest");

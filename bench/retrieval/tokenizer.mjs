@@ -13,8 +13,9 @@ import os from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-process.env.LANCE_CPU_THREADS ??= String(os.availableParallelism());
-process.env.LANCEDB_LOG ??= "error";
+// LanceDB settings as the product's entry points set them, before LanceDB loads.
+const { configureLanceEnvironment } = await import("@zhiku/ingest/lance-environment");
+configureLanceEnvironment();
 
 const lancedb = await import("@lancedb/lancedb");
 const { prepareDocument, parseQuestions, normalizeForIndex } = await import("@zhiku/ingest");

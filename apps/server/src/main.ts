@@ -1,13 +1,11 @@
 #!/usr/bin/env node
-// Entry point of `npm start`. Everything that may load LanceDB is imported dynamically below, after
-// LANCE_CPU_THREADS is set: without it LanceDB can hang building full-text indexes on small machines.
-import { availableParallelism } from "node:os";
+// Entry point of `npm start`. Everything that may load LanceDB is imported dynamically below, after its
+// settings are in the environment (without a thread cap it can hang building full-text indexes on small machines).
 import { fileURLToPath } from "node:url";
+import { configureLanceEnvironment } from "@zhiku/ingest/lance-environment";
 import { EnvironmentError, parseEnvironment, type ServerConfig } from "./env.js";
 
-process.env.LANCE_CPU_THREADS ??= String(availableParallelism());
-// LanceDB logs deprecation warnings from inside hybrid queries; keep its log to errors unless asked.
-process.env.LANCEDB_LOG ??= "error";
+configureLanceEnvironment();
 
 let config: ServerConfig;
 try {

@@ -3,9 +3,10 @@
  * {@link IngestWorkerData} and sends {@link IngestWorkerRequest}s; it answers with {@link IngestWorkerEvent}s.
  * Each worker opens its own knowledge base handles on the shared data dir.
  */
-import os from "node:os";
+
 import { isMainThread, parentPort, workerData } from "node:worker_threads";
 import type { IngestOutcome, IngestProgress } from "./knowledge-base.js";
+import { configureLanceEnvironment } from "./lance-environment.js";
 
 /** Start-up data of an ingest worker. */
 export interface IngestWorkerData {
@@ -32,10 +33,8 @@ export type IngestWorkerEvent =
 async function run(): Promise<void> {
   if (isMainThread || !parentPort) throw new Error("ingest-worker must run in a worker thread");
   const port = parentPort;
-  // Must be set before LanceDB loads: its full-text indexer can hang on small machines without a thread cap.
-  process.env.LANCE_CPU_THREADS ??= String(os.availableParallelism());
-  // LanceDB logs deprecation warnings from inside hybrid queries on stderr; keep its log to errors unless asked.
-  process.env.LANCEDB_LOG ??= "error";
+  // Before LanceDB loads.
+  configureLanceEnvironment();
   const data = workerData as IngestWorkerData;
   const { openKnowledgeBase } = await import("./knowledge-base.js");
   const { createOllamaEmbedder } = await import("./embed/index.js");

@@ -2,14 +2,11 @@
 /**
  * The `zhiku` command line: ingest files into a workspace and search it, on the same data dir as the server.
  */
-import os from "node:os";
 import { Command, InvalidArgumentError, Option } from "commander";
+import { configureLanceEnvironment } from "../lance-environment.js";
 
-// Must be set before LanceDB loads (it is imported lazily below): without a thread cap its full-text indexer
-// can hang on small machines.
-process.env.LANCE_CPU_THREADS ??= String(os.availableParallelism());
-// LanceDB logs deprecation warnings from inside hybrid queries on stderr; keep its log to errors unless asked.
-process.env.LANCEDB_LOG ??= "error";
+// Before LanceDB loads (it is imported lazily below).
+configureLanceEnvironment();
 
 // `zhiku search ... | head` closes the pipe early: that is not an error.
 process.stdout.on("error", (error: NodeJS.ErrnoException) => {

@@ -182,11 +182,8 @@ describe("chunk store vector index", () => {
     return indexes.map((index) => `${index.name} ${index.indexType}`);
   };
 
-  it("builds the index at the threshold, trains it again as the table grows, and switches to IVF_RQ", async () => {
-    store = await openChunkStore({
-      directory,
-      vectorIndex: { threshold: 300, quantizedFrom: 1_000, retrainGrowth: 2 },
-    });
+  it("builds the index at the threshold and trains it again as the table grows", async () => {
+    store = await openChunkStore({ directory, vectorIndex: { threshold: 300, retrainGrowth: 2 } });
     await store.ensureTable("chunks", 32);
     const grow = async (from: number, to: number) => {
       await store!.appendChunks("chunks", rows(from, to));
@@ -195,13 +192,10 @@ describe("chunk store vector index", () => {
     expect((await grow(0, 200)).vectorIndexCreated).toBe(false);
     expect(await vectorIndexes()).toEqual([]);
     expect((await grow(200, 400)).vectorIndexCreated).toBe(true);
-    expect(await vectorIndexes()).toEqual(["vector_idx_trained_400 IvfHnswSq"]);
+    expect(await vectorIndexes()).toEqual(["vector_idx_trained_400 IvfRq"]);
     // Under twice the trained rows: the index takes the new rows without training again.
     expect((await grow(400, 700)).vectorIndexCreated).toBe(false);
-    expect((await grow(700, 800)).vectorIndexCreated).toBe(true);
-    expect(await vectorIndexes()).toEqual(["vector_idx_trained_800 IvfHnswSq"]);
-    // Past quantizedFrom the compact index replaces HNSW, one vector index at a time.
-    expect((await grow(800, 1_100)).vectorIndexCreated).toBe(true);
+    expect((await grow(700, 1_100)).vectorIndexCreated).toBe(true);
     expect(await vectorIndexes()).toEqual(["vector_idx_trained_1100 IvfRq"]);
 
     const target = rows(0, 1_100)[1_042]!;
@@ -213,5 +207,21 @@ describe("chunk store vector index", () => {
     });
     expect(best?.chunkId).toBe("r1042");
     expect(best?.relevance).toBeCloseTo(1, 5);
+  });
+
+  it("replaces an index of another type built by an earlier version", async () => {
+    store = await openChunkStore({ directory, vectorIndex: { threshold: 300 } });
+    await store.ensureTable("chunks", 32);
+    await store.appendChunks("chunks", rows(0, 400));
+    const lancedb = await import("@lancedb/lancedb");
+    const connection = await lancedb.connect(directory);
+    const table = await connection.openTable("chunks");
+    await table.createIndex("vector", {
+      config: lancedb.Index.hnswSq({ distanceType: "cosine", numPartitions: 1 }),
+    });
+    connection.close();
+    expect(await vectorIndexes()).toEqual(["vector_idx IvfHnswSq"]);
+    expect((await store.maintain("chunks", { force: true })).vectorIndexCreated).toBe(true);
+    expect(await vectorIndexes()).toEqual(["vector_idx_trained_400 IvfRq"]);
   });
 });

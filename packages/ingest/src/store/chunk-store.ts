@@ -54,31 +54,26 @@ export interface ChunkSearchOptions {
 export interface VectorIndexTuning {
   /** Rows at which an ANN index is built; below it brute force is fast enough and exact. */
   threshold: number;
-  /** Rows from which the index is IVF_RQ (1 bit a dimension, small) rather than IVF_HNSW_SQ (1 byte a dimension). */
-  quantizedFrom: number;
   /** The index is trained again once the table has grown this many times past the rows it was trained on. */
   retrainGrowth: number;
-  /** IVF partitions probed per query (IVF_RQ, IVF_PQ). */
+  /** IVF partitions probed per query. */
   nprobes: number;
-  /** Candidates re-ranked with full vectors, as a multiple of the limit (quantised IVF indexes only). */
+  /** Candidates re-ranked with full vectors, as a multiple of the limit. */
   refineFactor: number;
-  /** HNSW search breadth. */
-  ef: number;
 }
 
 /**
  * Defaults from `bench/search` on a 2-core machine (bench/README.md): brute force passes ~20 ms p95 at about
- * 3,000 rows of 1024 dimensions; IVF_HNSW_SQ then had the best recall (0.995) and p95 3–6 ms up to 100k rows
- * and builds in seconds, but holds about 1 KB a vector; IVF_RQ (RaBitQ) with refine 5 recalled 0.99–1.0 of brute
- * force's top 10 at 100k and 1M rows, built 1M rows in 86 s and served them in 352 MB.
+ * 3,000 rows of 1024 dimensions. From there the index is IVF_RQ (RaBitQ, 1 bit a dimension) with the full vectors
+ * re-ranking 5× the limit: at 10k, 100k and 1M rows it found 0.998–1.0 of brute force's top 10, vector p95 3–5 ms,
+ * hybrid p95 17–20 ms at 1M; 1M rows built in under 2 minutes and served in ~400 MB. IVF_HNSW_SQ was ~2 ms faster
+ * but recalled 0.985 and holds 1 KB a vector (1.1 GB at 1M); IVF_PQ recalled 0.92 at best at 1M and built in 456 s.
  */
 export const DEFAULT_VECTOR_INDEX_TUNING: VectorIndexTuning = {
   threshold: 3_000,
-  quantizedFrom: 250_000,
   retrainGrowth: 4,
   nprobes: 20,
   refineFactor: 5,
-  ef: 100,
 };
 
 /** What {@link ChunkStore.maintain} did. */
@@ -277,17 +272,18 @@ function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return normA === 0 || normB === 0 ? 0 : dot / Math.sqrt(normA * normB);
 }
 
-/** The vector index for a table of `rows` rows (see {@link DEFAULT_VECTOR_INDEX_TUNING}). */
-function vectorIndexConfig(rows: number, tuning: VectorIndexTuning): lancedb.Index {
-  if (rows >= tuning.quantizedFrom) {
-    return lancedb.Index.ivfRq({ distanceType: "cosine", numPartitions: Math.round(Math.sqrt(rows)) });
-  }
-  // One partition per ~100k rows bounds the memory of training.
-  return lancedb.Index.hnswSq({
+/**
+ * The vector index for a table of `rows` rows (see {@link DEFAULT_VECTOR_INDEX_TUNING}): √rows partitions, trained
+ * on 64 vectors a partition for 10 k-means rounds — the default 256 a partition is a 1 GB sample at 1M rows, for no
+ * better recall once the full vectors re-rank.
+ */
+function vectorIndexConfig(rows: number): lancedb.Index {
+  return lancedb.Index.ivfRq({
     distanceType: "cosine",
-    numPartitions: Math.max(1, Math.round(rows / 100_000)),
-    m: 20,
-    efConstruction: 150,
+    numPartitions: Math.max(1, Math.round(Math.sqrt(rows))),
+    numBits: 1,
+    maxIterations: 10,
+    sampleRate: 64,
   });
 }
 
@@ -302,10 +298,17 @@ function trainedRows(indexName: string, tuning: VectorIndexTuning): number {
   return match ? Number(match[1]) : tuning.threshold;
 }
 
-/** Whether an index trained on `trained` rows should be trained again now the table has `rows`. */
-function shouldRetrain(trained: number, rows: number, tuning: VectorIndexTuning): boolean {
-  const crossedToQuantized = trained < tuning.quantizedFrom && rows >= tuning.quantizedFrom;
-  return crossedToQuantized || rows >= trained * tuning.retrainGrowth;
+/**
+ * Whether an index trained on `trained` rows should be trained again now the table has `rows`: its partitions grow
+ * with the table, and an index of another type (IVF_HNSW_SQ, IVF_PQ from earlier versions) is replaced.
+ */
+function shouldRetrain(
+  index: { name: string; indexType: string },
+  rows: number,
+  tuning: VectorIndexTuning,
+): boolean {
+  if (!/^IvfRq$/i.test(index.indexType)) return true;
+  return rows >= trainedRows(index.name, tuning) * tuning.retrainGrowth;
 }
 
 /** Options for {@link openChunkStore}. */
@@ -467,12 +470,7 @@ export async function openChunkStore(options: ChunkStoreOptions): Promise<ChunkS
           .toArray();
       };
       const searchVector = async (queryVector: number[]): Promise<Row[]> => {
-        let builder = table
-          .query()
-          .nearestTo(queryVector)
-          .distanceType("cosine")
-          .nprobes(tuning.nprobes)
-          .ef(tuning.ef);
+        let builder = table.query().nearestTo(queryVector).distanceType("cosine").nprobes(tuning.nprobes);
         // Re-ranking with full vectors is what gives quantised IVF indexes (IvfRq, IvfPq) their recall; HNSW_SQ is
         // accurate without it, and the extra reads cost time.
         if (/^Ivf(Rq|Pq)$/i.test((await vectorIndexType(name, table)) ?? ""))
@@ -528,13 +526,10 @@ export async function openChunkStore(options: ChunkStoreOptions): Promise<ChunkS
         const indexes = await table.listIndices();
         const current = indexes.find((index) => index.columns.includes("vector"));
         let vectorIndexCreated = false;
-        if (
-          rows >= tuning.threshold &&
-          (!current || shouldRetrain(trainedRows(current.name, tuning), rows, tuning))
-        ) {
+        if (rows >= tuning.threshold && (!current || shouldRetrain(current, rows, tuning))) {
           // The new index is built beside the old one, which keeps serving searches until it is dropped.
           await table.createIndex("vector", {
-            config: vectorIndexConfig(rows, tuning),
+            config: vectorIndexConfig(rows),
             name: vectorIndexName(rows),
             replace: true,
           });
