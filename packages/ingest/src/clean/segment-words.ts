@@ -4,13 +4,16 @@ import { dict } from "@node-rs/jieba/dict.js";
 /** jieba with its default dictionary, loaded on first use (about 150 ms and 40 MB); it holds no other state. */
 let segmenter: Jieba | undefined;
 
-/** Runs of Han ideographs (BMP and the supplementary planes): the only text jieba's dictionary can cut. */
-const hanRun = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u{20000}-\u{2fa1f}]+/gu;
+/** Han ideographs (BMP and the supplementary planes): the only text jieba's dictionary can cut. */
+const han = String.raw`\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u{20000}-\u{2fa1f}`;
+/** Letters, marks, digits and underscores that are not Han. */
+const letter = String.raw`[[\p{L}\p{M}\p{N}_]--[${han}]]`;
 /**
- * Words outside Han runs: letters, digits and underscores, joined by `- . & + #` (utf-8, redis_6379, v1.2.3,
- * initlen+1, img.shields.io) and followed by `+ # %` (c++, c#, 50%), as jieba keeps codes whole.
+ * One pass over the text: a Han run (group 1) for jieba, or another word — letters and digits joined by
+ * `- . & + #` (utf-8, redis_6379, v1.2.3, initlen+1, img.shields.io) and followed by `+ # %` (c++, c#, 50%), as
+ * jieba keeps codes whole.
  */
-const otherWord = /[\p{L}\p{M}\p{N}_]+(?:[-.&+#][\p{L}\p{M}\p{N}_]+)*[+#%]*/gu;
+const token = new RegExp(String.raw`([${han}]+)|${letter}+(?:[\-.&+#]${letter}+)*[+#%]*`, "gv");
 /** The letter-and-digit parts of a compound word. */
 const wordPart = /[\p{L}\p{M}\p{N}]+/gu;
 const compound = /[^\p{L}\p{M}\p{N}]/u;
@@ -26,21 +29,17 @@ const wordPattern = /[\p{L}\p{N}]/u;
  */
 export function segmentWords(text: string): string {
   const words: string[] = [];
-  let last = 0;
-  const addOther = (part: string) => {
-    for (const [word] of part.matchAll(otherWord)) {
-      words.push(word);
-      // Its parts too, as search mode adds the parts of long Chinese words: "memory" finds in-memory.
-      if (compound.test(word)) for (const [piece] of word.matchAll(wordPart)) words.push(piece);
+  for (const match of text.matchAll(token)) {
+    const [word, hanRun] = match;
+    if (hanRun) {
+      segmenter ??= Jieba.withDict(dict);
+      for (const piece of segmenter.cutForSearch(hanRun, true))
+        if (wordPattern.test(piece)) words.push(piece);
+      continue;
     }
-  };
-  for (const match of text.matchAll(hanRun)) {
-    if (match.index > last) addOther(text.slice(last, match.index));
-    segmenter ??= Jieba.withDict(dict);
-    for (const token of segmenter.cutForSearch(match[0], true))
-      if (wordPattern.test(token)) words.push(token);
-    last = match.index + match[0].length;
+    words.push(word);
+    // Its parts too, as search mode adds the parts of long Chinese words: "memory" finds in-memory.
+    if (compound.test(word)) for (const [piece] of word.matchAll(wordPart)) words.push(piece);
   }
-  if (last < text.length) addOther(text.slice(last));
   return words.join(" ");
 }

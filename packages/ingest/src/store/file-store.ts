@@ -38,16 +38,28 @@ export function createFileStore(root: string): FileStore {
       const hash = hashBytes(bytes);
       const target = pathOf(hash);
       if (existsSync(target)) return hash;
+      const folder = join(root, hash.slice(0, 2));
       const temporary = `${target}.${randomUUID()}.tmp`;
+      // The shard folder is made only when the first write into it finds it missing.
       if (bytes.byteLength <= SYNC_WRITE_MAX_BYTES) {
         // Three thread-pool round trips cost more CPU than the write of a small file itself.
-        mkdirSync(join(root, hash.slice(0, 2)), { recursive: true });
-        writeFileSync(temporary, bytes);
+        try {
+          writeFileSync(temporary, bytes);
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+          mkdirSync(folder, { recursive: true });
+          writeFileSync(temporary, bytes);
+        }
         renameSync(temporary, target);
         return hash;
       }
-      await mkdir(join(root, hash.slice(0, 2)), { recursive: true });
-      await writeFile(temporary, bytes);
+      try {
+        await writeFile(temporary, bytes);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+        await mkdir(folder, { recursive: true });
+        await writeFile(temporary, bytes);
+      }
       await rename(temporary, target);
       return hash;
     },
