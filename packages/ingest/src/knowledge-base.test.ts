@@ -190,6 +190,43 @@ describe("KnowledgeBase", () => {
     ]);
   });
 
+  it("embeds several documents of a batch at once, keeping results in order", async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), "zhiku-kb-overlap-"));
+    const inner = lexicalEmbedder();
+    let inFlight = 0;
+    let mostInFlight = 0;
+    // Ollama answering slowly: while one document waits, the next ones are parsed and sent.
+    const slow: Embedder = {
+      model: inner.model,
+      dimension: () => inner.dimension(),
+      async embed(texts) {
+        inFlight++;
+        mostInFlight = Math.max(mostInFlight, inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        inFlight--;
+        return inner.embed(texts);
+      },
+    };
+    const batchBase = await openKnowledgeBase({ dataDir, embedder: slow });
+    try {
+      const names = ["a", "b", "c", "d", "e", "f"];
+      const results = await batchBase.ingestBatch(
+        names.map((name) => ({
+          workspace: "w",
+          name: `${name}.md`,
+          bytes: encode(`# ${name}\n\n文档 ${name}。`),
+        })),
+      );
+      expect(mostInFlight).toBeGreaterThan(1);
+      expect(results.map((result) => ("document" in result ? result.document.name : "error"))).toEqual(
+        names.map((name) => `${name}.md`),
+      );
+    } finally {
+      await batchBase.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it("deletes a document with its chunks and full-text entries", async () => {
     const { document } = await knowledgeBase.ingest({
       workspace: "w",

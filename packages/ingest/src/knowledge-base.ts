@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import type { Database, Statement } from "better-sqlite3";
+import pLimit from "p-limit";
 import { normalizeForIndex } from "./clean/index.js";
 import { IngestError, isIngestError } from "./errors.js";
 import { DEFAULT_MAX_BYTES, documentEdgeLines, indexTextOf, prepareDocument } from "./pipeline.js";
@@ -293,6 +294,12 @@ function errorMessage(error: unknown): string {
 }
 
 /**
+ * Documents of a batch staged (parsed, chunked, embedded) at once: with one at a time the CPU idles while a
+ * document waits on Ollama, and Ollama waits while the next one is parsed.
+ */
+const STAGE_CONCURRENCY = 4;
+
+/**
  * Workspaces, documents and their chunks: metadata in SQLite, chunks and vectors in LanceDB, originals in a
  * content-addressed file store, all under one data dir that the CLI and the server share.
  */
@@ -512,24 +519,31 @@ export class KnowledgeBase {
     const staged: { position: number; document: StagedDocument }[] = [];
     let table: string | undefined;
     let unreachable: unknown;
-    for (const [position, options] of items.entries()) {
-      // Once Ollama is unreachable (after the embedder's retries), the rest fail at once instead of each retrying.
-      if (unreachable) {
-        results[position] = { error: unreachable };
-        continue;
-      }
-      try {
-        const result = await this.stageDocument(options);
-        if ("status" in result) results[position] = result;
-        else {
-          staged.push({ position, document: result });
-          table = result.table;
-        }
-      } catch (error) {
-        results[position] = { error };
-        if (isIngestError(error, "unavailable:ollama")) unreachable = error;
-      }
-    }
+    // A few documents at a time: one is parsed while others wait on their embeddings.
+    const limit = pLimit(STAGE_CONCURRENCY);
+    await Promise.all(
+      items.map((options, position) =>
+        limit(async () => {
+          // Once Ollama is unreachable (after the embedder's retries), the rest fail at once instead of each retrying.
+          if (unreachable) {
+            results[position] = { error: unreachable };
+            return;
+          }
+          try {
+            const result = await this.stageDocument(options);
+            if ("status" in result) results[position] = result;
+            else {
+              staged.push({ position, document: result });
+              table = result.table;
+            }
+          } catch (error) {
+            results[position] = { error };
+            if (isIngestError(error, "unavailable:ollama")) unreachable = error;
+          }
+        }),
+      ),
+    );
+    staged.sort((first, second) => first.position - second.position);
     if (table && staged.length > 0) {
       try {
         await this.storeStaged(
