@@ -108,7 +108,7 @@ export interface ChunkStore {
   search(table: string, options: ChunkSearchOptions): Promise<ChunkHit[]>;
   /**
    * Folds new rows into the indexes (when enough have piled up, or always with `force`), removes old table
-   * versions, and builds the ANN index once the table is big enough.
+   * versions, builds the ANN index once the table is big enough, and trains it again as the table outgrows it.
    */
   maintain(table: string, options?: { force?: boolean }): Promise<MaintenanceReport>;
   countRows(table: string): Promise<number>;
