@@ -51,18 +51,10 @@ const batchRows = 50_000;
 const tableName = "chunks";
 /** Column of space-separated words the full-text index is built on (the store's `index_words`). */
 const wordsColumn = "words";
-/**
- * Full-text index options, the same as the store's (`FTS_OPTIONS` in
- * packages/ingest/src/store/chunk-store.ts): words are already cut apart, so whitespace splits them.
- */
-const fullTextOptions = {
-  baseTokenizer: "whitespace",
-  stem: false,
-  removeStopWords: false,
-  lowercase: true,
-  asciiFolding: true,
-  withPosition: false,
-};
+/** Full-text index options: the store's own (words are already cut apart, so whitespace splits them). */
+const { FULL_TEXT_INDEX_OPTIONS: fullTextOptions } = await import(
+  "../../packages/ingest/dist/store/chunk-store.js"
+);
 /** How the full-text side is described in the summary (result files before it was recorded used n-grams). */
 const fullTextLabel = "whitespace over words";
 const scriptPath = fileURLToPath(import.meta.url);
