@@ -139,9 +139,12 @@ describe("backup under load", () => {
 
     // The load: slow embeddings keep new uploads queued and processing, slow tokens keep chats streaming.
     standIn.setOptions({ latencyMs: 1_000, tokenDelayMs: 40 });
+    // Enough of them that the server, four documents at a time per worker, is still busy when the backup runs.
     const uploads = Promise.all([
-      upload(live.url, ["turbines", "cables", "filters"], 10),
-      upload(live.url, ["chillers", "fans", "heaters"], 10),
+      upload(live.url, ["turbines", "cables", "filters", "motors", "gearboxes", "bearings"], 10),
+      upload(live.url, ["chillers", "fans", "heaters", "compressors", "dampers", "sensors"], 10),
+      upload(live.url, ["boards", "breakers", "relays", "meters", "drives", "pipes"], 10),
+      upload(live.url, ["tanks", "nozzles", "hoses", "gauges", "seals", "belts"], 10),
     ]);
     const chats = await Promise.all([
       startChat(live.url, "What readings are recorded for the pumps?"),
@@ -161,7 +164,7 @@ describe("backup under load", () => {
     for (const events of chatEvents) expect(events.at(-1)?.event).toBe("done");
     standIn.setOptions({ latencyMs: 0, tokenDelayMs: 0 });
     const liveDocuments = await untilSettled(live.url);
-    expect(liveDocuments).toHaveLength(9);
+    expect(liveDocuments).toHaveLength(27);
     expect(liveDocuments.every((document) => document.status === "ready")).toBe(true);
     const liveThreads = await threadsWithMessages(live.url);
 

@@ -20,8 +20,13 @@ type WorkerReply =
 
 /** Options for {@link createWorkerPoolRunner}. */
 export interface WorkerPoolOptions {
-  /** Number of worker threads, each ingesting one document at a time. */
+  /** Number of worker threads. */
   size: number;
+  /**
+   * Documents each worker ingests at once. Default 4: one is parsed while the others wait on Ollama, which
+   * otherwise sits idle between one document's embeddings and the next's.
+   */
+  tasksPerWorker?: number;
   /** Data passed to every worker. */
   workerData: IngestWorkerData;
   /** Logger for worker crashes. */
@@ -39,13 +44,16 @@ export function resolveIngestWorkerPath(): string {
 
 interface Slot {
   worker: Worker;
-  jobId: string | undefined;
-  cancelTimer: NodeJS.Timeout | undefined;
+  /** Jobs the worker is running. */
+  jobIds: Set<string>;
+  /** Grace timers of cancelled jobs, by job. */
+  cancelTimers: Map<string, NodeJS.Timeout>;
 }
 
 /**
- * A runner backed by `size` worker threads, so parsing and embedding never block the API's event loop.
- * A worker that dies is replaced; its task is reported as a retryable failure.
+ * A runner backed by `size` worker threads, so parsing and embedding never block the API's event loop, each
+ * running up to `tasksPerWorker` documents. A worker that dies is replaced; its tasks are reported as retryable
+ * failures.
  */
 export function createWorkerPoolRunner(options: WorkerPoolOptions): IngestRunnerFactory {
   return (handlers) => new WorkerPoolRunner(options, handlers);
@@ -53,6 +61,8 @@ export function createWorkerPoolRunner(options: WorkerPoolOptions): IngestRunner
 
 class WorkerPoolRunner implements IngestRunner {
   readonly capacity: number;
+  readonly #size: number;
+  readonly #tasksPerWorker: number;
   readonly #options: WorkerPoolOptions;
   readonly #handlers: IngestRunnerHandlers;
   readonly #workerPath: string;
@@ -60,7 +70,9 @@ class WorkerPoolRunner implements IngestRunner {
   #closing = false;
 
   constructor(options: WorkerPoolOptions, handlers: IngestRunnerHandlers) {
-    this.capacity = Math.max(1, options.size);
+    this.#size = Math.max(1, options.size);
+    this.#tasksPerWorker = Math.max(1, options.tasksPerWorker ?? 4);
+    this.capacity = this.#size * this.#tasksPerWorker;
     this.#options = options;
     this.#handlers = handlers;
     this.#workerPath = options.workerPath ?? resolveIngestWorkerPath();
@@ -68,27 +80,33 @@ class WorkerPoolRunner implements IngestRunner {
 
   run(task: IngestTask): void {
     if (this.#closing) throw new Error("The worker pool is closed");
-    let slot = this.#slots.find((candidate) => candidate.jobId === undefined);
-    if (!slot) {
-      if (this.#slots.length >= this.capacity) throw new Error("No idle ingest worker");
-      slot = this.#spawn();
-    }
-    slot.jobId = task.jobId;
+    // A new worker while there are fewer than `size` and all are busy, else the least busy one with room.
+    const leastBusy = this.#slots.reduce<Slot | undefined>(
+      (best, candidate) => (!best || candidate.jobIds.size < best.jobIds.size ? candidate : best),
+      undefined,
+    );
+    let slot: Slot;
+    if (this.#slots.length < this.#size && (!leastBusy || leastBusy.jobIds.size > 0)) slot = this.#spawn();
+    else if (leastBusy && leastBusy.jobIds.size < this.#tasksPerWorker) slot = leastBusy;
+    else throw new Error("No idle ingest worker");
+    slot.jobIds.add(task.jobId);
     slot.worker.postMessage({ type: "ingest", ...task });
   }
 
   cancel(jobId: string): void {
-    const slot = this.#slots.find((candidate) => candidate.jobId === jobId);
+    const slot = this.#slots.find((candidate) => candidate.jobIds.has(jobId));
     if (!slot) return;
     slot.worker.postMessage({ type: "cancel", jobId });
-    clearTimeout(slot.cancelTimer);
-    slot.cancelTimer = setTimeout(() => {
-      if (slot.jobId === jobId) {
+    clearTimeout(slot.cancelTimers.get(jobId));
+    const timer = setTimeout(() => {
+      if (slot.jobIds.has(jobId)) {
+        // The worker's other jobs fail with it and are retried.
         this.#options.logger.warn({ jobId }, "Ingest worker ignored cancel; terminating it");
         void slot.worker.terminate();
       }
     }, this.#options.cancelGraceMs ?? 15_000);
-    slot.cancelTimer.unref();
+    timer.unref();
+    slot.cancelTimers.set(jobId, timer);
   }
 
   async close(): Promise<void> {
@@ -96,7 +114,7 @@ class WorkerPoolRunner implements IngestRunner {
     const slots = this.#slots.splice(0);
     await Promise.all(
       slots.map(async (slot) => {
-        clearTimeout(slot.cancelTimer);
+        for (const timer of slot.cancelTimers.values()) clearTimeout(timer);
         if (slot.worker.threadId === -1) return; // already exited
         const exited = new Promise<void>((resolve) => slot.worker.once("exit", () => resolve()));
         slot.worker.postMessage({ type: "close" });
@@ -109,7 +127,7 @@ class WorkerPoolRunner implements IngestRunner {
 
   #spawn(): Slot {
     const worker = new Worker(this.#workerPath, { workerData: this.#options.workerData });
-    const slot: Slot = { worker, jobId: undefined, cancelTimer: undefined };
+    const slot: Slot = { worker, jobIds: new Set(), cancelTimers: new Map() };
     this.#slots.push(slot);
     worker.on("message", (reply: WorkerReply) => this.#onReply(slot, reply));
     worker.on("error", (error) => {
@@ -118,10 +136,11 @@ class WorkerPoolRunner implements IngestRunner {
     worker.on("exit", (exitCode) => {
       const index = this.#slots.indexOf(slot);
       if (index >= 0) this.#slots.splice(index, 1);
-      clearTimeout(slot.cancelTimer);
-      const jobId = slot.jobId;
-      slot.jobId = undefined;
-      if (jobId && !this.#closing) {
+      for (const timer of slot.cancelTimers.values()) clearTimeout(timer);
+      const jobIds = [...slot.jobIds];
+      slot.jobIds.clear();
+      if (this.#closing) return;
+      for (const jobId of jobIds) {
         this.#handlers.onFailed(jobId, {
           code: "unavailable:worker",
           message: `The ingest worker stopped unexpectedly (exit code ${exitCode})`,
@@ -134,13 +153,14 @@ class WorkerPoolRunner implements IngestRunner {
 
   #onReply(slot: Slot, reply: WorkerReply): void {
     if (reply.type === "ready") return;
-    if (reply.jobId !== slot.jobId) return;
+    if (!slot.jobIds.has(reply.jobId)) return;
     if (reply.type === "progress") {
       this.#handlers.onProgress(reply.jobId, reply.progress);
       return;
     }
-    clearTimeout(slot.cancelTimer);
-    slot.jobId = undefined;
+    clearTimeout(slot.cancelTimers.get(reply.jobId));
+    slot.cancelTimers.delete(reply.jobId);
+    slot.jobIds.delete(reply.jobId);
     if (reply.type === "done") {
       this.#handlers.onDone(reply.jobId, reply.outcome);
     } else {

@@ -1,0 +1,86 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { IngestRunner, IngestTask } from "./ingest-runner.js";
+import { createWorkerPoolRunner } from "./worker-pool.js";
+
+/**
+ * A worker speaking the ingest worker's protocol that ingests nothing: each task takes 100 ms and reports its
+ * worker's thread id and how many tasks that worker was running at its start, as the outcome.
+ */
+const echoWorker = `
+import { parentPort, threadId } from "node:worker_threads";
+let running = 0;
+parentPort.on("message", (request) => {
+  if (request.type === "close") return parentPort.close();
+  if (request.type !== "ingest") return;
+  running++;
+  const outcome = { threadId, runningAtStart: running };
+  setTimeout(() => {
+    running--;
+    parentPort.postMessage({ type: "done", jobId: request.jobId, outcome });
+  }, 100);
+});
+parentPort.postMessage({ type: "ready" });
+`;
+
+const silentLogger = { fatal() {}, error() {}, warn() {}, info() {}, debug() {}, trace() {} };
+
+describe("worker pool runner", () => {
+  let directory: string;
+  let runner: IngestRunner | undefined;
+
+  beforeEach(async () => {
+    directory = await mkdtemp(join(tmpdir(), "zhiku-worker-pool-"));
+    await writeFile(join(directory, "echo-worker.mjs"), echoWorker);
+  });
+
+  afterEach(async () => {
+    await runner?.close();
+    runner = undefined;
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  const task = (index: number): IngestTask => ({
+    jobId: `job-${index}`,
+    workspace: "w",
+    documentId: `document-${index}`,
+    name: `${index}.md`,
+    fileHash: "0".repeat(64),
+  });
+
+  it("spreads tasks over its workers first, then runs several in each", async () => {
+    const outcomes = new Map<string, { threadId: number; runningAtStart: number }>();
+    let settle: () => void = () => {};
+    const finished = new Promise<void>((resolve) => {
+      settle = resolve;
+    });
+    runner = createWorkerPoolRunner({
+      size: 2,
+      tasksPerWorker: 3,
+      workerData: { dataDir: directory, ollamaHost: "http://127.0.0.1:1", embedModel: "bge-m3" },
+      logger: silentLogger,
+      workerPath: join(directory, "echo-worker.mjs"),
+    })({
+      onProgress() {},
+      onDone(jobId, outcome) {
+        outcomes.set(jobId, outcome as unknown as { threadId: number; runningAtStart: number });
+        if (outcomes.size === 6) settle();
+      },
+      onFailed(jobId, failure) {
+        throw new Error(`${jobId} failed: ${failure.message}`);
+      },
+    });
+    expect(runner.capacity).toBe(6);
+    for (let index = 0; index < 6; index++) runner.run(task(index));
+    expect(() => runner!.run(task(6))).toThrow(/No idle ingest worker/);
+    await finished;
+    const threads = new Set([...outcomes.values()].map((outcome) => outcome.threadId));
+    expect(threads.size).toBe(2);
+    // Three at once in each worker.
+    expect(Math.max(...[...outcomes.values()].map((outcome) => outcome.runningAtStart))).toBe(3);
+    // Room again once they are done.
+    expect(() => runner!.run(task(7))).not.toThrow();
+  });
+});
