@@ -64,13 +64,14 @@ async function readCorpus(folder) {
 /** Parse + clean + chunk alone (no storage, no embedding), in MB per CPU-second of this process. */
 async function measureCpuStages(items) {
   const { prepareDocument } = await import("@zhiku/ingest");
-  const { documentEdgeLines, indexTextOf } = await import("../../packages/ingest/dist/pipeline.js");
+  const { indexTextOf } = await import("../../packages/ingest/dist/pipeline.js");
+  const { edgeLineFingerprints } = await import("../../packages/ingest/dist/clean/index.js");
   const cpu = process.cpuUsage();
   let bytes = 0;
   for (const item of items) {
     try {
       const { parsed, chunks } = await prepareDocument(item);
-      documentEdgeLines(parsed.text);
+      edgeLineFingerprints(parsed.text);
       for (const chunk of chunks) indexTextOf({ chunk, title: parsed.title });
       bytes += item.bytes.byteLength;
     } catch {

@@ -2,9 +2,9 @@ import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import type { Database, Statement } from "better-sqlite3";
 import pLimit from "p-limit";
-import { normalizeForIndex } from "./clean/index.js";
+import { edgeLineFingerprints, normalizeForIndex } from "./clean/index.js";
 import { IngestError, isIngestError } from "./errors.js";
-import { DEFAULT_MAX_BYTES, documentEdgeLines, indexTextOf, prepareDocument } from "./pipeline.js";
+import { DEFAULT_MAX_BYTES, indexTextOf, prepareDocument } from "./pipeline.js";
 import {
   type ChunkStore,
   openChunkStore,
@@ -630,7 +630,7 @@ export class KnowledgeBase {
       });
       staged.parsed = prepared.parsed;
       options.onProgress?.({ stage: "chunking" });
-      const edgeLines = documentEdgeLines(prepared.parsed.text);
+      const edgeLines = edgeLineFingerprints(prepared.parsed.text);
       staged.fingerprints = [...new Set(edgeLines.values())];
       const boilerplate = this.boilerplateAmong(workspace.id, staged.documentId, staged.fingerprints);
       const boilerplateLines = new Set(

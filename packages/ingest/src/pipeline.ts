@@ -1,5 +1,5 @@
 import { chunkDocument } from "./chunk/index.js";
-import { edgeLineFingerprints, normalizeForIndex, stripBoilerplate } from "./clean/index.js";
+import { normalizeForIndex, stripBoilerplate } from "./clean/index.js";
 import { IngestError } from "./errors.js";
 import { parseDocument } from "./parse/index.js";
 import type { Chunk, ChunkOptions, ParsedDocument } from "./types.js";
@@ -43,14 +43,6 @@ export async function prepareDocument(options: PrepareOptions): Promise<Prepared
 
 function formatMegabytes(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-}
-
-/**
- * The lines at a document's ends with their fingerprints (see {@link edgeLineFingerprints}), for boilerplate
- * detection across a workspace.
- */
-export function documentEdgeLines(text: string): Map<string, string> {
-  return edgeLineFingerprints(text);
 }
 
 /**
