@@ -406,9 +406,11 @@ export async function openChunkStore(options: ChunkStoreOptions): Promise<ChunkS
     },
 
     async replaceDocument(name, documentId, chunks) {
+      // Rows (and their full-text words) are built before taking the table's write turn, not while holding it.
+      const rows = chunks.length > 0 ? toArrowTable(chunks) : undefined;
       await serialised(name, async () => {
         const table = await open(name);
-        if (chunks.length === 0) {
+        if (!rows) {
           await table.delete(`document_id = ${quote(documentId)}`);
           return;
         }
@@ -418,14 +420,15 @@ export async function openChunkStore(options: ChunkStoreOptions): Promise<ChunkS
           .whenMatchedUpdateAll()
           .whenNotMatchedInsertAll()
           .whenNotMatchedBySourceDelete({ where: `document_id = ${quote(documentId)}` })
-          .execute(toArrowTable(chunks));
+          .execute(rows);
         countWritten(name, chunks.length);
       });
     },
 
     async appendChunks(name, chunks) {
       if (chunks.length === 0) return;
-      await serialised(name, async () => (await open(name)).add(toArrowTable(chunks)));
+      const rows = toArrowTable(chunks);
+      await serialised(name, async () => (await open(name)).add(rows));
       countWritten(name, chunks.length);
     },
 
