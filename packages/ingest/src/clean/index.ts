@@ -9,4 +9,4 @@ export {
   stripBoilerplate,
 } from "./boilerplate.js";
 export { normalizeForIndex } from "./normalize.js";
-export { segmentWords } from "./segment-words.js";
+export { segmentWords, segmentWordsOfEach } from "./segment-words.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { segmentWords } from "./segment-words.js";
+import { segmentWords, segmentWordsOfEach } from "./segment-words.js";
 
 describe("segmentWords", () => {
   it("cuts Chinese into dictionary words, with the parts of long words for search", () => {
@@ -25,5 +25,24 @@ describe("segmentWords", () => {
   it("gives a query and the stored text the same words", () => {
     const stored = segmentWords("垃圾回收器把堆划分为多个区域").split(" ");
     for (const word of segmentWords("垃圾回收器").split(" ")) expect(stored).toContain(word);
+  });
+
+  it("cuts many texts at once into the same words as one at a time", () => {
+    // More texts than go to jieba in one call, with and without Han runs, empty ones, and runs at either end.
+    const texts = Array.from({ length: 40 }, (_, index) =>
+      [
+        "全文索引用 jieba 分词",
+        "",
+        "only English, utf-8 and c++ here",
+        "。，！",
+        `第${index}章：向量检索与倒排索引结合`,
+        "Redis 持久化\n\nAOF 重写",
+      ][index % 6]!,
+    );
+    const together = segmentWordsOfEach(texts);
+    expect(together).toHaveLength(texts.length);
+    expect(together).toEqual(texts.map((text) => segmentWords(text)));
+    expect(together[4]).toBe("第 4 章 向量 检索 与 倒排 索引 结合");
+    expect(together[5]).toBe("Redis 持久 化 AOF 重写");
   });
 });

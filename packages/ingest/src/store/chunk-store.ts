@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import * as lancedb from "@lancedb/lancedb";
 import type * as Arrow from "apache-arrow";
-import { segmentWords } from "../clean/index.js";
+import { segmentWords, segmentWordsOfEach } from "../clean/index.js";
 import type { SearchMode } from "../knowledge-base.js";
 import { DEFAULT_FUSION, type FusionOptions, fuseRankings, validateFusionOptions } from "./fusion.js";
 
@@ -209,7 +209,10 @@ function toArrowTable(chunks: StoredChunk[]): Arrow.Table {
     chunk_index: integers((chunk) => chunk.index),
     text: strings((chunk) => chunk.text),
     index_text: strings((chunk) => chunk.indexText),
-    index_words: strings((chunk) => segmentWords(chunk.indexText)),
+    index_words: arrow.vectorFromArray(
+      segmentWordsOfEach(chunks.map((chunk) => chunk.indexText)),
+      new arrow.Utf8(),
+    ).data[0]!,
     start: integers((chunk) => chunk.start),
     end: integers((chunk) => chunk.end),
     headings: arrow.vectorFromArray(
