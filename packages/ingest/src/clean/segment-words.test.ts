@@ -29,15 +29,17 @@ describe("segmentWords", () => {
 
   it("cuts many texts at once into the same words as one at a time", () => {
     // More texts than go to jieba in one call, with and without Han runs, empty ones, and runs at either end.
-    const texts = Array.from({ length: 40 }, (_, index) =>
-      [
-        "全文索引用 jieba 分词",
-        "",
-        "only English, utf-8 and c++ here",
-        "。，！",
-        `第${index}章：向量检索与倒排索引结合`,
-        "Redis 持久化\n\nAOF 重写",
-      ][index % 6]!,
+    const texts = Array.from(
+      { length: 40 },
+      (_, index) =>
+        [
+          "全文索引用 jieba 分词",
+          "",
+          "only English, utf-8 and c++ here",
+          "。，！",
+          `第${index}章：向量检索与倒排索引结合`,
+          "Redis 持久化\n\nAOF 重写",
+        ][index % 6]!,
     );
     const together = segmentWordsOfEach(texts);
     expect(together).toHaveLength(texts.length);
