@@ -16,7 +16,8 @@ const letter = String.raw`[[\p{L}\p{M}\p{N}_]--[${han}]]`;
 const token = new RegExp(String.raw`([${han}]+)|${letter}+(?:[\-.&+#]${letter}+)*[+#%]*`, "gv");
 /** The letter-and-digit parts of a compound word. */
 const wordPart = /[\p{L}\p{M}\p{N}]+/gu;
-const compound = /[^\p{L}\p{M}\p{N}]/u;
+/** A word of {@link token} is compound when it holds one of the characters that join or end words. */
+const joiner = /[_\-.&+#%]/;
 /**
  * Joins the Han runs handed to jieba in one call. jieba never cuts across whitespace and gives it back as a piece
  * of its own, so the pieces between two separators are the words of one run.
@@ -52,40 +53,39 @@ export function segmentWordsOfEach(texts: readonly string[]): string[] {
 }
 
 function segmentTogether(texts: readonly string[]): string[] {
-  // Each text's words in order, with `undefined` where the words of its next Han run go.
-  const pending: (string | undefined)[][] = [];
+  // Each text as the words between its Han runs, one string per stretch: runs.length + 1 of them.
+  const stretches: string[][] = [];
   const runs: string[] = [];
   for (const text of texts) {
-    const words: (string | undefined)[] = [];
+    const between: string[] = [];
+    let words = "";
     for (const match of text.matchAll(token)) {
       const [word, hanRun] = match;
       if (hanRun) {
         runs.push(hanRun);
-        words.push(undefined);
+        between.push(words);
+        words = "";
         continue;
       }
-      words.push(word);
+      words += words ? ` ${word}` : word;
       // Its parts too, as search mode adds the parts of long Chinese words: "memory" finds in-memory.
-      if (compound.test(word)) for (const [piece] of word.matchAll(wordPart)) words.push(piece);
+      if (joiner.test(word)) for (const [piece] of word.matchAll(wordPart)) words += ` ${piece}`;
     }
-    pending.push(words);
+    between.push(words);
+    stretches.push(between);
   }
-  let pieces: string[] = [];
-  if (runs.length > 0) {
-    segmenter ??= Jieba.withDict(dict);
-    pieces = segmenter.cutForSearch(runs.join(runSeparator), true);
-  }
+  const pieces =
+    runs.length > 0 ? (segmenter ??= Jieba.withDict(dict)).cutForSearch(runs.join(runSeparator), true) : [];
   let next = 0;
-  return pending.map((words) => {
+  return stretches.map((between) => {
     const out: string[] = [];
-    for (const word of words) {
-      if (word !== undefined) {
-        out.push(word);
-        continue;
+    between.forEach((words, index) => {
+      if (index > 0) {
+        while (next < pieces.length && pieces[next] !== runSeparator) out.push(pieces[next++]!);
+        next++;
       }
-      while (next < pieces.length && pieces[next] !== runSeparator) out.push(pieces[next++]!);
-      next++;
-    }
+      if (words) out.push(words);
+    });
     return out.join(" ");
   });
 }
