@@ -74,8 +74,11 @@ function segmentTogether(texts: readonly string[]): string[] {
     between.push(words);
     stretches.push(between);
   }
-  const pieces =
-    runs.length > 0 ? (segmenter ??= Jieba.withDict(dict)).cutForSearch(runs.join(runSeparator), true) : [];
+  let pieces: string[] = [];
+  if (runs.length > 0) {
+    segmenter ??= Jieba.withDict(dict);
+    pieces = segmenter.cutForSearch(runs.join(runSeparator), true);
+  }
   let next = 0;
   return stretches.map((between) => {
     const out: string[] = [];
