@@ -1,0 +1,111 @@
+#!/usr/bin/env node
+/**
+ * What folding new chunks into a workspace's indexes costs as the workspace grows. The chunks of the zh corpus are
+ * appended to one table through the product's chunk store, one corpus pass (~2,150 chunks) at a time, and after each
+ * pass the store folds them in (`maintain` with force: what the CLI does at the end of a run and the server when its
+ * queue goes idle). Prints the CPU and wall time of each fold against the table's size. Run after `npm run build`:
+ *
+ *   node bench/ingest/fold.mjs [--corpus ../shared/corpus/zh] [--passes 24] [--no-vector-index] [--out bench/results/fold.json]
+ *
+ * `--no-vector-index` leaves the table without its ANN index (the store builds one from 3,000 rows), to see the index's
+ * share of the fold.
+ *
+ * LanceDB 0.31's `optimize` compacts every fragment under a million rows into one, so each fold rewrites the whole
+ * table (vectors included) and merges its full-text index: the cost follows the table, not the new rows. Its
+ * JavaScript API has no compaction options to bound that (lancedb/lancedb#2131, #2325).
+ */
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+
+const { configureLanceEnvironment } = await import("@zhiku/ingest/lance-environment");
+configureLanceEnvironment();
+
+const { values } = parseArgs({
+  options: {
+    corpus: { type: "string", default: "../shared/corpus/zh" },
+    passes: { type: "string", default: "24" },
+    out: { type: "string", default: "bench/results/fold.json" },
+    "no-vector-index": { type: "boolean", default: false },
+  },
+});
+const passes = Number(values.passes);
+if (!Number.isInteger(passes) || passes < 1)
+  throw new Error(`--passes: "${values.passes}" is not a whole number ≥ 1`);
+
+const { prepareDocument } = await import("@zhiku/ingest");
+const { indexTextOf } = await import("../../packages/ingest/dist/pipeline.js");
+const { openChunkStore } = await import("../../packages/ingest/dist/store/chunk-store.js");
+const { collectFiles } = await import("../../packages/ingest/dist/cli/collect-files.js");
+
+// One pass: every chunk of the corpus with its index text and a fixed unit vector of bge-m3's size.
+const dimension = 1024;
+const vector = new Float32Array(dimension).fill(1 / Math.sqrt(dimension));
+const pass = [];
+for (const file of await collectFiles([resolve(values.corpus)])) {
+  try {
+    const { parsed, chunks } = await prepareDocument({
+      bytes: new Uint8Array(await readFile(file.path)),
+      name: file.name,
+    });
+    for (const chunk of chunks)
+      pass.push({ chunk, indexText: indexTextOf({ chunk, title: parsed.title }), name: file.name });
+  } catch {
+    // A file the pipeline refuses is left out, as ingestion would.
+  }
+}
+
+const directory = await mkdtemp(join(os.tmpdir(), "zhiku-bench-fold-"));
+const store = await openChunkStore({
+  directory,
+  ...(values["no-vector-index"] ? { vectorIndex: { threshold: Number.POSITIVE_INFINITY } } : {}),
+});
+const cpuMs = () => {
+  const used = process.cpuUsage();
+  return (used.user + used.system) / 1000;
+};
+const folds = [];
+try {
+  await store.ensureTable("chunks", dimension);
+  for (let round = 1; round <= passes; round++) {
+    await store.appendChunks(
+      "chunks",
+      pass.map(({ chunk, indexText, name }) => ({
+        chunkId: `${round}:${name}:${chunk.index}`,
+        documentId: `${round}:${name}`,
+        index: chunk.index,
+        text: chunk.text,
+        indexText,
+        start: chunk.start,
+        end: chunk.end,
+        headings: chunk.headings,
+        page: chunk.page ?? null,
+        tokens: chunk.tokens,
+        vector,
+      })),
+    );
+    const cpuStart = cpuMs();
+    const started = performance.now();
+    const report = await store.maintain("chunks", { force: true });
+    const fold = {
+      rows: report.rows,
+      newRows: pass.length,
+      cpuMs: Math.round(cpuMs() - cpuStart),
+      wallMs: Math.round(performance.now() - started),
+    };
+    folds.push(fold);
+    console.log(
+      `${fold.rows} rows: folding ${fold.newRows} new ones took ${fold.cpuMs} ms of CPU, ${fold.wallMs} ms wall`,
+    );
+  }
+} finally {
+  store.close();
+  await rm(directory, { recursive: true, force: true });
+}
+await mkdir(resolve(values.out, ".."), { recursive: true });
+await writeFile(
+  values.out,
+  `${JSON.stringify({ date: new Date().toISOString(), vectorIndex: !values["no-vector-index"], machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version }, folds }, null, 2)}\n`,
+);
+console.log(`wrote ${values.out}`);
