@@ -35,7 +35,7 @@ if (!Number.isInteger(passes) || passes < 1)
   throw new Error(`--passes: "${values.passes}" is not a whole number ≥ 1`);
 
 const { prepareDocument } = await import("@zhiku/ingest");
-const { indexTextOf } = await import("../../packages/ingest/dist/pipeline.js");
+const { indexTextsOf } = await import("../../packages/ingest/dist/pipeline.js");
 const { openChunkStore } = await import("../../packages/ingest/dist/store/chunk-store.js");
 const { collectFiles } = await import("../../packages/ingest/dist/cli/collect-files.js");
 
@@ -49,8 +49,10 @@ for (const file of await collectFiles([resolve(values.corpus)])) {
       bytes: new Uint8Array(await readFile(file.path)),
       name: file.name,
     });
-    for (const chunk of chunks)
-      pass.push({ chunk, indexText: indexTextOf({ chunk, title: parsed.title }), name: file.name });
+    const indexTexts = indexTextsOf({ parsed, chunks });
+    chunks.forEach((chunk, position) => {
+      pass.push({ chunk, indexText: indexTexts[position], name: file.name });
+    });
   } catch {
     // A file the pipeline refuses is left out, as ingestion would.
   }

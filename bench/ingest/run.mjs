@@ -65,7 +65,7 @@ async function readCorpus(folder) {
 /** Parse + clean + chunk alone (no storage, no embedding), in MB per CPU-second of this process. */
 async function measureCpuStages(items) {
   const { prepareDocument } = await import("@zhiku/ingest");
-  const { indexTextOf } = await import("../../packages/ingest/dist/pipeline.js");
+  const { indexTextsOf } = await import("../../packages/ingest/dist/pipeline.js");
   const { edgeLineFingerprints } = await import("../../packages/ingest/dist/clean/index.js");
   const cpu = process.cpuUsage();
   let bytes = 0;
@@ -73,7 +73,7 @@ async function measureCpuStages(items) {
     try {
       const { parsed, chunks } = await prepareDocument(item);
       edgeLineFingerprints(parsed.text);
-      for (const chunk of chunks) indexTextOf({ chunk, title: parsed.title });
+      indexTextsOf({ parsed, chunks });
       bytes += item.bytes.byteLength;
     } catch {
       // Failures are reported by the full run.

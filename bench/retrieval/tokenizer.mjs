@@ -19,7 +19,7 @@ configureLanceEnvironment();
 
 const lancedb = await import("@lancedb/lancedb");
 const { prepareDocument, parseQuestions, normalizeForIndex } = await import("@zhiku/ingest");
-const { indexTextOf } = await import("../../packages/ingest/dist/pipeline.js");
+const { indexTextsOf } = await import("../../packages/ingest/dist/pipeline.js");
 const { recallAt, reciprocalRank, distinctInOrder } = await import(
   "../../packages/ingest/dist/eval/metrics.js"
 );
@@ -42,10 +42,7 @@ for (const file of await collectFiles([join(root, "eval/corpus")])) {
       bytes: new Uint8Array(await readFile(file.path)),
       name: file.name,
     });
-    for (const chunk of chunks) {
-      const text = indexTextOf({ chunk, title: parsed.title });
-      if (text) rows.push({ document: file.name, text });
-    }
+    for (const text of indexTextsOf({ parsed, chunks })) if (text) rows.push({ document: file.name, text });
   } catch {
     // Not a document (none in eval/corpus fail today).
   }

@@ -311,6 +311,36 @@ describe("KnowledgeBase", () => {
     expect(chunk?.text).toContain(footer);
   });
 
+  it("does not index a scraped page's trailing listing of other articles", async () => {
+    const body = "多模态学习研究如何让系统理解和关联来自不同模态的信息，例如视觉、语言和音频。".repeat(20);
+    const listing = [
+      ["EmotiVoice语音合成语音备份功能", "在数字时代,我们早已习惯用照片和视频记录亲人的模样..."],
+      ["Unix 进程间通信与程序执行机制详解", "管道是所有 Unix 系统都提供的一种进程间通信机制..."],
+      ["3分钟学会用markmap", "Visualize markdown documents as mindmaps..."],
+    ].flatMap(([title, teaser], index) => [
+      title,
+      "",
+      teaser,
+      "",
+      `张小明 2026/1/${index + 5} 4:27:40 网站建设`,
+      "",
+    ]);
+    await knowledgeBase.ingest({
+      workspace: "w",
+      name: "page.txt",
+      bytes: encode(["多模态大模型", "", body, "", ...listing].join("\n")),
+    });
+    // As the CLI does at the end of a run and the server when its queue goes idle.
+    await knowledgeBase.optimize("w");
+    const search = async (query: string) =>
+      (await knowledgeBase.search({ workspace: "w", query, mode: "fulltext", limit: 10 })).results;
+    expect(await search("EmotiVoice")).toEqual([]);
+    expect(await search("进程间通信")).toEqual([]);
+    expect(new Set((await search("多模态学习")).map((result) => result.documentName))).toEqual(
+      new Set(["page.txt"]),
+    );
+  });
+
   it("creates, renames and deletes workspaces", async () => {
     const created = knowledgeBase.createWorkspace({ name: "Platform Team" });
     expect(created.slug).toBe("platform-team");

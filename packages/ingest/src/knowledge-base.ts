@@ -4,7 +4,7 @@ import type { Database, Statement } from "better-sqlite3";
 import pLimit from "p-limit";
 import { edgeLineFingerprints, normalizeForIndex } from "./clean/index.js";
 import { IngestError, isIngestError } from "./errors.js";
-import { DEFAULT_MAX_BYTES, indexTextOf, prepareDocument } from "./pipeline.js";
+import { DEFAULT_MAX_BYTES, indexTextsOf, prepareDocument } from "./pipeline.js";
 import {
   type ChunkStore,
   openChunkStore,
@@ -636,17 +636,14 @@ export class KnowledgeBase {
       const boilerplateLines = new Set(
         [...edgeLines].filter(([, fingerprint]) => boilerplate.has(fingerprint)).map(([line]) => line),
       );
-      const title = prepared.parsed.title;
+      const indexTexts = indexTextsOf({
+        parsed: prepared.parsed,
+        chunks: prepared.chunks,
+        headingContext: this.headingContext,
+        isBoilerplate: boilerplateLines.size > 0 ? (line) => boilerplateLines.has(line) : undefined,
+      });
       const candidates = prepared.chunks
-        .map((chunk) => ({
-          chunk,
-          indexText: indexTextOf({
-            chunk,
-            title,
-            headingContext: this.headingContext,
-            isBoilerplate: boilerplateLines.size > 0 ? (line) => boilerplateLines.has(line) : undefined,
-          }),
-        }))
+        .map((chunk, position) => ({ chunk, indexText: indexTexts[position]! }))
         .filter((candidate) => candidate.indexText.length > 0);
 
       staged.table = await this.ensureEmbeddingTable(workspace);

@@ -1,5 +1,5 @@
 import { chunkDocument } from "./chunk/index.js";
-import { normalizeForIndex, stripBoilerplate } from "./clean/index.js";
+import { boilerplateRanges, normalizeForIndex, withoutRanges } from "./clean/index.js";
 import { IngestError } from "./errors.js";
 import { parseDocument } from "./parse/index.js";
 import type { Chunk, ChunkOptions, ParsedDocument } from "./types.js";
@@ -46,22 +46,27 @@ function formatMegabytes(bytes: number): string {
 }
 
 /**
- * What the full-text index and the embedder see for a chunk: its heading path (and the document title) as
- * context, then its text without boilerplate lines, normalised. Empty when the chunk is all boilerplate.
+ * What the full-text index and the embedder see for each chunk of a document: its heading path (and the document
+ * title) as context, then its text without boilerplate (see {@link boilerplateRanges}: judged over the whole
+ * document, once), normalised. Empty for a chunk that is all boilerplate.
  */
-export function indexTextOf(options: {
-  chunk: Chunk;
-  title?: string;
+export function indexTextsOf(options: {
+  parsed: ParsedDocument;
+  chunks: readonly Chunk[];
   /** Judges a line as it stands in the document; leave it out when the document has no repeated lines. */
   isBoilerplate?: (line: string) => boolean;
   /** Prefix the title and heading path (default true). */
   headingContext?: boolean;
-}): string {
-  const body = normalizeForIndex(stripBoilerplate(options.chunk.text, options.isBoilerplate)).trim();
-  if (body.length === 0) return "";
-  if (options.headingContext === false) return body;
-  const context = [options.title, ...options.chunk.headings].filter(
-    (part, index, parts): part is string => Boolean(part) && parts.indexOf(part) === index,
-  );
-  return context.length > 0 ? `${normalizeForIndex(context.join(" > "))}\n${body}` : body;
+}): string[] {
+  const { parsed } = options;
+  const excluded = boilerplateRanges(parsed.text, options.isBoilerplate);
+  return options.chunks.map((chunk) => {
+    const body = normalizeForIndex(withoutRanges(chunk.text, chunk.start, excluded));
+    if (body.length === 0) return "";
+    if (options.headingContext === false) return body;
+    const context = [parsed.title, ...chunk.headings].filter(
+      (part, index, parts): part is string => Boolean(part) && parts.indexOf(part) === index,
+    );
+    return context.length > 0 ? `${normalizeForIndex(context.join(" > "))}\n${body}` : body;
+  });
 }

@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
 import {
+  boilerplateRanges,
   edgeLineFingerprints,
   isBuiltInBoilerplate,
   lineFingerprint,
   splitLines,
-  stripBoilerplate,
+  withoutRanges,
 } from "./boilerplate.js";
 
 describe("splitLines", () => {
@@ -99,7 +100,7 @@ describe("isBuiltInBoilerplate", () => {
   });
 });
 
-describe("stripBoilerplate", () => {
+describe("boilerplateRanges and withoutRanges", () => {
   const page = [
     "望牛墩镇仿做网站做网站的开发环境",
     "",
@@ -109,16 +110,76 @@ describe("stripBoilerplate", () => {
     "点赞 收藏 分享",
     "相关文章",
   ].join("\n");
+  const indexed = (text: string, isBoilerplate?: (line: string) => boolean) =>
+    withoutRanges(text, 0, boilerplateRanges(text, isBoilerplate));
 
-  it("removes built-in noise and the lines the caller marks as boilerplate, keeping the rest in order", () => {
-    expect(stripBoilerplate(page, (line) => line === "张小明 2026/1/9 10:00:27")).toBe(
-      "望牛墩镇仿做网站做网站的开发环境\n\n多模态学习研究如何让系统理解来自不同模态的信息。",
+  it("leaves out built-in noise and the lines the caller marks as boilerplate, keeping the rest in order", () => {
+    expect(indexed(page, (line) => line === "张小明 2026/1/9 10:00:27")).toBe(
+      "望牛墩镇仿做网站做网站的开发环境\n\n\n多模态学习研究如何让系统理解来自不同模态的信息。\n\n\n",
+    );
+    expect(indexed(page)).toBe(
+      "望牛墩镇仿做网站做网站的开发环境\n\n张小明 2026/1/9 10:00:27\n多模态学习研究如何让系统理解来自不同模态的信息。\n\n\n",
     );
   });
 
-  it("applies only the built-in patterns when no judge is given", () => {
-    expect(stripBoilerplate(page)).toBe(
-      "望牛墩镇仿做网站做网站的开发环境\n\n张小明 2026/1/9 10:00:27\n多模态学习研究如何让系统理解来自不同模态的信息。",
-    );
+  it("judges whole lines of the document, so a chunk starting mid-line leaves out its part of a noise line", () => {
+    const text =
+      "正文第一句。\n版权声明:本文来自互联网用户投稿。如若内容造成侵权,请联系删除!\n正文最后一句。";
+    const ranges = boilerplateRanges(text);
+    const start = text.indexOf("如若");
+    // The chunk begins after the 版权声明 prefix that the pattern recognises.
+    expect(withoutRanges(text.slice(start), start, ranges)).toBe("\n正文最后一句。");
+    expect(withoutRanges(text.slice(0, start), 0, ranges)).toBe("正文第一句。\n");
+  });
+
+  it("leaves out a trailing listing of other articles: same-template lines at an even spacing to the end", () => {
+    const body = "多模态学习研究如何让系统理解和关联来自不同模态的信息，例如视觉、语言和音频。".repeat(20);
+    const items = [
+      [
+        "EmotiVoice语音合成语音备份功能",
+        "在数字时代,我们早已习惯用照片和视频记录亲人的模样...",
+        "张小明 2026/1/6 4:27:40 网站建设",
+      ],
+      [
+        "Unix 进程间通信与程序执行机制详解",
+        "管道是所有 Unix 系统都提供的一种进程间通信机制...",
+        "张小明 2026/1/5 21:41:49 网站建设",
+      ],
+      [
+        "3分钟学会用markmap",
+        "Visualize markdown documents as mindmaps...",
+        "张小明 2026/1/8 22:07:29 网站建设",
+      ],
+    ];
+    const text = [
+      "标题",
+      "",
+      "张小明 2026/1/9 10:00:27 网站建设",
+      body,
+      "",
+      ...items.flatMap((item) => [...item, ""]),
+    ].join("\n");
+    const kept = indexed(text);
+    expect(kept).toContain(body);
+    // The byline higher up has the same template but is not part of the evenly spaced run.
+    expect(kept).toContain("张小明 2026/1/9 10:00:27 网站建设");
+    for (const line of items.flat()) expect(kept).not.toContain(line);
+  });
+
+  it("keeps look-alike entries that are most of the document, and short runs", () => {
+    const changelog = Array.from({ length: 6 }, (_, index) =>
+      [`## 版本 1.${index}.0 发布于 2026-01-0${index + 1}`, `修复了第 ${index} 个问题和若干改进`].join("\n"),
+    ).join("\n");
+    expect(indexed(changelog)).toBe(changelog);
+    const two = `${"正文。".repeat(50)}\n推荐 A\n作者 2026/1/1 阅读 10\n推荐 B\n作者 2026/1/2 阅读 20`;
+    expect(indexed(two)).toBe(two);
+    // Evenly spaced look-alike lines without a date or a time: code blocks, table rows, program output.
+    const examples = `${"正文。".repeat(200)}\n${Array.from(
+      { length: 4 },
+      (_, index) => `\`\`\`python\nrs.search(Query("@age:[${index} 40]"))\n\`\`\``,
+    ).join(
+      "\n",
+    )}\n${Array.from({ length: 4 }, (_, index) => `| ${index} | 104 | 255 |\n+---+---+---+`).join("\n")}`;
+    expect(indexed(examples)).toBe(examples);
   });
 });

@@ -107,17 +107,111 @@ export function isBuiltInBoilerplate(line: string): boolean {
   return BUILT_IN_BOILERPLATE.some((pattern) => pattern.test(trimmed));
 }
 
-/**
- * Removes boilerplate lines from text meant for the index (not from display text): lines that
- * match {@link BUILT_IN_BOILERPLATE}, and lines the caller judges boilerplate, typically because
- * their {@link lineFingerprint} repeats across many documents of the workspace. Other lines,
- * blank ones included, are kept in order and joined with `\n`.
- */
-export function stripBoilerplate(text: string, isBoilerplate?: (line: string) => boolean): string {
-  const kept: string[] = [];
-  for (const line of splitLines(text)) {
-    if (isBuiltInBoilerplate(line) || isBoilerplate?.(line)) continue;
-    kept.push(line);
+/** A half-open range `[start, end)` of offsets into a document's text. */
+export type TextRange = readonly [start: number, end: number];
+
+/** Lines of `text` with their offsets (line endings excluded). */
+function linesWithOffsets(text: string): { line: string; start: number; end: number }[] {
+  const lines: { line: string; start: number; end: number }[] = [];
+  const breaks = /\r\n|\r|\n/g;
+  let start = 0;
+  for (const match of text.matchAll(breaks)) {
+    lines.push({ line: text.slice(start, match.index), start, end: match.index });
+    start = match.index + match[0].length;
   }
-  return kept.join("\n");
+  lines.push({ line: text.slice(start), start, end: text.length });
+  return lines;
+}
+
+/** Fewest items that make a trailing run of look-alike entries a listing. */
+const LISTING_MIN_ITEMS = 3;
+/** Most lines (blank ones not counted) in one item of a listing. */
+const LISTING_MAX_ITEM_LINES = 8;
+/** Lines after a listing (a footer, a last link) that do not keep it from being found. */
+const LISTING_TRAILING_LINES = 2;
+/** Longest line that can be an item's template line. */
+const LISTING_TEMPLATE_MAX_LENGTH = 80;
+/** A date (2026/1/6, 2026-01-06, 2026年1月6日) or a time of day (4:27): what a listing's template line carries. */
+const dateOrTime = /\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}|\b\d{1,2}:\d{2}\b/;
+
+/**
+ * The lines of a trailing listing — "related posts", "more from this author" — as scraped pages end with: at least
+ * {@link LISTING_MIN_ITEMS} items of the same number of lines, each with one short line cut from the same template
+ * that carries a date or a time ("张小明 2026/1/6 4:27:40 网站建设", "Posted on 2024-05-01 by admin"; the digits aside),
+ * running to the end of the document (give or take
+ * {@link LISTING_TRAILING_LINES} lines). Their titles and teasers are other articles: indexed, they would answer
+ * questions about those. Only the document's last {@link BOILERPLATE_EDGE_LINES} non-blank lines are looked at, and
+ * a listing holding half the document's text or more is left alone (a changelog is all look-alike entries).
+ * @returns indexes into `lines` (non-blank ones only), empty when there is no listing.
+ */
+function trailingListing(lines: readonly { line: string }[], textLength: number): number[] {
+  const filled = lines.flatMap((entry, index) => (entry.line.trim() ? [index] : []));
+  const tail = filled.slice(-BOILERPLATE_EDGE_LINES);
+  // Positions in `tail` of each fingerprint.
+  const positions = new Map<string, number[]>();
+  tail.forEach((lineIndex, position) => {
+    const { line } = lines[lineIndex]!;
+    if (line.length > LISTING_TEMPLATE_MAX_LENGTH || !dateOrTime.test(line)) return;
+    const fingerprint = lineFingerprint(line);
+    if (fingerprint === undefined) return;
+    const seen = positions.get(fingerprint);
+    if (seen) seen.push(position);
+    else positions.set(fingerprint, [position]);
+  });
+  for (const all of positions.values()) {
+    if (all.length < LISTING_MIN_ITEMS) continue;
+    const period = all.at(-1)! - all.at(-2)!;
+    if (period > LISTING_MAX_ITEM_LINES) continue;
+    // The evenly spaced occurrences at the end: a byline of the same template higher up is not an item.
+    let first = all.length - 2;
+    while (first > 0 && all[first]! - all[first - 1]! === period) first -= 1;
+    const seen = all.slice(first);
+    if (seen.length < LISTING_MIN_ITEMS) continue;
+    // The items run from the template line's item to the end: the template line sits at the same place in each.
+    for (let trailing = 0; trailing <= LISTING_TRAILING_LINES; trailing++) {
+      const end = tail.length - trailing;
+      const start = end - seen.length * period;
+      if (start < 0 || seen[0]! < start || seen[0]! >= start + period) continue;
+      const listing = tail.slice(start, end);
+      const listed = listing.reduce((total, lineIndex) => total + lines[lineIndex]!.line.length, 0);
+      if (listed * 2 >= textLength) return [];
+      return listing;
+    }
+  }
+  return [];
+}
+
+/**
+ * The parts of a document's text the index leaves out, judged line by line over the whole document (so a chunk that
+ * starts in the middle of a line leaves out its share of a boilerplate line too): lines that match
+ * {@link BUILT_IN_BOILERPLATE}, lines the caller judges boilerplate (typically because their
+ * {@link lineFingerprint} repeats across the workspace's documents), and a trailing listing of other articles.
+ * Sorted, not overlapping.
+ */
+export function boilerplateRanges(text: string, isBoilerplate?: (line: string) => boolean): TextRange[] {
+  const lines = linesWithOffsets(text);
+  const dropped = new Set(trailingListing(lines, text.length));
+  const ranges: TextRange[] = [];
+  lines.forEach(({ line, start, end }, index) => {
+    if (end > start && (dropped.has(index) || isBuiltInBoilerplate(line) || isBoilerplate?.(line)))
+      ranges.push([start, end]);
+  });
+  return ranges;
+}
+
+/**
+ * `text`, which starts at offset `offset` of its document, without the parts that fall in `ranges` (document
+ * offsets, sorted, as {@link boilerplateRanges} gives them).
+ */
+export function withoutRanges(text: string, offset: number, ranges: readonly TextRange[]): string {
+  const end = offset + text.length;
+  let kept = "";
+  let from = offset;
+  for (const [rangeStart, rangeEnd] of ranges) {
+    if (rangeEnd <= from) continue;
+    if (rangeStart >= end) break;
+    if (rangeStart > from) kept += text.slice(from - offset, rangeStart - offset);
+    from = Math.min(rangeEnd, end);
+  }
+  return kept + text.slice(from - offset);
 }
