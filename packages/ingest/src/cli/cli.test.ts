@@ -73,6 +73,7 @@ describe("zhiku CLI", () => {
     expect(result.stdout).not.toContain("config");
     expect(result.stdout).toMatch(/failed {3}"?empty\.txt"?:? .*empty/);
     expect(result.stdout).toMatch(/failed {3}huge\.txt: .*MAX_UPLOAD_MB/);
+    expect(result.stdout).toContain('updating the search indexes of workspace "team"…');
     expect(result.stdout).toContain("2 ingested, 0 skipped (unchanged), 2 failed");
   });
 
@@ -80,6 +81,8 @@ describe("zhiku CLI", () => {
     // A file given directly is named by its file name: redis.txt is the document the folder run stored.
     const result = await zhiku("ingest", "--workspace", "team", "docs/redis.txt");
     expect(result.stdout).toContain("0 ingested, 1 skipped (unchanged), 0 failed");
+    // Nothing new to fold in.
+    expect(result.stdout).not.toContain("updating the search indexes");
     expect(result.code).toBe(0);
   });
 

@@ -127,7 +127,11 @@ export async function runIngest(options: RunIngestOptions): Promise<IngestSummar
   }
   await flush();
   bar?.stop();
-  if (summary.ingested > 0 && knowledgeBase.getWorkspace(workspace)) await knowledgeBase.optimize(workspace);
+  if (summary.ingested > 0 && knowledgeBase.getWorkspace(workspace)) {
+    // LanceDB rewrites the workspace's table to fold new chunks in: seconds for a big workspace, so say so.
+    output.write(`updating the search indexes of workspace "${workspace}"…\n`);
+    await knowledgeBase.optimize(workspace);
+  }
 
   output.write(
     `\n${summary.ingested} ingested, ${summary.skipped} skipped (unchanged), ${summary.failed.length} failed` +
