@@ -114,6 +114,12 @@ export const en = {
   "documents.download": "Download",
   "documents.viewChunks": "Chunks",
   "documents.hideChunks": "Hide chunks",
+  "documents.filterLabel": "Filter documents by name",
+  "documents.filterPlaceholder": "Filter by name",
+  "documents.statusAll": "All",
+  "documents.statusActive": "In progress",
+  "documents.shown": "{shown} of {total}",
+  "documents.noMatch": "No document matches the filter.",
   "documents.refresh": "Refresh",
 
   "status.queued": "Queued",

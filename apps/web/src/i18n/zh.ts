@@ -113,6 +113,12 @@ export const zh: Messages = {
   "documents.download": "下载",
   "documents.viewChunks": "分块",
   "documents.hideChunks": "隐藏分块",
+  "documents.filterLabel": "按名称筛选文档",
+  "documents.filterPlaceholder": "按名称筛选",
+  "documents.statusAll": "全部",
+  "documents.statusActive": "处理中",
+  "documents.shown": "显示 {shown} / {total}",
+  "documents.noMatch": "没有符合筛选条件的文档。",
   "documents.refresh": "刷新",
 
   "status.queued": "排队中",

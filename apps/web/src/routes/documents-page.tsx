@@ -1,6 +1,12 @@
 import { type FormEvent, useCallback, useEffect, useId, useState } from "react";
 import { useOutletContext } from "react-router";
 import { ChunkViewer } from "../components/documents/chunk-viewer";
+import {
+  type DocumentFilter,
+  DocumentFilterBar,
+  filterDocuments,
+  NO_FILTER,
+} from "../components/documents/document-filter";
 import { DropZone } from "../components/documents/drop-zone";
 import { UploadProgress } from "../components/documents/upload-progress";
 import { useDocumentEvents } from "../hooks/use-document-events";
@@ -52,6 +58,7 @@ export function DocumentsPage() {
   const [uploading, setUploading] = useState(0);
   const [url, setUrl] = useState("");
   const [openChunks, setOpenChunks] = useState<string | null>(null);
+  const [filter, setFilter] = useState<DocumentFilter>(NO_FILTER);
   const urlId = useId();
 
   const reload = useCallback(async () => {
@@ -75,6 +82,7 @@ export function DocumentsPage() {
 
   useEffect(() => {
     setRows(null);
+    setFilter(NO_FILTER);
     void reload();
   }, [reload]);
 
@@ -165,6 +173,8 @@ export function DocumentsPage() {
     }
   }
 
+  const shown = rows ? filterDocuments(rows, filter) : [];
+
   return (
     <section className="page documents-page" aria-labelledby="documents-title">
       <h1 id="documents-title">
@@ -197,9 +207,13 @@ export function DocumentsPage() {
       )}
       {rows === null && <p className="muted">{t("app.loading")}</p>}
       {rows?.length === 0 && <p className="muted">{t("documents.empty")}</p>}
-      {rows && rows.length > 0 && (
+      {rows && rows.length > 1 && (
+        <DocumentFilterBar filter={filter} onChange={setFilter} shown={shown.length} total={rows.length} />
+      )}
+      {rows && rows.length > 0 && shown.length === 0 && <p className="muted">{t("documents.noMatch")}</p>}
+      {shown.length > 0 && (
         <ul className="document-list" aria-label={t("documents.list")}>
-          {rows.map((row) => (
+          {shown.map((row) => (
             <li key={row.id} className="document-row">
               <div className="document-main">
                 <span className="document-name" title={row.name}>
