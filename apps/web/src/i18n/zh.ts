@@ -48,7 +48,7 @@ export const zh: Messages = {
   "threads.deleteConfirm": "删除对话“{title}”？",
 
   "chat.title": "对话",
-  "chat.empty": "就{workspace}中的文档提问吧。",
+  "chat.empty": "就「{workspace}」中的文档提问吧。",
   "chat.inputLabel": "你的问题",
   "chat.inputPlaceholder": "输入问题…",
   "chat.inputHint": "Enter 发送，Shift+Enter 换行",
