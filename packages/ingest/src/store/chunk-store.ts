@@ -199,8 +199,8 @@ function toArrowTable(chunks: StoredChunk[]): Arrow.Table {
     }
     vectors.set(chunk.vector, position * dimension);
   });
-  const strings = (pick: (chunk: StoredChunk) => string): Arrow.Data =>
-    arrow.vectorFromArray(chunks.map(pick), new arrow.Utf8()).data[0]!;
+  const utf8 = (values: string[]): Arrow.Data => arrow.vectorFromArray(values, new arrow.Utf8()).data[0]!;
+  const strings = (pick: (chunk: StoredChunk) => string): Arrow.Data => utf8(chunks.map(pick));
   const integers = (pick: (chunk: StoredChunk) => number): Arrow.Data =>
     arrow.makeData({ type: new arrow.Int32(), length: chunks.length, data: Int32Array.from(chunks, pick) });
   const columns: Record<string, Arrow.Data> = {
@@ -209,10 +209,7 @@ function toArrowTable(chunks: StoredChunk[]): Arrow.Table {
     chunk_index: integers((chunk) => chunk.index),
     text: strings((chunk) => chunk.text),
     index_text: strings((chunk) => chunk.indexText),
-    index_words: arrow.vectorFromArray(
-      segmentWordsOfEach(chunks.map((chunk) => chunk.indexText)),
-      new arrow.Utf8(),
-    ).data[0]!,
+    index_words: utf8(segmentWordsOfEach(chunks.map((chunk) => chunk.indexText))),
     start: integers((chunk) => chunk.start),
     end: integers((chunk) => chunk.end),
     headings: arrow.vectorFromArray(
