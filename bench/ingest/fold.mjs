@@ -3,7 +3,8 @@
  * What folding new chunks into a workspace's indexes costs as the workspace grows. The chunks of the zh corpus are
  * appended to one table through the product's chunk store, one corpus pass (~2,150 chunks) at a time, and after each
  * pass the store folds them in (`maintain` with force: what the CLI does at the end of a run and the server when its
- * queue goes idle). Prints the CPU and wall time of each fold against the table's size. Run after `npm run build`:
+ * queue goes idle). Prints the CPU and wall time of each fold against the table's size, and at a few sizes the median
+ * full-text query time with the new rows not yet folded in and once they are. Run after `npm run build`:
  *
  *   node bench/ingest/fold.mjs [--corpus ../shared/corpus/zh] [--passes 24] [--no-vector-index] [--out bench/results/fold.json]
  *
@@ -39,9 +40,19 @@ const { indexTextsOf } = await import("../../packages/ingest/dist/pipeline.js");
 const { openChunkStore } = await import("../../packages/ingest/dist/store/chunk-store.js");
 const { collectFiles } = await import("../../packages/ingest/dist/cli/collect-files.js");
 
-// One pass: every chunk of the corpus with its index text and a fixed unit vector of bge-m3's size.
+// One pass: every chunk of the corpus with its index text and a random unit vector of bge-m3's size (seeded, so runs
+// compare), spread enough for the vector index's partitions to be used as real embeddings would use them.
 const dimension = 1024;
-const vector = new Float32Array(dimension).fill(1 / Math.sqrt(dimension));
+let seed = 42;
+const random = () => {
+  seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+  return seed / 2 ** 32 - 0.5;
+};
+const randomUnitVector = () => {
+  const vector = Float32Array.from({ length: dimension }, random);
+  const norm = Math.hypot(...vector);
+  return vector.map((value) => value / norm);
+};
 const pass = [];
 for (const file of await collectFiles([resolve(values.corpus)])) {
   try {
@@ -51,7 +62,7 @@ for (const file of await collectFiles([resolve(values.corpus)])) {
     });
     const indexTexts = indexTextsOf({ parsed, chunks });
     chunks.forEach((chunk, position) => {
-      pass.push({ chunk, indexText: indexTexts[position], name: file.name });
+      pass.push({ chunk, indexText: indexTexts[position], name: file.name, vector: randomUnitVector() });
     });
   } catch {
     // A file the pipeline refuses is left out, as ingestion would.
@@ -67,13 +78,37 @@ const cpuMs = () => {
   const used = process.cpuUsage();
   return (used.user + used.system) / 1000;
 };
+/** Full-text queries on terms of the zh corpus, Chinese and English. */
+const queries = [
+  "消息队列 顺序",
+  "分布式锁",
+  "缓存穿透 布隆过滤器",
+  "Redis 持久化",
+  "线程池 拒绝策略",
+  "Dubbo SPI",
+];
+/** Median full-text query time, in ms, over three rounds of {@link queries}. */
+async function fullTextMedianMs() {
+  const times = [];
+  for (let round = 0; round < 3; round++) {
+    for (const query of queries) {
+      const started = performance.now();
+      await store.search("chunks", { mode: "fulltext", query, limit: 10 });
+      times.push(performance.now() - started);
+    }
+  }
+  times.sort((first, second) => first - second);
+  return Number(times[Math.floor(times.length / 2)].toFixed(1));
+}
+/** Passes after which search is timed with the new rows not yet folded in, and again once they are. */
+const timedPasses = new Set([2, 5, 12, 24]);
 const folds = [];
 try {
   await store.ensureTable("chunks", dimension);
   for (let round = 1; round <= passes; round++) {
     await store.appendChunks(
       "chunks",
-      pass.map(({ chunk, indexText, name }) => ({
+      pass.map(({ chunk, indexText, name, vector }) => ({
         chunkId: `${round}:${name}:${chunk.index}`,
         documentId: `${round}:${name}`,
         index: chunk.index,
@@ -87,6 +122,8 @@ try {
         vector,
       })),
     );
+    const timed = timedPasses.has(round);
+    const unfoldedQueryMs = timed ? await fullTextMedianMs() : undefined;
     const cpuStart = cpuMs();
     const started = performance.now();
     const report = await store.maintain("chunks", { force: true });
@@ -95,10 +132,15 @@ try {
       newRows: pass.length,
       cpuMs: Math.round(cpuMs() - cpuStart),
       wallMs: Math.round(performance.now() - started),
+      unfoldedQueryMs,
+      foldedQueryMs: timed ? await fullTextMedianMs() : undefined,
     };
     folds.push(fold);
     console.log(
-      `${fold.rows} rows: folding ${fold.newRows} new ones took ${fold.cpuMs} ms of CPU, ${fold.wallMs} ms wall`,
+      `${fold.rows} rows: folding ${fold.newRows} new ones took ${fold.cpuMs} ms of CPU, ${fold.wallMs} ms wall` +
+        (timed
+          ? `; full-text query p50 ${fold.unfoldedQueryMs} ms before the fold, ${fold.foldedQueryMs} ms after`
+          : ""),
     );
   }
 } finally {
