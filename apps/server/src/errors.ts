@@ -1,4 +1,4 @@
-import { isIngestError } from "@zhiku/ingest";
+import { isZhikuError } from "@zhiku/ingest";
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
@@ -89,7 +89,7 @@ export function toErrorResponse(error: unknown): {
       expected: true,
     };
   }
-  if (isIngestError(error)) {
+  if (isZhikuError(error)) {
     return {
       status: statusForCode(error.code),
       body: { error: { code: error.code, message: error.message } },

@@ -5,7 +5,15 @@
 export { chunkDocument, countTokens } from "./chunk/index.js";
 export { normalizeForIndex } from "./clean/index.js";
 export { checkOllama, createOllamaEmbedder } from "./embed/index.js";
-export { IngestError, type IngestErrorCode, isIngestError } from "./errors.js";
+export {
+  type ErrorCode,
+  type ErrorKind,
+  errorKind,
+  isRetryable,
+  isZhikuError,
+  ZhikuError,
+  type ZhikuErrorOptions,
+} from "./errors.js";
 export {
   type EvalQuestion,
   type EvalReport,

@@ -38,7 +38,7 @@ async function run(): Promise<void> {
   const data = workerData as IngestWorkerData;
   const { openKnowledgeBase } = await import("./knowledge-base.js");
   const { createOllamaEmbedder } = await import("./embed/index.js");
-  const { isIngestError } = await import("./errors.js");
+  const { isZhikuError } = await import("./errors.js");
   const knowledgeBase = await openKnowledgeBase({
     dataDir: data.dataDir,
     embedder: createOllamaEmbedder({ host: data.ollamaHost, model: data.embedModel }),
@@ -72,7 +72,7 @@ async function run(): Promise<void> {
         });
         send({ type: "done", jobId: request.jobId, outcome });
       } catch (error) {
-        const code = isIngestError(error) ? error.code : "internal";
+        const code = isZhikuError(error) ? error.code : "internal";
         const message = error instanceof Error ? error.message : String(error);
         send({
           type: "failed",

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { isIngestError } from "./errors.js";
+import { isZhikuError } from "./errors.js";
 import { type KnowledgeBase, openKnowledgeBase } from "./knowledge-base.js";
 import type { Embedder } from "./types.js";
 
@@ -250,12 +250,12 @@ describe("KnowledgeBase", () => {
     const empty = await knowledgeBase
       .ingest({ workspace: "w", name: "empty.txt", bytes: new Uint8Array() })
       .catch((error) => error);
-    expect(isIngestError(empty, "invalid:empty")).toBe(true);
+    expect(isZhikuError(empty, "invalid:empty")).toBe(true);
     expect((empty as Error).message).toContain("empty.txt");
     const tooBig = await knowledgeBase
       .ingest({ workspace: "w", name: "big.txt", bytes: encode("x".repeat(2000)), maxBytes: 1000 })
       .catch((error) => error);
-    expect(isIngestError(tooBig, "too_large:file")).toBe(true);
+    expect(isZhikuError(tooBig, "too_large:file")).toBe(true);
     expect(knowledgeBase.listDocuments("w").map((item) => item.name)).toEqual(["good.md"]);
 
     // A changed version that fails leaves the stored version searchable and says why.
@@ -276,7 +276,7 @@ describe("KnowledgeBase", () => {
     const error = await knowledgeBase
       .ingest({ workspace: "w", name: "b.md", bytes: encode("# B\n\n向量模型二。") })
       .catch((caught) => caught);
-    expect(isIngestError(error, "conflict:embedding_model")).toBe(true);
+    expect(isZhikuError(error, "conflict:embedding_model")).toBe(true);
     expect((error as Error).message).toContain("test-embed");
     // Hybrid search falls back to full text and says why; vector search refuses.
     const response = await knowledgeBase.search({ workspace: "w", query: "向量模型" });

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { Database, Statement } from "better-sqlite3";
 import pLimit from "p-limit";
 import { edgeLineFingerprints, normalizeForIndex } from "./clean/index.js";
-import { IngestError, isIngestError } from "./errors.js";
+import { isZhikuError, ZhikuError } from "./errors.js";
 import { DEFAULT_MAX_BYTES, indexTextsOf, prepareDocument } from "./pipeline.js";
 import {
   type ChunkStore,
@@ -388,16 +388,16 @@ export class KnowledgeBase {
   /** Creates a workspace; the slug is derived from the name unless given. Fails with `conflict:workspace`. */
   createWorkspace(input: { name: string; slug?: string; settings?: WorkspaceSettings }): WorkspaceRecord {
     const name = input.name.trim();
-    if (name.length === 0) throw new IngestError("invalid:input", "name: a workspace needs a name");
+    if (name.length === 0) throw new ZhikuError("invalid:input", "name: a workspace needs a name");
     const slug = input.slug ?? slugify(name);
     if (!SLUG_PATTERN.test(slug)) {
-      throw new IngestError(
+      throw new ZhikuError(
         "invalid:input",
         `slug: "${slug}" is not a valid workspace slug (lower-case letters, digits, "-" and "_", at most 64)`,
       );
     }
     if (this.workspaceRow(slug))
-      throw new IngestError("conflict:workspace", `A workspace "${slug}" already exists`);
+      throw new ZhikuError("conflict:workspace", `A workspace "${slug}" already exists`);
     const time = now();
     this.statement(
       "INSERT INTO workspaces (id, slug, name, settings, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -409,7 +409,7 @@ export class KnowledgeBase {
   updateWorkspace(slug: string, patch: { name?: string; settings?: WorkspaceSettings }): WorkspaceRecord {
     const current = this.requireWorkspace(slug);
     const name = patch.name?.trim() ?? current.name;
-    if (name.length === 0) throw new IngestError("invalid:input", "name: a workspace needs a name");
+    if (name.length === 0) throw new ZhikuError("invalid:input", "name: a workspace needs a name");
     const settings = Object.fromEntries(
       Object.entries({ ...current.settings, ...patch.settings }).filter(
         ([, value]) => value !== null && value !== undefined,
@@ -487,8 +487,7 @@ export class KnowledgeBase {
     const result = this.statement(
       "UPDATE documents SET status = ?, error = ?, updated_at = ? WHERE id = ?",
     ).run(status, error, now(), documentId);
-    if (result.changes === 0)
-      throw new IngestError("not_found:document", `No document with id ${documentId}`);
+    if (result.changes === 0) throw new ZhikuError("not_found:document", `No document with id ${documentId}`);
     return toDocument(
       this.statement<[string], DocumentRow>("SELECT * FROM documents WHERE id = ?").get(documentId)!,
     );
@@ -497,7 +496,7 @@ export class KnowledgeBase {
   /**
    * Parses, cleans, chunks, embeds and stores one file. A document is identified by workspace + name and its
    * version by the hash of its bytes: unchanged content is `skipped`; changed content replaces the old chunks in
-   * one commit. On failure the error is thrown as an {@link IngestError}; a document that never had a stored
+   * one commit. On failure the error is thrown as an {@link ZhikuError}; a document that never had a stored
    * version is removed again unless the server queued it (then it is left `failed` with the reason).
    */
   async ingest(options: IngestOptions & { documentId?: string }): Promise<IngestOutcome> {
@@ -538,7 +537,7 @@ export class KnowledgeBase {
             }
           } catch (error) {
             results[position] = { error };
-            if (isIngestError(error, "unavailable:ollama")) unreachable = error;
+            if (isZhikuError(error, "unavailable:ollama")) unreachable = error;
           }
         }),
       ),
@@ -577,7 +576,7 @@ export class KnowledgeBase {
         ).get(options.documentId, workspace.id)
       : this.documentByName(workspace.id, options.name);
     if (options.documentId && !existing) {
-      throw new IngestError(
+      throw new ZhikuError(
         "not_found:document",
         `${options.name}: document ${options.documentId} no longer exists`,
       );
@@ -741,10 +740,10 @@ export class KnowledgeBase {
    */
   private recordFailure(document: StagedDocument, error: unknown): unknown {
     const { options } = document;
-    const failure = isIngestError(error)
+    const failure = isZhikuError(error)
       ? error
       : options.signal?.aborted
-        ? new IngestError("invalid:input", `${options.name}: ingestion was cancelled`, { cause: error })
+        ? new ZhikuError("invalid:input", `${options.name}: ingestion was cancelled`, { cause: error })
         : error;
     // A row is removed only while nothing of it can be in LanceDB (no version, no write begun).
     const removed =
@@ -766,7 +765,7 @@ export class KnowledgeBase {
   async listChunks(workspace: string, documentId: string): Promise<ChunkRecord[]> {
     const row = this.requireWorkspaceRow(workspace);
     if (!this.getDocument(workspace, documentId))
-      throw new IngestError("not_found:document", `No document ${documentId} in workspace "${workspace}"`);
+      throw new ZhikuError("not_found:document", `No document ${documentId} in workspace "${workspace}"`);
     if (!row.chunk_table) return [];
     const chunks = await this.chunks.listChunks(row.chunk_table, documentId);
     return chunks.map(({ indexText: _indexText, ...chunk }) => chunk);
@@ -779,7 +778,7 @@ export class KnowledgeBase {
       "SELECT * FROM documents WHERE id = ? AND workspace_id = ?",
     ).get(documentId, row.id);
     if (!document)
-      throw new IngestError("not_found:document", `No document ${documentId} in workspace "${workspace}"`);
+      throw new ZhikuError("not_found:document", `No document ${documentId} in workspace "${workspace}"`);
     // Chunks first: if the process dies in between, a document row without chunks is visible and can be deleted again.
     if (row.chunk_table) await this.chunks.deleteDocument(row.chunk_table, documentId);
     this.statement("DELETE FROM documents WHERE id = ?").run(documentId);
@@ -790,7 +789,7 @@ export class KnowledgeBase {
   async search(options: SearchOptions): Promise<SearchResponse> {
     const workspace = this.requireWorkspaceRow(options.workspace);
     const query = options.query.trim();
-    if (query.length === 0) throw new IngestError("invalid:input", "query: must not be empty");
+    if (query.length === 0) throw new ZhikuError("invalid:input", "query: must not be empty");
     const limit = Math.min(Math.max(1, Math.floor(options.limit ?? 10)), 100);
     const requested = options.mode ?? "hybrid";
     if (!workspace.chunk_table) return { results: [], mode: requested };
@@ -801,7 +800,7 @@ export class KnowledgeBase {
     if (requested !== "fulltext") {
       try {
         if (workspace.embed_model !== this.embedder.model) {
-          throw new IngestError(
+          throw new ZhikuError(
             "conflict:embedding_model",
             `Workspace "${workspace.slug}" holds vectors of ${workspace.embed_model} but the embedder is ${this.embedder.model}: run zhiku reembed --workspace ${workspace.slug}, or set EMBED_MODEL=${workspace.embed_model}`,
           );
@@ -810,7 +809,7 @@ export class KnowledgeBase {
         // not wait out the backoff that ingestion uses.
         [vector] = await this.embedder.embed([normalizeForIndex(query)], { retries: 1 });
       } catch (error) {
-        if (requested === "vector" || !isIngestError(error)) throw error;
+        if (requested === "vector" || !isZhikuError(error)) throw error;
         mode = "fulltext";
         fallbackReason = error.message;
       }
@@ -855,7 +854,7 @@ export class KnowledgeBase {
   ): Promise<{ chunks: number }> {
     const row = this.requireWorkspaceRow(workspace);
     if (!row.chunk_table)
-      throw new IngestError("invalid:input", `Workspace "${workspace}" has no chunks to re-embed`);
+      throw new ZhikuError("invalid:input", `Workspace "${workspace}" has no chunks to re-embed`);
     const total = await this.chunks.countRows(row.chunk_table);
     const dimension = await this.embedder.dimension();
     const generation = Number(/_(\d+)$/.exec(row.chunk_table)?.[1] ?? "1") + 1;
@@ -909,7 +908,7 @@ export class KnowledgeBase {
 
   private requireWorkspaceRow(slug: string): WorkspaceRow {
     const row = this.workspaceRow(slug);
-    if (!row) throw new IngestError("not_found:workspace", `No workspace "${slug}"`);
+    if (!row) throw new ZhikuError("not_found:workspace", `No workspace "${slug}"`);
     return row;
   }
 
@@ -921,7 +920,7 @@ export class KnowledgeBase {
 
   private requireDocumentById(documentId: string): DocumentRecord {
     const row = this.statement<[string], DocumentRow>("SELECT * FROM documents WHERE id = ?").get(documentId);
-    if (!row) throw new IngestError("not_found:document", `No document with id ${documentId}`);
+    if (!row) throw new ZhikuError("not_found:document", `No document with id ${documentId}`);
     return toDocument(row);
   }
 
@@ -968,14 +967,14 @@ export class KnowledgeBase {
       workspace.id,
     )!;
     if (fresh.embed_model && fresh.embed_model !== this.embedder.model) {
-      throw new IngestError(
+      throw new ZhikuError(
         "conflict:embedding_model",
         `Workspace "${fresh.slug}" holds vectors of ${fresh.embed_model} (${fresh.embed_dimension} dimensions) but EMBED_MODEL is ${this.embedder.model}: run zhiku reembed --workspace ${fresh.slug} to re-embed it, or set EMBED_MODEL=${fresh.embed_model}`,
       );
     }
     const dimension = await this.embedder.dimension();
     if (fresh.embed_dimension !== null && fresh.embed_dimension !== dimension) {
-      throw new IngestError(
+      throw new ZhikuError(
         "conflict:embedding_model",
         `Workspace "${fresh.slug}" holds ${fresh.embed_dimension}-dimension vectors but ${this.embedder.model} now returns ${dimension}: run zhiku reembed --workspace ${fresh.slug}`,
       );

@@ -1,6 +1,6 @@
 import { chunkDocument } from "./chunk/index.js";
 import { boilerplateRanges, normalizeForIndex, withoutRanges } from "./clean/index.js";
-import { IngestError } from "./errors.js";
+import { ZhikuError } from "./errors.js";
 import { parseDocument } from "./parse/index.js";
 import type { Chunk, ChunkOptions, ParsedDocument } from "./types.js";
 
@@ -25,11 +25,11 @@ export interface PrepareOptions {
   chunkOptions?: ChunkOptions;
 }
 
-/** Parses and chunks a file: the CPU part of ingestion, no I/O. Fails with an {@link IngestError} naming the file. */
+/** Parses and chunks a file: the CPU part of ingestion, no I/O. Fails with an {@link ZhikuError} naming the file. */
 export async function prepareDocument(options: PrepareOptions): Promise<PreparedDocument> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   if (options.bytes.byteLength > maxBytes) {
-    throw new IngestError(
+    throw new ZhikuError(
       "too_large:file",
       `${options.name}: file is ${formatMegabytes(options.bytes.byteLength)}, over the ${formatMegabytes(maxBytes)} limit (MAX_UPLOAD_MB)`,
     );
@@ -37,7 +37,7 @@ export async function prepareDocument(options: PrepareOptions): Promise<Prepared
   const parsed = await parseDocument({ bytes: options.bytes, name: options.name });
   const chunks = chunkDocument(parsed, options.chunkOptions);
   if (chunks.length === 0)
-    throw new IngestError("invalid:empty", `${options.name}: no text found in the file`);
+    throw new ZhikuError("invalid:empty", `${options.name}: no text found in the file`);
   return { parsed, chunks };
 }
 

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
-import { isIngestError } from "../errors.js";
+import { isZhikuError } from "../errors.js";
 import type { Chunk, ParsedDocument, Section } from "../types.js";
 import { chunkDocument, countTokens, isWhitespaceCode } from "./index.js";
 
@@ -239,7 +239,7 @@ describe("chunkDocument on literal inputs", () => {
     } catch (error) {
       caught = error;
     }
-    expect(isIngestError(caught, "invalid:input")).toBe(true);
+    expect(isZhikuError(caught, "invalid:input")).toBe(true);
   });
 });
 

@@ -1,4 +1,4 @@
-import { IngestError } from "../errors.js";
+import { ZhikuError } from "../errors.js";
 import type { Chunk, ChunkOptions, ParsedDocument, Section } from "../types.js";
 import {
   pushTrimmed,
@@ -33,10 +33,10 @@ function resolveSettings(options: ChunkOptions | undefined): Settings {
   const chunkSize = options?.chunkSize ?? DEFAULT_CHUNK_SIZE;
   const chunkOverlap = options?.chunkOverlap ?? DEFAULT_CHUNK_OVERLAP;
   if (!Number.isInteger(chunkSize) || chunkSize < 1) {
-    throw new IngestError("invalid:input", `chunkSize must be a positive integer, got ${chunkSize}`);
+    throw new ZhikuError("invalid:input", `chunkSize must be a positive integer, got ${chunkSize}`);
   }
   if (!Number.isInteger(chunkOverlap) || chunkOverlap < 0 || chunkOverlap >= chunkSize) {
-    throw new IngestError(
+    throw new ZhikuError(
       "invalid:input",
       `chunkOverlap must be an integer from 0 to chunkSize - 1 (${chunkSize - 1}), got ${chunkOverlap}`,
     );
@@ -57,7 +57,7 @@ function resolveSettings(options: ChunkOptions | undefined): Settings {
  * Every chunk's `text` equals `document.text.slice(start, end)` and has no leading or trailing whitespace.
  * Runs in linear time in the length of the document.
  *
- * @throws IngestError `invalid:input` when the options are out of range.
+ * @throws ZhikuError `invalid:input` when the options are out of range.
  */
 export function chunkDocument(document: ParsedDocument, options?: ChunkOptions): Chunk[] {
   const settings = resolveSettings(options);

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { SingleBar } from "cli-progress";
-import { isIngestError } from "../errors.js";
+import { isZhikuError } from "../errors.js";
 import type { IngestProgress, KnowledgeBase } from "../knowledge-base.js";
 import { collectFiles } from "./collect-files.js";
 
@@ -94,7 +94,7 @@ export async function runIngest(options: RunIngestOptions): Promise<IngestSummar
       const { name } = items[position]!;
       if ("error" in result) {
         fail(name, result.error);
-        if (isIngestError(result.error, "unavailable:ollama")) ollamaDown = result.error;
+        if (isZhikuError(result.error, "unavailable:ollama")) ollamaDown = result.error;
       } else if (result.status === "skipped") {
         summary.skipped++;
         if (!bar) line(`skipped  ${name} (unchanged)`);

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
-import { IngestError, isIngestError } from "../errors.js";
+import { isZhikuError, ZhikuError } from "../errors.js";
 import { lexicalEmbedding } from "../stand-in-ollama/lexical-embedding.js";
 import { type StandInOllama, startStandInOllama } from "../stand-in-ollama/server.js";
 import { checkOllama, createOllamaEmbedder } from "./index.js";
@@ -119,7 +119,7 @@ describe("createOllamaEmbedder against the stand-in Ollama", () => {
       retryDelayMs: 5,
     });
     const error = await rejection(embedder.embed(["text"]));
-    expect(isIngestError(error, "unavailable:ollama")).toBe(true);
+    expect(isZhikuError(error, "unavailable:ollama")).toBe(true);
     expect((error as Error).message).toContain(standIn.url);
     expect((error as Error).message).toContain("503");
     expect(embedRequests()).toHaveLength(3);
@@ -129,29 +129,29 @@ describe("createOllamaEmbedder against the stand-in Ollama", () => {
     standIn.setOptions({ failures: { embed: { status: 400, times: 100 } } });
     const embedder = createOllamaEmbedder({ host: standIn.url, model: "bge-m3", retryDelayMs: 5 });
     const error = await rejection(embedder.embed(["text"]));
-    expect(isIngestError(error, "invalid:input")).toBe(true);
+    expect(isZhikuError(error, "invalid:input")).toBe(true);
     expect(embedRequests()).toHaveLength(1);
   });
 
   test("fails at once with not_found:model and the pull command when the model is missing", async () => {
     const embedder = createOllamaEmbedder({ host: standIn.url, model: "nomic-embed-text", retryDelayMs: 5 });
     const error = await rejection(embedder.embed(["a", "b", "c"]));
-    expect(error).toBeInstanceOf(IngestError);
-    expect((error as IngestError).code).toBe("not_found:model");
+    expect(error).toBeInstanceOf(ZhikuError);
+    expect((error as ZhikuError).code).toBe("not_found:model");
     expect((error as Error).message).toBe(
       `Embedding model "nomic-embed-text" is not available in Ollama at ${standIn.url}: run: ollama pull nomic-embed-text`,
     );
     expect(embedRequests()).toHaveLength(1);
 
     const dimensionError = await rejection(embedder.dimension());
-    expect(isIngestError(dimensionError, "not_found:model")).toBe(true);
+    expect(isZhikuError(dimensionError, "not_found:model")).toBe(true);
   });
 
   test("fails with unavailable:ollama when nothing listens at the host", async () => {
     const url = await deadUrl();
     const embedder = createOllamaEmbedder({ host: url, model: "bge-m3", retries: 2, retryDelayMs: 5 });
     const error = await rejection(embedder.embed(["text"]));
-    expect(isIngestError(error, "unavailable:ollama")).toBe(true);
+    expect(isZhikuError(error, "unavailable:ollama")).toBe(true);
     expect((error as Error).message).toMatch(new RegExp(`^Cannot reach Ollama at ${url}: `));
     expect((error as Error).message).toContain("ECONNREFUSED");
   });

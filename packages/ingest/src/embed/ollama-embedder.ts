@@ -1,7 +1,7 @@
 import { Ollama } from "ollama";
 import pLimit from "p-limit";
 import pRetry from "p-retry";
-import { IngestError } from "../errors.js";
+import { ZhikuError } from "../errors.js";
 import type { Embedder } from "../types.js";
 import {
   isConnectionError,
@@ -38,7 +38,7 @@ const DIMENSION_PROBE_TEXT = "dimension probe";
 
 function positiveInteger(name: string, value: number, minimum: number): number {
   if (!Number.isInteger(value) || value < minimum) {
-    throw new IngestError("invalid:input", `${name} must be an integer of at least ${minimum}, got ${value}`);
+    throw new ZhikuError("invalid:input", `${name} must be an integer of at least ${minimum}, got ${value}`);
   }
   return value;
 }
@@ -48,7 +48,7 @@ function positiveInteger(name: string, value: number, minimum: number): number {
  *
  * Texts are sent in batches of `batchSize`, at most `concurrency` requests at a time, and vectors come back in
  * input order. Connection errors (refused, reset, dropped) and 5xx responses are retried with exponential
- * backoff and jitter; 4xx responses are not. Errors are {@link IngestError}s:
+ * backoff and jitter; 4xx responses are not. Errors are {@link ZhikuError}s:
  * - `not_found:model` at once when Ollama does not have the model, with the `ollama pull` command that fixes it;
  * - `unavailable:ollama` when Ollama cannot be reached (or keeps failing) after the retries;
  * - `invalid:input` when Ollama rejects a request (another 4xx).
@@ -75,7 +75,7 @@ export function createOllamaEmbedder(options: OllamaEmbedderOptions): Embedder {
     return new Ollama({ host, fetch: fetchWithSignal });
   }
 
-  /** Maps a failed request to an IngestError, remembering whether it is worth retrying. */
+  /** Maps a failed request to an ZhikuError, remembering whether it is worth retrying. */
   function classify(error: unknown, signal: AbortSignal | undefined): unknown {
     if (signal?.aborted) return signal.reason ?? error;
     const status = responseStatus(error);
@@ -84,14 +84,14 @@ export function createOllamaEmbedder(options: OllamaEmbedderOptions): Embedder {
       return modelMissingError({ host, model, cause: error });
     }
     if (status !== undefined && status >= 400 && status < 500) {
-      return new IngestError(
+      return new ZhikuError(
         "invalid:input",
         `Ollama at ${host} rejected the embedding request for model "${model}" (${status}): ${message}`,
         { cause: error },
       );
     }
     if (status !== undefined && status >= 500) {
-      const failure = new IngestError(
+      const failure = new ZhikuError(
         "unavailable:ollama",
         `Ollama at ${host} failed to embed with model "${model}" (${status}): ${message}`,
         { cause: error },
@@ -145,7 +145,7 @@ export function createOllamaEmbedder(options: OllamaEmbedderOptions): Embedder {
       attempts,
     );
     if (!Array.isArray(response.embeddings) || response.embeddings.length !== texts.length) {
-      throw new IngestError(
+      throw new ZhikuError(
         "unavailable:ollama",
         `Ollama at ${host} returned ${response.embeddings?.length ?? 0} vectors for ${texts.length} texts (model "${model}")`,
       );
@@ -166,7 +166,7 @@ export function createOllamaEmbedder(options: OllamaEmbedderOptions): Embedder {
       }
     } catch (error) {
       // A missing model or an unreachable server fails here just as it would for the probe.
-      if (error instanceof IngestError && error.code !== "invalid:input") throw error;
+      if (error instanceof ZhikuError && error.code !== "invalid:input") throw error;
     }
     const [vector] = await embedBatch([DIMENSION_PROBE_TEXT], undefined);
     return vector!.length;

@@ -1,4 +1,4 @@
-import { IngestError } from "../errors.js";
+import { ZhikuError } from "../errors.js";
 
 /** Socket-level error codes that mean "try again": the server is down, restarting or dropped us. */
 const CONNECTION_ERROR_CODES = new Set([
@@ -55,8 +55,8 @@ export function isModelMissingMessage(message: string): boolean {
 }
 
 /** The error for a model that Ollama does not have, with the command that fixes it. */
-export function modelMissingError(options: { host: string; model: string; cause?: unknown }): IngestError {
-  return new IngestError(
+export function modelMissingError(options: { host: string; model: string; cause?: unknown }): ZhikuError {
+  return new ZhikuError(
     "not_found:model",
     `Embedding model "${options.model}" is not available in Ollama at ${options.host}: run: ollama pull ${options.model}`,
     { cause: options.cause },
@@ -64,8 +64,8 @@ export function modelMissingError(options: { host: string; model: string; cause?
 }
 
 /** The error for an Ollama that cannot be reached. */
-export function unreachableError(options: { host: string; cause: unknown }): IngestError {
-  return new IngestError(
+export function unreachableError(options: { host: string; cause: unknown }): ZhikuError {
+  return new ZhikuError(
     "unavailable:ollama",
     `Cannot reach Ollama at ${options.host}: ${describeError(options.cause)}. Is it running? (ollama serve)`,
     { cause: options.cause },

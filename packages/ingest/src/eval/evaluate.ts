@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { IngestError } from "../errors.js";
+import { ZhikuError } from "../errors.js";
 import type { KnowledgeBase, SearchMode } from "../knowledge-base.js";
 import { applyRelevanceCutoff } from "../relevance.js";
 import { distinctInOrder, ndcgAt, recallAt, reciprocalRank } from "./metrics.js";
@@ -17,7 +17,7 @@ export type EvalQuestion = z.infer<typeof questionSchema>;
 
 /**
  * Reads a JSONL evaluation set.
- * @throws IngestError `invalid:input` naming the source, the line and the field that is wrong.
+ * @throws ZhikuError `invalid:input` naming the source, the line and the field that is wrong.
  */
 export function parseQuestions(text: string, source: string): EvalQuestion[] {
   const questions: EvalQuestion[] = [];
@@ -27,7 +27,7 @@ export function parseQuestions(text: string, source: string): EvalQuestion[] {
     try {
       value = JSON.parse(line);
     } catch (error) {
-      throw new IngestError(
+      throw new ZhikuError(
         "invalid:input",
         `${source}:${index + 1}: not valid JSON (${(error as Error).message})`,
       );
@@ -35,14 +35,14 @@ export function parseQuestions(text: string, source: string): EvalQuestion[] {
     const parsed = questionSchema.safeParse(value);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
-      throw new IngestError(
+      throw new ZhikuError(
         "invalid:input",
         `${source}:${index + 1}: ${issue.path.join(".") || "line"}: ${issue.message}`,
       );
     }
     questions.push(parsed.data);
   });
-  if (questions.length === 0) throw new IngestError("invalid:input", `${source}: no questions`);
+  if (questions.length === 0) throw new ZhikuError("invalid:input", `${source}: no questions`);
   return questions;
 }
 
@@ -146,7 +146,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvalReport> {
         limit: options.passages ?? 30,
       });
       if (response.mode !== mode) {
-        throw new IngestError(
+        throw new ZhikuError(
           "unavailable:ollama",
           `Cannot evaluate ${mode} search: ${response.fallbackReason ?? "it fell back to full text"}`,
         );

@@ -1,5 +1,5 @@
 import Papa from "papaparse";
-import { IngestError } from "../errors.js";
+import { ZhikuError } from "../errors.js";
 import type { ParsedDocument, Section } from "../types.js";
 import { decodeText } from "./decode-text.js";
 import { type DocumentInput, extensionOf } from "./detect-type.js";
@@ -25,7 +25,7 @@ export function parseCsv(input: DocumentInput): ParsedDocument {
   const result = Papa.parse<string[]>(source, { delimiter, skipEmptyLines: "greedy" });
   const rows = result.data.filter((row) => Array.isArray(row) && row.some((value) => cell(value).length > 0));
   const header = rows[0];
-  if (!header) throw new IngestError("invalid:empty", `"${input.name}" has no rows.`);
+  if (!header) throw new ZhikuError("invalid:empty", `"${input.name}" has no rows.`);
   const columns = header.map((value, index) => cell(value) || `column ${index + 1}`);
 
   const lines: string[] = [];

@@ -1,5 +1,5 @@
 import chardet from "chardet";
-import { IngestError } from "../errors.js";
+import { ZhikuError } from "../errors.js";
 
 /** Text decoded from bytes, with the encoding it was decoded from. */
 export interface DecodedText {
@@ -110,8 +110,8 @@ export function decodeText(options: DecodeTextOptions): DecodedText {
     try {
       return checked(new TextDecoder("utf-8", { fatal: true }).decode(bytes), "utf-8", name);
     } catch (error) {
-      if (error instanceof IngestError) throw error;
-      throw new IngestError(
+      if (error instanceof ZhikuError) throw error;
+      throw new ZhikuError(
         "invalid:encoding",
         `"${name}" starts with a UTF-8 byte order mark but is not valid UTF-8.`,
         {
@@ -128,13 +128,13 @@ export function decodeText(options: DecodeTextOptions): DecodedText {
   if (hasZeroByte(bytes)) {
     const utf16 = utf16WithoutBom(bytes);
     if (utf16) return checked(new TextDecoder(utf16).decode(bytes), utf16, name);
-    throw new IngestError("invalid:binary", `"${name}" contains binary data (NUL bytes), not text.`);
+    throw new ZhikuError("invalid:binary", `"${name}" contains binary data (NUL bytes), not text.`);
   }
 
   try {
     return checked(new TextDecoder("utf-8", { fatal: true }).decode(bytes), "utf-8", name);
   } catch (error) {
-    if (error instanceof IngestError) throw error;
+    if (error instanceof ZhikuError) throw error;
     // Not UTF-8: fall through to the declared encoding and detection.
   }
 
@@ -159,12 +159,12 @@ export function decodeText(options: DecodeTextOptions): DecodedText {
     lastShares = shares;
   }
   if (lastShares.replacement + lastShares.control > 0.3) {
-    throw new IngestError(
+    throw new ZhikuError(
       "invalid:binary",
       `"${name}" does not decode as text in any known encoding; it looks like binary data.`,
     );
   }
-  throw new IngestError(
+  throw new ZhikuError(
     "invalid:encoding",
     `"${name}" could not be decoded cleanly (tried UTF-8${candidates.length ? `, ${candidates.slice(0, 4).join(", ")}` : ""}); save it as UTF-8 and try again.`,
   );
@@ -173,7 +173,7 @@ export function decodeText(options: DecodeTextOptions): DecodedText {
 function checked(text: string, encoding: string, name: string): DecodedText {
   const shares = badCharacterShares(text);
   if (shares.replacement + shares.control > 0.3) {
-    throw new IngestError(
+    throw new ZhikuError(
       "invalid:binary",
       `"${name}" decodes as ${encoding} into mostly control characters; it looks like binary data.`,
     );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isIngestError } from "../errors.js";
+import { isZhikuError } from "../errors.js";
 import { detectDocumentType, extensionOf } from "./detect-type.js";
 import { fixture } from "./test-support.js";
 
@@ -47,36 +47,36 @@ describe("detectDocumentType", () => {
 
   it("rejects a .pdf that is not a PDF and a .docx that is not a ZIP as invalid:corrupt", () => {
     const pdf = failure(() => detectDocumentType({ name: "fake.pdf", bytes: encode("just some text") }));
-    expect(isIngestError(pdf, "invalid:corrupt")).toBe(true);
+    expect(isZhikuError(pdf, "invalid:corrupt")).toBe(true);
     expect((pdf as Error).message).toContain('"fake.pdf" has a .pdf extension but is not a PDF');
     const docx = failure(() => detectDocumentType({ name: "fake.docx", bytes: encode("<html></html>") }));
-    expect(isIngestError(docx, "invalid:corrupt")).toBe(true);
+    expect(isZhikuError(docx, "invalid:corrupt")).toBe(true);
   });
 
   it("rejects a ZIP without word/document.xml as unsupported:type, or invalid:corrupt when named .docx", () => {
     // A minimal empty ZIP: just the end-of-central-directory record.
     const emptyZip = Uint8Array.of(0x50, 0x4b, 0x05, 0x06, ...new Array(18).fill(0));
     const asZip = failure(() => detectDocumentType({ name: "bundle.zip", bytes: emptyZip }));
-    expect(isIngestError(asZip, "unsupported:type")).toBe(true);
+    expect(isZhikuError(asZip, "unsupported:type")).toBe(true);
     expect((asZip as Error).message).toContain('"bundle.zip" is a ZIP archive');
     const asDocx = failure(() => detectDocumentType({ name: "broken.docx", bytes: emptyZip }));
-    expect(isIngestError(asDocx, "invalid:corrupt")).toBe(true);
+    expect(isZhikuError(asDocx, "invalid:corrupt")).toBe(true);
   });
 
   it("names recognised binary formats and refuses unknown extensions", () => {
     const png = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d);
     const asPng = failure(() => detectDocumentType({ name: "diagram.png", bytes: png }));
-    expect(isIngestError(asPng, "unsupported:type")).toBe(true);
+    expect(isZhikuError(asPng, "unsupported:type")).toBe(true);
     expect((asPng as Error).message).toContain("PNG image");
     const asTxt = failure(() => detectDocumentType({ name: "diagram.txt", bytes: png }));
-    expect(isIngestError(asTxt, "unsupported:type")).toBe(true);
+    expect(isZhikuError(asTxt, "unsupported:type")).toBe(true);
     const exe = failure(() =>
       detectDocumentType({ name: "setup.exe", bytes: Uint8Array.of(0x4d, 0x5a, 0x90, 0) }),
     );
     expect((exe as Error).message).toContain('"setup.exe" is a Windows executable');
     const latin1 = Uint8Array.of(0x63, 0x61, 0x66, 0xe9, 0x20, 0xe0, 0x20, 0x6c, 0x61);
     const unknown = failure(() => detectDocumentType({ name: "drawing.sketch", bytes: latin1 }));
-    expect(isIngestError(unknown, "unsupported:type")).toBe(true);
+    expect(isZhikuError(unknown, "unsupported:type")).toBe(true);
     expect((unknown as Error).message).toContain(".sketch files are not supported");
   });
 
@@ -97,7 +97,7 @@ describe("detectDocumentType", () => {
 
   it("rejects an empty file as invalid:empty", () => {
     const error = failure(() => detectDocumentType(fixture("empty.txt")));
-    expect(isIngestError(error, "invalid:empty")).toBe(true);
+    expect(isZhikuError(error, "invalid:empty")).toBe(true);
     expect((error as Error).message).toBe('"empty.txt" is empty (0 bytes).');
   });
 });

@@ -1,4 +1,4 @@
-import { IngestError } from "../errors.js";
+import { ZhikuError } from "../errors.js";
 import type { DocumentType } from "../types.js";
 import { listZipEntries } from "./zip-entries.js";
 
@@ -114,7 +114,7 @@ const supportedList = "PDF, DOCX, HTML, Markdown, plain text, CSV/TSV or JSON";
 export function detectDocumentType(input: DocumentInput): DocumentType {
   const { bytes, name } = input;
   const extension = extensionOf(name);
-  if (bytes.length === 0) throw new IngestError("invalid:empty", `"${name}" is empty (0 bytes).`);
+  if (bytes.length === 0) throw new ZhikuError("invalid:empty", `"${name}" is empty (0 bytes).`);
 
   if (hasPdfHeader(bytes)) return "pdf";
   const isZip = startsWith(bytes, [0x50, 0x4b, 0x03, 0x04]) || startsWith(bytes, [0x50, 0x4b, 0x05, 0x06]);
@@ -122,12 +122,12 @@ export function detectDocumentType(input: DocumentInput): DocumentType {
     const kind = zipKind(bytes);
     if (kind === "docx") return "docx";
     if (extension === "docx") {
-      throw new IngestError(
+      throw new ZhikuError(
         "invalid:corrupt",
         `"${name}" is not a readable Word document: ${kind} without word/document.xml.`,
       );
     }
-    throw new IngestError(
+    throw new ZhikuError(
       "unsupported:type",
       `"${name}" is ${kind}, which is not supported; use ${supportedList}.`,
     );
@@ -141,20 +141,20 @@ export function detectDocumentType(input: DocumentInput): DocumentType {
   // HTML unless the bytes or a known extension say otherwise.
   if (/^https?:\/\//i.test(name) && !binary && typeByExtension[extension] === undefined) return "html";
   if (extension === "pdf") {
-    throw new IngestError(
+    throw new ZhikuError(
       "invalid:corrupt",
       `"${name}" has a .pdf extension but is not a PDF (no %PDF header).`,
     );
   }
   if (extension === "docx") {
-    throw new IngestError(
+    throw new ZhikuError(
       "invalid:corrupt",
       `"${name}" has a .docx extension but is not a Word document (not a ZIP archive).`,
     );
   }
   const textType = typeByExtension[extension] ?? (textExtensions.has(extension) ? "text" : undefined);
   if (binary && (textType === undefined || !looksLikeText(bytes))) {
-    throw new IngestError(
+    throw new ZhikuError(
       "unsupported:type",
       `"${name}" is ${binary.kind}, which is not supported; use ${supportedList}.`,
     );
@@ -163,7 +163,7 @@ export function detectDocumentType(input: DocumentInput): DocumentType {
   // LICENSE, README, Makefile, *.LICENSE…: an unknown or missing extension over clean UTF-8 text is read as text.
   if (!binary && looksLikeText(bytes) && isUtf8Sample(bytes)) return "text";
   const what = extension ? `.${extension} files are` : "files without an extension are";
-  throw new IngestError("unsupported:type", `"${name}": ${what} not supported; use ${supportedList}.`);
+  throw new ZhikuError("unsupported:type", `"${name}": ${what} not supported; use ${supportedList}.`);
 }
 
 /** Whether the first 64 KB decode as UTF-8 (a sequence cut at the sample's end is allowed). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isIngestError } from "../errors.js";
+import { isZhikuError } from "../errors.js";
 import { parseDocx } from "./docx.js";
 import { expectValidSections, fixture, sectionTexts } from "./test-support.js";
 
@@ -28,7 +28,7 @@ describe("parseDocx", () => {
     const docx = fixture("headings.docx");
     const damaged = { name: "damaged.docx", bytes: docx.bytes.slice(0, 200) };
     const error = await parseDocx(damaged).catch((caught: unknown) => caught);
-    expect(isIngestError(error, "invalid:corrupt")).toBe(true);
+    expect(isZhikuError(error, "invalid:corrupt")).toBe(true);
     expect((error as Error).message).toContain('"damaged.docx"');
   });
 });

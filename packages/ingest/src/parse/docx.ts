@@ -1,6 +1,6 @@
 import { parseHTML } from "linkedom";
 import mammoth from "mammoth";
-import { IngestError } from "../errors.js";
+import { ZhikuError } from "../errors.js";
 import type { ParsedDocument } from "../types.js";
 import type { DocumentInput } from "./detect-type.js";
 import { type WalkableNode, walkHtml } from "./html-to-text.js";
@@ -51,7 +51,7 @@ export async function parseDocx(input: DocumentInput): Promise<ParsedDocument> {
     const result = await mammoth.convertToHtml({ buffer: Buffer.from(input.bytes) }, { styleMap });
     html = result.value;
   } catch (error) {
-    throw new IngestError(
+    throw new ZhikuError(
       "invalid:corrupt",
       `"${input.name}" is not a readable Word document: ${(error as Error).message}`,
       {
@@ -65,7 +65,7 @@ export async function parseDocx(input: DocumentInput): Promise<ParsedDocument> {
   const builder = new DocumentTextBuilder();
   walkHtml(document.body, builder);
   const { text, sections } = builder.build();
-  if (!text) throw new IngestError("invalid:empty", `"${input.name}" contains no text.`);
+  if (!text) throw new ZhikuError("invalid:empty", `"${input.name}" contains no text.`);
   const { title, creator } = coreProperties(input.bytes);
   return {
     type: "docx",

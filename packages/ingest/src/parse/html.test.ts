@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isIngestError } from "../errors.js";
+import { isZhikuError } from "../errors.js";
 import { parseHtml } from "./html.js";
 import { expectValidSections, fixture, sectionTexts } from "./test-support.js";
 
@@ -91,7 +91,7 @@ code line 2</pre></article></body></html>`;
         return caught;
       }
     })();
-    expect(isIngestError(error, "invalid:empty")).toBe(true);
+    expect(isZhikuError(error, "invalid:empty")).toBe(true);
     expect((error as Error).message).toContain('"blank.html"');
   });
 });

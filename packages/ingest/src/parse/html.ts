@@ -1,6 +1,6 @@
 import { Readability } from "@mozilla/readability";
 import { parseHTML } from "linkedom";
-import { IngestError } from "../errors.js";
+import { ZhikuError } from "../errors.js";
 import type { ParsedDocument } from "../types.js";
 import { decodeText } from "./decode-text.js";
 import type { DocumentInput } from "./detect-type.js";
@@ -122,7 +122,7 @@ export function parseHtml(input: DocumentInput): ParsedDocument {
     walkHtml(fallbackBody.body, builder);
   }
   const { text, sections } = builder.build();
-  if (!text) throw new IngestError("invalid:empty", `"${input.name}" has no readable text in its HTML.`);
+  if (!text) throw new ZhikuError("invalid:empty", `"${input.name}" has no readable text in its HTML.`);
   const byline = article?.byline?.replace(/\s+/g, " ").trim() || undefined;
   return {
     type: "html",

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { IngestErrorCode } from "../errors.js";
-import { isIngestError } from "../errors.js";
+import type { ErrorCode } from "../errors.js";
+import { isZhikuError } from "../errors.js";
 import { parseDocument } from "./index.js";
 import { expectValidSections, fixture } from "./test-support.js";
 
@@ -25,7 +25,7 @@ describe("parseDocument", () => {
   });
 
   it("fails each bad input alone with its code and a message naming the file", async () => {
-    const cases: [{ bytes: Uint8Array; name: string }, IngestErrorCode][] = [
+    const cases: [{ bytes: Uint8Array; name: string }, ErrorCode][] = [
       [fixture("empty.txt"), "invalid:empty"],
       [fixture("binary.txt"), "invalid:binary"],
       [fixture("corrupt.pdf"), "invalid:corrupt"],
@@ -40,7 +40,7 @@ describe("parseDocument", () => {
     ];
     for (const [input, code] of cases) {
       const error = await parseDocument(input).catch((caught: unknown) => caught);
-      expect(isIngestError(error, code), `${input.name}: ${String(error)}`).toBe(true);
+      expect(isZhikuError(error, code), `${input.name}: ${String(error)}`).toBe(true);
       expect((error as Error).message).toContain(`"${input.name}"`);
     }
   });

@@ -1,4 +1,4 @@
-import { IngestError, isIngestError } from "../errors.js";
+import { isZhikuError, ZhikuError } from "../errors.js";
 import type { DocumentType, ParsedDocument } from "../types.js";
 import { parseCsv } from "./csv.js";
 import { type DocumentInput, detectDocumentType } from "./detect-type.js";
@@ -28,7 +28,7 @@ const parsers: Record<DocumentType, (input: DocumentInput) => ParsedDocument | P
 /**
  * Parses a file into display text plus sections, deciding its format from its content and
  * extension (see {@link detectDocumentType}). Pure: reads nothing but the given bytes.
- * Every failure is an `IngestError` whose message names the file: `invalid:empty`,
+ * Every failure is an `ZhikuError` whose message names the file: `invalid:empty`,
  * `invalid:corrupt`, `invalid:encrypted`, `invalid:binary`, `invalid:encoding` or `unsupported:type`.
  */
 export async function parseDocument(input: DocumentInput): Promise<ParsedDocument> {
@@ -36,12 +36,12 @@ export async function parseDocument(input: DocumentInput): Promise<ParsedDocumen
   try {
     const document = await parsers[type](input);
     if (document.text.trim().length === 0) {
-      throw new IngestError("invalid:empty", `"${input.name}" contains no text.`);
+      throw new ZhikuError("invalid:empty", `"${input.name}" contains no text.`);
     }
     return document;
   } catch (error) {
-    if (isIngestError(error)) throw error;
-    throw new IngestError(
+    if (isZhikuError(error)) throw error;
+    throw new ZhikuError(
       "invalid:corrupt",
       `"${input.name}" could not be read as ${type}: ${(error as Error).message}`,
       {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isIngestError } from "../errors.js";
+import { isZhikuError } from "../errors.js";
 import { parseJson } from "./json.js";
 import { expectValidSections, fixture, sectionTexts } from "./test-support.js";
 
@@ -41,7 +41,7 @@ describe("parseJson", () => {
         return caught;
       }
     })();
-    expect(isIngestError(error, "invalid:corrupt")).toBe(true);
+    expect(isZhikuError(error, "invalid:corrupt")).toBe(true);
     expect((error as Error).message).toContain('"broken.json" is not valid JSON at line 3, column 16');
   });
 });

@@ -1,4 +1,4 @@
-import { IngestError } from "../errors.js";
+import { ZhikuError } from "../errors.js";
 import type { ParsedDocument, Section } from "../types.js";
 import { decodeText } from "./decode-text.js";
 import type { DocumentInput } from "./detect-type.js";
@@ -49,7 +49,7 @@ function lineAndColumn(text: string, position: number): { line: number; column: 
  */
 export function parseJson(input: DocumentInput): ParsedDocument {
   const { text: source, encoding } = decodeText(input);
-  if (source.trim().length === 0) throw new IngestError("invalid:empty", `"${input.name}" contains no JSON.`);
+  if (source.trim().length === 0) throw new ZhikuError("invalid:empty", `"${input.name}" contains no JSON.`);
   let value: unknown;
   try {
     value = JSON.parse(source);
@@ -57,7 +57,7 @@ export function parseJson(input: DocumentInput): ParsedDocument {
     const message = (error as Error).message;
     const position = /position (\d+)/.exec(message)?.[1];
     const where = position ? lineAndColumn(source, Number(position)) : undefined;
-    throw new IngestError(
+    throw new ZhikuError(
       "invalid:corrupt",
       `"${input.name}" is not valid JSON${where ? ` at line ${where.line}, column ${where.column}` : ""}: ${message}`,
       { cause: error },

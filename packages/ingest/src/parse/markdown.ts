@@ -1,4 +1,4 @@
-import { IngestError } from "../errors.js";
+import { ZhikuError } from "../errors.js";
 import type { ParsedDocument, Section } from "../types.js";
 import { decodeText } from "./decode-text.js";
 import type { DocumentInput } from "./detect-type.js";
@@ -110,7 +110,7 @@ function frontMatterTitle(frontMatter: string): string | undefined {
  */
 export function parseMarkdown(input: DocumentInput): ParsedDocument {
   const { text, encoding } = decodeText(input);
-  if (text.trim().length === 0) throw new IngestError("invalid:empty", `"${input.name}" contains no text.`);
+  if (text.trim().length === 0) throw new ZhikuError("invalid:empty", `"${input.name}" contains no text.`);
   const frontMatterEnd = frontMatterLength(text);
   // A page that is only front matter (a site's section index) keeps it as its content rather than failing.
   const bodyStart = text.slice(frontMatterEnd).trim().length === 0 ? 0 : frontMatterEnd;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isIngestError } from "../errors.js";
+import { isZhikuError } from "../errors.js";
 import { parsePdf } from "./pdf.js";
 import { expectValidSections, fixture, sectionTexts } from "./test-support.js";
 
@@ -30,14 +30,14 @@ describe("parsePdf", () => {
 
   it("rejects a password-protected PDF as invalid:encrypted, naming the file", async () => {
     const error = await parsePdf(fixture("encrypted.pdf")).catch((caught: unknown) => caught);
-    expect(isIngestError(error, "invalid:encrypted")).toBe(true);
+    expect(isZhikuError(error, "invalid:encrypted")).toBe(true);
     expect((error as Error).message).toContain('"encrypted.pdf"');
     expect((error as Error).message).toContain("password");
   });
 
   it("rejects a garbled PDF as invalid:corrupt, naming the file", async () => {
     const error = await parsePdf(fixture("corrupt.pdf")).catch((caught: unknown) => caught);
-    expect(isIngestError(error, "invalid:corrupt")).toBe(true);
+    expect(isZhikuError(error, "invalid:corrupt")).toBe(true);
     expect((error as Error).message).toContain('"corrupt.pdf"');
   });
 
@@ -48,7 +48,7 @@ describe("parsePdf", () => {
       bytes: whole.bytes.subarray(0, Math.floor(whole.bytes.length / 2)),
     };
     const error = await parsePdf(truncated).catch((caught: unknown) => caught);
-    expect(isIngestError(error, "invalid:corrupt")).toBe(true);
+    expect(isZhikuError(error, "invalid:corrupt")).toBe(true);
     expect((error as Error).message).toContain('"truncated.pdf"');
   });
 });

@@ -1,5 +1,5 @@
 import { getDocument } from "pdfjs-dist/legacy/build/pdf.mjs";
-import { IngestError } from "../errors.js";
+import { ZhikuError } from "../errors.js";
 import type { ParsedDocument, Section } from "../types.js";
 import type { DocumentInput } from "./detect-type.js";
 
@@ -112,7 +112,7 @@ export async function parsePdf(input: DocumentInput): Promise<ParsedDocument> {
       document = await task.promise;
     } catch (error) {
       if (errorName(error) === "PasswordException") {
-        throw new IngestError(
+        throw new ZhikuError(
           "invalid:encrypted",
           `"${input.name}" is password-protected; remove the password and upload it again.`,
           {
@@ -120,7 +120,7 @@ export async function parsePdf(input: DocumentInput): Promise<ParsedDocument> {
           },
         );
       }
-      throw new IngestError(
+      throw new ZhikuError(
         "invalid:corrupt",
         `"${input.name}" is not a readable PDF: ${(error as Error).message}`,
         {
@@ -143,7 +143,7 @@ export async function parsePdf(input: DocumentInput): Promise<ParsedDocument> {
         page.cleanup();
       }
     } catch (error) {
-      throw new IngestError("invalid:corrupt", `"${input.name}" is damaged: ${(error as Error).message}`, {
+      throw new ZhikuError("invalid:corrupt", `"${input.name}" is damaged: ${(error as Error).message}`, {
         cause: error,
       });
     }
@@ -162,7 +162,7 @@ export async function parsePdf(input: DocumentInput): Promise<ParsedDocument> {
       text += pageText;
     });
     if (!text) {
-      throw new IngestError(
+      throw new ZhikuError(
         "invalid:empty",
         `"${input.name}" has no text layer (a scanned PDF?); run OCR on it first.`,
       );

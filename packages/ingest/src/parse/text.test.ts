@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isIngestError } from "../errors.js";
+import { isZhikuError } from "../errors.js";
 import { decodeText } from "./decode-text.js";
 import { fixture, sectionTexts } from "./test-support.js";
 import { parseText } from "./text.js";
@@ -58,26 +58,26 @@ describe("parseText", () => {
 
   it("rejects binary bytes in a .txt as invalid:binary, naming the file", () => {
     const error = failure(() => parseText(fixture("binary.txt")));
-    expect(isIngestError(error, "invalid:binary")).toBe(true);
+    expect(isZhikuError(error, "invalid:binary")).toBe(true);
     expect((error as Error).message).toContain('"binary.txt"');
   });
 
   it("rejects text that decodes to mostly control characters as invalid:binary", () => {
     const bytes = new Uint8Array(200).map((_, index) => 1 + (index % 8));
     const error = failure(() => parseText({ name: "controls.txt", bytes }));
-    expect(isIngestError(error, "invalid:binary")).toBe(true);
+    expect(isZhikuError(error, "invalid:binary")).toBe(true);
   });
 
   it("rejects a whitespace-only file as invalid:empty", () => {
     const error = failure(() => parseText({ name: "blank.txt", bytes: new TextEncoder().encode(" \n\t\n") }));
-    expect(isIngestError(error, "invalid:empty")).toBe(true);
+    expect(isZhikuError(error, "invalid:empty")).toBe(true);
     expect((error as Error).message).toContain('"blank.txt"');
   });
 
   it("rejects a UTF-8 byte order mark followed by invalid UTF-8 as invalid:encoding", () => {
     const bytes = Uint8Array.of(0xef, 0xbb, 0xbf, 0x61, 0xff, 0xfe, 0x62);
     const error = failure(() => decodeText({ name: "mixed.txt", bytes }));
-    expect(isIngestError(error, "invalid:encoding")).toBe(true);
+    expect(isZhikuError(error, "invalid:encoding")).toBe(true);
     expect((error as Error).message).toContain('"mixed.txt"');
   });
 });

@@ -1,4 +1,4 @@
-import { IngestError } from "../errors.js";
+import { ZhikuError } from "../errors.js";
 import type { ParsedDocument } from "../types.js";
 import { decodeText } from "./decode-text.js";
 import type { DocumentInput } from "./detect-type.js";
@@ -11,7 +11,7 @@ export function parseText(input: DocumentInput): ParsedDocument {
   const { text, encoding } = decodeText(input);
   const start = text.search(/\S/);
   if (start === -1)
-    throw new IngestError("invalid:empty", `"${input.name}" contains no text (only whitespace).`);
+    throw new ZhikuError("invalid:empty", `"${input.name}" contains no text (only whitespace).`);
   const end = text.trimEnd().length;
   return { type: "text", text, sections: [{ headings: [], start, end }], encoding };
 }

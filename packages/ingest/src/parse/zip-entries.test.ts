@@ -1,6 +1,6 @@
 import { crc32, deflateRawSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { isIngestError } from "../errors.js";
+import { isZhikuError } from "../errors.js";
 import { parseDocx } from "./docx.js";
 import { fixture } from "./test-support.js";
 import { assertZipWithinLimits, listZipEntries, readZipEntry } from "./zip-entries.js";
@@ -70,7 +70,7 @@ describe("ZIP bomb limits", () => {
     ]);
     expect(bomb.byteLength).toBeLessThan(100 * 1024);
     const error = await parseDocx({ name: "bomb.docx", bytes: bomb }).catch((caught: unknown) => caught);
-    expect(isIngestError(error, "too_large:archive")).toBe(true);
+    expect(isZhikuError(error, "too_large:archive")).toBe(true);
     expect((error as Error).message).toContain('"bomb.docx"');
     expect((error as Error).message).toContain("100 times");
   });

@@ -1,5 +1,5 @@
 import { inflateRawSync } from "node:zlib";
-import { IngestError } from "../errors.js";
+import { ZhikuError } from "../errors.js";
 
 /** One file inside a ZIP archive, as listed in its central directory. */
 export interface ZipEntry {
@@ -112,7 +112,7 @@ export function assertZipWithinLimits(options: {
   const entries = listZipEntries(bytes);
   if (!entries) return;
   const refuse = (reason: string) => {
-    throw new IngestError("too_large:archive", `"${name}" is refused as a possible ZIP bomb: ${reason}`);
+    throw new ZhikuError("too_large:archive", `"${name}" is refused as a possible ZIP bomb: ${reason}`);
   };
   if (entries.length > limits.maxEntries)
     refuse(`it has ${entries.length} entries (limit ${limits.maxEntries})`);

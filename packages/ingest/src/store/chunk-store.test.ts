@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { isIngestError } from "../errors.js";
+import { isZhikuError } from "../errors.js";
 import { type ChunkStore, openChunkStore, type StoredChunk } from "./chunk-store.js";
 
 /** A chunk of its own document; only text and vector matter to these searches. */
@@ -137,7 +137,7 @@ describe("chunk store search", () => {
     } catch (error) {
       caught = error;
     }
-    expect(isIngestError(caught, "invalid:input")).toBe(true);
+    expect(isZhikuError(caught, "invalid:input")).toBe(true);
     expect((caught as Error).message).toContain("fusion.k");
     const chunks = await open();
     await expect(

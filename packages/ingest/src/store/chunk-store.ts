@@ -333,7 +333,7 @@ export interface ChunkStoreOptions {
 
 /**
  * Opens the LanceDB database under `directory`.
- * @throws IngestError `invalid:input` when `fusion` is out of range.
+ * @throws ZhikuError `invalid:input` when `fusion` is out of range.
  */
 export async function openChunkStore(options: ChunkStoreOptions): Promise<ChunkStore> {
   const tuning = { ...DEFAULT_VECTOR_INDEX_TUNING, ...options.vectorIndex };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isIngestError } from "../errors.js";
+import { isZhikuError } from "../errors.js";
 import { DEFAULT_FUSION, fuseRankings, validateFusionOptions, weightsFromVectorShare } from "./fusion.js";
 
 const keys = (items: { key: string }[]) => items.map((item) => item.key);
@@ -134,7 +134,7 @@ describe("validateFusionOptions", () => {
     } catch (error) {
       caught = error;
     }
-    expect(isIngestError(caught, "invalid:input")).toBe(true);
+    expect(isZhikuError(caught, "invalid:input")).toBe(true);
     expect((caught as Error).message).toContain(field);
   });
 });

@@ -1,4 +1,4 @@
-import { IngestError } from "../errors.js";
+import { ZhikuError } from "../errors.js";
 
 /**
  * Weighted reciprocal rank fusion: how the vector and the full-text rankings of a hybrid search are merged.
@@ -24,16 +24,13 @@ export const DEFAULT_FUSION: FusionOptions = { k: 60, vectorWeight: 1, fullTextW
 /**
  * The two weights from one share in [0, 1] for the vector side (full text gets the rest), as `FUSION_VECTOR_WEIGHT`
  * sets them. Scaled by 2, so 0.5 gives {@link DEFAULT_FUSION}'s weights and scores exactly.
- * @throws IngestError `invalid:input` when the share is outside [0, 1].
+ * @throws ZhikuError `invalid:input` when the share is outside [0, 1].
  */
 export function weightsFromVectorShare(
   share: number,
 ): Pick<FusionOptions, "vectorWeight" | "fullTextWeight"> {
   if (!Number.isFinite(share) || share < 0 || share > 1) {
-    throw new IngestError(
-      "invalid:input",
-      `fusion vector weight: must be a number from 0 to 1, got ${share}`,
-    );
+    throw new ZhikuError("invalid:input", `fusion vector weight: must be a number from 0 to 1, got ${share}`);
   }
   return { vectorWeight: 2 * share, fullTextWeight: 2 * (1 - share) };
 }
@@ -52,23 +49,23 @@ export interface FusedItem {
 
 /**
  * Checks fusion options, naming the field that is wrong.
- * @throws IngestError `invalid:input` when `k` is not positive or a weight is negative, not finite, or both are 0.
+ * @throws ZhikuError `invalid:input` when `k` is not positive or a weight is negative, not finite, or both are 0.
  */
 export function validateFusionOptions(options: FusionOptions, source = "fusion"): FusionOptions {
   if (!Number.isFinite(options.k) || options.k <= 0) {
-    throw new IngestError("invalid:input", `${source}.k: must be a number above 0, got ${options.k}`);
+    throw new ZhikuError("invalid:input", `${source}.k: must be a number above 0, got ${options.k}`);
   }
   for (const field of ["vectorWeight", "fullTextWeight"] as const) {
     const weight = options[field];
     if (!Number.isFinite(weight) || weight < 0) {
-      throw new IngestError(
+      throw new ZhikuError(
         "invalid:input",
         `${source}.${field}: must be a number of at least 0, got ${weight}`,
       );
     }
   }
   if (options.vectorWeight === 0 && options.fullTextWeight === 0) {
-    throw new IngestError("invalid:input", `${source}: vectorWeight and fullTextWeight must not both be 0`);
+    throw new ZhikuError("invalid:input", `${source}: vectorWeight and fullTextWeight must not both be 0`);
   }
   return options;
 }

@@ -1,4 +1,4 @@
-import { isIngestError, type KnowledgeBase } from "@zhiku/ingest";
+import { isZhikuError, type KnowledgeBase } from "@zhiku/ingest";
 import type { IngestRunner, IngestRunnerFactory, IngestRunnerHandlers, IngestTask } from "./ingest-runner.js";
 
 /** Options for {@link createInProcessRunner}. */
@@ -71,7 +71,7 @@ class InProcessRunner implements IngestRunner {
       if (!this.#closed) this.#handlers.onDone(task.jobId, outcome);
     } catch (error) {
       if (this.#closed) return;
-      const code = isIngestError(error)
+      const code = isZhikuError(error)
         ? error.code
         : controller.signal.aborted
           ? "cancelled:job"
