@@ -14,6 +14,7 @@ ENV NODE_ENV=production
 # Manifests first, so the dependency layer is reused when only sources change.
 COPY package.json package-lock.json ./
 COPY packages/ingest/package.json packages/ingest/
+COPY packages/stand-in-ollama/package.json packages/stand-in-ollama/
 COPY apps/server/package.json apps/server/
 COPY apps/web/package.json apps/web/
 RUN npm ci --include=dev --no-audit --no-fund

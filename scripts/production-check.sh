@@ -62,7 +62,7 @@ app_port="$(free_port)"
 data_dir="$work/data"
 
 log "starting the stand-in Ollama on port $ollama_port"
-node packages/ingest/dist/stand-in-ollama/main.js --port "$ollama_port" >"$work/stand-in-ollama.log" 2>&1 &
+node packages/stand-in-ollama/dist/main.js --port "$ollama_port" >"$work/stand-in-ollama.log" 2>&1 &
 pids+=($!)
 
 log "starting the server on port $app_port (NODE_ENV=$NODE_ENV, DATA_DIR=$data_dir)"
