@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { createOllamaEmbedder, openKnowledgeBase } from "@zhiku/ingest";
-import { type StandInOllama, startStandInOllama } from "@zhiku/ingest/stand-in-ollama";
+import { type StandInOllama, startStandInOllama } from "@zhiku/stand-in-ollama";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
 // The built `zhiku` command, as `npx zhiku mcp` runs it (tests run after `tsc -b`).
