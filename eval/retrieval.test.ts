@@ -8,7 +8,7 @@ import { type StandInOllama, startStandInOllama } from "@zhiku/stand-in-ollama";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const run = promisify(execFile);
-const zhiku = fileURLToPath(new URL("../packages/ingest/bin/zhiku.js", import.meta.url));
+const zhiku = fileURLToPath(new URL("../apps/server/bin/zhiku.js", import.meta.url));
 const corpus = fileURLToPath(new URL("./corpus", import.meta.url));
 const questions = fileURLToPath(new URL("./questions.jsonl", import.meta.url));
 

@@ -14,7 +14,7 @@ import { readEvents } from "./testing/test-server.js";
 
 const run = promisify(execFile);
 // The built CLI, as `npx zhiku` runs it.
-const cliPath = fileURLToPath(new URL("../../../packages/ingest/bin/zhiku.js", import.meta.url));
+const cliPath = fileURLToPath(new URL("../bin/zhiku.js", import.meta.url));
 
 interface DocumentSummary {
   id: string;
