@@ -1,9 +1,9 @@
 /** Benchmarks one table size: brute force, full text, hybrid, then each vector index configuration. */
 import "./lance-env.mjs";
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import * as lancedb from "@lancedb/lancedb";
+import { lancedb, lancedbVersion } from "../lancedb.mjs";
 import { buildInChild, generateInChild, probeInChild } from "./child-processes.mjs";
 import { chooseParameters, indexConfigurations, isSelected } from "./index-configurations.mjs";
 import { fullTextSearch, hybridSearch, measure, megabytes, recallAt10, vectorSearch } from "./measure.mjs";
@@ -47,7 +47,7 @@ export async function benchmarkSize({
     dimension,
     distanceType,
     seed,
-    lancedb: await lancedbVersion(),
+    lancedb: lancedbVersion,
     machine: machineDescription(),
     loadAverageAtStart: os.loadavg().map((load) => Math.round(load * 10) / 10),
     // LanceDB tuning from the environment (such as LANCE_SHUFFLE_BATCH_BYTES), which index builds inherit.
@@ -211,12 +211,6 @@ export async function benchmarkSize({
   } finally {
     if (!dataDirectory) await rm(directory, { recursive: true, force: true });
   }
-}
-
-/** The installed LanceDB version (its package.json is not exported, so it is found beside the entry). */
-async function lancedbVersion() {
-  const manifest = new URL("../package.json", import.meta.resolve("@lancedb/lancedb"));
-  return JSON.parse(await readFile(manifest, "utf8")).version;
 }
 
 /** The machine the figures come from. */

@@ -5,7 +5,7 @@
 import "./lance-env.mjs";
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import * as lancedb from "@lancedb/lancedb";
+import { lancedb } from "../lancedb.mjs";
 import {
   fullTextSearch,
   hybridSearch,

@@ -1,11 +1,6 @@
 /** Deterministic synthetic chunks for the search benchmark: clustered unit vectors and mixed Chinese/English text. */
 import "./lance-env.mjs";
-import { createRequire } from "node:module";
-import * as lancedb from "@lancedb/lancedb";
-
-// LanceDB loads the CommonJS build of apache-arrow; its sanitiser uses `instanceof`, so the ESM
-// build's classes would not be recognised (dual-package hazard). Load the same build it does.
-const arrow = createRequire(import.meta.url)("apache-arrow");
+import { arrow, lancedb } from "../lancedb.mjs";
 
 /** Length of every vector. */
 export const dimension = 1024;
