@@ -71,20 +71,29 @@ export default {
       to: { path: "^packages/ingest/" },
     },
     {
-      name: "server-to-ingest-public-entry",
+      name: "ingest-public-entry-only",
       severity: "error",
       comment:
-        "The server uses @zhiku/ingest and its declared package exports only, never deep paths into it; " +
-        "export what the server needs from packages/ingest/package.json.",
-      from: { path: "^apps/server/" },
+        "The server (and every other package) uses @zhiku/ingest and its declared package exports only, never " +
+        "deep paths into it; export what is needed from packages/ingest/package.json.",
+      from: { path: "^(apps|packages)/", pathNot: "^packages/ingest/" },
       to: { path: "^packages/ingest/", pathNot: declaredExports("packages/ingest") },
     },
     {
-      name: "ingest-not-to-apps",
+      name: "packages-not-to-apps",
       severity: "error",
-      comment: "The ingest package never imports the server or the web client: they depend on it, not back.",
-      from: { path: "^packages/ingest/" },
+      comment:
+        "Packages (ingest above all) never import the server or the web client: the apps depend on them.",
+      from: { path: "^packages/" },
       to: { path: "^apps/" },
+    },
+    {
+      name: "ingest-not-to-other-packages",
+      severity: "error",
+      comment:
+        "The ingest package is the bottom layer: it imports no other Zhiku package (its tests: the stand-in).",
+      from: { path: "^packages/ingest/" },
+      to: { path: "^packages/(?!ingest/|stand-in-ollama/)" },
     },
     {
       name: "stand-in-imports-no-product-package",
@@ -113,17 +122,22 @@ export default {
       name: "product-not-to-dev-dependencies",
       severity: "error",
       comment:
-        "Product code of the Node packages runs on production dependencies only (the image prunes the rest); " +
-        "a package it imports belongs in dependencies.",
-      from: { path: "^(apps/server|packages/ingest)/src/", pathNot: TESTS },
-      to: { dependencyTypes: ["npm-dev"], dependencyTypesNot: ["type-only"] },
+        "Product code of the Node packages runs on production (or peer) dependencies only (the image prunes the " +
+        "rest); a package it imports belongs in dependencies. The LangChain adapter's examples are exempt.",
+      from: {
+        path: "^(apps/server|packages/ingest|packages/langchain)/src/",
+        pathNot: [...TESTS, "/examples/"],
+      },
+      to: { dependencyTypes: ["npm-dev"], dependencyTypesNot: ["type-only", "npm-peer"] },
     },
   ],
   options: {
     doNotFollow: { path: ["node_modules", "(^|/)dist/"] },
     // Compiled output is not cruised (the npm script names the source folders), but imports of a workspace
     // package resolve into its dist/, so dist/ must stay in the graph: it is only not followed.
-    exclude: { path: ["^eval/corpus/", "^bench/results/"] },
+    // bench/loaders compares against packages installed apart from the workspaces (see bench/README.md), so
+    // its imports do not resolve here.
+    exclude: { path: ["^eval/corpus/", "^bench/results/", "^bench/loaders/"] },
     // Type-only imports count: the web → server rule is about them, and a cycle through types is still a cycle.
     tsPreCompilationDeps: true,
     combinedDependencies: false,
