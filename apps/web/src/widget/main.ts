@@ -3,13 +3,13 @@
  * chat bubble that answers from one Zhiku workspace. The script talks only to the server it was loaded from.
  */
 import { createWidgetApi } from "./widget-api.js";
-import { mountWidget } from "./widget-ui.js";
 import { widgetText } from "./widget-text.js";
+import { mountWidget } from "./widget-ui.js";
 
 const script = document.currentScript as HTMLScriptElement | null;
 const key = script?.dataset.key;
 if (!script || !key) {
-  console.error("Zhiku widget: add data-key=\"zw_...\" to the <script> tag");
+  console.error('Zhiku widget: add data-key="zw_..." to the <script> tag');
 } else {
   const server = new URL(script.src).origin;
   const host = document.createElement("zhiku-widget");

@@ -41,7 +41,10 @@ export function createWidgetApi(options: { server: string; key: string }) {
       const body = (await response.json().catch(() => undefined)) as
         | { error?: { code?: string; message?: string } }
         | undefined;
-      throw new WidgetError(body?.error?.code ?? `http:${response.status}`, body?.error?.message ?? response.statusText);
+      throw new WidgetError(
+        body?.error?.code ?? `http:${response.status}`,
+        body?.error?.message ?? response.statusText,
+      );
     }
     return response;
   }
@@ -57,7 +60,9 @@ export function createWidgetApi(options: { server: string; key: string }) {
 
     /** A passage the answer cited. */
     async passage(chunkId: string): Promise<Omit<WidgetSource, "index">> {
-      return (await call(`/passages/${encodeURIComponent(chunkId)}`)).json() as Promise<Omit<WidgetSource, "index">>;
+      return (await call(`/passages/${encodeURIComponent(chunkId)}`)).json() as Promise<
+        Omit<WidgetSource, "index">
+      >;
     },
 
     /** Streams an answer; resolves when it is complete, rejects with a {@link WidgetError}. */
@@ -72,7 +77,8 @@ export function createWidgetApi(options: { server: string; key: string }) {
           const data = JSON.parse(event.data) as Record<string, unknown>;
           if (event.event === "sources") handlers.onSources(data.sources as WidgetSource[]);
           else if (event.event === "token") handlers.onToken(String(data.text ?? ""));
-          else if (event.event === "error") failure = new WidgetError(String(data.code), String(data.message));
+          else if (event.event === "error")
+            failure = new WidgetError(String(data.code), String(data.message));
           else if (event.event === "done") done = true;
         },
       });
