@@ -23,6 +23,9 @@ export const errorSchema = z.object({
   }),
 });
 
+/** The error body of every failed request; see {@link errorSchema}. */
+export type ErrorBody = z.infer<typeof errorSchema>;
+
 /** A workspace as returned by the API. */
 export const workspaceSchema = z.object({
   id: z.string(),

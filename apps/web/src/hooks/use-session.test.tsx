@@ -5,7 +5,17 @@ import type { Workspace } from "../lib/api-types";
 import { admin, errorJson, fakeApi, json, renderApp } from "../testing/fake-api";
 import { returnPath } from "./use-session";
 
-const hr: Workspace = { slug: "hr", name: "HR", settings: {}, myRole: "owner" };
+const hr: Workspace = {
+  id: "w-hr",
+  slug: "hr",
+  name: "HR",
+  embedModel: null,
+  embedDimension: null,
+  settings: {},
+  createdAt: "2026-01-05T09:00:00Z",
+  updatedAt: "2026-01-05T09:00:00Z",
+  myRole: "owner",
+};
 
 /** jsdom has no EventSource; the documents page opens one, which stays silent here. */
 class SilentEventSource extends EventTarget {
