@@ -1,4 +1,4 @@
-import { screen, waitFor } from "@testing-library/react";
+import { cleanup, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Workspace } from "../lib/api-types";
@@ -26,6 +26,9 @@ class SilentEventSource extends EventTarget {
 }
 
 afterEach(() => {
+  // Unmount first: this hook runs before the setup file's cleanup, and an effect still pending at unmount (the
+  // documents page opening its event stream) would otherwise find EventSource gone.
+  cleanup();
   vi.unstubAllGlobals();
 });
 
