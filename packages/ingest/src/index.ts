@@ -23,7 +23,6 @@ export {
 } from "./eval/evaluate.js";
 export type { IngestWorkerData, IngestWorkerEvent, IngestWorkerRequest } from "./ingest-worker.js";
 export {
-  type ChunkRecord,
   type DocumentRecord,
   type DocumentStatus,
   dataLayout,
@@ -36,13 +35,18 @@ export {
   type SearchMode,
   type SearchOptions,
   type SearchResponse,
-  type SearchResult,
   slugify,
   type WorkspaceRecord,
   type WorkspaceSettings,
 } from "./knowledge-base.js";
 export { parseDocument } from "./parse/index.js";
 export { DEFAULT_MAX_BYTES, type PreparedDocument, prepareDocument } from "./pipeline.js";
+export {
+  type ChunkRecord,
+  chunkRecordSchema,
+  type SearchResult,
+  searchResultSchema,
+} from "./record-schemas.js";
 export { applyRelevanceCutoff, DEFAULT_RELEVANCE_CUTOFF } from "./relevance.js";
 export type { FileStore } from "./store/file-store.js";
 export { DEFAULT_FUSION, type FusionOptions, weightsFromVectorShare } from "./store/fusion.js";
