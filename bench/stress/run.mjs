@@ -18,7 +18,7 @@
  * CLI inherit them; glibc then aborts at the first corrupted free instead of later and elsewhere.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import os from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -157,15 +157,26 @@ function documentText(round, source, index) {
   return `# ${topic} ${code}\n\n${sections.join("\n\n")}\n`;
 }
 
+/** The repo's PDF, DOCX and HTML fixtures: one file in ten of an upload is one of them, so every parser runs. */
+const fixtures = await Promise.all(
+  ["zh-two-page.pdf", "headings.docx", "scraped-zh.html"].map(async (name) => ({
+    name,
+    bytes: await readFile(join(root, "packages/ingest/fixtures", name)),
+  })),
+);
+
 async function upload(round, source) {
   const form = new FormData();
   for (let index = 0; index < settings.files; index += 1) {
-    form.append(
-      "file",
-      new File([documentText(round, source, index)], `r${round}-u${source}-${index}.md`, {
-        type: "text/markdown",
-      }),
-    );
+    const name = `r${round}-u${source}-${index}`;
+    const fixture =
+      index % 10 === 9 ? fixtures[(Math.floor(index / 10) + source) % fixtures.length] : undefined;
+    if (fixture) form.append("file", new File([fixture.bytes], `${name}-${fixture.name}`));
+    else
+      form.append(
+        "file",
+        new File([documentText(round, source, index)], `${name}.md`, { type: "text/markdown" }),
+      );
   }
   const response = await api(`/api/workspaces/${workspace}/documents`, { method: "POST", body: form });
   await response.body?.cancel();
