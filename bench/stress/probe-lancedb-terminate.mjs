@@ -7,9 +7,11 @@
  * resolving a promise of the terminated thread (`JsDeferred::call_tsfn` → `napi_call_threadsafe_function` on a
  * thread-safe function freed with the thread's environment: with glibc's mutex checks an abort in uv_mutex_lock,
  * otherwise a write into freed memory — the heap corruption). `--mode graceful` asks the workers to stop instead
- * and lets them finish their pending calls first: no crash. Prints how the child process ended.
+ * and lets them finish their pending calls first: no crash. `--mode oom` gives the workers `resourceLimits` and
+ * makes them run out of heap (ERR_WORKER_OUT_OF_MEMORY), as a runaway parse would: V8 stops the thread just as
+ * abruptly. Prints how the child process ended.
  *
- *   node bench/stress/probe-lancedb-terminate.mjs [--mode terminate|graceful] [--threads 2] [--seconds 60]
+ *   node bench/stress/probe-lancedb-terminate.mjs [--mode terminate|graceful|oom] [--threads 2] [--seconds 60]
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -46,8 +48,17 @@ if (!isMainThread) {
     table = await connection.createTable("probe", rows(10), { existOk: true });
   }
   let stopping = false;
-  parentPort.on("message", () => {
-    stopping = true;
+  parentPort.on("message", (message) => {
+    if (message === "stop") stopping = true;
+    // A runaway parse: fill the heap until V8 stops the thread at its resourceLimits.
+    if (message === "exhaust") {
+      const hoard = [];
+      const grow = () => {
+        for (let index = 0; index < 200; index += 1) hoard.push(new Array(10_000).fill(index));
+        setImmediate(grow);
+      };
+      grow();
+    }
   });
   while (!stopping) {
     await table.add(rows(50));
@@ -65,11 +76,15 @@ if (!isMainThread) {
   let stopped = 0;
   const lane = async () => {
     while (Date.now() < deadline) {
-      const worker = new Worker(scriptPath, { workerData: { directory } });
+      const worker = new Worker(scriptPath, {
+        workerData: { directory },
+        ...(values.mode === "oom" ? { resourceLimits: { maxOldGenerationSizeMb: 64 } } : {}),
+      });
+      worker.on("error", () => {});
       const exited = new Promise((resolve) => worker.once("exit", resolve));
       await new Promise((resolve) => setTimeout(resolve, 200 + Math.random() * 1500));
       if (values.mode === "terminate") await worker.terminate();
-      else worker.postMessage("stop");
+      else worker.postMessage(values.mode === "oom" ? "exhaust" : "stop");
       await exited;
       stopped += 1;
     }
