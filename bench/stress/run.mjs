@@ -13,6 +13,7 @@
  *
  *   node bench/stress/run.mjs [--minutes 2] [--uploads 3] [--files 100] [--cli-files 100] [--chats 5]
  *                             [--workers 2] [--no-build] [--out bench/results/stress.json]
+ *                             [--server-node-args="--cpu-prof --cpu-prof-dir=DIR"]   (Node flags for the server)
  *
  * Heap checks: run with `MALLOC_CHECK_=3 LD_PRELOAD=libc_malloc_debug.so.0` (glibc 2.34 and later) and the server and
  * CLI inherit them; glibc then aborts at the first corrupted free instead of later and elsewhere.
@@ -37,6 +38,7 @@ const { values } = parseArgs({
     workers: { type: "string", default: "2" },
     "round-timeout": { type: "string", default: "600" },
     "no-build": { type: "boolean", default: false },
+    "server-node-args": { type: "string", default: "" },
     out: { type: "string" },
   },
 });
@@ -70,8 +72,8 @@ function freePort() {
 }
 
 /** Spawns a Node script and resolves once `ready` matches its output; keeps its last output. */
-function startProcess(script, args, environment, ready) {
-  const child = spawn(process.execPath, [script, ...args], {
+function startProcess(script, args, environment, ready, nodeArgs = []) {
+  const child = spawn(process.execPath, [...nodeArgs, script, ...args], {
     cwd: root,
     env: { ...process.env, ...environment },
     stdio: ["ignore", "pipe", "pipe"],
@@ -125,7 +127,13 @@ let server;
 let origin;
 let cookie = "";
 async function startServer() {
-  server = startProcess("apps/server/dist/main.js", [], serverEnvironment, /"url":"(http:\/\/[^"]+)"/);
+  server = startProcess(
+    "apps/server/dist/main.js",
+    [],
+    serverEnvironment,
+    /"url":"(http:\/\/[^"]+)"/,
+    values["server-node-args"].split(" ").filter(Boolean),
+  );
   origin = (await server.ready)[1];
   const login = await fetch(`${origin}/api/auth/login`, {
     method: "POST",
