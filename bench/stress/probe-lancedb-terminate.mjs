@@ -9,9 +9,10 @@
  * otherwise a write into freed memory — the heap corruption). `--mode graceful` asks the workers to stop instead
  * and lets them finish their pending calls first: no crash. `--mode oom` gives the workers `resourceLimits` and
  * makes them run out of heap (ERR_WORKER_OUT_OF_MEMORY), as a runaway parse would: V8 stops the thread just as
- * abruptly. Prints how the child process ended.
+ * abruptly. `--mode abandon` closes the connection and lets the thread end without waiting for its call in flight.
+ * Prints how the child process ended.
  *
- *   node bench/stress/probe-lancedb-terminate.mjs [--mode terminate|graceful|oom] [--threads 2] [--seconds 60]
+ *   node bench/stress/probe-lancedb-terminate.mjs [--mode terminate|graceful|oom|abandon] [--threads 2] [--seconds 60]
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -50,6 +51,13 @@ if (!isMainThread) {
   let stopping = false;
   parentPort.on("message", (message) => {
     if (message === "stop") stopping = true;
+    // Closing and letting the thread end without waiting for the call in flight (its promise is left pending).
+    if (message === "abandon") {
+      stopping = true;
+      table.close();
+      connection.close();
+      parentPort.close();
+    }
     // A runaway parse: fill the heap until V8 stops the thread at its resourceLimits.
     if (message === "exhaust") {
       const hoard = [];
@@ -64,6 +72,7 @@ if (!isMainThread) {
     await table.add(rows(50));
     await table.query().nearestTo(rows(1)[0].vector).limit(5).toArray();
   }
+  if (!connection.isOpen()) process.exit(0);
   table.close();
   connection.close();
   parentPort.close();
@@ -84,7 +93,7 @@ if (!isMainThread) {
       const exited = new Promise((resolve) => worker.once("exit", resolve));
       await new Promise((resolve) => setTimeout(resolve, 200 + Math.random() * 1500));
       if (values.mode === "terminate") await worker.terminate();
-      else worker.postMessage(values.mode === "oom" ? "exhaust" : "stop");
+      else worker.postMessage({ oom: "exhaust", abandon: "abandon" }[values.mode] ?? "stop");
       await exited;
       stopped += 1;
     }
