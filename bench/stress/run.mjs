@@ -104,7 +104,7 @@ function startProcess(script, args, environment, ready, nodeArgs = []) {
 
 const standInPort = await freePort();
 const standIn = startProcess(
-  "packages/ingest/dist/stand-in-ollama/main.js",
+  "packages/stand-in-ollama/dist/main.js",
   ["--port", String(standInPort)],
   {},
   /http:\/\/127\.0\.0\.1:\d+/,
