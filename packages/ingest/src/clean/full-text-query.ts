@@ -5,8 +5,9 @@ import { queryTerms } from "./segment-words.js";
  * How much a character pair of the query counts against a word (BM25 scores of the pair clause are multiplied by
  * it). Pairs find what words miss (an unknown name, a term jieba cuts otherwise inside a longer run) but a query
  * of ten characters has nine of them, so at full weight they outvote the words and pull up texts that share only
- * characters: on eval/ that took Chinese recall@1 from 0.978 to 0.933. From 0.1 to 0.4 eval/ keeps 0.978 and the
- * DRCD sample gains most at 0.3 (bench/results/chinese-full-text.json); 0.5 loses eval/ questions again.
+ * characters: on eval/ that took Chinese recall@1 from 0.978 to 0.911 (0.933 at 0.5). From 0.1 to 0.4 eval/ keeps
+ * 0.978, and on the DRCD sample recall@1 goes from 0.923 (0.1) to 0.937 (0.4); 0.3 sits in the middle of that
+ * range, away from the drop at 0.5 (bench/results/chinese-full-text.json).
  */
 export const PAIR_WEIGHT = 0.3;
 
