@@ -80,6 +80,14 @@ describe("indexWordsOfEach and queryTerms", () => {
     expect(queryTerms("，。！")).toEqual({ words: "", pairs: "" });
   });
 
+  it("give a Traditional query its unfolded words too, for chunks indexed before folding", () => {
+    const query = queryTerms("赫羅圖");
+    expect(query.words.split(" ")).toEqual(expect.arrayContaining(["赫罗图", "赫羅圖"]));
+    expect(query.pairs).toBe("赫罗_ 罗图_");
+    // A Simplified query is its folded self: nothing added.
+    expect(queryTerms("赫罗图").words).toBe(segmentWords("赫罗图"));
+  });
+
   it("cut many texts at once as one at a time", () => {
     const texts = Array.from(
       { length: 20 },

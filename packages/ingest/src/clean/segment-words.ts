@@ -70,9 +70,19 @@ export interface QueryTerms {
   pairs: string;
 }
 
-/** The words and character pairs of a query, cut as {@link indexWordsOfEach} cuts what is stored. */
+/**
+ * The words and character pairs of a query, cut as {@link indexWordsOfEach} cuts what is stored. A query whose Han
+ * runs the fold changes (it has Traditional characters) also keeps its unfolded words: chunks indexed before
+ * folding hold Traditional words until their workspace is re-indexed (`zhiku reembed`), and a folded index holds
+ * none, where those words count for nothing.
+ */
 export function queryTerms(query: string): QueryTerms {
-  return segmentTogether([query])[0]!;
+  const terms = segmentTogether([query])[0]!;
+  const unfolded = segmentTogether([query], { fold: false })[0]!.words;
+  if (unfolded === terms.words) return terms;
+  const folded = new Set(terms.words.split(" "));
+  const extra = unfolded.split(" ").filter((word) => !folded.has(word));
+  return { ...terms, words: [terms.words, ...extra].join(" ") };
 }
 
 /**
@@ -112,7 +122,7 @@ function foldRuns(runs: readonly string[]): string[] {
   return folded.length === runs.length ? folded : runs.map((run) => foldToSimplified(run));
 }
 
-function segmentTogether(texts: readonly string[]): Segmented[] {
+function segmentTogether(texts: readonly string[], options: { fold: boolean } = { fold: true }): Segmented[] {
   // Each text as the words between its Han runs, one string per stretch: runs.length + 1 of them.
   const stretches: string[][] = [];
   const runs: string[] = [];
@@ -134,7 +144,7 @@ function segmentTogether(texts: readonly string[]): Segmented[] {
     between.push(words);
     stretches.push(between);
   }
-  const folded = foldRuns(runs);
+  const folded = options.fold ? foldRuns(runs) : runs;
   let pieces: string[] = [];
   if (folded.length > 0) {
     segmenter ??= Jieba.withDict(dict);
