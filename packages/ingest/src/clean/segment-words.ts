@@ -71,18 +71,17 @@ export interface QueryTerms {
 }
 
 /**
- * The words and character pairs of a query, cut as {@link indexWordsOfEach} cuts what is stored. A query whose Han
- * runs the fold changes (it has Traditional characters) also keeps its unfolded words: chunks indexed before
- * folding hold Traditional words until their workspace is re-indexed (`zhiku reembed`), and a folded index holds
- * none, where those words count for nothing.
+ * The words and character pairs of a query, cut as {@link indexWordsOfEach} cuts what is stored. A query with
+ * Traditional characters also keeps those of its unfolded words that folding changes: chunks indexed before
+ * folding hold such words until their workspace is re-indexed (`zhiku reembed`); a folded index holds none of
+ * them, so there they count for nothing and a Traditional query ranks as its Simplified twin does.
  */
 export function queryTerms(query: string): QueryTerms {
   const terms = segmentTogether([query])[0]!;
   const unfolded = segmentTogether([query], { fold: false })[0]!.words;
   if (unfolded === terms.words) return terms;
-  const folded = new Set(terms.words.split(" "));
-  const extra = unfolded.split(" ").filter((word) => !folded.has(word));
-  return { ...terms, words: [terms.words, ...extra].join(" ") };
+  const traditional = unfolded.split(" ").filter((word) => foldToSimplified(word) !== word);
+  return traditional.length > 0 ? { ...terms, words: [terms.words, ...traditional].join(" ") } : terms;
 }
 
 /**
