@@ -54,8 +54,8 @@ export function segmentWordsOfEach(texts: readonly string[]): string[] {
 /**
  * What the full-text index holds for each text: its words ({@link segmentWords}) followed by the character pairs of
  * its Han runs, marked ({@link hanPairs}). jieba cuts a run by its dictionary, so a name it does not know, or a term
- * it cuts otherwise inside a longer run (即赫罗图 → 即赫 罗图 in one text, 赫罗图 in another), has no word in common
- * with the query; every such term still has its character pairs in common. Queries look pairs up with less weight
+ * it cuts otherwise inside a longer run, may have no word in common with the query (尚恩有什么爱好 → 尚恩有 什么 爱好,
+ * against 尚恩 喜欢 … in the text); it still has its character pairs in common (尚恩_). Queries look pairs up with less weight
  * than words (see `fullTextQuery`), so whole-word matches keep ranking first.
  */
 export function indexWordsOfEach(texts: readonly string[]): string[] {
@@ -78,8 +78,8 @@ export interface QueryTerms {
  */
 export function queryTerms(query: string): QueryTerms {
   const terms = segmentTogether([query])[0]!;
+  if (foldToSimplified(query) === query) return terms;
   const unfolded = segmentTogether([query], { fold: false })[0]!.words;
-  if (unfolded === terms.words) return terms;
   const traditional = unfolded.split(" ").filter((word) => foldToSimplified(word) !== word);
   return traditional.length > 0 ? { ...terms, words: [terms.words, ...traditional].join(" ") } : terms;
 }
