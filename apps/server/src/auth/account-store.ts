@@ -45,6 +45,20 @@ export interface Member {
   role: WorkspaceRole;
 }
 
+/** A change to a user ({@link AccountStore.updateUser}). */
+export interface UserPatch {
+  role?: UserRole;
+  /** A new password hash; ends the user's sessions. */
+  passwordHash?: string;
+  /** With a new password: the session to keep (the one that changed it), by id hash. */
+  keepSessionIdHash?: string;
+  /** With a new password: revoke the user's API keys as well (an admin's reset: whoever knew the old one may hold keys). */
+  revokeApiKeys?: boolean;
+}
+
+/** The user after a change that must leave an admin, or why it was refused. */
+export type GuardedChange = { user: User } | { refused: "not_found" | "last_admin" };
+
 /** A signed-in session, found by its id. */
 export interface SessionRecord {
   /** SHA-256 of the session id (the id itself is only in the cookie). */
@@ -177,22 +191,56 @@ export class AccountStore {
     );
   }
 
-  /** Changes a user's role and/or password hash; returns the user, or undefined when there is none. */
-  updateUser(id: string, patch: { role?: UserRole; passwordHash?: string }): User | undefined {
-    const now = new Date().toISOString();
-    if (patch.role)
-      this.#db.prepare("UPDATE users SET role = ?, updated_at = ? WHERE id = ?").run(patch.role, now, id);
-    if (patch.passwordHash) {
-      this.#db
-        .prepare("UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?")
-        .run(patch.passwordHash, now, id);
-    }
-    return this.getUser(id);
+  /**
+   * Changes a user's role and/or password hash in one IMMEDIATE transaction with the last-admin check, so two admins
+   * demoting each other at once cannot both succeed, not even from two processes. A new password ends the user's
+   * sessions (but `keepSessionIdHash`) and, with `revokeApiKeys`, their API keys too.
+   */
+  updateUser(id: string, patch: UserPatch): GuardedChange {
+    return this.#db
+      .transaction((): GuardedChange => {
+        const user = this.getUser(id);
+        if (!user) return { refused: "not_found" };
+        if (patch.role === "member" && user.role === "admin" && this.countAdmins() <= 1) {
+          return { refused: "last_admin" };
+        }
+        const now = new Date().toISOString();
+        if (patch.role)
+          this.#db.prepare("UPDATE users SET role = ?, updated_at = ? WHERE id = ?").run(patch.role, now, id);
+        if (patch.passwordHash) {
+          this.#db
+            .prepare("UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?")
+            .run(patch.passwordHash, now, id);
+          this.#db
+            .prepare("DELETE FROM sessions WHERE user_id = ? AND id_hash IS NOT ?")
+            .run(id, patch.keepSessionIdHash ?? null);
+          if (patch.revokeApiKeys) {
+            this.#db
+              .prepare("UPDATE api_keys SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL")
+              .run(now, id);
+          }
+        }
+        return { user: this.getUser(id)! };
+      })
+      .immediate();
   }
 
-  /** Deletes a user with their sessions, keys and memberships (ON DELETE CASCADE). True when one was deleted. */
-  deleteUser(id: string): boolean {
-    return this.#db.prepare("DELETE FROM users WHERE id = ?").run(id).changes > 0;
+  /**
+   * Deletes a user with their sessions, keys and memberships (ON DELETE CASCADE). With `keepAnAdmin`, the last admin
+   * is refused, checked in the same IMMEDIATE transaction as the delete.
+   */
+  deleteUser(id: string, options: { keepAnAdmin?: boolean } = {}): GuardedChange {
+    return this.#db
+      .transaction((): GuardedChange => {
+        const user = this.getUser(id);
+        if (!user) return { refused: "not_found" };
+        if (options.keepAnAdmin && user.role === "admin" && this.countAdmins() <= 1) {
+          return { refused: "last_admin" };
+        }
+        this.#db.prepare("DELETE FROM users WHERE id = ?").run(id);
+        return { user };
+      })
+      .immediate();
   }
 
   /** Starts a session; returns the session id for the cookie (stored only as its hash) and its expiry. */
@@ -242,13 +290,6 @@ export class AccountStore {
   /** Ends one session. */
   revokeSession(idHash: string): void {
     this.#db.prepare("DELETE FROM sessions WHERE id_hash = ?").run(idHash);
-  }
-
-  /** Ends every session of a user, but `exceptIdHash` when given (the session that changed the password). */
-  revokeUserSessions(userId: string, exceptIdHash?: string): void {
-    this.#db
-      .prepare("DELETE FROM sessions WHERE user_id = ? AND id_hash IS NOT ?")
-      .run(userId, exceptIdHash ?? null);
   }
 
   /** Deletes expired sessions. */

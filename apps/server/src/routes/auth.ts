@@ -200,8 +200,10 @@ export function createAuthRoutes(deps: AppDeps) {
             400,
           );
         }
-        accounts.updateUser(auth.user.id, { passwordHash: await hashPassword(newPassword) });
-        accounts.revokeUserSessions(auth.user.id, auth.sessionIdHash);
+        accounts.updateUser(auth.user.id, {
+          passwordHash: await hashPassword(newPassword),
+          ...(auth.sessionIdHash ? { keepSessionIdHash: auth.sessionIdHash } : {}),
+        });
         audit.record({
           actor: auth.user,
           action: "auth.password_changed",
