@@ -6,7 +6,7 @@ import { Scalar } from "@scalar/hono-api-reference";
 import { Hono } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import { openAPIRouteHandler } from "hono-openapi";
-import { authenticate, authPartsFor } from "./auth/index.js";
+import { authenticate, authPartsFor, resolveClient } from "./auth/index.js";
 import type { AppDeps } from "./deps.js";
 import { createErrorHandler, notFoundHandler } from "./errors.js";
 import { createLogger } from "./logger.js";
@@ -76,6 +76,7 @@ export function createApp(deps: AppDeps) {
         overwrite: false,
       }),
     )
+    .use(resolveClient({ trustProxy: deps.config.trustProxy }))
     .use(authenticate({ accounts }))
     .route("/api", createHealthRoutes(deps))
     .route("/api", createAuthRoutes(deps))
