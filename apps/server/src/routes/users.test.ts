@@ -54,4 +54,23 @@ describe("/users", () => {
       "unauthorized:api_key",
     );
   });
+
+  it("lets an admin list and revoke any user's API key", async () => {
+    const member = await server.createUser();
+    const listed = await server.request(`/api/users/${member.user.id}/api-keys`);
+    expect(listed.status).toBe(200);
+    const { apiKeys } = (await listed.json()) as { apiKeys: { id: string; name: string }[] };
+    expect(apiKeys.map((key) => key.name)).toEqual(["tests"]);
+    expect((await member.request(`/api/users/${server.admin.user.id}/api-keys`)).status).toBe(403);
+    const revoked = await server.request(`/api/api-keys/${apiKeys[0]!.id}`, {
+      as: "session",
+      method: "DELETE",
+    });
+    expect(revoked.status).toBe(204);
+    expect((await member.request("/api/auth/me")).status).toBe(401);
+    const audit = server.deps.kb.db
+      .prepare("SELECT details FROM audit_events WHERE action = 'api_key.revoked'")
+      .get() as { details: string };
+    expect(JSON.parse(audit.details)).toEqual({ name: "tests", owner: member.user.email });
+  });
 });
