@@ -1,0 +1,29 @@
+import type { MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { AppError } from "../errors.js";
+
+/** Largest JSON (or other non-multipart) request body, in bytes: far above any real request, far below a flood. */
+export const maxJsonBodyBytes = 1024 * 1024;
+
+/**
+ * Refuses a request body over {@link maxJsonBodyBytes} with 413 `too_large:request`, checked from Content-Length
+ * before reading or while a chunked body arrives. Multipart uploads pass: they stream under their own limits
+ * (`MAX_UPLOAD_MB`). Thrown, so each route group answers in its own error shape.
+ */
+export function limitJsonBodies(): MiddlewareHandler {
+  const limit = bodyLimit({
+    maxSize: maxJsonBodyBytes,
+    onError: () => {
+      throw new AppError(
+        "too_large:request",
+        `The request body is larger than ${maxJsonBodyBytes / 1024 / 1024} MB; send less at once`,
+        413,
+      );
+    },
+  });
+  return async (c, next) => {
+    const type = c.req.header("content-type")?.toLowerCase() ?? "";
+    if (type.startsWith("multipart/form-data")) return next();
+    return limit(c, next);
+  };
+}
