@@ -118,4 +118,28 @@ describe("uploads are all or nothing", () => {
       .all() as { details: string }[];
     expect(audit.map((row) => JSON.parse(row.details))).toEqual([{ count: 2, names: ["one.md", "two.md"] }]);
   });
+
+  it("answers a full disk with 503 unavailable:disk in plain words, and queues nothing", async () => {
+    const files = server.deps.kb.files;
+    const put = files.put;
+    files.put = async () => {
+      throw Object.assign(new Error("ENOSPC: no space left on device, write '/data/files/ab/ab12.tmp'"), {
+        code: "ENOSPC",
+      });
+    };
+    try {
+      const before = server.deps.kb.listDocuments("uploads").length;
+      const response = await server.request("/api/workspaces/uploads/documents", {
+        method: "POST",
+        body: filesForm([{ name: "full.md", content: "# Full\n\nno room" }]),
+      });
+      expect(response.status).toBe(503);
+      const { error } = (await response.json()) as { error: { code: string; message: string } };
+      expect(error.code).toBe("unavailable:disk");
+      expect(error.message).not.toMatch(/ENOSPC|\/data|\.tmp/);
+      expect(server.deps.kb.listDocuments("uploads")).toHaveLength(before);
+    } finally {
+      files.put = put;
+    }
+  });
 });

@@ -18,7 +18,7 @@ import {
 } from "../services/documents/content-disposition.js";
 import { fetchPage } from "../services/documents/fetch-page.js";
 import { readUploads } from "../services/documents/read-uploads.js";
-import { diskFullError, isDiskFull, UploadStaging } from "../services/documents/upload-staging.js";
+import { UploadStaging } from "../services/documents/upload-staging.js";
 import { chunkSchema, documentSchema, errorResponse, jsonResponse, queuedDocumentSchema } from "./schemas.js";
 import { validate } from "./validation.js";
 
@@ -46,11 +46,6 @@ export function createDocumentRoutes(deps: AppDeps) {
   const policy = createAddressPolicy(config.urlAllowlist);
   const stagingRoot = join(config.dataDir, "upload-staging");
   UploadStaging.clear(stagingRoot);
-  /** Puts an original into the file store; a full disk answers `unavailable:disk`. */
-  const storeFile = (bytes: Uint8Array) =>
-    kb.files.put(bytes).catch((error: unknown) => {
-      throw isDiskFull(error) ? diskFullError(error) : error;
-    });
 
   const requireDocument = (auth: Authenticated, slug: string, documentId: string, minimum: WorkspaceRole) => {
     permissions.requireWorkspace(auth, slug, minimum);
@@ -115,7 +110,7 @@ export function createDocumentRoutes(deps: AppDeps) {
           // The file store names files by content hash; the client's name is only the document's name.
           const fileHashes: string[] = [];
           for (const [index] of staging.files.entries()) {
-            fileHashes.push(await storeFile(await staging.read(index)));
+            fileHashes.push(await kb.files.put(await staging.read(index)));
           }
           for (const [index, file] of staging.files.entries()) {
             documents.push(
@@ -174,7 +169,7 @@ export function createDocumentRoutes(deps: AppDeps) {
           timeoutMs: deps.urlFetchTimeoutMs ?? 20_000,
           policy,
         });
-        const fileHash = await storeFile(bytes);
+        const fileHash = await kb.files.put(bytes);
         const document = jobs.enqueueUpload({ workspace, name: url, bytes: bytes.byteLength, fileHash });
         audit.record({
           actor: auth.user,

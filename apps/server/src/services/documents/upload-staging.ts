@@ -2,7 +2,6 @@ import { randomUUID } from "node:crypto";
 import { rmSync } from "node:fs";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { AppError } from "../../errors.js";
 import type { UploadedFile } from "./read-uploads.js";
 
 /** A file of one upload request held until the whole request is accepted. */
@@ -11,22 +10,6 @@ export interface StagedFile {
   name: string;
   /** Size in bytes. */
   bytes: number;
-}
-
-/** The answer when the disk is full: plain words, nothing from inside the server. */
-export function diskFullError(cause: unknown): AppError {
-  return new AppError(
-    "unavailable:disk",
-    "The server's disk is full; nothing was stored. Free some space and try again",
-    503,
-    { cause },
-  );
-}
-
-/** True when a file-system error means the disk (or the user's quota) is full. */
-export function isDiskFull(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return code === "ENOSPC" || code === "EDQUOT";
 }
 
 /**
@@ -45,9 +28,7 @@ export class UploadStaging {
   /** Opens an empty staging folder for one request under `root`. */
   static async open(root: string): Promise<UploadStaging> {
     const folder = join(root, randomUUID());
-    await mkdir(folder, { recursive: true }).catch((error: unknown) => {
-      throw isDiskFull(error) ? diskFullError(error) : error;
-    });
+    await mkdir(folder, { recursive: true });
     return new UploadStaging(folder);
   }
 
@@ -63,9 +44,7 @@ export class UploadStaging {
 
   /** Writes one file to the staging folder. */
   async add(file: UploadedFile): Promise<void> {
-    await writeFile(join(this.#folder, String(this.#files.length)), file.bytes).catch((error: unknown) => {
-      throw isDiskFull(error) ? diskFullError(error) : error;
-    });
+    await writeFile(join(this.#folder, String(this.#files.length)), file.bytes);
     this.#files.push({ name: file.name, bytes: file.bytes.byteLength });
   }
 
