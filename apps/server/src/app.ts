@@ -14,7 +14,7 @@ import { requestLogging } from "./request-logging.js";
 import { createApiKeyRoutes } from "./routes/api-keys.js";
 import { createAuditRoutes } from "./routes/audit.js";
 import { createAuthRoutes } from "./routes/auth.js";
-import { limitJsonBodies } from "./routes/body-limit.js";
+import { limitJsonBodies, maxJsonBodyBytes } from "./routes/body-limit.js";
 import { createChatRoutes } from "./routes/chat.js";
 import { createDocumentRoutes } from "./routes/documents.js";
 import { createEventRoutes } from "./routes/events.js";
@@ -79,7 +79,7 @@ export function createApp(deps: AppDeps) {
     )
     .use(resolveClient({ trustProxy: deps.config.trustProxy }))
     .use(authenticate({ accounts }))
-    .use("/api/*", limitJsonBodies())
+    .use("/api/*", limitJsonBodies(maxJsonBodyBytes))
     .route("/api", createHealthRoutes(deps))
     .route("/api", createAuthRoutes(deps))
     .route("/api", createUserRoutes(deps))

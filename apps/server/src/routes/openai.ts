@@ -8,7 +8,7 @@ import { type Authenticated, authPartsFor } from "../auth/index.js";
 import type { AppDeps } from "../deps.js";
 import { AppError, toErrorResponse } from "../errors.js";
 import type { HistoryMessage } from "../services/chat/index.js";
-import { limitJsonBodies } from "./body-limit.js";
+import { limitJsonBodies, maxOpenAiBodyBytes } from "./body-limit.js";
 import { chatPartsFor, requestAbort, toAppError } from "./chat.js";
 import { eventStreamResponse, jsonResponse } from "./schemas.js";
 import { validate } from "./validation.js";
@@ -159,7 +159,7 @@ export function createOpenAiRoutes(deps: AppDeps) {
       const { status, body } = toOpenAiError(error);
       return c.json(body, status);
     })
-    .use(limitJsonBodies())
+    .use(limitJsonBodies(maxOpenAiBodyBytes))
     .get(
       "/models",
       describeRoute({

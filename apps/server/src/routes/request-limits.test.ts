@@ -38,19 +38,35 @@ describe("request limits", () => {
     expect(((await streamed.json()) as { error: { code: string } }).error.code).toBe("too_large:request");
   });
 
-  it("answers an oversized /v1 body in OpenAI's error shape", async () => {
+  it("answers a /v1 body over 4 MB in OpenAI's error shape", async () => {
     const response = await server.request("/v1/chat/completions", {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({
         model: "docs",
-        messages: [{ role: "user", content: "x".repeat(2 * 1024 * 1024) }],
+        messages: [{ role: "user", content: "x".repeat(5 * 1024 * 1024) }],
       }),
     });
     expect(response.status).toBe(413);
     expect(await response.json()).toMatchObject({
       error: { type: "invalid_request_error", code: "too_large:request" },
     });
+  });
+
+  it("takes a /v1 conversation of 2 MB, over the /api limit", async () => {
+    const response = await server.request("/v1/chat/completions", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        model: "docs",
+        messages: [
+          { role: "user", content: "x ".repeat(1024 * 1024) },
+          { role: "assistant", content: "noted" },
+          { role: "user", content: "hi" },
+        ],
+      }),
+    });
+    expect(response.status).not.toBe(413);
   });
 
   it("still takes multipart uploads larger than the JSON limit", async () => {
