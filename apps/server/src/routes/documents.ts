@@ -37,7 +37,8 @@ function summary(document: DocumentRecord) {
 
 /**
  * `/workspaces/:slug/documents`: upload (multipart, many `file` fields) or fetch a URL, list, read, chunks,
- * original file, cancel, retry, delete. Uploads return 202 once the whole request is read (all or nothing); ingestion runs in the job queue.
+ * original file, cancel, retry, delete. Uploads return 202 once the whole request is read (all or nothing);
+ * ingestion runs in the job queue.
  */
 export function createDocumentRoutes(deps: AppDeps) {
   const { kb, jobs, config } = deps;
@@ -109,7 +110,7 @@ export function createDocumentRoutes(deps: AppDeps) {
           });
           // The file store names files by content hash; the client's name is only the document's name.
           const fileHashes: string[] = [];
-          for (const [index] of staging.files.entries()) {
+          for (let index = 0; index < staging.files.length; index += 1) {
             fileHashes.push(await kb.files.put(await staging.read(index)));
           }
           for (const [index, file] of staging.files.entries()) {
