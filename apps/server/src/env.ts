@@ -21,6 +21,7 @@ const environmentSchema = z.object({
   URL_ALLOWLIST: z.string().optional(),
   FUSION_VECTOR_WEIGHT: z.coerce.number().min(0).max(1).optional(),
   TRUST_PROXY: z.string().optional(),
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
 });
 
 /** Examples shown in the fix-it message for a bad value. */
@@ -40,6 +41,7 @@ const examples: Record<keyof z.infer<typeof environmentSchema>, string> = {
   FUSION_VECTOR_WEIGHT: "a number from 0 (full-text ranking only) to 1 (vector ranking only), such as 0.5",
   TRUST_PROXY:
     "the number of reverse proxies in front of the server, such as 1, or their comma-separated addresses or CIDR ranges, such as 127.0.0.1,10.0.0.0/8",
+  PUBLIC_URL: "the URL people open Zhiku at, such as https://zhiku.example.com",
 };
 
 /** The server's configuration, read once from the environment at start. */
@@ -79,6 +81,8 @@ export interface ServerConfig {
    * their addresses and CIDR ranges. Unset (or 0): none, the socket's peer is the client.
    */
   trustProxy?: TrustProxy;
+  /** The URL people open Zhiku at (`PUBLIC_URL`), without a trailing slash, for links sent outside the browser. */
+  publicUrl?: string;
 }
 
 /** A bad environment value; the message says which variable and how to fix it. */
@@ -160,6 +164,9 @@ export function parseEnvironment(source: Record<string, string | undefined>): Se
       ? {}
       : { fusionVectorWeight: environment.FUSION_VECTOR_WEIGHT }),
     ...(trustProxy === undefined ? {} : { trustProxy }),
+    ...(environment.PUBLIC_URL === undefined
+      ? {}
+      : { publicUrl: environment.PUBLIC_URL.replace(/\/+$/, "") }),
   };
 }
 
