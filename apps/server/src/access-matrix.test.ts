@@ -210,6 +210,10 @@ describe("access matrix: every route × every role", () => {
         return { path: `/api/users/${target.user.id}`, init: { method: "DELETE" } };
       },
     },
+    "GET /api/users/:id/api-keys": {
+      expect: adminOnly,
+      request: () => ({ path: `/api/users/${users.viewer.user.id}/api-keys` }),
+    },
     "GET /api/api-keys": { expect: unlimitedOnly, request: () => ({ path: "/api/api-keys" }) },
     "POST /api/api-keys": {
       expect: unlimitedOnly,

@@ -7,7 +7,7 @@ import { Hono } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import { openAPIRouteHandler } from "hono-openapi";
 import { isApiPath } from "./api-paths.js";
-import { authenticate, authPartsFor } from "./auth/index.js";
+import { authenticate, authPartsFor, resolveClient } from "./auth/index.js";
 import type { AppDeps } from "./deps.js";
 import { createErrorHandler, notFoundHandler } from "./errors.js";
 import { createLogger } from "./logger.js";
@@ -16,6 +16,7 @@ import { requestLogging } from "./request-logging.js";
 import { createApiKeyRoutes } from "./routes/api-keys.js";
 import { createAuditRoutes } from "./routes/audit.js";
 import { createAuthRoutes } from "./routes/auth.js";
+import { limitJsonBodies, maxJsonBodyBytes } from "./routes/body-limit.js";
 import { chatPartsFor, createChatRoutes } from "./routes/chat.js";
 import { createDocumentRoutes } from "./routes/documents.js";
 import { createEventRoutes } from "./routes/events.js";
@@ -86,7 +87,9 @@ export function createApp(deps: AppDeps) {
         overwrite: false,
       }),
     )
+    .use(resolveClient({ trustProxy: deps.config.trustProxy }))
     .use(authenticate({ accounts }))
+    .use("/api/*", limitJsonBodies(maxJsonBodyBytes))
     .route("/api", createHealthRoutes(deps))
     .route("/api", createAuthRoutes(deps))
     .route("/api", createUserRoutes(deps))

@@ -101,4 +101,23 @@ describe("parseEnvironment", () => {
     );
     expect(() => parseEnvironment({ URL_ALLOWLIST: "http://x" })).toThrow(/URL_ALLOWLIST/);
   });
+
+  it("reads TRUST_PROXY as a hop count or addresses and CIDR ranges, and names it when it is wrong", () => {
+    expect(parseEnvironment({ TRUST_PROXY: "2" }).trustProxy).toEqual({ hops: 2 });
+    expect(parseEnvironment({ TRUST_PROXY: "0" }).trustProxy).toBeUndefined();
+    expect(parseEnvironment({ TRUST_PROXY: " 127.0.0.1, 10.0.0.0/8 ,::1" }).trustProxy).toEqual({
+      addresses: ["127.0.0.1", "10.0.0.0/8", "::1"],
+    });
+    for (const value of ["proxy.internal", "10.0.0.0/33", "yes", "1000"]) {
+      let caught: unknown;
+      try {
+        parseEnvironment({ TRUST_PROXY: value });
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(EnvironmentError);
+      expect((caught as EnvironmentError).variables).toEqual(["TRUST_PROXY"]);
+      expect((caught as EnvironmentError).message).toContain("TRUST_PROXY");
+    }
+  });
 });

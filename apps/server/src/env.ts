@@ -1,5 +1,6 @@
 import { isIP } from "node:net";
 import { z } from "zod";
+import type { TrustProxy } from "./auth/trusted-proxy.js";
 
 /** Log levels accepted by `LOG_LEVEL` (pino's names). */
 export const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -19,6 +20,7 @@ const environmentSchema = z.object({
   ADMIN_PASSWORD: z.string().min(8).max(1_024).optional(),
   URL_ALLOWLIST: z.string().optional(),
   FUSION_VECTOR_WEIGHT: z.coerce.number().min(0).max(1).optional(),
+  TRUST_PROXY: z.string().optional(),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
 });
 
@@ -37,6 +39,8 @@ const examples: Record<keyof z.infer<typeof environmentSchema>, string> = {
   ADMIN_PASSWORD: "a password of at least 8 characters (with ADMIN_EMAIL)",
   URL_ALLOWLIST: "comma-separated host names or CIDR ranges, such as intranet.example.com,10.0.0.0/8",
   FUSION_VECTOR_WEIGHT: "a number from 0 (full-text ranking only) to 1 (vector ranking only), such as 0.5",
+  TRUST_PROXY:
+    "the number of reverse proxies in front of the server, such as 1, or their comma-separated addresses or CIDR ranges, such as 127.0.0.1,10.0.0.0/8",
   PUBLIC_URL: "the URL people open Zhiku at, such as https://zhiku.example.com",
 };
 
@@ -72,6 +76,11 @@ export interface ServerConfig {
    * unset means equal weights (bench/results/retrieval-experiments.md, "Fusion weights").
    */
   fusionVectorWeight?: number;
+  /**
+   * The reverse proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed (`TRUST_PROXY`): a hop count or
+   * their addresses and CIDR ranges. Unset (or 0): none, the socket's peer is the client.
+   */
+  trustProxy?: TrustProxy;
   /** The URL people open Zhiku at (`PUBLIC_URL`), without a trailing slash, for links sent outside the browser. */
   publicUrl?: string;
 }
@@ -136,6 +145,7 @@ export function parseEnvironment(source: Record<string, string | undefined>): Se
       ],
     );
   }
+  const trustProxy = parseTrustProxy(environment.TRUST_PROXY);
   return {
     port: environment.PORT,
     host: environment.HOST,
@@ -153,10 +163,42 @@ export function parseEnvironment(source: Record<string, string | undefined>): Se
     ...(environment.FUSION_VECTOR_WEIGHT === undefined
       ? {}
       : { fusionVectorWeight: environment.FUSION_VECTOR_WEIGHT }),
+    ...(trustProxy === undefined ? {} : { trustProxy }),
     ...(environment.PUBLIC_URL === undefined
       ? {}
       : { publicUrl: environment.PUBLIC_URL.replace(/\/+$/, "") }),
   };
+}
+
+/** `TRUST_PROXY`: a hop count (0 or unset for none) or comma-separated addresses and CIDR ranges. */
+function parseTrustProxy(value: string | undefined): TrustProxy | undefined {
+  if (value === undefined) return undefined;
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value);
+    if (hops <= 32) return hops === 0 ? undefined : { hops };
+    return throwEnvironmentError(
+      ["TRUST_PROXY"],
+      [
+        `  TRUST_PROXY=${JSON.stringify(value)} is not a plausible number of proxies; set it to ${examples.TRUST_PROXY}.`,
+      ],
+    );
+  }
+  const addresses = value
+    .split(",")
+    .map((entry) => entry.trim().toLowerCase())
+    .filter(Boolean);
+  const badEntry = addresses.find(
+    (entry) => !isAllowlistEntry(entry) || isIP(entry.split("/")[0] ?? "") === 0,
+  );
+  if (badEntry !== undefined || addresses.length === 0) {
+    return throwEnvironmentError(
+      ["TRUST_PROXY"],
+      [
+        `  TRUST_PROXY entry ${JSON.stringify(badEntry ?? value)} is not a hop count, address or CIDR range; set it to ${examples.TRUST_PROXY}.`,
+      ],
+    );
+  }
+  return { addresses };
 }
 
 /** A host name, an IPv4/IPv6 address, or an address with a `/prefix`. */

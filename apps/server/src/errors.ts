@@ -2,6 +2,7 @@ import { isZhikuError } from "@zhiku/ingest";
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { diskFullError, isDiskFull } from "./disk-full.js";
 import type { Logger } from "./logger.js";
 
 /** An error the API reports as-is: a stable `code` like `not_found:document`, a message, an HTTP status. */
@@ -103,6 +104,8 @@ export function toErrorResponse(error: unknown): {
     const code = /malformed json/i.test(message) ? "invalid:json" : codeForStatus(status);
     return { status, body: { error: { code, message } }, expected: status < 500 };
   }
+  // A full disk is the operator's to fix, not a bug: say so plainly (the cause still goes to the log).
+  if (isDiskFull(error)) return { ...toErrorResponse(diskFullError(error)), expected: false };
   return {
     status: 500,
     body: {

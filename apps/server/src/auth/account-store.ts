@@ -1,58 +1,18 @@
 import { randomUUID } from "node:crypto";
 import type { Database } from "better-sqlite3";
+import type {
+  ApiKeyRecord,
+  GuardedChange,
+  Member,
+  SessionRecord,
+  User,
+  UserPatch,
+  UserRole,
+  WorkspaceRole,
+} from "./account-types.js";
 import { displayPrefix, newApiKey, randomToken, sha256 } from "./tokens.js";
 
-/** A user's role on the whole install: `admin` may do everything, `member` only what workspaces share with it. */
-export type UserRole = "admin" | "member";
-
-/** A member's role in one workspace: `viewer` reads and chats, `editor` also changes documents, `owner` also settings and members. */
-export type WorkspaceRole = "owner" | "editor" | "viewer";
-
-/** Workspace roles from least to most rights. */
-export const workspaceRoles: readonly WorkspaceRole[] = ["viewer", "editor", "owner"];
-
-/** True when `role` grants at least what `minimum` does. */
-export function roleAtLeast(role: WorkspaceRole, minimum: WorkspaceRole): boolean {
-  return workspaceRoles.indexOf(role) >= workspaceRoles.indexOf(minimum);
-}
-
-/** A user as the API shows it. */
-export interface User {
-  id: string;
-  email: string;
-  role: UserRole;
-  createdAt: string;
-}
-
-/** An API key as listed (never the key itself). */
-export interface ApiKeyRecord {
-  id: string;
-  /** The user the key acts as. */
-  userId: string;
-  name: string;
-  /** The one workspace the key may reach, or null for all of its user's. */
-  workspaceId: string | null;
-  /** The first characters of the key, to tell keys apart. */
-  prefix: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-}
-
-/** A workspace member. */
-export interface Member {
-  userId: string;
-  email: string;
-  role: WorkspaceRole;
-}
-
-/** A signed-in session, found by its id. */
-export interface SessionRecord {
-  /** SHA-256 of the session id (the id itself is only in the cookie). */
-  idHash: string;
-  userId: string;
-  expiresAt: string;
-  lastSeenAt: string;
-}
+export * from "./account-types.js";
 
 /** How long a session lasts since it was last used. */
 export const sessionLifetimeMs = 30 * 24 * 60 * 60 * 1000;
@@ -177,22 +137,56 @@ export class AccountStore {
     );
   }
 
-  /** Changes a user's role and/or password hash; returns the user, or undefined when there is none. */
-  updateUser(id: string, patch: { role?: UserRole; passwordHash?: string }): User | undefined {
-    const now = new Date().toISOString();
-    if (patch.role)
-      this.#db.prepare("UPDATE users SET role = ?, updated_at = ? WHERE id = ?").run(patch.role, now, id);
-    if (patch.passwordHash) {
-      this.#db
-        .prepare("UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?")
-        .run(patch.passwordHash, now, id);
-    }
-    return this.getUser(id);
+  /**
+   * Changes a user's role and/or password hash in one IMMEDIATE transaction with the last-admin check, so two admins
+   * demoting each other at once cannot both succeed, not even from two processes. A new password ends the user's
+   * sessions (but `keepSessionIdHash`) and, with `revokeApiKeys`, their API keys too.
+   */
+  updateUser(id: string, patch: UserPatch): GuardedChange {
+    return this.#db
+      .transaction((): GuardedChange => {
+        const user = this.getUser(id);
+        if (!user) return { refused: "not_found" };
+        if (patch.role === "member" && user.role === "admin" && this.countAdmins() <= 1) {
+          return { refused: "last_admin" };
+        }
+        const now = new Date().toISOString();
+        if (patch.role)
+          this.#db.prepare("UPDATE users SET role = ?, updated_at = ? WHERE id = ?").run(patch.role, now, id);
+        if (patch.passwordHash) {
+          this.#db
+            .prepare("UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?")
+            .run(patch.passwordHash, now, id);
+          this.#db
+            .prepare("DELETE FROM sessions WHERE user_id = ? AND id_hash IS NOT ?")
+            .run(id, patch.keepSessionIdHash ?? null);
+          if (patch.revokeApiKeys) {
+            this.#db
+              .prepare("UPDATE api_keys SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL")
+              .run(now, id);
+          }
+        }
+        return { user: this.getUser(id)! };
+      })
+      .immediate();
   }
 
-  /** Deletes a user with their sessions, keys and memberships (ON DELETE CASCADE). True when one was deleted. */
-  deleteUser(id: string): boolean {
-    return this.#db.prepare("DELETE FROM users WHERE id = ?").run(id).changes > 0;
+  /**
+   * Deletes a user with their sessions, keys and memberships (ON DELETE CASCADE). With `keepAnAdmin`, the last admin
+   * is refused, checked in the same IMMEDIATE transaction as the delete.
+   */
+  deleteUser(id: string, options: { keepAnAdmin?: boolean } = {}): GuardedChange {
+    return this.#db
+      .transaction((): GuardedChange => {
+        const user = this.getUser(id);
+        if (!user) return { refused: "not_found" };
+        if (options.keepAnAdmin && user.role === "admin" && this.countAdmins() <= 1) {
+          return { refused: "last_admin" };
+        }
+        this.#db.prepare("DELETE FROM users WHERE id = ?").run(id);
+        return { user };
+      })
+      .immediate();
   }
 
   /** Starts a session; returns the session id for the cookie (stored only as its hash) and its expiry. */
@@ -242,13 +236,6 @@ export class AccountStore {
   /** Ends one session. */
   revokeSession(idHash: string): void {
     this.#db.prepare("DELETE FROM sessions WHERE id_hash = ?").run(idHash);
-  }
-
-  /** Ends every session of a user, but `exceptIdHash` when given (the session that changed the password). */
-  revokeUserSessions(userId: string, exceptIdHash?: string): void {
-    this.#db
-      .prepare("DELETE FROM sessions WHERE user_id = ? AND id_hash IS NOT ?")
-      .run(userId, exceptIdHash ?? null);
   }
 
   /** Deletes expired sessions. */

@@ -1,6 +1,6 @@
-import { isIP } from "node:net";
 import type { Context } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
+import { type ClientInfo, createClientResolver, evidenceOf } from "./trusted-proxy.js";
 
 /** The session cookie's name. */
 export const sessionCookieName = "zhiku_session";
@@ -8,10 +8,12 @@ export const sessionCookieName = "zhiku_session";
 /** The header cookie-authenticated changes must carry (`X-Zhiku-CSRF: 1`): a cross-site form cannot send it. */
 export const csrfHeaderName = "X-Zhiku-CSRF";
 
-/** True when the request reached us over HTTPS, directly or through a proxy that says so (`X-Forwarded-Proto`). */
+/**
+ * True when the request reached us over HTTPS, directly or through a trusted proxy that says so (`X-Forwarded-Proto`
+ * from a proxy `TRUST_PROXY` names).
+ */
 export function isHttps(c: Context): boolean {
-  const forwarded = c.req.header("x-forwarded-proto")?.split(",")[0]?.trim().toLowerCase();
-  return forwarded === "https" || new URL(c.req.url).protocol === "https:";
+  return clientOf(c).https;
 }
 
 /** Sets the session cookie: HttpOnly, SameSite=Lax, Path=/, Secure over HTTPS, expiring with the session. */
@@ -30,33 +32,15 @@ export function clearSessionCookie(c: Context): void {
   deleteCookie(c, sessionCookieName, { path: "/", httpOnly: true, sameSite: "Lax", secure: isHttps(c) });
 }
 
-function isPrivateOrLoopback(address: string): boolean {
-  const bare = address.replace(/^::ffff:/i, "");
-  if (isIP(bare) === 4) {
-    const [first = 0, second = 0] = bare.split(".").map(Number);
-    return (
-      first === 127 ||
-      first === 10 ||
-      (first === 172 && second >= 16 && second <= 31) ||
-      (first === 192 && second === 168)
-    );
-  }
-  const lower = bare.toLowerCase();
-  return lower === "::1" || lower.startsWith("fc") || lower.startsWith("fd");
+/** The client {@link resolveClient} put on the context, or the socket's own view when it did not run. */
+function clientOf(c: Context): ClientInfo {
+  return c.get("client") ?? createClientResolver(undefined)(evidenceOf(c));
 }
 
 /**
- * The client's address, for throttling and the audit log. The socket's peer, except when that peer is a loopback
- * or private address (a reverse proxy in front of us) and it passed `X-Forwarded-For`: then the address the proxy
- * saw (the header's last entry, the only one a client cannot forge). "unknown" when there is no socket (tests).
+ * The client's address, for throttling and the audit log: the socket's peer, or the address trusted proxies
+ * (`TRUST_PROXY`) forwarded in `X-Forwarded-For`. "unknown" when there is neither (tests without a socket).
  */
 export function clientAddress(c: Context): string {
-  const environment = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
-  const peer = environment?.incoming?.socket?.remoteAddress;
-  const forwarded = c.req.header("x-forwarded-for");
-  if ((!peer || isPrivateOrLoopback(peer)) && forwarded && peer) {
-    const last = forwarded.split(",").pop()?.trim();
-    if (last && isIP(last)) return last;
-  }
-  return peer ?? "unknown";
+  return clientOf(c).address;
 }

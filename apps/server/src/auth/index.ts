@@ -13,6 +13,7 @@ export * from "./middleware.js";
 export * from "./passwords.js";
 export * from "./permissions.js";
 export * from "./tokens.js";
+export * from "./trusted-proxy.js";
 
 /** The account store, permissions, audit log and login throttle of one app. */
 export interface AuthParts {

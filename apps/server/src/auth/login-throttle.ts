@@ -1,8 +1,11 @@
 /** Options for {@link LoginThrottle}. */
 export interface LoginThrottleOptions {
-  /** Failures per account within the window before its logins are refused. Default 5. */
+  /**
+   * Failures for one account from one client address within the window before that address's logins to it are
+   * refused. Default 5. Counted per pair, so someone else's guesses never lock the owner out from their own address.
+   */
   maxPerAccount?: number;
-  /** Failures per client address within the window before its logins are refused. Default 20. */
+  /** Failures from one client address, for any accounts, within the window before its logins are refused. Default 20. */
   maxPerAddress?: number;
   /** The window, in ms. Default 15 minutes. */
   windowMs?: number;
@@ -13,8 +16,14 @@ export interface LoginThrottleOptions {
 /** Most keys remembered; beyond it the oldest are dropped, so a flood of addresses cannot grow memory without end. */
 const maxTrackedKeys = 100_000;
 
+/** The key of one account tried from one address. */
+function accountKey(input: { email: string; address: string }): string {
+  return `account:${input.email.trim().toLowerCase()}|${input.address}`;
+}
+
 /**
- * Counts failed logins per account and per client address in a sliding window and says when to refuse.
+ * Counts failed logins per account and client address together, and per client address (against password spraying),
+ * in a sliding window, and says when to refuse.
  *
  * Kept in memory, not SQLite: the server is one process, a check must not cost a database write on the hot path of an
  * attack, and losing the counts on restart only gives an attacker one more window after an operator restarts.
@@ -26,7 +35,7 @@ export class LoginThrottle {
   readonly #windowMs: number;
   readonly #now: () => number;
 
-  /** @param options Limits and window; defaults 5 per account, 20 per address, 15 minutes. */
+  /** @param options Limits and window; defaults 5 per account and address, 20 per address, 15 minutes. */
   constructor(options: LoginThrottleOptions = {}) {
     this.#maxPerAccount = options.maxPerAccount ?? 5;
     this.#maxPerAddress = options.maxPerAddress ?? 20;
@@ -37,7 +46,7 @@ export class LoginThrottle {
   /** Seconds until a login for this account from this address may be tried again, or 0 when it may now. */
   retryAfterSeconds(input: { email: string; address: string }): number {
     const wait = Math.max(
-      this.#wait(`account:${input.email.toLowerCase()}`, this.#maxPerAccount),
+      this.#wait(accountKey(input), this.#maxPerAccount),
       this.#wait(`address:${input.address}`, this.#maxPerAddress),
     );
     return Math.ceil(wait / 1000);
@@ -45,13 +54,13 @@ export class LoginThrottle {
 
   /** Records a failed login. */
   recordFailure(input: { email: string; address: string }): void {
-    this.#add(`account:${input.email.toLowerCase()}`);
+    this.#add(accountKey(input));
     this.#add(`address:${input.address}`);
   }
 
-  /** Forgets an account's failures after a successful login (the address's stay counted). */
-  recordSuccess(input: { email: string }): void {
-    this.#failures.delete(`account:${input.email.toLowerCase()}`);
+  /** Forgets the failures for an account from this address after a successful login (the address's stay counted). */
+  recordSuccess(input: { email: string; address: string }): void {
+    this.#failures.delete(accountKey(input));
   }
 
   #recent(key: string): number[] {

@@ -16,7 +16,10 @@ const apiKeySchema = z.object({
   lastUsedAt: z.string().nullable(),
 });
 
-/** `/api-keys`: one's own keys (listed without the secret), create (the key is shown once), revoke. Sessions only. */
+/**
+ * `/api-keys`: one's own keys (listed without the secret), create (the key is shown once), revoke (admins: any key,
+ * listed per user at `/users/:id/api-keys`). Sessions only.
+ */
 export function createApiKeyRoutes(deps: AppDeps) {
   const { kb } = deps;
   const { accounts, audit, permissions } = authPartsFor(deps);
@@ -42,6 +45,25 @@ export function createApiKeyRoutes(deps: AppDeps) {
         permissions.requireSession(auth);
         const slugs = slugsById();
         return c.json({ apiKeys: accounts.listApiKeys(auth.user.id).map((key) => toWire(key, slugs)) }, 200);
+      },
+    )
+    .get(
+      "/users/:id/api-keys",
+      describeRoute({
+        tags: ["Accounts"],
+        summary: "A user's API keys (admins), to revoke one with DELETE /api-keys/{id}",
+        responses: {
+          200: jsonResponse("Keys", z.object({ apiKeys: z.array(apiKeySchema) })),
+          403: errorResponse("Not an admin"),
+          404: errorResponse("No such user"),
+        },
+      }),
+      (c) => {
+        permissions.requireAdmin(c.get("auth"));
+        const id = c.req.param("id");
+        if (!accounts.getUser(id)) throw new AppError("not_found:user", `No user with id "${id}"`, 404);
+        const slugs = slugsById();
+        return c.json({ apiKeys: accounts.listApiKeys(id).map((key) => toWire(key, slugs)) }, 200);
       },
     )
     .post(
@@ -87,7 +109,7 @@ export function createApiKeyRoutes(deps: AppDeps) {
       "/api-keys/:id",
       describeRoute({
         tags: ["Accounts"],
-        summary: "Revoke one of your API keys; it stops working at once",
+        summary: "Revoke one of your API keys (admins: anyone's); it stops working at once",
         responses: { 204: { description: "Revoked" }, 404: errorResponse("No such key of yours") },
       }),
       (c) => {
@@ -95,14 +117,18 @@ export function createApiKeyRoutes(deps: AppDeps) {
         permissions.requireSession(auth);
         const id = c.req.param("id");
         const key = accounts.getApiKey(id);
-        if (!key || key.userId !== auth.user.id || !accounts.revokeApiKey(auth.user.id, id)) {
+        const mayRevoke = key && (key.userId === auth.user.id || auth.user.role === "admin");
+        if (!key || !mayRevoke || !accounts.revokeApiKey(key.userId, id)) {
           throw new AppError("not_found:api_key", `You have no API key with id "${id}"`, 404);
         }
         audit.record({
           actor: auth.user,
           action: "api_key.revoked",
           target: key.prefix,
-          details: { name: key.name },
+          details: {
+            name: key.name,
+            ...(key.userId === auth.user.id ? {} : { owner: accounts.getUser(key.userId)?.email ?? null }),
+          },
           ip: clientAddress(c),
         });
         return c.body(null, 204);

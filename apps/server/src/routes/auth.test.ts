@@ -29,6 +29,8 @@ describe("accounts and sessions", () => {
       },
     });
     server = await createTestServer({
+      // One proxy hop is trusted, so the HTTPS test's X-Forwarded-Proto counts (requests here have no socket).
+      environment: { TRUST_PROXY: "1" },
       logger: createLogger("trace", { destination }),
       deps: { loginThrottle: new LoginThrottle({ maxPerAccount: 5, maxPerAddress: 20 }) },
     });

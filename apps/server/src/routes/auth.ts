@@ -82,7 +82,7 @@ export function createAuthRoutes(deps: AppDeps) {
         tags: ["Accounts"],
         summary: "Sign in; sets the session cookie",
         description:
-          "After 5 failures for one account or 20 from one address within 15 minutes, answers 429 with Retry-After.",
+          "After 5 failures for one account from one address, or 20 from one address for any accounts, within 15 minutes, answers 429 with Retry-After. The address is the socket's peer, or what the proxies TRUST_PROXY names forwarded.",
         responses: {
           200: jsonResponse("The user", z.object({ user: userSchema })),
           401: errorResponse("Wrong email or password"),
@@ -121,7 +121,7 @@ export function createAuthRoutes(deps: AppDeps) {
           audit.record({ actor: null, action: "auth.login_failed", target: email, ip: address });
           throw new AppError("invalid:credentials", "The email or password is wrong", 401);
         }
-        throttle.recordSuccess({ email });
+        throttle.recordSuccess({ email, address });
         setSessionCookie(c, accounts.createSession(found.user.id));
         audit.record({ actor: found.user, action: "auth.login", target: found.user.email, ip: address });
         return c.json({ user: found.user }, 200);
@@ -200,8 +200,10 @@ export function createAuthRoutes(deps: AppDeps) {
             400,
           );
         }
-        accounts.updateUser(auth.user.id, { passwordHash: await hashPassword(newPassword) });
-        accounts.revokeUserSessions(auth.user.id, auth.sessionIdHash);
+        accounts.updateUser(auth.user.id, {
+          passwordHash: await hashPassword(newPassword),
+          ...(auth.sessionIdHash ? { keepSessionIdHash: auth.sessionIdHash } : {}),
+        });
         audit.record({
           actor: auth.user,
           action: "auth.password_changed",

@@ -1,5 +1,6 @@
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
+import { join } from "node:path";
 import { Readable } from "node:stream";
 import type { DocumentRecord } from "@zhiku/ingest";
 import { Hono } from "hono";
@@ -17,6 +18,7 @@ import {
 } from "../services/documents/content-disposition.js";
 import { fetchPage } from "../services/documents/fetch-page.js";
 import { readUploads } from "../services/documents/read-uploads.js";
+import { UploadStaging } from "../services/documents/upload-staging.js";
 import {
   chunkRecordSchema,
   documentSchema,
@@ -41,13 +43,16 @@ function summary(document: DocumentRecord) {
 
 /**
  * `/workspaces/:slug/documents`: upload (multipart, many `file` fields) or fetch a URL, list, read, chunks,
- * original file, cancel, retry, delete. Uploads return 202 at once; ingestion runs in the job queue.
+ * original file, cancel, retry, delete. Uploads return 202 once the whole request is read (all or nothing);
+ * ingestion runs in the job queue.
  */
 export function createDocumentRoutes(deps: AppDeps) {
   const { kb, jobs, config } = deps;
   const { permissions, audit } = authPartsFor(deps);
   const maxRequestBytes = config.maxUploadBytes * requestLimitFactor;
   const policy = createAddressPolicy(config.urlAllowlist);
+  const stagingRoot = join(config.dataDir, "upload-staging");
+  UploadStaging.clear(stagingRoot);
 
   const requireDocument = (auth: Authenticated, slug: string, documentId: string, minimum: WorkspaceRole) => {
     permissions.requireWorkspace(auth, slug, minimum);
@@ -96,37 +101,50 @@ export function createDocumentRoutes(deps: AppDeps) {
           );
         }
         const declaredLength = Number(c.req.header("content-length"));
+        const staging = await UploadStaging.open(stagingRoot);
         const documents: DocumentRecord[] = [];
-        await readUploads({
-          body: c.req.raw.body,
-          contentType,
-          contentLength: Number.isFinite(declaredLength) ? declaredLength : undefined,
-          maxFileBytes: config.maxUploadBytes,
-          maxFiles: maxFilesPerRequest,
-          maxRequestBytes,
-          onFile: async (file) => {
-            // The file store names files by content hash; the client's name is only the document's name.
-            const fileHash = await kb.files.put(file.bytes);
+        try {
+          // The whole request is read and checked before anything is stored or queued.
+          await readUploads({
+            body: c.req.raw.body,
+            contentType,
+            contentLength: Number.isFinite(declaredLength) ? declaredLength : undefined,
+            maxFileBytes: config.maxUploadBytes,
+            maxFiles: maxFilesPerRequest,
+            maxRequestBytes,
+            onFile: (file) => staging.add(file),
+          });
+          // The file store names files by content hash; the client's name is only the document's name.
+          const fileHashes: string[] = [];
+          for (let index = 0; index < staging.files.length; index += 1) {
+            fileHashes.push(await kb.files.put(await staging.read(index)));
+          }
+          for (const [index, file] of staging.files.entries()) {
             documents.push(
               jobs.enqueueUpload({
                 workspace,
                 name: normaliseUploadName(file.name),
-                bytes: file.bytes.byteLength,
-                fileHash,
+                bytes: file.bytes,
+                fileHash: fileHashes[index]!,
               }),
             );
-          },
-        });
-        audit.record({
-          actor: auth.user,
-          action: "document.uploaded",
-          target: workspace.slug,
-          details: {
-            count: documents.length,
-            names: documents.slice(0, 50).map((document) => document.name),
-          },
-          ip: clientAddress(c),
-        });
+          }
+        } finally {
+          await staging.discard();
+          // Whatever was queued is audited, even when a later file could not be.
+          if (documents.length > 0) {
+            audit.record({
+              actor: auth.user,
+              action: "document.uploaded",
+              target: workspace.slug,
+              details: {
+                count: documents.length,
+                names: documents.slice(0, 50).map((document) => document.name),
+              },
+              ip: clientAddress(c),
+            });
+          }
+        }
         return c.json({ documents: documents.map(summary) }, 202);
       },
     )

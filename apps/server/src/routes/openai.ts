@@ -13,6 +13,7 @@ import {
   MAX_EMBEDDING_INPUTS,
   vectorToBase64,
 } from "../services/embeddings/embedding-service.js";
+import { limitJsonBodies, maxOpenAiBodyBytes } from "./body-limit.js";
 import { chatPartsFor, requestAbort, toAppError } from "./chat.js";
 import { eventStreamResponse, jsonResponse } from "./schemas.js";
 import { validate } from "./validation.js";
@@ -50,12 +51,31 @@ const messageSchema = z.looseObject({
   role: z.enum(["system", "developer", "user", "assistant", "tool"]),
   content: z.union([z.string(), z.array(contentPartSchema), z.null()]).optional(),
 });
+const tokenCountSchema = z
+  .number("expected a whole number of tokens")
+  .int("expected a whole number of tokens")
+  .min(1, "expected at least 1 token")
+  .nullish();
+const penaltySchema = z.number().min(-2).max(2).nullish();
+/**
+ * The request body. Fields of OpenAI's API that Zhiku does not apply (`max_tokens`, `top_p`, penalties, `stop`,
+ * `seed`, `user`) are still checked as OpenAI checks them, so a client's bad value is an error, not silently taken.
+ */
 const completionBodySchema = z.looseObject({
   model: z.string().min(1, "model must name a workspace (its slug)"),
   messages: z.array(messageSchema).min(1, "messages must not be empty"),
   stream: z.boolean().nullish(),
   stream_options: z.looseObject({ include_usage: z.boolean().nullish() }).nullish(),
   temperature: z.number().min(0).max(2).nullish(),
+  max_tokens: tokenCountSchema,
+  max_completion_tokens: tokenCountSchema,
+  top_p: z.number().min(0).max(1).nullish(),
+  n: z.literal(1, "only n = 1 (one answer) is supported").nullish(),
+  presence_penalty: penaltySchema,
+  frequency_penalty: penaltySchema,
+  stop: z.union([z.string(), z.array(z.string()).max(4)]).nullish(),
+  seed: z.number().int().nullish(),
+  user: z.string().max(256).nullish(),
   /** Zhiku extension: answer only from documents (`query`) or also generally (`chat`, the default). */
   mode: z.enum(["chat", "query"]).optional(),
 });
@@ -168,6 +188,7 @@ export function createOpenAiRoutes(deps: AppDeps) {
       const { status, body } = toOpenAiError(error);
       return c.json(body, status);
     })
+    .use(limitJsonBodies(maxOpenAiBodyBytes))
     .get(
       "/models",
       describeRoute({

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { describeRoute } from "hono-openapi";
 import { z } from "zod";
-import { authPartsFor, clientAddress, hashPassword } from "../auth/index.js";
+import { authPartsFor, clientAddress, type GuardedChange, hashPassword } from "../auth/index.js";
 import type { AppDeps } from "../deps.js";
 import { AppError } from "../errors.js";
 import { emailSchema, passwordSchema } from "./auth.js";
@@ -17,6 +17,12 @@ export function createUserRoutes(deps: AppDeps) {
     const user = accounts.getUser(id);
     if (!user) throw new AppError("not_found:user", `No user with id "${id}"`, 404);
     return user;
+  };
+  /** The user a guarded change left, or the 404/409 it was refused with. */
+  const guarded = (result: GuardedChange, id: string, lastAdminMessage: string) => {
+    if ("user" in result) return result.user;
+    if (result.refused === "not_found") throw new AppError("not_found:user", `No user with id "${id}"`, 404);
+    throw new AppError("conflict:last_admin", lastAdminMessage, 409);
   };
   return new Hono()
     .get(
@@ -71,7 +77,7 @@ export function createUserRoutes(deps: AppDeps) {
       describeRoute({
         tags: ["Accounts"],
         summary:
-          "Change a user's role or reset their password (admins); a reset signs the user out everywhere",
+          "Change a user's role or reset their password (admins); a reset signs the user out everywhere and revokes their API keys",
         responses: {
           200: jsonResponse("The user", z.object({ user: userSchema })),
           403: errorResponse("Not an admin"),
@@ -85,18 +91,17 @@ export function createUserRoutes(deps: AppDeps) {
         permissions.requireAdmin(auth);
         const patch = c.req.valid("json");
         const user = requireUser(c.req.param("id"));
-        if (patch.role === "member" && user.role === "admin" && accounts.countAdmins() <= 1) {
-          throw new AppError(
-            "conflict:last_admin",
-            "The last admin cannot become a member; make another admin first",
-            409,
-          );
-        }
-        const updated = accounts.updateUser(user.id, {
+        // Hashed before the change, so the check and the change run in one short transaction.
+        const passwordHash = patch.password ? await hashPassword(patch.password) : undefined;
+        const result = accounts.updateUser(user.id, {
           ...(patch.role ? { role: patch.role } : {}),
-          ...(patch.password ? { passwordHash: await hashPassword(patch.password) } : {}),
-        })!;
-        if (patch.password) accounts.revokeUserSessions(user.id);
+          ...(passwordHash ? { passwordHash, revokeApiKeys: true } : {}),
+        });
+        const updated = guarded(
+          result,
+          user.id,
+          "The last admin cannot become a member; make another admin first",
+        );
         audit.record({
           actor: auth.user,
           action: "user.updated",
@@ -129,10 +134,11 @@ export function createUserRoutes(deps: AppDeps) {
         const user = requireUser(c.req.param("id"));
         if (user.id === auth.user.id)
           throw new AppError("conflict:self", "You cannot delete your own account", 409);
-        if (user.role === "admin" && accounts.countAdmins() <= 1) {
-          throw new AppError("conflict:last_admin", "The last admin cannot be deleted", 409);
-        }
-        accounts.deleteUser(user.id);
+        guarded(
+          accounts.deleteUser(user.id, { keepAnAdmin: true }),
+          user.id,
+          "The last admin cannot be deleted",
+        );
         audit.record({ actor: auth.user, action: "user.deleted", target: user.email, ip: clientAddress(c) });
         return c.body(null, 204);
       },

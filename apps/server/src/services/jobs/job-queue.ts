@@ -10,6 +10,7 @@ import type { Logger } from "../../logger.js";
 import type { DocumentEvent, DocumentEventBus } from "./document-events.js";
 import type { IngestFailure, IngestRunner, IngestRunnerFactory } from "./ingest-runner.js";
 import { type JobRecord, JobStore } from "./job-store.js";
+import { publicFailure } from "./public-failure.js";
 
 /** Options for {@link JobQueue}. */
 export interface JobQueueOptions {
@@ -382,7 +383,10 @@ export class JobQueue {
     this.#pump();
   }
 
-  #onFailed(jobId: string, failure: IngestFailure): void {
+  #onFailed(jobId: string, reported: IngestFailure): void {
+    const failure = publicFailure(reported, (raw) =>
+      this.#logger.error({ jobId, code: raw.code, cause: raw.message }, "Ingestion failed unexpectedly"),
+    );
     const job = this.#inFlight.get(jobId);
     this.#inFlight.delete(jobId);
     if (!job || this.#closing) return;
