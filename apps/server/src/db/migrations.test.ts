@@ -39,6 +39,7 @@ describe("server migrations", () => {
         "sessions",
         "threads",
         "users",
+        "widget_keys",
         "workspace_members",
       ]),
     );
@@ -46,6 +47,7 @@ describe("server migrations", () => {
     expect(recorded).toEqual([
       { scope: "server", version: 1 },
       { scope: "server", version: 2 },
+      { scope: "server", version: 3 },
     ]);
   });
 
