@@ -16,7 +16,7 @@ import { requestLogging } from "./request-logging.js";
 import { createApiKeyRoutes } from "./routes/api-keys.js";
 import { createAuditRoutes } from "./routes/audit.js";
 import { createAuthRoutes } from "./routes/auth.js";
-import { limitJsonBodies, maxJsonBodyBytes } from "./routes/body-limit.js";
+import { limitJsonBodies, maxJsonBodyBytes, widgetBodyBytes } from "./routes/body-limit.js";
 import { chatPartsFor, createChatRoutes } from "./routes/chat.js";
 import { createDocumentRoutes } from "./routes/documents.js";
 import { createEventRoutes } from "./routes/events.js";
@@ -90,6 +90,8 @@ export function createApp(deps: AppDeps) {
     .use(resolveClient({ trustProxy: deps.config.trustProxy }))
     .use(authenticate({ accounts }))
     .use("/api/*", limitJsonBodies(maxJsonBodyBytes))
+    .use("/mcp", limitJsonBodies(maxJsonBodyBytes))
+    .use("/widget/*", limitJsonBodies(widgetBodyBytes))
     .route("/api", createHealthRoutes(deps))
     .route("/api", createAuthRoutes(deps))
     .route("/api", createUserRoutes(deps))

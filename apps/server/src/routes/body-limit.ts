@@ -5,6 +5,9 @@ import { AppError } from "../errors.js";
 /** Largest JSON (or other non-multipart) body under `/api`, in bytes: far above any real request, far below a flood. */
 export const maxJsonBodyBytes = 1024 * 1024;
 
+/** Largest body a chat widget sends (one question of at most 2,000 characters), in bytes. */
+export const widgetBodyBytes = 16 * 1024;
+
 /**
  * Largest body under `/v1`, in bytes: an OpenAI client may send a long conversation or a batch of texts to embed
  * (OpenAI's own limit is about 300,000 tokens a request, near 1.5 MB of Chinese text in UTF-8).
@@ -22,7 +25,7 @@ export function limitJsonBodies(maxBytes: number): MiddlewareHandler {
     onError: () => {
       throw new AppError(
         "too_large:request",
-        `The request body is larger than ${maxBytes / 1024 / 1024} MB; send less at once`,
+        `The request body is larger than ${formatBytes(maxBytes)}; send less at once`,
         413,
       );
     },
@@ -32,4 +35,8 @@ export function limitJsonBodies(maxBytes: number): MiddlewareHandler {
     if (type.startsWith("multipart/form-data")) return next();
     return limit(c, next);
   };
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${bytes / 1024 / 1024} MB` : `${bytes / 1024} KB`;
 }

@@ -151,4 +151,25 @@ describe("widget keys and the widget's public endpoints", () => {
     expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
     expect(await limited.json()).toMatchObject({ error: { code: "too_many:widget_requests" } });
   });
+
+  it("refuses an oversized body before reading it, and so does /mcp", async () => {
+    const { key } = await createKey();
+    const flood = await widget(`/widget/v1/${key}/ask`, {
+      method: "POST",
+      body: JSON.stringify({ question: "x".repeat(40_000) }),
+    });
+    expect(flood.status).toBe(413);
+    expect(await flood.json()).toMatchObject({ error: { code: "too_large:request" } });
+    const mcp = await server.admin.request("/mcp", {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "tools/list",
+        params: { pad: "x".repeat(2_000_000) },
+      }),
+    });
+    expect(mcp.status).toBe(413);
+  });
 });
