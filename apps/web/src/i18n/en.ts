@@ -274,6 +274,23 @@ export const en = {
   "members.removeLabel": "Remove {email}",
   "members.removeConfirm": "Remove {email} from {workspace}?",
   "members.removed": "{email} was removed.",
+  "widget.title": "Chat widget",
+  "widget.intro":
+    "Let the pages of your own sites answer from this workspace: create a key for their origins and add its script tag to the pages. Visitors can ask and read the cited passages, nothing else.",
+  "widget.name": "Name",
+  "widget.origins": "Allowed origins (one per line)",
+  "widget.rate": "Questions per visitor per minute",
+  "widget.create": "Create widget key",
+  "widget.required": "Give the key a name and at least one origin such as https://docs.example.com.",
+  "widget.created": "Widget key “{name}” created: add its script tag to your pages.",
+  "widget.empty": "No widget key yet.",
+  "widget.list": "Chat widget keys of {workspace}",
+  "widget.snippet": "Add to your pages",
+  "widget.rateShown": "{rate} questions per visitor per minute",
+  "widget.revoke": "Revoke",
+  "widget.revokeLabel": "Revoke the widget key {name}",
+  "widget.revokeConfirm": "Revoke the widget key “{name}”? Pages that use it stop answering at once.",
+  "widget.revoked": "Widget key “{name}” revoked.",
 
   "documents.viewerNote": "You are a viewer here: you can read and ask, but not add or delete documents.",
 

@@ -269,6 +269,23 @@ export const zh: Messages = {
   "members.removeLabel": "移除 {email}",
   "members.removeConfirm": "将 {email} 从 {workspace} 中移除？",
   "members.removed": "已移除 {email}。",
+  "widget.title": "聊天小组件",
+  "widget.intro":
+    "让你自己网站的页面用这个工作区作答：为这些网站的源创建密钥，把它的 script 标签加到页面上。访客只能提问和阅读被引用的段落。",
+  "widget.name": "名称",
+  "widget.origins": "允许的源（每行一个）",
+  "widget.rate": "每位访客每分钟的提问数",
+  "widget.create": "创建小组件密钥",
+  "widget.required": "请填写名称，并至少填写一个源，例如 https://docs.example.com。",
+  "widget.created": "已创建小组件密钥「{name}」：把它的 script 标签加到你的页面上。",
+  "widget.empty": "还没有小组件密钥。",
+  "widget.list": "{workspace} 的聊天小组件密钥",
+  "widget.snippet": "加到页面上",
+  "widget.rateShown": "每位访客每分钟 {rate} 个问题",
+  "widget.revoke": "吊销",
+  "widget.revokeLabel": "吊销小组件密钥 {name}",
+  "widget.revokeConfirm": "吊销小组件密钥「{name}」？使用它的页面会立即停止作答。",
+  "widget.revoked": "已吊销小组件密钥「{name}」。",
 
   "documents.viewerNote": "你在这里是查看者：可以阅读和提问，但不能添加或删除文档。",
 

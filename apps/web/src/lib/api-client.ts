@@ -17,12 +17,14 @@ import type {
   MemberChange,
   NewApiKey,
   NewUser,
+  NewWidgetKey,
   PasswordChange,
   QueuedDocument,
   Thread,
   ThreadWithMessages,
   User,
   UserUpdate,
+  WidgetKey,
   Workspace,
   WorkspaceUpdate,
 } from "./api-types";
@@ -272,6 +274,19 @@ export function createApiClient(options: ApiClientOptions = {}) {
     /** `DELETE /api/workspaces/:slug/members/:userId` (owner or admin). */
     removeMember: async (slug: string, userId: string) => {
       await ok(workspace.members[":userId"].$delete({ param: { slug, userId } }));
+    },
+
+    /** `GET /api/workspaces/:slug/widget-keys` (owners): the workspace's chat widget keys, newest first. */
+    listWidgetKeys: async (slug: string): Promise<WidgetKey[]> =>
+      (await body(await ok(workspace["widget-keys"].$get({ param: { slug } })))).widgetKeys,
+
+    /** `POST /api/workspaces/:slug/widget-keys` (owners). */
+    createWidgetKey: async (slug: string, key: NewWidgetKey): Promise<WidgetKey> =>
+      (await body(await ok(workspace["widget-keys"].$post({ param: { slug }, json: key })))).widgetKey,
+
+    /** `DELETE /api/workspaces/:slug/widget-keys/:id` (owners): pages using the key stop working at once. */
+    revokeWidgetKey: async (slug: string, id: string) => {
+      await ok(workspace["widget-keys"][":id"].$delete({ param: { slug, id } }));
     },
 
     /** `GET /api/api-keys`: the signed-in user's keys. */

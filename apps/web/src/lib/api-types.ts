@@ -102,6 +102,12 @@ export type Member = InferResponseType<WorkspaceRoutes["members"]["$get"], 200>[
 /** What `POST /api/workspaces/:slug/members` accepts: adds a member by email, or changes a member's role. */
 export type MemberChange = InferRequestType<WorkspaceRoutes["members"]["$post"]>["json"];
 
+/** A workspace's public chat widget key, as its owners see it. */
+export type WidgetKey = InferResponseType<WorkspaceRoutes["widget-keys"]["$get"], 200>["widgetKeys"][number];
+
+/** What `POST /api/workspaces/:slug/widget-keys` accepts: a name, the allowed origins, a per-visitor rate. */
+export type NewWidgetKey = InferRequestType<WorkspaceRoutes["widget-keys"]["$post"]>["json"];
+
 /** An API key as listed (never the key itself, only its first characters). */
 export type ApiKey = InferResponseType<Api["api-keys"]["$get"], 200>["apiKeys"][number];
 

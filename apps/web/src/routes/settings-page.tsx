@@ -4,6 +4,7 @@ import { PasswordForm } from "../components/account/password-form";
 import { LanguageSwitch } from "../components/layout/language-switch";
 import { PullProgress } from "../components/status/health-banner";
 import { MembersPanel } from "../components/workspace/members-panel";
+import { WidgetKeysPanel } from "../components/workspace/widget-keys-panel";
 import { useHealth } from "../hooks/use-health";
 import { useNotices } from "../hooks/use-notices";
 import { lastWorkspaceKey, useWorkspaces } from "../hooks/use-workspaces";
@@ -237,6 +238,7 @@ export function SettingsPage() {
       </section>
 
       {workspace && canManage && <MembersPanel key={workspace.slug} workspace={workspace} />}
+      {workspace && canManage && <WidgetKeysPanel key={`widget-${workspace.slug}`} workspace={workspace} />}
     </section>
   );
 }
