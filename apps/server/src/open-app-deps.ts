@@ -64,6 +64,7 @@ export async function openAppDeps(options: OpenAppDepsOptions): Promise<OpenedAp
     ...(options.retryDelayMs === undefined ? {} : { retryDelayMs: options.retryDelayMs }),
     createRunner: createWorkerPoolRunner({
       size: config.ingestWorkers,
+      ...(config.ingestWorkerHeapMb === undefined ? {} : { heapMb: config.ingestWorkerHeapMb }),
       workerData: {
         dataDir: config.dataDir,
         ollamaHost: config.ollamaHost,

@@ -21,7 +21,6 @@ export {
   formatReport,
   parseQuestions,
 } from "./eval/evaluate.js";
-export type { IngestWorkerData, IngestWorkerEvent, IngestWorkerRequest } from "./ingest-worker.js";
 export {
   type ChunkRecord,
   type DocumentRecord,
@@ -48,3 +47,9 @@ export type { FileStore } from "./store/file-store.js";
 export { DEFAULT_FUSION, type FusionOptions, weightsFromVectorShare } from "./store/fusion.js";
 export { applyMigrations, type Migration } from "./store/migrations.js";
 export type { Chunk, ChunkOptions, DocumentType, Embedder, ParsedDocument, Section } from "./types.js";
+export type {
+  IngestWorkerData,
+  IngestWorkerEvent,
+  IngestWorkerRequest,
+  IngestWorkerTask,
+} from "./worker-protocol.js";

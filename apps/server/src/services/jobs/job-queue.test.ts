@@ -116,3 +116,30 @@ describe("ingestion jobs with Ollama failures", () => {
     expect(await documentOf(server, id)).toMatchObject({ status: "ready", error: null });
   });
 });
+
+describe("retries after Ollama comes back", () => {
+  let server: TestServer | undefined;
+
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  it("retries on its own after the backoff, with no other request, and the row shows the current state", async () => {
+    server = await setUp({ retryDelayMs: 2_000, ollama: { unavailable: true } });
+    const events = await server.request("/api/workspaces/jobs/events");
+    const id = await upload(server, "harbour.md");
+    const failedOnce = await readEvents(events, (event) => {
+      const payload = JSON.parse(event.data) as { status: string; error?: string };
+      return payload.status === "queued" && /attempt 1 of 4; retrying in 2 s/.test(payload.error ?? "");
+    });
+    expect(failedOnce.length).toBeGreaterThan(0);
+    expect((await documentOf(server, id)).error).toMatch(/attempt 1 of 4; retrying in 2 s/);
+    server.standIn.setOptions({ unavailable: false });
+
+    // No further upload or request: the backoff timer alone must start attempt 2.
+    await server.deps.jobs.whenIdle();
+    expect(await documentOf(server, id)).toMatchObject({ status: "ready", error: null });
+    expect(server.deps.jobs.store.latestForDocument(id)).toMatchObject({ status: "done", attempts: 2 });
+  });
+});
