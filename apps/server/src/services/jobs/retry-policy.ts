@@ -1,0 +1,22 @@
+/** When a job that failed for a reason worth retrying (Ollama down, a crashed worker) runs again, and how often. */
+export interface RetryPolicy {
+  /** Attempts before a retryable failure becomes final. */
+  maxAttempts: number;
+  /** Delay before attempt `attempt + 1` after a retryable failure of attempt `attempt`, in ms. */
+  delayMs(attempt: number): number;
+}
+
+/** 2 s, doubling, at most 60 s. */
+export function defaultRetryDelay(attempt: number): number {
+  return Math.min(60_000, 2_000 * 2 ** Math.max(0, attempt - 1));
+}
+
+/** The reason a document shows while its job waits for the next attempt. */
+export function retryReason(options: {
+  message: string;
+  attempt: number;
+  maxAttempts: number;
+  delayMs: number;
+}) {
+  return `${options.message} (attempt ${options.attempt} of ${options.maxAttempts}; retrying in ${Math.ceil(options.delayMs / 1000)} s)`;
+}
