@@ -3,8 +3,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { WorkspaceRecord } from "@zhiku/ingest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { authPartsFor, csrfHeaderName, sessionCookieName } from "./auth/index.js";
-import { chatPartsFor } from "./routes/chat.js";
+import { csrfHeaderName, sessionCookieName } from "./auth/index.js";
 import { createTestServer, filesForm, type TestServer, type TestUser } from "./testing/test-server.js";
 
 /**
@@ -86,7 +85,7 @@ describe("access matrix: every route × every role", () => {
   };
 
   const shareWithAll = (target: WorkspaceRecord) => {
-    const { accounts } = authPartsFor(server.deps);
+    const { accounts } = server.deps.auth;
     accounts.setMember({ workspaceId: target.id, userId: users.owner.user.id, role: "owner" });
     accounts.setMember({ workspaceId: target.id, userId: users.editor.user.id, role: "editor" });
     accounts.setMember({ workspaceId: target.id, userId: users.viewer.user.id, role: "viewer" });
@@ -102,7 +101,7 @@ describe("access matrix: every route × every role", () => {
   };
 
   const freshThread = () =>
-    chatPartsFor(server.deps).threads.saveExchange({
+    server.deps.chat.threads.saveExchange({
       workspaceId: workspace.id,
       userId: users.viewer.user.id,
       title: "Tides",
@@ -128,7 +127,7 @@ describe("access matrix: every route × every role", () => {
     workspace = server.deps.kb.createWorkspace({ name: "W", slug: "w" });
     shareWithAll(workspace);
     const other = server.deps.kb.createWorkspace({ name: "Other", slug: "other" });
-    const { accounts } = authPartsFor(server.deps);
+    const { accounts } = server.deps.auth;
     accounts.setMember({ workspaceId: other.id, userId: users.owner.user.id, role: "owner" });
     keyOther = accounts.createApiKey({
       userId: users.owner.user.id,
@@ -219,7 +218,7 @@ describe("access matrix: every route × every role", () => {
       expect: unlimitedOnly,
       request: ({ user }) => {
         const owner = user ?? users.viewer;
-        const { apiKey } = authPartsFor(server.deps).accounts.createApiKey({
+        const { apiKey } = server.deps.auth.accounts.createApiKey({
           userId: owner.user.id,
           name: "to revoke",
           workspaceId: null,
@@ -269,7 +268,7 @@ describe("access matrix: every route × every role", () => {
     "DELETE /api/workspaces/:slug/members/:userId": {
       expect: inWorkspace("owner"),
       request: () => {
-        authPartsFor(server.deps).accounts.setMember({
+        server.deps.auth.accounts.setMember({
           workspaceId: workspace.id,
           userId: spare.user.id,
           role: "viewer",
@@ -382,7 +381,7 @@ describe("access matrix: every route × every role", () => {
 
   /** Headers for one cell: a fresh session (cookie and CSRF header) per cell, so logouts and password changes do not leak between cells. */
   const credentials = (role: Role): { user: TestUser | undefined; headers: Record<string, string> } => {
-    const { accounts } = authPartsFor(server.deps);
+    const { accounts } = server.deps.auth;
     switch (role) {
       case "anonymous":
         return { user: undefined, headers: {} };

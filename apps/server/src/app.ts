@@ -6,7 +6,7 @@ import { Scalar } from "@scalar/hono-api-reference";
 import { Hono } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import { openAPIRouteHandler } from "hono-openapi";
-import { authenticate, authPartsFor } from "./auth/index.js";
+import { authenticate } from "./auth/index.js";
 import type { AppDeps } from "./deps.js";
 import { createErrorHandler, notFoundHandler } from "./errors.js";
 import { createLogger } from "./logger.js";
@@ -63,7 +63,7 @@ export type { AppDeps } from "./deps.js";
  */
 export function createApp(deps: AppDeps) {
   const logger = deps.logger ?? createLogger("silent");
-  const { accounts } = authPartsFor(deps);
+  const { accounts } = deps.auth;
   const app = new Hono()
     .use(requestLogging({ logger, metrics: deps.metrics }))
     // Headers a route sets itself win (the original-file download's `sandbox` policy, the docs page's policy).

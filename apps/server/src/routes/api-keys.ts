@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { describeRoute } from "hono-openapi";
 import { z } from "zod";
-import { type ApiKeyRecord, authPartsFor, clientAddress } from "../auth/index.js";
+import { type ApiKeyRecord, clientAddress } from "../auth/index.js";
 import type { AppDeps } from "../deps.js";
 import { AppError } from "../errors.js";
 import { errorResponse, jsonResponse } from "./schemas.js";
@@ -19,7 +19,7 @@ const apiKeySchema = z.object({
 /** `/api-keys`: one's own keys (listed without the secret), create (the key is shown once), revoke. Sessions only. */
 export function createApiKeyRoutes(deps: AppDeps) {
   const { kb } = deps;
-  const { accounts, audit, permissions } = authPartsFor(deps);
+  const { accounts, audit, permissions } = deps.auth;
   const toWire = (key: ApiKeyRecord, slugs: Map<string, string>) => ({
     id: key.id,
     name: key.name,

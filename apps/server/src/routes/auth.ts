@@ -2,7 +2,6 @@ import { Hono } from "hono";
 import { describeRoute } from "hono-openapi";
 import { z } from "zod";
 import {
-  authPartsFor,
   clearSessionCookie,
   clientAddress,
   decoyPasswordHash,
@@ -37,7 +36,7 @@ const loginSchema = z.object({
  * current user and changing one's password. Sessions live server-side; the cookie holds only a random id.
  */
 export function createAuthRoutes(deps: AppDeps) {
-  const { accounts, audit, throttle, permissions } = authPartsFor(deps);
+  const { accounts, audit, throttle, permissions } = deps.auth;
   return new Hono()
     .get(
       "/auth/status",

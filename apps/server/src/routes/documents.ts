@@ -5,7 +5,7 @@ import type { DocumentRecord } from "@zhiku/ingest";
 import { Hono } from "hono";
 import { describeRoute } from "hono-openapi";
 import { z } from "zod";
-import { type Authenticated, authPartsFor, clientAddress, type WorkspaceRole } from "../auth/index.js";
+import { type Authenticated, clientAddress, type WorkspaceRole } from "../auth/index.js";
 import type { AppDeps } from "../deps.js";
 import { AppError } from "../errors.js";
 import { createAddressPolicy } from "../services/documents/address-policy.js";
@@ -39,7 +39,7 @@ function summary(document: DocumentRecord) {
  */
 export function createDocumentRoutes(deps: AppDeps) {
   const { kb, jobs, config } = deps;
-  const { permissions, audit } = authPartsFor(deps);
+  const { permissions, audit } = deps.auth;
   const maxRequestBytes = config.maxUploadBytes * requestLimitFactor;
   const policy = createAddressPolicy(config.urlAllowlist);
 

@@ -2,7 +2,6 @@ import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import { describeRoute } from "hono-openapi";
 import { z } from "zod";
-import { authPartsFor } from "../auth/index.js";
 import type { AppDeps } from "../deps.js";
 import { AppError } from "../errors.js";
 import { errorResponse, eventStreamResponse, jsonResponse } from "./schemas.js";
@@ -18,7 +17,7 @@ const modelSchema = z.object({
 
 /** `GET /models` (models installed in Ollama) and `POST /models/pull` (pull progress as SSE). */
 export function createModelRoutes(deps: AppDeps) {
-  const { permissions } = authPartsFor(deps);
+  const { permissions } = deps.auth;
   return new Hono()
     .get(
       "/models",

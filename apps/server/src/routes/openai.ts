@@ -4,11 +4,11 @@ import { streamSSE } from "hono/streaming";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { describeRoute } from "hono-openapi";
 import { z } from "zod";
-import { type Authenticated, authPartsFor } from "../auth/index.js";
+import type { Authenticated } from "../auth/index.js";
 import type { AppDeps } from "../deps.js";
 import { AppError, toErrorResponse } from "../errors.js";
 import type { HistoryMessage } from "../services/chat/index.js";
-import { chatPartsFor, requestAbort, toAppError } from "./chat.js";
+import { requestAbort, toAppError } from "./chat.js";
 import { eventStreamResponse, jsonResponse } from "./schemas.js";
 import { validate } from "./validation.js";
 
@@ -111,8 +111,8 @@ const modelSchema = z.object({
  */
 export function createOpenAiRoutes(deps: AppDeps) {
   const { kb, shutdownSignal } = deps;
-  const { permissions } = authPartsFor(deps);
-  const parts = chatPartsFor(deps);
+  const { permissions } = deps.auth;
+  const parts = deps.chat;
   const { chat } = parts;
   const openAiError = (description: string) => jsonResponse(description, openAiErrorSchema);
   // A workspace the caller may not see is answered exactly as one that does not exist.

@@ -1,10 +1,10 @@
 import { Hono } from "hono";
 import { describeRoute } from "hono-openapi";
 import { z } from "zod";
-import { type Authenticated, authPartsFor } from "../auth/index.js";
+import type { Authenticated } from "../auth/index.js";
 import type { AppDeps } from "../deps.js";
 import { AppError } from "../errors.js";
-import { chatPartsFor, chatSourceSchema, toAppError } from "./chat.js";
+import { chatSourceSchema, toAppError } from "./chat.js";
 import { errorResponse, jsonResponse } from "./schemas.js";
 import { requireOwnThread } from "./thread-access.js";
 import { validate } from "./validation.js";
@@ -44,8 +44,8 @@ function mapped<T>(action: () => T): T {
  * message. Threads are private to the user who started them.
  */
 export function createThreadRoutes(deps: AppDeps) {
-  const { threads } = chatPartsFor(deps);
-  const { permissions } = authPartsFor(deps);
+  const { threads } = deps.chat;
+  const { permissions } = deps.auth;
   const own = (auth: Authenticated, threadId: string) =>
     requireOwnThread({ auth, threadId, threads, permissions });
   return new Hono()

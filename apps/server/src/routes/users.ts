@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { describeRoute } from "hono-openapi";
 import { z } from "zod";
-import { authPartsFor, clientAddress, hashPassword } from "../auth/index.js";
+import { clientAddress, hashPassword } from "../auth/index.js";
 import type { AppDeps } from "../deps.js";
 import { AppError } from "../errors.js";
 import { emailSchema, passwordSchema } from "./auth.js";
@@ -12,7 +12,7 @@ const roleSchema = z.enum(["admin", "member"]);
 
 /** `/users` (admins only): list, create, change role or reset password, delete. */
 export function createUserRoutes(deps: AppDeps) {
-  const { accounts, audit, permissions } = authPartsFor(deps);
+  const { accounts, audit, permissions } = deps.auth;
   const requireUser = (id: string) => {
     const user = accounts.getUser(id);
     if (!user) throw new AppError("not_found:user", `No user with id "${id}"`, 404);

@@ -89,6 +89,10 @@ export interface ThreadStore {
   deleteThread(threadId: string): void;
   /** Records (or replaces) the rating of a message; throws `not_found:message`. */
   setFeedback(messageId: string, rating: FeedbackRating): void;
+  /** Deletes every thread of a workspace with their messages and feedback; returns how many threads went. */
+  deleteForWorkspace(workspaceId: string): number;
+  /** Ids of the workspaces that have threads (to find those of a workspace deleted by a run that crashed). */
+  workspaceIds(): string[];
 }
 
 interface ThreadRow {
@@ -207,6 +211,17 @@ export function createThreadStore(database: Database): ThreadStore {
   );
   const deleteMessagesOfThread = database.prepare("DELETE FROM messages WHERE thread_id = ?");
   const deleteThreadRow = database.prepare("DELETE FROM threads WHERE id = ?");
+  const workspaceThreads = "SELECT id FROM threads WHERE workspace_id = ?";
+  const deleteFeedbackOfWorkspace = database.prepare(
+    `DELETE FROM feedback WHERE message_id IN (SELECT id FROM messages WHERE thread_id IN (${workspaceThreads}))`,
+  );
+  const deleteMessagesOfWorkspace = database.prepare(
+    `DELETE FROM messages WHERE thread_id IN (${workspaceThreads})`,
+  );
+  const deleteThreadsOfWorkspace = database.prepare("DELETE FROM threads WHERE workspace_id = ?");
+  const selectWorkspaceIds = database.prepare<[], { workspace_id: string }>(
+    "SELECT DISTINCT workspace_id FROM threads",
+  );
   const selectMessageExists = database.prepare<[string], { id: string }>(
     "SELECT id FROM messages WHERE id = ?",
   );
@@ -315,5 +330,12 @@ export function createThreadStore(database: Database): ThreadStore {
         insertFeedback.run(messageId, rating, new Date().toISOString());
       })();
     },
+    deleteForWorkspace: (workspaceId) =>
+      database.transaction(() => {
+        deleteFeedbackOfWorkspace.run(workspaceId);
+        deleteMessagesOfWorkspace.run(workspaceId);
+        return deleteThreadsOfWorkspace.run(workspaceId).changes;
+      })(),
+    workspaceIds: () => selectWorkspaceIds.all().map((row) => row.workspace_id),
   };
 }

@@ -213,6 +213,13 @@ export class JobStore {
     this.#db.prepare("DELETE FROM jobs WHERE document_id = ?").run(documentId);
   }
 
+  /** Ids of the workspaces that have jobs (to find those of a workspace deleted by a run that crashed). */
+  workspaceIds(): string[] {
+    return (
+      this.#db.prepare("SELECT DISTINCT workspace_id FROM jobs").all() as { workspace_id: string }[]
+    ).map((row) => row.workspace_id);
+  }
+
   /** Removes every job of a workspace. */
   deleteForWorkspace(workspaceId: string): void {
     this.#db.prepare("DELETE FROM jobs WHERE workspace_id = ?").run(workspaceId);
