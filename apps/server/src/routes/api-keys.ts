@@ -1,9 +1,9 @@
+import { ZhikuError } from "@zhiku/ingest";
 import { Hono } from "hono";
 import { describeRoute } from "hono-openapi";
 import { z } from "zod";
 import { type ApiKeyRecord, clientAddress } from "../auth/index.js";
 import type { AppDeps } from "../deps.js";
-import { AppError } from "../errors.js";
 import { errorResponse, jsonResponse } from "./schemas.js";
 import { validate } from "./validation.js";
 
@@ -96,7 +96,7 @@ export function createApiKeyRoutes(deps: AppDeps) {
         const id = c.req.param("id");
         const key = accounts.getApiKey(id);
         if (!key || key.userId !== auth.user.id || !accounts.revokeApiKey(auth.user.id, id)) {
-          throw new AppError("not_found:api_key", `You have no API key with id "${id}"`, 404);
+          throw new ZhikuError("not_found:api_key", `You have no API key with id "${id}"`);
         }
         audit.record({
           actor: auth.user,

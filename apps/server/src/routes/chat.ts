@@ -1,11 +1,12 @@
+import { ZhikuError } from "@zhiku/ingest";
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import { describeRoute } from "hono-openapi";
 import { z } from "zod";
 import type { AppDeps } from "../deps.js";
-import { AppError, statusForCode, toErrorResponse } from "../errors.js";
+import { toErrorResponse } from "../errors.js";
 import type { ChatParts } from "../services/chat/chat-parts.js";
-import { ChatError, type ChatEvent, type ChatSource, isAbortError } from "../services/chat/index.js";
+import { type ChatEvent, type ChatSource, isAbortError } from "../services/chat/index.js";
 import { errorResponse, eventStreamResponse, jsonResponse } from "./schemas.js";
 import { requireOwnThread } from "./thread-access.js";
 import { validate } from "./validation.js";
@@ -31,20 +32,20 @@ export function requestAbort(options: { request: Request; parts: ChatParts; shut
   };
 }
 
-/** Turns a chat service error into the {@link AppError} the app's error handler maps; others pass unchanged. */
-export function toAppError(error: unknown): unknown {
-  if (error instanceof ChatError) {
-    return new AppError(error.code, error.message, statusForCode(error.code), { cause: error });
-  }
+/**
+ * A chat that ended because its client left becomes `invalid:aborted`; every other error passes unchanged to the
+ * app's error handler.
+ */
+export function abortAsError(error: unknown): unknown {
   // The client left before anything was sent: nobody reads this answer, and it is no server failure to log.
   if (isAbortError(error))
-    return new AppError("invalid:aborted", "The client disconnected before the answer started", 400);
+    return new ZhikuError("invalid:aborted", "The client disconnected before the answer started");
   return error;
 }
 
 /** The `{code, message}` an `error` event carries, for any thrown value. */
 export function errorEventData(error: unknown): { code: string; message: string } {
-  return toErrorResponse(toAppError(error)).body.error;
+  return toErrorResponse(abortAsError(error)).body.error;
 }
 
 const chatBodySchema = z
@@ -173,7 +174,7 @@ export function createChatRoutes(deps: AppDeps) {
             200,
           );
         } catch (error) {
-          throw toAppError(error);
+          throw abortAsError(error);
         } finally {
           abort.dispose();
         }
@@ -187,7 +188,7 @@ export function createChatRoutes(deps: AppDeps) {
         first = await events.next();
       } catch (error) {
         abort.dispose();
-        throw toAppError(error);
+        throw abortAsError(error);
       }
 
       return streamSSE(c, async (stream) => {

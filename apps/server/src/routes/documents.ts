@@ -1,13 +1,12 @@
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { Readable } from "node:stream";
-import type { DocumentRecord } from "@zhiku/ingest";
+import { type DocumentRecord, ZhikuError } from "@zhiku/ingest";
 import { Hono } from "hono";
 import { describeRoute } from "hono-openapi";
 import { z } from "zod";
 import { type Authenticated, clientAddress, type WorkspaceRole } from "../auth/index.js";
 import type { AppDeps } from "../deps.js";
-import { AppError } from "../errors.js";
 import { createAddressPolicy } from "../services/documents/address-policy.js";
 import {
   contentDisposition,
@@ -47,7 +46,7 @@ export function createDocumentRoutes(deps: AppDeps) {
     permissions.requireWorkspace(auth, slug, minimum);
     const document = kb.getDocument(slug, documentId);
     if (!document) {
-      throw new AppError("not_found:document", `No document ${documentId} in workspace ${slug}`, 404);
+      throw new ZhikuError("not_found:document", `No document ${documentId} in workspace ${slug}`);
     }
     return document;
   };
@@ -83,10 +82,9 @@ export function createDocumentRoutes(deps: AppDeps) {
         const { workspace } = permissions.requireWorkspace(auth, c.req.param("slug"), "editor");
         const contentType = c.req.header("content-type") ?? "";
         if (!contentType.toLowerCase().startsWith("multipart/form-data")) {
-          throw new AppError(
+          throw new ZhikuError(
             "unsupported:media_type",
             "Send documents as multipart/form-data with one or more `file` fields",
-            415,
           );
         }
         const declaredLength = Number(c.req.header("content-length"));
@@ -236,7 +234,7 @@ export function createDocumentRoutes(deps: AppDeps) {
             )
           : undefined;
         if (!path || size === undefined) {
-          throw new AppError("not_found:file", `The original of ${document.name} is not stored`, 404);
+          throw new ZhikuError("not_found:file", `The original of ${document.name} is not stored`);
         }
         const body = Readable.toWeb(createReadStream(path)) as ReadableStream<Uint8Array>;
         return c.body(body, 200, {

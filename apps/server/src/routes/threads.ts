@@ -1,10 +1,10 @@
+import { ZhikuError } from "@zhiku/ingest";
 import { Hono } from "hono";
 import { describeRoute } from "hono-openapi";
 import { z } from "zod";
 import type { Authenticated } from "../auth/index.js";
 import type { AppDeps } from "../deps.js";
-import { AppError } from "../errors.js";
-import { chatSourceSchema, toAppError } from "./chat.js";
+import { abortAsError, chatSourceSchema } from "./chat.js";
 import { errorResponse, jsonResponse } from "./schemas.js";
 import { requireOwnThread } from "./thread-access.js";
 import { validate } from "./validation.js";
@@ -35,7 +35,7 @@ function mapped<T>(action: () => T): T {
   try {
     return action();
   } catch (error) {
-    throw toAppError(error);
+    throw abortAsError(error);
   }
 }
 
@@ -136,7 +136,7 @@ export function createThreadRoutes(deps: AppDeps) {
       (c) => {
         const { rating } = c.req.valid("json");
         const messageId = c.req.param("id");
-        const notFound = () => new AppError("not_found:message", `No message with id "${messageId}"`, 404);
+        const notFound = () => new ZhikuError("not_found:message", `No message with id "${messageId}"`);
         const threadId = threads.threadOfMessage(messageId);
         if (!threadId) throw notFound();
         requireOwnThread({ auth: c.get("auth"), threadId, threads, permissions, notFound });

@@ -1,9 +1,9 @@
+import { ZhikuError } from "@zhiku/ingest";
 import { Hono } from "hono";
 import { describeRoute } from "hono-openapi";
 import { z } from "zod";
 import { clientAddress, hashPassword } from "../auth/index.js";
 import type { AppDeps } from "../deps.js";
-import { AppError } from "../errors.js";
 import { emailSchema, passwordSchema } from "./auth.js";
 import { errorResponse, jsonResponse, userSchema } from "./schemas.js";
 import { validate } from "./validation.js";
@@ -15,7 +15,7 @@ export function createUserRoutes(deps: AppDeps) {
   const { accounts, audit, permissions } = deps.auth;
   const requireUser = (id: string) => {
     const user = accounts.getUser(id);
-    if (!user) throw new AppError("not_found:user", `No user with id "${id}"`, 404);
+    if (!user) throw new ZhikuError("not_found:user", `No user with id "${id}"`);
     return user;
   };
   return new Hono()
@@ -55,7 +55,7 @@ export function createUserRoutes(deps: AppDeps) {
           passwordHash: await hashPassword(input.password),
           role: input.role,
         });
-        if (!user) throw new AppError("conflict:user", `A user with email ${input.email} exists`, 409);
+        if (!user) throw new ZhikuError("conflict:user", `A user with email ${input.email} exists`);
         audit.record({
           actor: auth.user,
           action: "user.created",
@@ -86,10 +86,9 @@ export function createUserRoutes(deps: AppDeps) {
         const patch = c.req.valid("json");
         const user = requireUser(c.req.param("id"));
         if (patch.role === "member" && user.role === "admin" && accounts.countAdmins() <= 1) {
-          throw new AppError(
+          throw new ZhikuError(
             "conflict:last_admin",
             "The last admin cannot become a member; make another admin first",
-            409,
           );
         }
         const updated = accounts.updateUser(user.id, {
@@ -128,9 +127,9 @@ export function createUserRoutes(deps: AppDeps) {
         permissions.requireAdmin(auth);
         const user = requireUser(c.req.param("id"));
         if (user.id === auth.user.id)
-          throw new AppError("conflict:self", "You cannot delete your own account", 409);
+          throw new ZhikuError("conflict:self", "You cannot delete your own account");
         if (user.role === "admin" && accounts.countAdmins() <= 1) {
-          throw new AppError("conflict:last_admin", "The last admin cannot be deleted", 409);
+          throw new ZhikuError("conflict:last_admin", "The last admin cannot be deleted");
         }
         accounts.deleteUser(user.id);
         audit.record({ actor: auth.user, action: "user.deleted", target: user.email, ip: clientAddress(c) });

@@ -5,12 +5,13 @@ import {
   type SearchMode,
   type SearchResult,
   type WorkspaceRecord,
+  ZhikuError,
 } from "@zhiku/ingest";
 import type { AbortableAsyncIterator, ChatResponse } from "ollama";
-import { ChatError, isAbortError, toOllamaError } from "./chat-error.js";
 import { type ContextLengthCache, createContextLengthCache } from "./context-length.js";
 import { detectLanguage, type QuestionLanguage } from "./language.js";
 import type { OllamaClientFactory } from "./ollama-client.js";
+import { isAbortError, toOllamaError } from "./ollama-error.js";
 import { buildPrompt } from "./prompt.js";
 import { rewriteQuery } from "./rewrite-query.js";
 import { type ThreadStore, titleFromQuestion } from "./thread-store.js";
@@ -181,7 +182,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     if (request.threadId) {
       const thread = options.threads.requireThread(request.threadId);
       if (thread.workspaceId !== workspace.id) {
-        throw new ChatError(
+        throw new ZhikuError(
           "not_found:thread",
           `No thread "${request.threadId}" in workspace "${workspace.slug}"`,
         );
@@ -284,7 +285,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
       countTokens,
     });
     if (prompt.promptTokens > budgetTokens) {
-      throw new ChatError(
+      throw new ZhikuError(
         "too_large:message",
         `The message (about ${countTokens(request.message)} tokens) does not fit the ${numCtx}-token context of "${model}"`,
       );

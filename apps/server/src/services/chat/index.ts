@@ -1,4 +1,3 @@
-export { ChatError, type ChatErrorCode, isAbortError, toOllamaError } from "./chat-error.js";
 export {
   type ChatAnswer,
   type ChatEvent,
@@ -23,6 +22,7 @@ export {
   type OllamaClientFactory,
   type OllamaClientFactoryOptions,
 } from "./ollama-client.js";
+export { isAbortError, toOllamaError } from "./ollama-error.js";
 export {
   type BuildPromptOptions,
   type BuiltPrompt,

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
+import { ZhikuError } from "@zhiku/ingest";
 import type { Database } from "better-sqlite3";
-import { ChatError } from "./chat-error.js";
 import type { ChatSource, HistoryMessage } from "./types.js";
 
 /** A conversation in a workspace. (Type aliases, not interfaces, here and for messages: the web client infers
@@ -232,7 +232,7 @@ export function createThreadStore(database: Database): ThreadStore {
 
   const requireThread = (threadId: string): ThreadRecord => {
     const row = selectThread.get(threadId);
-    if (!row) throw new ChatError("not_found:thread", `No thread with id "${threadId}"`);
+    if (!row) throw new ZhikuError("not_found:thread", `No thread with id "${threadId}"`);
     return toThread(row);
   };
 
@@ -323,7 +323,7 @@ export function createThreadStore(database: Database): ThreadStore {
     },
     setFeedback: (messageId, rating) => {
       if (!selectMessageExists.get(messageId)) {
-        throw new ChatError("not_found:message", `No message with id "${messageId}"`);
+        throw new ZhikuError("not_found:message", `No message with id "${messageId}"`);
       }
       database.transaction(() => {
         deleteFeedback.run(messageId);
