@@ -8,11 +8,11 @@ import {
   ZhikuError,
 } from "@zhiku/ingest";
 import type { AbortableAsyncIterator, ChatResponse } from "ollama";
+import { buildPrompt, toSources } from "./cite/index.js";
 import { type ContextLengthCache, createContextLengthCache } from "./context-length.js";
 import { detectLanguage, type QuestionLanguage } from "./language.js";
 import type { OllamaClientFactory } from "./ollama-client.js";
 import { isAbortError, toOllamaError } from "./ollama-error.js";
-import { buildPrompt } from "./prompt.js";
 import { rewriteQuery } from "./rewrite-query.js";
 import { type ThreadStore, titleFromQuestion } from "./thread-store.js";
 import type { ChatMode, ChatSource, HistoryMessage } from "./types.js";
@@ -135,22 +135,6 @@ export function noPassagesAnswer(language: QuestionLanguage): string {
 
 /** Default passages per question. */
 export const defaultTopK = 6;
-
-function toSources(results: SearchResult[]): ChatSource[] {
-  return results.map((result, position) => ({
-    index: position + 1,
-    documentId: result.documentId,
-    documentName: result.documentName,
-    chunkId: result.chunkId,
-    text: result.text,
-    page: result.page,
-    score: result.score,
-    relevance: result.relevance,
-    headings: result.headings,
-    start: result.start,
-    end: result.end,
-  }));
-}
 
 function abortError(signal: AbortSignal): unknown {
   return signal.reason instanceof Error

@@ -11,6 +11,13 @@ export {
   type SearchFunction,
 } from "./chat-service.js";
 export {
+  type BuildPromptOptions,
+  type BuiltPrompt,
+  buildPrompt,
+  buildSystemPrompt,
+  formatPassage,
+} from "./cite/index.js";
+export {
   type ContextLengthCache,
   contextLengthFromModelInfo,
   createContextLengthCache,
@@ -23,13 +30,6 @@ export {
   type OllamaClientFactoryOptions,
 } from "./ollama-client.js";
 export { isAbortError, toOllamaError } from "./ollama-error.js";
-export {
-  type BuildPromptOptions,
-  type BuiltPrompt,
-  buildPrompt,
-  buildSystemPrompt,
-  formatPassage,
-} from "./prompt.js";
 export { cleanRewrite, type RewriteQueryOptions, rewriteQuery } from "./rewrite-query.js";
 export {
   createThreadStore,
