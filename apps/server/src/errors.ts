@@ -37,7 +37,7 @@ const statusByCode: Record<string, ContentfulStatusCode> = {
 };
 
 /** Maps an error code such as `not_found:workspace` to its HTTP status; unknown kinds are 500. */
-export function statusForCode(code: string): ContentfulStatusCode {
+function statusForCode(code: string): ContentfulStatusCode {
   return statusByCode[code] ?? statusByKind[code.split(":")[0] ?? ""] ?? 500;
 }
 

@@ -1,12 +1,7 @@
-/** When a job that failed for a reason worth retrying (Ollama down, a crashed worker) runs again, and how often. */
-export interface RetryPolicy {
-  /** Attempts before a retryable failure becomes final. */
-  maxAttempts: number;
-  /** Delay before attempt `attempt + 1` after a retryable failure of attempt `attempt`, in ms. */
-  delayMs(attempt: number): number;
-}
-
-/** 2 s, doubling, at most 60 s. */
+/**
+ * The default delay before attempt `attempt + 1` of a job whose attempt `attempt` failed for a reason worth
+ * retrying (Ollama down, a crashed worker): 2 s, doubling, at most 60 s.
+ */
 export function defaultRetryDelay(attempt: number): number {
   return Math.min(60_000, 2_000 * 2 ** Math.max(0, attempt - 1));
 }
