@@ -32,9 +32,6 @@ export interface JobQueueOptions {
 /** How a job ended: ingested, unchanged (same content as stored), failed, cancelled, or retrying later. */
 export type JobFinishedOutcome = "ingested" | "unchanged" | "failed" | "cancelled" | "retrying";
 
-/** Input of {@link JobQueue.enqueueUpload}. */
-export type EnqueueUploadInput = QueueUploadInput;
-
 /**
  * The background ingestion queue: jobs live in SQLite so they survive restarts; a runner executes them
  * (worker threads in the server); each transition updates the document and is published per workspace.
@@ -98,7 +95,7 @@ export class JobQueue {
    * Records an uploaded original as a queued document plus its job, in one transaction, and schedules it.
    * Returns the document (status `queued`).
    */
-  enqueueUpload(input: EnqueueUploadInput): DocumentRecord {
+  enqueueUpload(input: QueueUploadInput): DocumentRecord {
     const document = this.store.transaction(() => {
       const queued = this.#documents.queueUpload(input);
       this.store.insert({
@@ -254,7 +251,8 @@ export class JobQueue {
   }
 
   #hasUnfinishedJobs(): boolean {
-    return this.store.listByStatus("queued").length > 0 || this.store.listByStatus("running").length > 0;
+    const { queued, running } = this.store.countUnfinished();
+    return queued + running > 0;
   }
 
   #isIdle(): boolean {
