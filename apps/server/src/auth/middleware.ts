@@ -1,6 +1,7 @@
 import { ZhikuError } from "@zhiku/ingest";
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
+import { isApiPath } from "../api-paths.js";
 import { toErrorResponse, toOpenAiError } from "../errors.js";
 import type { AccountStore } from "./account-store.js";
 import { clearSessionCookie, csrfHeaderName, sessionCookieName, setSessionCookie } from "./http.js";
@@ -27,10 +28,6 @@ export const publicRoutes: ReadonlySet<string> = new Set([
 ]);
 
 const unsafeMethods = new Set(["POST", "PUT", "PATCH", "DELETE"]);
-
-function isApiPath(path: string): boolean {
-  return path === "/api" || path.startsWith("/api/") || path === "/v1" || path.startsWith("/v1/");
-}
 
 function isOpenAiPath(path: string): boolean {
   return path === "/v1" || path.startsWith("/v1/");
