@@ -377,6 +377,10 @@ describe("access matrix: every route × every role", () => {
         init: json("POST", { model: "w", messages: [{ role: "user", content: "When is high tide?" }] }),
       }),
     },
+    "POST /v1/embeddings": {
+      expect: inWorkspace("viewer"),
+      request: () => ({ path: "/v1/embeddings", init: json("POST", { model: "w", input: "high tide" }) }),
+    },
   };
 
   /** Headers for one cell: a fresh session (cookie and CSRF header) per cell, so logouts and password changes do not leak between cells. */
