@@ -177,7 +177,7 @@ export function createDocumentRoutes(deps: AppDeps) {
         permissions.requireWorkspace(c.get("auth"), slug, "viewer");
         const documents = kb
           .listDocuments(slug)
-          .map((document) => ({ ...document, errorCode: jobs.errorCodeOf(document) }));
+          .map((document) => ({ ...document, errorCode: jobs.documents.errorCodeOf(document) }));
         return c.json({ documents }, 200);
       },
     )

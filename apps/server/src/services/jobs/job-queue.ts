@@ -39,7 +39,8 @@ export type JobFinishedOutcome = "ingested" | "unchanged" | "failed" | "cancelle
  */
 export class JobQueue {
   readonly store: JobStore;
-  readonly #documents: DocumentLifecycle;
+  /** The documents' states as ingestion moves them (and the codes of their recorded failures). */
+  readonly documents: DocumentLifecycle;
   readonly #indexes: IndexUpkeep;
   readonly #logger: Logger;
   readonly #runner: IngestRunner;
@@ -57,7 +58,7 @@ export class JobQueue {
 
   constructor(options: JobQueueOptions) {
     this.store = new JobStore(options.kb.db);
-    this.#documents = new DocumentLifecycle({ kb: options.kb, events: options.events, jobs: this.store });
+    this.documents = new DocumentLifecycle({ kb: options.kb, events: options.events, jobs: this.store });
     this.#indexes = new IndexUpkeep({ kb: options.kb, logger: options.logger });
     this.#logger = options.logger;
     this.#maxAttempts = options.maxAttempts ?? 4;
@@ -80,8 +81,8 @@ export class JobQueue {
     this.#started = true;
     const requeued = this.store.requeueRunning();
     for (const job of this.store.listByStatus("queued")) {
-      const document = this.#documents.find(job.workspaceId, job.documentId);
-      if (document?.status === "processing") this.#documents.markQueued(job.documentId, document.error);
+      const document = this.documents.find(job.workspaceId, job.documentId);
+      if (document?.status === "processing") this.documents.markQueued(job.documentId, document.error);
     }
     if (requeued > 0) this.#logger.info({ requeued }, "Resuming unfinished ingestion jobs");
     this.#stopWatchdog = startJobWatchdog({
@@ -97,7 +98,7 @@ export class JobQueue {
    */
   enqueueUpload(input: QueueUploadInput): DocumentRecord {
     const document = this.store.transaction(() => {
-      const queued = this.#documents.queueUpload(input);
+      const queued = this.documents.queueUpload(input);
       this.store.insert({
         workspaceId: input.workspace.id,
         documentId: queued.id,
@@ -106,7 +107,7 @@ export class JobQueue {
       });
       return queued;
     });
-    this.#documents.publish(document, null);
+    this.documents.publish(document, null);
     this.#pump();
     return document;
   }
@@ -129,7 +130,7 @@ export class JobQueue {
       else this.#onJobFinished("cancelled");
     }
     // A running job settles the document when the runner reports back; settle it now for the UI.
-    return this.#documents.settle(document.workspaceId, documentId, "Ingestion was cancelled");
+    return this.documents.settle(document.workspaceId, documentId, "Ingestion was cancelled");
   }
 
   /**
@@ -155,9 +156,9 @@ export class JobQueue {
         fileHash: last.fileHash,
         name: last.name,
       });
-      return this.#documents.markQueued(documentId, null);
+      return this.documents.markQueued(documentId, null);
     });
-    this.#documents.publish(queued, null);
+    this.documents.publish(queued, null);
     this.#pump();
     return queued;
   }
@@ -192,15 +193,7 @@ export class JobQueue {
 
   /** The current state of a document as a progress event (used to greet new SSE subscribers). */
   eventFor(document: DocumentRecord): DocumentEvent {
-    return this.#documents.eventFor(document, this.progressOf(document.id));
-  }
-
-  /**
-   * The code of a document's recorded failure (`invalid:encrypted`, `unavailable:ollama`, ...), read from its
-   * newest job; null when it has no error or the error has no code (a cancel, a failure from the CLI).
-   */
-  errorCodeOf(document: DocumentRecord): string | null {
-    return this.#documents.errorCodeOf(document);
+    return this.documents.eventFor(document, this.progressOf(document.id));
   }
 
   /**
@@ -284,8 +277,8 @@ export class JobQueue {
   }
 
   #startJob(job: JobRecord): void {
-    const document = this.#documents.find(job.workspaceId, job.documentId);
-    const workspace = document ? this.#documents.findWorkspace(job.workspaceId) : undefined;
+    const document = this.documents.find(job.workspaceId, job.documentId);
+    const workspace = document ? this.documents.findWorkspace(job.workspaceId) : undefined;
     if (!workspace || !document) {
       this.store.update(job.id, { status: "cancelled", error: "The document was deleted" });
       return;
@@ -306,7 +299,7 @@ export class JobQueue {
     this.#inFlight.set(job.id, running);
     this.#logger.debug({ jobId: job.id, document: job.name, attempt: running.attempts }, "Ingestion started");
     // The row says what happens now: an earlier attempt's "retrying in 2 s" is over.
-    this.#documents.publish(this.#documents.markProcessing(document), null);
+    this.documents.publish(this.documents.markProcessing(document), null);
     try {
       this.#runner.run({
         jobId: job.id,
@@ -326,8 +319,8 @@ export class JobQueue {
     const job = this.#inFlight.get(jobId);
     if (!job) return;
     this.store.update(jobId, { progress });
-    const document = this.#documents.find(job.workspaceId, job.documentId);
-    if (document) this.#documents.publish({ ...document, status: "processing" }, progress);
+    const document = this.documents.find(job.workspaceId, job.documentId);
+    if (document) this.documents.publish({ ...document, status: "processing" }, progress);
   }
 
   #onDone(jobId: string, outcome: IngestOutcome): void {
@@ -338,10 +331,10 @@ export class JobQueue {
     this.#logger.info({ jobId, document: job.name, status: outcome.status }, "Document ingested");
     this.#onJobFinished(outcome.status === "ingested" ? "ingested" : "unchanged");
     if (outcome.status === "ingested") {
-      const workspace = this.#documents.findWorkspace(job.workspaceId);
+      const workspace = this.documents.findWorkspace(job.workspaceId);
       if (workspace) this.#indexes.touch(workspace.slug);
     }
-    this.#documents.publish(this.#documents.find(job.workspaceId, job.documentId) ?? outcome.document, null);
+    this.documents.publish(this.documents.find(job.workspaceId, job.documentId) ?? outcome.document, null);
     this.#pump();
   }
 
@@ -352,7 +345,7 @@ export class JobQueue {
     const current = this.store.get(jobId);
     if (!current || current.status === "cancelled") {
       // Cancelled or deleted meanwhile: only put the document into a settled state.
-      if (current) this.#documents.settle(job.workspaceId, job.documentId, "Ingestion was cancelled");
+      if (current) this.documents.settle(job.workspaceId, job.documentId, "Ingestion was cancelled");
       this.#onJobFinished("cancelled");
       this.#pump();
       return;
@@ -382,7 +375,7 @@ export class JobQueue {
       delayMs,
     });
     try {
-      this.#documents.publish(this.#documents.markQueued(job.documentId, reason), null);
+      this.documents.publish(this.documents.markQueued(job.documentId, reason), null);
     } catch (error) {
       this.#logger.debug({ err: error }, "Document vanished while retrying");
     }
@@ -397,6 +390,6 @@ export class JobQueue {
     });
     this.#logger.warn({ jobId: job.id, document: job.name, code }, `Ingestion failed: ${message}`);
     this.#onJobFinished("failed");
-    this.#documents.settle(job.workspaceId, job.documentId, message);
+    this.documents.settle(job.workspaceId, job.documentId, message);
   }
 }
