@@ -27,6 +27,8 @@ import { createSearchRoutes } from "./routes/search.js";
 import { createThreadRoutes } from "./routes/threads.js";
 import { createUserRoutes } from "./routes/users.js";
 import { createWorkspaceRoutes } from "./routes/workspaces.js";
+import { createWidgetKeyRoutes } from "./widget/widget-key-routes.js";
+import { createWidgetRoutes } from "./widget/widget-routes.js";
 
 /**
  * The Content-Security-Policy of every response: the built web client loads only its own scripts, styles (inline
@@ -65,7 +67,8 @@ export type { AppDeps } from "./deps.js";
  */
 export function createApp(deps: AppDeps) {
   const logger = deps.logger ?? createLogger("silent");
-  const { accounts, permissions } = deps.auth;
+  const { accounts, permissions, audit } = deps.auth;
+  const { keys: widgetKeys, rateLimit } = deps.widgets;
   const app = new Hono()
     .use(requestLogging({ logger, metrics: deps.metrics }))
     // Headers a route sets itself win (the original-file download's `sandbox` policy, the docs page's policy).
@@ -92,7 +95,19 @@ export function createApp(deps: AppDeps) {
     .route("/api", createSearchRoutes(deps))
     .route("/api", createChatRoutes(deps))
     .route("/api", createThreadRoutes(deps))
+    .route("/api", createWidgetKeyRoutes({ widgetKeys, permissions, audit }))
     .route("/v1", createOpenAiRoutes(deps))
+    .route(
+      "/",
+      createWidgetRoutes({
+        kb: deps.kb,
+        chat: deps.chat.chat,
+        widgetKeys,
+        rateLimit,
+        webRoot: deps.webRoot,
+        shutdownSignal: deps.shutdownSignal,
+      }),
+    )
     .route("/", createMcpRoutes({ kb: deps.kb, chat: deps.chat.chat, permissions, version: "0.1.0" }));
 
   app.get(

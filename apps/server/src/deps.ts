@@ -8,6 +8,8 @@ import type { JobQueue } from "./services/jobs/job-queue.js";
 import type { ServerMetrics } from "./services/metrics/index.js";
 import type { OllamaAccess } from "./services/ollama.js";
 import type { WorkspaceDeletion } from "./services/workspaces/workspace-deletion.js";
+import type { VisitorRateLimit } from "./widget/visitor-rate-limit.js";
+import type { WidgetKeyStore } from "./widget/widget-key-store.js";
 
 /**
  * Everything the HTTP app needs, built before `createApp` (see `openAppDeps`) so every route of one app shares the
@@ -28,6 +30,8 @@ export interface AppDeps {
   auth: AuthParts;
   /** The chat service, the thread store and the chats in progress. */
   chat: ChatParts;
+  /** The embeddable widget's keys and the per-visitor rate limit of its public routes. */
+  widgets: { keys: WidgetKeyStore; rateLimit: VisitorRateLimit };
   /** Deletes workspaces with everything of them. */
   workspaceDeletion: WorkspaceDeletion;
   /** Aborted when the server shuts down: long-lived streams (SSE, chat) end when it fires. */

@@ -13,6 +13,8 @@ import { createWorkerPoolRunner } from "./services/jobs/worker-pool.js";
 import { createServerMetrics } from "./services/metrics/index.js";
 import { createOllamaAccess } from "./services/ollama.js";
 import { WorkspaceDeletion } from "./services/workspaces/workspace-deletion.js";
+import { VisitorRateLimit } from "./widget/visitor-rate-limit.js";
+import { WidgetKeyStore } from "./widget/widget-key-store.js";
 
 /** Options for {@link openAppDeps}. */
 export interface OpenAppDepsOptions {
@@ -94,6 +96,7 @@ export async function openAppDeps(options: OpenAppDepsOptions): Promise<OpenedAp
     metrics,
     shutdownSignal: shutdown.signal,
   });
+  const widgets = { keys: new WidgetKeyStore(kb.db), rateLimit: new VisitorRateLimit() };
   const deps: AppDeps = {
     config,
     kb,
@@ -102,11 +105,13 @@ export async function openAppDeps(options: OpenAppDepsOptions): Promise<OpenedAp
     events,
     auth,
     chat,
+    widgets,
     workspaceDeletion: new WorkspaceDeletion({
       kb,
       jobs,
       threads: chat.threads,
       accounts: auth.accounts,
+      widgetKeys: widgets.keys,
       logger,
     }),
     shutdownSignal: shutdown.signal,

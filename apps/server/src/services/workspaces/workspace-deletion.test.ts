@@ -9,7 +9,7 @@ describe("workspace deletion", () => {
     server = undefined;
   });
 
-  /** A workspace with a document, a thread with feedback, a member and a key limited to it. */
+  /** A workspace with a document, a thread with feedback, a member, a key limited to it and a widget key. */
   async function populatedWorkspace(current: TestServer) {
     const created = await current.request("/api/workspaces", {
       method: "POST",
@@ -28,6 +28,13 @@ describe("workspace deletion", () => {
     const { accounts } = current.deps.auth;
     accounts.setMember({ workspaceId: workspace.id, userId: member.user.id, role: "viewer" });
     accounts.createApiKey({ userId: member.user.id, name: "limited", workspaceId: workspace.id });
+    current.deps.widgets.keys.create({
+      workspaceId: workspace.id,
+      name: "site",
+      allowedOrigins: ["https://example.com"],
+      requestsPerMinute: 10,
+      createdBy: member.user.id,
+    });
     const { threads } = current.deps.chat;
     const saved = threads.saveExchange({
       workspaceId: workspace.id,
@@ -46,18 +53,29 @@ describe("workspace deletion", () => {
       jobs: current.deps.jobs.store.workspaceIds().includes(workspaceId),
       threads: current.deps.chat.threads.workspaceIds().includes(workspaceId),
       accounts: current.deps.auth.accounts.workspaceIds().includes(workspaceId),
+      widgetKeys: current.deps.widgets.keys.workspaceIds().includes(workspaceId),
     };
   }
 
   it("deletes the workspace with its documents, jobs, threads, messages, memberships and limited keys", async () => {
     server = await createTestServer();
     const { workspace, member, threadId } = await populatedWorkspace(server);
-    expect(serverRowsOf(server, workspace.id)).toEqual({ jobs: true, threads: true, accounts: true });
+    expect(serverRowsOf(server, workspace.id)).toEqual({
+      jobs: true,
+      threads: true,
+      accounts: true,
+      widgetKeys: true,
+    });
 
     const deleted = await server.request("/api/workspaces/doomed", { method: "DELETE" });
     expect(deleted.status).toBe(204);
     expect(server.deps.kb.getWorkspace("doomed")).toBeUndefined();
-    expect(serverRowsOf(server, workspace.id)).toEqual({ jobs: false, threads: false, accounts: false });
+    expect(serverRowsOf(server, workspace.id)).toEqual({
+      jobs: false,
+      threads: false,
+      accounts: false,
+      widgetKeys: false,
+    });
     expect(server.deps.chat.threads.listMessages(threadId)).toEqual([]);
     expect(server.deps.auth.accounts.listMembers(workspace.id)).toEqual([]);
     expect((await member.request("/api/workspaces/doomed")).status).toBe(404);
@@ -69,11 +87,21 @@ describe("workspace deletion", () => {
     // Step 1 done (jobs gone, the knowledge base deleted the workspace), then the process stopped before step 2.
     server.deps.jobs.forgetWorkspace(workspace.id);
     await server.deps.kb.deleteWorkspace("doomed");
-    expect(serverRowsOf(server, workspace.id)).toEqual({ jobs: false, threads: true, accounts: true });
+    expect(serverRowsOf(server, workspace.id)).toEqual({
+      jobs: false,
+      threads: true,
+      accounts: true,
+      widgetKeys: true,
+    });
 
     // What every start runs before serving.
     expect(server.deps.workspaceDeletion.finishInterrupted()).toEqual([workspace.id]);
-    expect(serverRowsOf(server, workspace.id)).toEqual({ jobs: false, threads: false, accounts: false });
+    expect(serverRowsOf(server, workspace.id)).toEqual({
+      jobs: false,
+      threads: false,
+      accounts: false,
+      widgetKeys: false,
+    });
     expect(server.deps.chat.threads.listMessages(threadId)).toEqual([]);
     // Nothing left to finish; live workspaces are untouched.
     expect(server.deps.workspaceDeletion.finishInterrupted()).toEqual([]);

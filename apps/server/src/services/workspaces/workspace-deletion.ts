@@ -1,6 +1,7 @@
 import type { KnowledgeBase, WorkspaceRecord } from "@zhiku/ingest";
 import type { AccountStore } from "../../auth/account-store.js";
 import type { Logger } from "../../logger.js";
+import type { WidgetKeyStore } from "../../widget/widget-key-store.js";
 import type { ThreadStore } from "../chat/thread-store.js";
 import type { JobQueue } from "../jobs/job-queue.js";
 
@@ -10,6 +11,7 @@ export interface WorkspaceDeletionOptions {
   jobs: JobQueue;
   threads: ThreadStore;
   accounts: AccountStore;
+  widgetKeys: WidgetKeyStore;
   logger: Logger;
 }
 
@@ -20,8 +22,8 @@ export interface WorkspaceDeletionOptions {
  * 1. its jobs stop and go (the runner is told to cancel, the rows are deleted), and without an `await` in
  *    between, the knowledge base deletes the workspace row with its documents; then it drops the vectors and
  *    unreferenced originals;
- * 2. the server's own rows of it (threads with their messages and feedback, memberships, keys limited to it) go
- *    in one transaction.
+ * 2. the server's own rows of it (threads with their messages and feedback, memberships, API keys limited to it,
+ *    widget keys) go in one transaction.
  *
  * A crash after step 1 leaves only server rows that name a workspace that no longer exists; they reach nothing
  * (every route resolves the workspace first), and {@link finishInterrupted}, run at each start, deletes them.
@@ -64,10 +66,11 @@ export class WorkspaceDeletion {
   }
 
   #forgetServerRows(workspaceId: string): void {
-    const { jobs, threads, accounts } = this.#options;
+    const { jobs, threads, accounts, widgetKeys } = this.#options;
     jobs.store.transaction(() => {
       threads.deleteForWorkspace(workspaceId);
       accounts.forgetWorkspace(workspaceId);
+      widgetKeys.deleteWorkspace(workspaceId);
     });
   }
 }
