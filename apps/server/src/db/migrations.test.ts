@@ -46,6 +46,7 @@ describe("server migrations", () => {
     expect(recorded).toEqual([
       { scope: "server", version: 1 },
       { scope: "server", version: 2 },
+      { scope: "server", version: 3 },
     ]);
   });
 
