@@ -62,6 +62,15 @@ interface RouteCase {
   ) => Promise<{ path: string; init?: RequestInit }> | { path: string; init?: RequestInit };
 }
 
+/** The page origin the matrix's widget key allows. */
+const widgetOrigin = "https://site.example";
+/** A widget request from that page: the widget ignores accounts, so every role gets the same answer. */
+const fromWidgetPage = (method: string, body?: unknown): RequestInit => ({
+  method,
+  headers: { origin: widgetOrigin, "content-type": "text/plain" },
+  ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+});
+
 const json = (method: string, body: unknown): RequestInit => ({
   method,
   headers: { "content-type": "application/json" },
@@ -78,6 +87,8 @@ describe("access matrix: every route × every role", () => {
   let documentId: string;
   let keyOther: string;
   let revokedKey: string;
+  let widgetKey: string;
+  let widgetChunkId: string;
   let counter = 0;
   const unique = (prefix: string) => {
     counter += 1;
@@ -142,6 +153,14 @@ describe("access matrix: every route × every role", () => {
     accounts.revokeApiKey(users.owner.user.id, revoked.apiKey.id);
     revokedKey = revoked.key;
     documentId = await freshDocument();
+    widgetKey = server.deps.widgets.keys.create({
+      workspaceId: workspace.id,
+      name: "site",
+      allowedOrigins: [widgetOrigin],
+      requestsPerMinute: 10_000,
+      createdBy: null,
+    }).key;
+    widgetChunkId = (await server.deps.kb.listChunks("w", documentId))[0]!.chunkId;
   });
 
   afterAll(async () => {
@@ -375,6 +394,57 @@ describe("access matrix: every route × every role", () => {
       request: () => ({
         path: "/v1/chat/completions",
         init: json("POST", { model: "w", messages: [{ role: "user", content: "When is high tide?" }] }),
+      }),
+    },
+    "GET /api/workspaces/:slug/widget-keys": {
+      expect: inWorkspace("owner"),
+      request: () => ({ path: "/api/workspaces/w/widget-keys" }),
+    },
+    "POST /api/workspaces/:slug/widget-keys": {
+      expect: inWorkspace("owner"),
+      request: () => ({
+        path: "/api/workspaces/w/widget-keys",
+        init: json("POST", { name: unique("site"), allowedOrigins: [widgetOrigin], requestsPerMinute: 10 }),
+      }),
+    },
+    "DELETE /api/workspaces/:slug/widget-keys/:id": {
+      expect: inWorkspace("owner"),
+      request: () => {
+        const { id } = server.deps.widgets.keys.create({
+          workspaceId: workspace.id,
+          name: unique("site"),
+          allowedOrigins: [widgetOrigin],
+          requestsPerMinute: 10,
+          createdBy: null,
+        });
+        return { path: `/api/workspaces/w/widget-keys/${id}`, init: { method: "DELETE" } };
+      },
+    },
+    // The test server serves no built web client, so the script is a 404 for everyone.
+    "GET /widget.js": { expect: () => "hidden", request: () => ({ path: "/widget.js" }) },
+    "GET /widget/v1/:key/config": {
+      expect: everyone,
+      request: () => ({ path: `/widget/v1/${widgetKey}/config`, init: fromWidgetPage("GET") }),
+    },
+    "GET /widget/v1/:key/passages/:chunkId": {
+      expect: everyone,
+      request: () => ({
+        path: `/widget/v1/${widgetKey}/passages/${encodeURIComponent(widgetChunkId)}`,
+        init: fromWidgetPage("GET"),
+      }),
+    },
+    "POST /widget/v1/:key/ask": {
+      expect: everyone,
+      request: () => ({
+        path: `/widget/v1/${widgetKey}/ask`,
+        init: fromWidgetPage("POST", { question: "When is high tide?" }),
+      }),
+    },
+    "POST /widget/v1/:key/search": {
+      expect: everyone,
+      request: () => ({
+        path: `/widget/v1/${widgetKey}/search`,
+        init: fromWidgetPage("POST", { query: "high tide" }),
       }),
     },
     "POST /v1/embeddings": {
