@@ -60,6 +60,9 @@ export const docsContentSecurityPolicy =
   "connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'";
 
 export type { AppDeps } from "./deps.js";
+/** Wire shapes the route types do not carry (error bodies, event-stream data), for the web client. */
+export type { ErrorBody } from "./routes/schemas.js";
+export type { DocumentEvent } from "./services/jobs/document-events.js";
 
 /**
  * Builds the HTTP app from its dependencies. Routes are chained so their types flow into {@link AppType}

@@ -22,7 +22,14 @@ export {
   parseQuestions,
 } from "./eval/evaluate.js";
 export {
-  type ChunkRecord,
+  type BaselineComparison,
+  compareWithBigramBaseline,
+  parseReadingParagraphs,
+  type ReadingParagraph,
+  readingSet,
+  toMainlandSimplified,
+} from "./eval/reading-comprehension.js";
+export {
   type DocumentRecord,
   type DocumentStatus,
   dataLayout,
@@ -35,13 +42,18 @@ export {
   type SearchMode,
   type SearchOptions,
   type SearchResponse,
-  type SearchResult,
   slugify,
   type WorkspaceRecord,
   type WorkspaceSettings,
 } from "./knowledge-base.js";
 export { parseDocument } from "./parse/index.js";
 export { DEFAULT_MAX_BYTES, type PreparedDocument, prepareDocument } from "./pipeline.js";
+export {
+  type ChunkRecord,
+  chunkRecordSchema,
+  type SearchResult,
+  searchResultSchema,
+} from "./record-schemas.js";
 export { applyRelevanceCutoff, DEFAULT_RELEVANCE_CUTOFF } from "./relevance.js";
 export type { FileStore } from "./store/file-store.js";
 export { DEFAULT_FUSION, type FusionOptions, weightsFromVectorShare } from "./store/fusion.js";

@@ -5,6 +5,7 @@ import pLimit from "p-limit";
 import { edgeLineFingerprints, normalizeForIndex } from "./clean/index.js";
 import { isZhikuError, ZhikuError } from "./errors.js";
 import { DEFAULT_MAX_BYTES, indexTextsOf, prepareDocument } from "./pipeline.js";
+import type { ChunkRecord, SearchResult } from "./record-schemas.js";
 import {
   type ChunkStore,
   openChunkStore,
@@ -75,38 +76,8 @@ export interface DocumentRecord {
   updatedAt: string;
 }
 
-/** A stored chunk as listed for a document (the chunk viewer). */
-export interface ChunkRecord {
-  chunkId: string;
-  documentId: string;
-  index: number;
-  text: string;
-  start: number;
-  end: number;
-  headings: string[];
-  page: number | null;
-  tokens: number;
-}
-
-/** One search hit, best first. These are the fields of `zhiku search --json` and the search API. */
-export interface SearchResult {
-  documentName: string;
-  documentId: string;
-  chunkId: string;
-  text: string;
-  /** Higher is better; for hybrid the fused RRF score, for vector `1 - distance`, for fulltext BM25. */
-  score: number;
-  /**
-   * Cosine similarity of the passage to the query's embedding in [-1, 1], comparable across queries (the
-   * relevance cut-off uses it); null when the search ran on full text only.
-   */
-  relevance: number | null;
-  page: number | null;
-  headings: string[];
-  /** Offsets of the passage in the document text. */
-  start: number;
-  end: number;
-}
+// Declared once, as zod schemas the server describes its API with.
+export type { ChunkRecord, SearchResult } from "./record-schemas.js";
 
 /** Stages reported while a document is ingested. */
 export type IngestProgress =

@@ -6,7 +6,7 @@ import { z } from "zod";
 import type { AppDeps } from "../deps.js";
 import { toErrorResponse } from "../errors.js";
 import type { ChatParts } from "../services/chat/chat-parts.js";
-import { type ChatEvent, type ChatSource, isAbortError } from "../services/chat/index.js";
+import { type ChatEvent, type ChatSource, chatSourceSchema, isAbortError } from "../services/chat/index.js";
 import { errorResponse, eventStreamResponse, jsonResponse } from "./schemas.js";
 import { requireOwnThread } from "./thread-access.js";
 import { validate } from "./validation.js";
@@ -66,29 +66,6 @@ const chatBodySchema = z
     path: ["regenerate"],
     message: "regenerate needs the threadId of the thread whose last answer it replaces",
   });
-
-/** A passage as sent in `sources`. */
-export const chatSourceSchema = z.object({
-  index: z.number().describe("The number the answer cites it by, [index]"),
-  documentId: z.string(),
-  documentName: z.string(),
-  chunkId: z.string(),
-  text: z.string(),
-  page: z.number().nullable(),
-  score: z
-    .number()
-    .describe("Retrieval score, higher is better; for hybrid search the fused rank (RRF) score"),
-  relevance: z
-    .number()
-    .nullable()
-    .optional()
-    .describe(
-      "Cosine similarity to the question, 0 to 1; null when the passage was found by full text only (a keyword match). Absent in answers stored before it was added",
-    ),
-  headings: z.array(z.string()),
-  start: z.number(),
-  end: z.number(),
-});
 
 const chatAnswerSchema = z.object({
   answer: z.string(),

@@ -1,14 +1,8 @@
 import { createParser } from "eventsource-parser";
+import type { Source } from "../lib/api-types";
 
-/** A cited passage as the widget receives it. */
-export interface WidgetSource {
-  index: number;
-  documentName: string;
-  chunkId: string;
-  page: number | null;
-  headings: string[];
-  text: string;
-}
+/** A cited passage as the widget receives it: a chat source without its scores and offsets. */
+export type WidgetSource = Pick<Source, "index" | "documentName" | "chunkId" | "page" | "headings" | "text">;
 
 /** An error the server explained (`{error:{code,message}}`) or a connection that failed. */
 export class WidgetError extends Error {

@@ -8,6 +8,7 @@ import {
   ZhikuError,
 } from "@zhiku/ingest";
 import type { AbortableAsyncIterator, ChatResponse } from "ollama";
+import type { ChatSource } from "./chat-source.js";
 import { buildPrompt, toSources } from "./cite/index.js";
 import { type ContextLengthCache, createContextLengthCache } from "./context-length.js";
 import { detectLanguage, type QuestionLanguage } from "./language.js";
@@ -15,7 +16,7 @@ import type { OllamaClientFactory } from "./ollama-client.js";
 import { isAbortError, toOllamaError } from "./ollama-error.js";
 import { rewriteQuery } from "./rewrite-query.js";
 import { type ThreadStore, titleFromQuestion } from "./thread-store.js";
-import type { ChatMode, ChatSource, HistoryMessage } from "./types.js";
+import type { ChatMode, HistoryMessage } from "./types.js";
 
 /** Retrieval the chat builds on: the knowledge base's `search`. */
 export type SearchFunction = (options: {

@@ -74,6 +74,8 @@ class WorkerPoolRunner implements IngestRunner {
   readonly #slots: Slot[] = [];
   /** Jobs that were running in a worker that ran out of memory: each runs alone next time. */
   readonly #suspects = new Set<string>();
+  /** Workers that ignored a cancel: finishing their tasks, then closed. */
+  readonly #retired: Slot[] = [];
   #closing = false;
 
   constructor(options: WorkerPoolOptions, handlers: IngestRunnerHandlers) {
@@ -104,7 +106,7 @@ class WorkerPoolRunner implements IngestRunner {
   }
 
   holds(jobId: string): boolean {
-    return this.#slots.some((slot) => slot.jobIds.has(jobId));
+    return [...this.#slots, ...this.#retired].some((slot) => slot.jobIds.has(jobId));
   }
 
   cancel(jobId: string): void {
@@ -114,9 +116,11 @@ class WorkerPoolRunner implements IngestRunner {
     clearTimeout(slot.cancelTimers.get(jobId));
     const timer = setTimeout(() => {
       if (slot.jobIds.has(jobId)) {
-        // The worker's other jobs fail with it and are retried.
-        this.#options.logger.warn({ jobId }, "Ingest worker ignored cancel; terminating it");
-        void slot.worker.terminate();
+        // Never terminated: a thread stopped with LanceDB calls in flight aborts the whole process (LanceDB's
+        // native module then resolves their promises into the freed thread; bench/stress/probe-lancedb-terminate.mjs).
+        // Retired instead: it takes no new tasks and is closed once its tasks have ended.
+        this.#options.logger.warn({ jobId }, "Ingest worker ignored cancel; retiring it once its tasks end");
+        this.#retire(slot);
       }
     }, this.#options.cancelGraceMs ?? 15_000);
     timer.unref();
@@ -125,7 +129,7 @@ class WorkerPoolRunner implements IngestRunner {
 
   async close(): Promise<void> {
     this.#closing = true;
-    const slots = this.#slots.splice(0);
+    const slots = [...this.#slots.splice(0), ...this.#retired.splice(0)];
     await Promise.all(
       slots.map(async (slot) => {
         for (const timer of slot.cancelTimers.values()) clearTimeout(timer);
@@ -166,9 +170,19 @@ class WorkerPoolRunner implements IngestRunner {
     return slot;
   }
 
+  #retire(slot: Slot): void {
+    const index = this.#slots.indexOf(slot);
+    if (index < 0) return;
+    this.#slots.splice(index, 1);
+    this.#retired.push(slot);
+    if (slot.jobIds.size === 0) this.#post(slot, { type: "close" });
+  }
+
   #onExit(slot: Slot, exitCode: number): void {
     const index = this.#slots.indexOf(slot);
     if (index >= 0) this.#slots.splice(index, 1);
+    const retired = this.#retired.indexOf(slot);
+    if (retired >= 0) this.#retired.splice(retired, 1);
     for (const timer of slot.cancelTimers.values()) clearTimeout(timer);
     const jobIds = [...slot.jobIds];
     slot.jobIds.clear();
@@ -214,6 +228,7 @@ class WorkerPoolRunner implements IngestRunner {
     slot.cancelTimers.delete(event.jobId);
     slot.jobIds.delete(event.jobId);
     this.#suspects.delete(event.jobId);
+    if (slot.jobIds.size === 0 && this.#retired.includes(slot)) this.#post(slot, { type: "close" });
     if (event.type === "done") {
       this.#handlers.onDone(event.jobId, event.outcome);
     } else {

@@ -1,5 +1,5 @@
 import type { SearchResult } from "@zhiku/ingest";
-import type { ChatSource } from "../types.js";
+import type { ChatSource } from "../chat-source.js";
 
 /**
  * Numbers the passages retrieved for a question, in rank order from 1: the number is what the prompt shows beside
