@@ -3,8 +3,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { WorkspaceRecord } from "@zhiku/ingest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { authPartsFor, csrfHeaderName, sessionCookieName } from "./auth/index.js";
-import { chatPartsFor } from "./routes/chat.js";
+import { csrfHeaderName, sessionCookieName } from "./auth/index.js";
 import { createTestServer, filesForm, type TestServer, type TestUser } from "./testing/test-server.js";
 
 /**
@@ -63,6 +62,15 @@ interface RouteCase {
   ) => Promise<{ path: string; init?: RequestInit }> | { path: string; init?: RequestInit };
 }
 
+/** The page origin the matrix's widget key allows. */
+const widgetOrigin = "https://site.example";
+/** A widget request from that page: the widget ignores accounts, so every role gets the same answer. */
+const fromWidgetPage = (method: string, body?: unknown): RequestInit => ({
+  method,
+  headers: { origin: widgetOrigin, "content-type": "text/plain" },
+  ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+});
+
 const json = (method: string, body: unknown): RequestInit => ({
   method,
   headers: { "content-type": "application/json" },
@@ -79,6 +87,8 @@ describe("access matrix: every route × every role", () => {
   let documentId: string;
   let keyOther: string;
   let revokedKey: string;
+  let widgetKey: string;
+  let widgetChunkId: string;
   let counter = 0;
   const unique = (prefix: string) => {
     counter += 1;
@@ -86,7 +96,7 @@ describe("access matrix: every route × every role", () => {
   };
 
   const shareWithAll = (target: WorkspaceRecord) => {
-    const { accounts } = authPartsFor(server.deps);
+    const { accounts } = server.deps.auth;
     accounts.setMember({ workspaceId: target.id, userId: users.owner.user.id, role: "owner" });
     accounts.setMember({ workspaceId: target.id, userId: users.editor.user.id, role: "editor" });
     accounts.setMember({ workspaceId: target.id, userId: users.viewer.user.id, role: "viewer" });
@@ -102,7 +112,7 @@ describe("access matrix: every route × every role", () => {
   };
 
   const freshThread = () =>
-    chatPartsFor(server.deps).threads.saveExchange({
+    server.deps.chat.threads.saveExchange({
       workspaceId: workspace.id,
       userId: users.viewer.user.id,
       title: "Tides",
@@ -128,7 +138,7 @@ describe("access matrix: every route × every role", () => {
     workspace = server.deps.kb.createWorkspace({ name: "W", slug: "w" });
     shareWithAll(workspace);
     const other = server.deps.kb.createWorkspace({ name: "Other", slug: "other" });
-    const { accounts } = authPartsFor(server.deps);
+    const { accounts } = server.deps.auth;
     accounts.setMember({ workspaceId: other.id, userId: users.owner.user.id, role: "owner" });
     keyOther = accounts.createApiKey({
       userId: users.owner.user.id,
@@ -143,6 +153,14 @@ describe("access matrix: every route × every role", () => {
     accounts.revokeApiKey(users.owner.user.id, revoked.apiKey.id);
     revokedKey = revoked.key;
     documentId = await freshDocument();
+    widgetKey = server.deps.widgets.keys.create({
+      workspaceId: workspace.id,
+      name: "site",
+      allowedOrigins: [widgetOrigin],
+      requestsPerMinute: 10_000,
+      createdBy: null,
+    }).key;
+    widgetChunkId = (await server.deps.kb.listChunks("w", documentId))[0]!.chunkId;
   });
 
   afterAll(async () => {
@@ -223,7 +241,7 @@ describe("access matrix: every route × every role", () => {
       expect: unlimitedOnly,
       request: ({ user }) => {
         const owner = user ?? users.viewer;
-        const { apiKey } = authPartsFor(server.deps).accounts.createApiKey({
+        const { apiKey } = server.deps.auth.accounts.createApiKey({
           userId: owner.user.id,
           name: "to revoke",
           workspaceId: null,
@@ -273,7 +291,7 @@ describe("access matrix: every route × every role", () => {
     "DELETE /api/workspaces/:slug/members/:userId": {
       expect: inWorkspace("owner"),
       request: () => {
-        authPartsFor(server.deps).accounts.setMember({
+        server.deps.auth.accounts.setMember({
           workspaceId: workspace.id,
           userId: spare.user.id,
           role: "viewer",
@@ -382,11 +400,66 @@ describe("access matrix: every route × every role", () => {
         init: json("POST", { model: "w", messages: [{ role: "user", content: "When is high tide?" }] }),
       }),
     },
+    "GET /api/workspaces/:slug/widget-keys": {
+      expect: inWorkspace("owner"),
+      request: () => ({ path: "/api/workspaces/w/widget-keys" }),
+    },
+    "POST /api/workspaces/:slug/widget-keys": {
+      expect: inWorkspace("owner"),
+      request: () => ({
+        path: "/api/workspaces/w/widget-keys",
+        init: json("POST", { name: unique("site"), allowedOrigins: [widgetOrigin], requestsPerMinute: 10 }),
+      }),
+    },
+    "DELETE /api/workspaces/:slug/widget-keys/:id": {
+      expect: inWorkspace("owner"),
+      request: () => {
+        const { id } = server.deps.widgets.keys.create({
+          workspaceId: workspace.id,
+          name: unique("site"),
+          allowedOrigins: [widgetOrigin],
+          requestsPerMinute: 10,
+          createdBy: null,
+        });
+        return { path: `/api/workspaces/w/widget-keys/${id}`, init: { method: "DELETE" } };
+      },
+    },
+    // The test server serves no built web client, so the script is a 404 for everyone.
+    "GET /widget.js": { expect: () => "hidden", request: () => ({ path: "/widget.js" }) },
+    "GET /widget/v1/:key/config": {
+      expect: everyone,
+      request: () => ({ path: `/widget/v1/${widgetKey}/config`, init: fromWidgetPage("GET") }),
+    },
+    "GET /widget/v1/:key/passages/:chunkId": {
+      expect: everyone,
+      request: () => ({
+        path: `/widget/v1/${widgetKey}/passages/${encodeURIComponent(widgetChunkId)}`,
+        init: fromWidgetPage("GET"),
+      }),
+    },
+    "POST /widget/v1/:key/ask": {
+      expect: everyone,
+      request: () => ({
+        path: `/widget/v1/${widgetKey}/ask`,
+        init: fromWidgetPage("POST", { question: "When is high tide?" }),
+      }),
+    },
+    "POST /widget/v1/:key/search": {
+      expect: everyone,
+      request: () => ({
+        path: `/widget/v1/${widgetKey}/search`,
+        init: fromWidgetPage("POST", { query: "high tide" }),
+      }),
+    },
+    "POST /v1/embeddings": {
+      expect: inWorkspace("viewer"),
+      request: () => ({ path: "/v1/embeddings", init: json("POST", { model: "w", input: "high tide" }) }),
+    },
   };
 
   /** Headers for one cell: a fresh session (cookie and CSRF header) per cell, so logouts and password changes do not leak between cells. */
   const credentials = (role: Role): { user: TestUser | undefined; headers: Record<string, string> } => {
-    const { accounts } = authPartsFor(server.deps);
+    const { accounts } = server.deps.auth;
     switch (role) {
       case "anonymous":
         return { user: undefined, headers: {} };

@@ -7,7 +7,7 @@ import { Hono } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import { openAPIRouteHandler } from "hono-openapi";
 import { isApiPath } from "./api-paths.js";
-import { authenticate, authPartsFor, resolveClient } from "./auth/index.js";
+import { authenticate, resolveClient } from "./auth/index.js";
 import type { AppDeps } from "./deps.js";
 import { createErrorHandler, notFoundHandler } from "./errors.js";
 import { createLogger } from "./logger.js";
@@ -17,7 +17,7 @@ import { createApiKeyRoutes } from "./routes/api-keys.js";
 import { createAuditRoutes } from "./routes/audit.js";
 import { createAuthRoutes } from "./routes/auth.js";
 import { limitJsonBodies, maxJsonBodyBytes, widgetBodyBytes } from "./routes/body-limit.js";
-import { chatPartsFor, createChatRoutes } from "./routes/chat.js";
+import { createChatRoutes } from "./routes/chat.js";
 import { createDocumentRoutes } from "./routes/documents.js";
 import { createEventRoutes } from "./routes/events.js";
 import { createHealthRoutes } from "./routes/health.js";
@@ -28,9 +28,7 @@ import { createSearchRoutes } from "./routes/search.js";
 import { createThreadRoutes } from "./routes/threads.js";
 import { createUserRoutes } from "./routes/users.js";
 import { createWorkspaceRoutes } from "./routes/workspaces.js";
-import { VisitorRateLimit } from "./widget/visitor-rate-limit.js";
 import { createWidgetKeyRoutes } from "./widget/widget-key-routes.js";
-import { WidgetKeyStore } from "./widget/widget-key-store.js";
 import { createWidgetRoutes } from "./widget/widget-routes.js";
 
 /**
@@ -73,8 +71,8 @@ export type { DocumentEvent } from "./services/jobs/document-events.js";
  */
 export function createApp(deps: AppDeps) {
   const logger = deps.logger ?? createLogger("silent");
-  const { accounts, permissions, audit } = authPartsFor(deps);
-  const widgetKeys = new WidgetKeyStore(deps.kb.db);
+  const { accounts, permissions, audit } = deps.auth;
+  const { keys: widgetKeys, rateLimit } = deps.widgets;
   const app = new Hono()
     .use(requestLogging({ logger, metrics: deps.metrics }))
     // Headers a route sets itself win (the original-file download's `sandbox` policy, the docs page's policy).
@@ -111,17 +109,14 @@ export function createApp(deps: AppDeps) {
       "/",
       createWidgetRoutes({
         kb: deps.kb,
-        chat: chatPartsFor(deps).chat,
+        chat: deps.chat.chat,
         widgetKeys,
-        rateLimit: new VisitorRateLimit(),
+        rateLimit,
         webRoot: deps.webRoot,
         shutdownSignal: deps.shutdownSignal,
       }),
     )
-    .route(
-      "/",
-      createMcpRoutes({ kb: deps.kb, chat: chatPartsFor(deps).chat, permissions, version: "0.1.0" }),
-    );
+    .route("/", createMcpRoutes({ kb: deps.kb, chat: deps.chat.chat, permissions, version: "0.1.0" }));
 
   app.get(
     "/api/openapi.json",

@@ -1,13 +1,20 @@
 import type { KnowledgeBase } from "@zhiku/ingest";
-import type { LoginThrottle } from "./auth/login-throttle.js";
+import type { AuthParts } from "./auth/index.js";
 import type { ServerConfig } from "./env.js";
 import type { Logger } from "./logger.js";
+import type { ChatParts } from "./services/chat/chat-parts.js";
 import type { DocumentEventBus } from "./services/jobs/document-events.js";
 import type { JobQueue } from "./services/jobs/job-queue.js";
 import type { ServerMetrics } from "./services/metrics/index.js";
 import type { OllamaAccess } from "./services/ollama.js";
+import type { WorkspaceDeletion } from "./services/workspaces/workspace-deletion.js";
+import type { VisitorRateLimit } from "./widget/visitor-rate-limit.js";
+import type { WidgetKeyStore } from "./widget/widget-key-store.js";
 
-/** Everything the HTTP app needs, passed in so tests can build it on a temp data dir and a stand-in Ollama. */
+/**
+ * Everything the HTTP app needs, built before `createApp` (see `openAppDeps`) so every route of one app shares the
+ * same services, and tests can build it on a temp data dir and a stand-in Ollama.
+ */
 export interface AppDeps {
   /** Configuration parsed from the environment. */
   config: ServerConfig;
@@ -19,6 +26,14 @@ export interface AppDeps {
   jobs: JobQueue;
   /** Per-workspace document progress, feeding the SSE endpoint. */
   events: DocumentEventBus;
+  /** Accounts, permissions, the audit log and the login throttle. */
+  auth: AuthParts;
+  /** The chat service, the thread store and the chats in progress. */
+  chat: ChatParts;
+  /** The embeddable widget's keys and the per-visitor rate limit of its public routes. */
+  widgets: { keys: WidgetKeyStore; rateLimit: VisitorRateLimit };
+  /** Deletes workspaces with everything of them. */
+  workspaceDeletion: WorkspaceDeletion;
   /** Aborted when the server shuts down: long-lived streams (SSE, chat) end when it fires. */
   shutdownSignal: AbortSignal;
   /** Prometheus metrics on their own registry (`GET /api/metrics`); each app or test builds its own. */
@@ -31,6 +46,4 @@ export interface AppDeps {
   keepAliveSeconds?: number;
   /** How long fetching a page for `POST .../documents/url` may take, in ms. Default 20 000. */
   urlFetchTimeoutMs?: number;
-  /** Counts failed logins; a default one (5 per account, 20 per address in 15 minutes) when omitted. */
-  loginThrottle?: LoginThrottle;
 }

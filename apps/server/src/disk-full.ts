@@ -1,4 +1,4 @@
-import { AppError } from "./errors.js";
+import { ZhikuError } from "@zhiku/ingest";
 
 /** Node's and SQLite's codes for a full disk or quota. */
 const diskFullCodes = new Set(["ENOSPC", "EDQUOT", "SQLITE_FULL"]);
@@ -24,6 +24,6 @@ export function isDiskFull(error: unknown): boolean {
 export const diskFullText = "The server's disk is full; free some space, then try again";
 
 /** `unavailable:disk` (503) for a full disk, keeping the original as its cause for the log. */
-export function diskFullError(cause: unknown): AppError {
-  return new AppError("unavailable:disk", diskFullText, 503, { cause });
+export function diskFullError(cause: unknown): ZhikuError {
+  return new ZhikuError("unavailable:disk", diskFullText, { cause });
 }

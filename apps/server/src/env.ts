@@ -15,6 +15,7 @@ const environmentSchema = z.object({
   EMBED_MODEL: z.string().min(1).default("bge-m3"),
   MAX_UPLOAD_MB: z.coerce.number().positive().max(10_240).default(50),
   INGEST_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
+  INGEST_WORKER_HEAP_MB: z.coerce.number().int().min(64).max(65_536).optional(),
   LOG_LEVEL: z.enum(logLevels).default("info"),
   ADMIN_EMAIL: z.email().optional(),
   ADMIN_PASSWORD: z.string().min(8).max(1_024).optional(),
@@ -34,6 +35,7 @@ const examples: Record<keyof z.infer<typeof environmentSchema>, string> = {
   EMBED_MODEL: "an Ollama embedding model name such as bge-m3",
   MAX_UPLOAD_MB: "a size in megabytes such as 50",
   INGEST_WORKERS: "a number of worker threads from 1 to 64, such as 1",
+  INGEST_WORKER_HEAP_MB: "a heap size in megabytes from 64 to 65536, such as 1024",
   LOG_LEVEL: `one of ${logLevels.join(", ")}`,
   ADMIN_EMAIL: "the first admin's email address, such as admin@example.com (with ADMIN_PASSWORD)",
   ADMIN_PASSWORD: "a password of at least 8 characters (with ADMIN_EMAIL)",
@@ -62,6 +64,11 @@ export interface ServerConfig {
   maxUploadBytes: number;
   /** Worker threads that ingest documents in the background (`INGEST_WORKERS`). */
   ingestWorkers: number;
+  /**
+   * Largest JavaScript heap of one ingest worker, in megabytes (`INGEST_WORKER_HEAP_MB`): a file that needs more
+   * stops only its own worker and fails alone; the server keeps running. The worker pool's default when unset.
+   */
+  ingestWorkerHeapMb?: number;
   /** pino log level (`LOG_LEVEL`). */
   logLevel: (typeof logLevels)[number];
   /** The admin created at start when no user exists (`ADMIN_EMAIL` and `ADMIN_PASSWORD`, both or neither). */
@@ -155,6 +162,9 @@ export function parseEnvironment(source: Record<string, string | undefined>): Se
     embedModel: environment.EMBED_MODEL,
     maxUploadBytes: Math.floor(environment.MAX_UPLOAD_MB * 1024 * 1024),
     ingestWorkers: environment.INGEST_WORKERS,
+    ...(environment.INGEST_WORKER_HEAP_MB === undefined
+      ? {}
+      : { ingestWorkerHeapMb: environment.INGEST_WORKER_HEAP_MB }),
     logLevel: environment.LOG_LEVEL,
     ...(environment.ADMIN_EMAIL && environment.ADMIN_PASSWORD
       ? { admin: { email: environment.ADMIN_EMAIL, password: environment.ADMIN_PASSWORD } }

@@ -5,8 +5,6 @@ import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
 import { crc32, deflateRawSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { authPartsFor } from "./auth/index.js";
-import { chatPartsFor } from "./routes/chat.js";
 import { createAddressPolicy, isBlockedAddress } from "./services/documents/address-policy.js";
 import { createTestServer, filesForm, type TestServer, type TestUser } from "./testing/test-server.js";
 
@@ -80,7 +78,7 @@ describe("hostile input", () => {
     server.deps.kb.createWorkspace({ name: "A", slug: "a" });
     server.deps.kb.createWorkspace({ name: "B", slug: "b" });
     editor = await server.createUser({ email: "editor@example.com" });
-    const { accounts } = authPartsFor(server.deps);
+    const { accounts } = server.deps.auth;
     for (const slug of ["a", "b"]) {
       const workspace = server.deps.kb.getWorkspace(slug)!;
       accounts.setMember({ workspaceId: workspace.id, userId: editor.user.id, role: "editor" });
@@ -194,12 +192,12 @@ describe("hostile input", () => {
     // Another member's thread in the same workspace: invisible everywhere.
     const other = await server.createUser({ email: "other@example.com" });
     const workspace = server.deps.kb.getWorkspace("a")!;
-    authPartsFor(server.deps).accounts.setMember({
+    server.deps.auth.accounts.setMember({
       workspaceId: workspace.id,
       userId: other.user.id,
       role: "viewer",
     });
-    const saved = chatPartsFor(server.deps).threads.saveExchange({
+    const saved = server.deps.chat.threads.saveExchange({
       workspaceId: workspace.id,
       userId: other.user.id,
       title: "Private",

@@ -1,14 +1,20 @@
 import { createOllamaEmbedder, openKnowledgeBase, weightsFromVectorShare } from "@zhiku/ingest";
 import { Registry } from "prom-client";
+import { createAuthParts } from "./auth/index.js";
+import type { LoginThrottle } from "./auth/login-throttle.js";
 import { migrateServerDatabase } from "./db/migrations.js";
 import type { AppDeps } from "./deps.js";
 import type { ServerConfig } from "./env.js";
 import type { Logger } from "./logger.js";
+import { createChatParts } from "./services/chat/chat-parts.js";
 import { DocumentEventBus } from "./services/jobs/document-events.js";
 import { JobQueue } from "./services/jobs/job-queue.js";
 import { createWorkerPoolRunner } from "./services/jobs/worker-pool.js";
 import { createServerMetrics } from "./services/metrics/index.js";
 import { createOllamaAccess } from "./services/ollama.js";
+import { WorkspaceDeletion } from "./services/workspaces/workspace-deletion.js";
+import { VisitorRateLimit } from "./widget/visitor-rate-limit.js";
+import { WidgetKeyStore } from "./widget/widget-key-store.js";
 
 /** Options for {@link openAppDeps}. */
 export interface OpenAppDepsOptions {
@@ -23,6 +29,8 @@ export interface OpenAppDepsOptions {
   retryDelayMs?: (attempt: number) => number;
   /** Further app dependencies (web root, timeouts). */
   extra?: Partial<Pick<AppDeps, "webRoot" | "keepAliveSeconds" | "urlFetchTimeoutMs">>;
+  /** Counts failed logins; a default one (5 per account, 20 per address in 15 minutes) when omitted. */
+  loginThrottle?: LoginThrottle;
 }
 
 /** What {@link openAppDeps} opened, with the switch that ends streams on shutdown. */
@@ -36,7 +44,8 @@ export interface OpenedAppDeps {
 
 /**
  * Opens everything the app depends on, as the server runs it: the knowledge base in `DATA_DIR` with the server's
- * migrations, the document event bus, metrics, and the job queue with its worker threads (not started).
+ * migrations, the document event bus, metrics, the job queue with its worker threads (not started), and the
+ * auth, chat and workspace services every route of the app shares.
  * Shared by the server and the test server so tests build exactly what runs.
  */
 export async function openAppDeps(options: OpenAppDepsOptions): Promise<OpenedAppDeps> {
@@ -52,7 +61,8 @@ export async function openAppDeps(options: OpenAppDepsOptions): Promise<OpenedAp
   const events = new DocumentEventBus();
   const metrics = createServerMetrics({
     registry: new Registry(),
-    database: kb.db,
+    queueDepth: () => jobs.store.countUnfinished(),
+    documentCounts: () => kb.countDocumentsByStatus(),
     processMetrics: options.processMetrics ?? false,
   });
   const jobs = new JobQueue({
@@ -64,6 +74,7 @@ export async function openAppDeps(options: OpenAppDepsOptions): Promise<OpenedAp
     ...(options.retryDelayMs === undefined ? {} : { retryDelayMs: options.retryDelayMs }),
     createRunner: createWorkerPoolRunner({
       size: config.ingestWorkers,
+      ...(config.ingestWorkerHeapMb === undefined ? {} : { heapMb: config.ingestWorkerHeapMb }),
       workerData: {
         dataDir: config.dataDir,
         ollamaHost: config.ollamaHost,
@@ -74,12 +85,35 @@ export async function openAppDeps(options: OpenAppDepsOptions): Promise<OpenedAp
     }),
   });
   const shutdown = new AbortController();
+  const auth = createAuthParts({
+    kb,
+    ...(options.loginThrottle === undefined ? {} : { throttle: options.loginThrottle }),
+  });
+  const chat = createChatParts({
+    kb,
+    ollamaHost: config.ollamaHost,
+    chatModel: config.chatModel,
+    metrics,
+    shutdownSignal: shutdown.signal,
+  });
+  const widgets = { keys: new WidgetKeyStore(kb.db), rateLimit: new VisitorRateLimit() };
   const deps: AppDeps = {
     config,
     kb,
     ollama: createOllamaAccess(config.ollamaHost),
     jobs,
     events,
+    auth,
+    chat,
+    widgets,
+    workspaceDeletion: new WorkspaceDeletion({
+      kb,
+      jobs,
+      threads: chat.threads,
+      accounts: auth.accounts,
+      widgetKeys: widgets.keys,
+      logger,
+    }),
     shutdownSignal: shutdown.signal,
     metrics,
     logger,

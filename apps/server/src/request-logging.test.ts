@@ -99,7 +99,11 @@ describe("request ids and request logs", () => {
   });
   it("puts the request id into the log of an unhandled error, and the handler can read it", async () => {
     // A bare app with the same middleware and error handler, plus a route that fails unexpectedly.
-    const metrics = createServerMetrics({ registry: new Registry(), database: server.deps.kb.db });
+    const metrics = createServerMetrics({
+      registry: new Registry(),
+      queueDepth: () => server.deps.jobs.store.countUnfinished(),
+      documentCounts: () => server.deps.kb.countDocumentsByStatus(),
+    });
     const app = new Hono()
       .use(requestLogging({ logger: log.logger, metrics }))
       .get("/echo", (c) => c.json({ requestId: c.get("requestId") }))

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
 import { type ServerType, serve } from "@hono/node-server";
 import { createApp } from "./app.js";
-import { authPartsFor, ensureAdmin } from "./auth/index.js";
+import { ensureAdmin } from "./auth/index.js";
 import type { AppDeps } from "./deps.js";
 import type { ServerConfig } from "./env.js";
 import type { Logger } from "./logger.js";
@@ -52,8 +52,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   if (appliedMigrations.length > 0) {
     logger.info({ versions: appliedMigrations }, "Applied server database migrations");
   }
+  deps.workspaceDeletion.finishInterrupted();
   const app = createApp(deps);
-  const { accounts, audit } = authPartsFor(deps);
+  const { accounts, audit } = deps.auth;
   accounts.pruneSessions();
   try {
     if (config.admin) await ensureAdmin({ accounts, audit, logger, ...config.admin });

@@ -29,7 +29,6 @@ export {
   readingSet,
   toMainlandSimplified,
 } from "./eval/reading-comprehension.js";
-export type { IngestWorkerData, IngestWorkerEvent, IngestWorkerRequest } from "./ingest-worker.js";
 export {
   type DocumentRecord,
   type DocumentStatus,
@@ -60,3 +59,9 @@ export type { FileStore } from "./store/file-store.js";
 export { DEFAULT_FUSION, type FusionOptions, weightsFromVectorShare } from "./store/fusion.js";
 export { applyMigrations, type Migration } from "./store/migrations.js";
 export type { Chunk, ChunkOptions, DocumentType, Embedder, ParsedDocument, Section } from "./types.js";
+export type {
+  IngestWorkerData,
+  IngestWorkerEvent,
+  IngestWorkerRequest,
+  IngestWorkerTask,
+} from "./worker-protocol.js";

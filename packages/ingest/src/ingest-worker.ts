@@ -1,34 +1,13 @@
 /**
- * Worker-thread entry that ingests documents off the server's event loop. The server starts it with
- * {@link IngestWorkerData} and sends {@link IngestWorkerRequest}s; it answers with {@link IngestWorkerEvent}s.
+ * Worker-thread entry that ingests documents off the server's event loop. It speaks the protocol of
+ * `worker-protocol.ts`: started with `IngestWorkerData`, it takes `IngestWorkerRequest`s and answers with
+ * `IngestWorkerEvent`s.
  * Each worker opens its own knowledge base handles on the shared data dir.
  */
 
 import { isMainThread, parentPort, workerData } from "node:worker_threads";
-import type { IngestOutcome, IngestProgress } from "./knowledge-base.js";
 import { configureLanceEnvironment } from "./lance-environment.js";
-
-/** Start-up data of an ingest worker. */
-export interface IngestWorkerData {
-  dataDir: string;
-  ollamaHost: string;
-  embedModel: string;
-  maxBytes?: number;
-}
-
-/** Messages the server sends to a worker. */
-export type IngestWorkerRequest =
-  | { type: "ingest"; jobId: string; workspace: string; documentId: string; name: string; fileHash: string }
-  | { type: "cancel"; jobId: string }
-  | { type: "close" };
-
-/** Messages a worker sends to the server. */
-export type IngestWorkerEvent =
-  | { type: "ready" }
-  | { type: "progress"; jobId: string; progress: IngestProgress }
-  | { type: "done"; jobId: string; outcome: IngestOutcome }
-  | { type: "failed"; jobId: string; error: { code: string; message: string }; retryable: boolean }
-  | { type: "fatal"; message: string };
+import type { IngestWorkerData, IngestWorkerEvent, IngestWorkerRequest } from "./worker-protocol.js";
 
 async function run(): Promise<void> {
   if (isMainThread || !parentPort) throw new Error("ingest-worker must run in a worker thread");
@@ -38,7 +17,7 @@ async function run(): Promise<void> {
   const data = workerData as IngestWorkerData;
   const { openKnowledgeBase } = await import("./knowledge-base.js");
   const { createOllamaEmbedder } = await import("./embed/index.js");
-  const { isZhikuError } = await import("./errors.js");
+  const { isRetryable, isZhikuError } = await import("./errors.js");
   const knowledgeBase = await openKnowledgeBase({
     dataDir: data.dataDir,
     embedder: createOllamaEmbedder({ host: data.ollamaHost, model: data.embedModel }),
@@ -72,13 +51,13 @@ async function run(): Promise<void> {
         });
         send({ type: "done", jobId: request.jobId, outcome });
       } catch (error) {
-        const code = isZhikuError(error) ? error.code : "internal";
+        const code = isZhikuError(error) ? error.code : "internal:error";
         const message = error instanceof Error ? error.message : String(error);
         send({
           type: "failed",
           jobId: request.jobId,
           error: { code, message },
-          retryable: code === "unavailable:ollama" && !controller.signal.aborted,
+          retryable: isRetryable(error) && !controller.signal.aborted,
         });
       } finally {
         running.delete(request.jobId);

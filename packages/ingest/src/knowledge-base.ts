@@ -429,6 +429,16 @@ export class KnowledgeBase {
     return document ? toDocument(document) : undefined;
   }
 
+  /** Documents of all workspaces by status (the server's metrics). */
+  countDocumentsByStatus(): Record<DocumentStatus, number> {
+    const counts: Record<DocumentStatus, number> = { queued: 0, processing: 0, ready: 0, failed: 0 };
+    const rows = this.statement<[], { status: DocumentStatus; count: number }>(
+      "SELECT status, COUNT(*) AS count FROM documents GROUP BY status",
+    ).all();
+    for (const row of rows) counts[row.status] = row.count;
+    return counts;
+  }
+
   /** Content hash of the original file of a document's latest upload, for downloads and re-ingestion. */
   documentFileHash(documentId: string): string | null {
     const row = this.statement<[string], { file_hash: string | null }>(

@@ -348,6 +348,16 @@ export class AccountStore {
     return new Map(rows.map((row) => [row.workspace_id, row.role]));
   }
 
+  /** Ids of the workspaces with members or unrevoked keys limited to them (to finish an interrupted deletion). */
+  workspaceIds(): string[] {
+    const rows = this.#db
+      .prepare(
+        "SELECT workspace_id FROM workspace_members UNION SELECT workspace_id FROM api_keys WHERE workspace_id IS NOT NULL AND revoked_at IS NULL",
+      )
+      .all() as { workspace_id: string }[];
+    return rows.map((row) => row.workspace_id);
+  }
+
   /** Forgets a deleted workspace: its memberships go, and keys limited to it are revoked. */
   forgetWorkspace(workspaceId: string): void {
     this.#db.transaction(() => {

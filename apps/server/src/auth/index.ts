@@ -1,4 +1,4 @@
-import type { AppDeps } from "../deps.js";
+import type { KnowledgeBase } from "@zhiku/ingest";
 import { AccountStore } from "./account-store.js";
 import { AuditLog } from "./audit-log.js";
 import { LoginThrottle } from "./login-throttle.js";
@@ -23,21 +23,21 @@ export interface AuthParts {
   throttle: LoginThrottle;
 }
 
-// Keyed by the app's deps, as the chat parts are, so every route of one app shares one throttle.
-const authPartsByDeps = new WeakMap<AppDeps, AuthParts>();
+/** Options for {@link createAuthParts}. */
+export interface AuthPartsOptions {
+  /** The knowledge base: workspaces for permissions, its database for the account and audit tables. */
+  kb: KnowledgeBase;
+  /** Counts failed logins; a default one (5 per account, 20 per address in 15 minutes) when omitted. */
+  throttle?: LoginThrottle;
+}
 
-/** The auth parts for an app's deps, created on first use (the throttle from `deps.loginThrottle` when given). */
-export function authPartsFor(deps: AppDeps): AuthParts {
-  let parts = authPartsByDeps.get(deps);
-  if (!parts) {
-    const accounts = new AccountStore(deps.kb.db);
-    parts = {
-      accounts,
-      permissions: new Permissions({ kb: deps.kb, accounts }),
-      audit: new AuditLog(deps.kb.db),
-      throttle: deps.loginThrottle ?? new LoginThrottle(),
-    };
-    authPartsByDeps.set(deps, parts);
-  }
-  return parts;
+/** Builds the auth parts of one app; every route of the app gets the same ones through its deps. */
+export function createAuthParts(options: AuthPartsOptions): AuthParts {
+  const accounts = new AccountStore(options.kb.db);
+  return {
+    accounts,
+    permissions: new Permissions({ kb: options.kb, accounts }),
+    audit: new AuditLog(options.kb.db),
+    throttle: options.throttle ?? new LoginThrottle(),
+  };
 }

@@ -1,8 +1,8 @@
+import { ZhikuError } from "@zhiku/ingest";
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import { isApiPath } from "../api-paths.js";
-import { AppError, toErrorResponse } from "../errors.js";
-import { toOpenAiError } from "../routes/openai.js";
+import { toErrorResponse, toOpenAiError } from "../errors.js";
 import type { AccountStore } from "./account-store.js";
 import { clearSessionCookie, csrfHeaderName, sessionCookieName, setSessionCookie } from "./http.js";
 import type { Authenticated } from "./permissions.js";
@@ -73,26 +73,26 @@ export function authenticate(options: AuthenticateOptions): MiddlewareHandler {
   return async (c, next) => {
     const path = c.req.path;
     if (!isApiPath(path)) return next();
-    const fail = (error: AppError) => {
+    const fail = (error: ZhikuError) => {
       if (isOpenAiPath(path)) {
         const { status, body } = toOpenAiError(error);
         return c.json(body, status);
       }
-      const { status, body } = toErrorResponse(error);
-      return c.json(body, status);
+      const { status, body, headers } = toErrorResponse(error);
+      return c.json(body, status, headers);
     };
 
     const unsafe = unsafeMethods.has(c.req.method);
     if (unsafe) {
       const reason = crossSiteReason(c);
-      if (reason) return fail(new AppError("forbidden:origin", `Refused: ${reason}`, 403));
+      if (reason) return fail(new ZhikuError("forbidden:origin", `Refused: ${reason}`));
     }
 
     const isPublic =
       publicRoutes.has(`${c.req.method} ${path}`) ||
       (c.req.method === "HEAD" && publicRoutes.has(`GET ${path}`));
     let auth: Authenticated | undefined;
-    let failure: AppError | undefined;
+    let failure: ZhikuError | undefined;
 
     const authorization = c.req.header("authorization");
     const sessionId = getCookie(c, sessionCookieName);
@@ -101,8 +101,7 @@ export function authenticate(options: AuthenticateOptions): MiddlewareHandler {
       const key = match?.[1];
       const found = key?.startsWith(apiKeyPrefix) ? accounts.useApiKey(key) : undefined;
       if (found) auth = { user: found.user, apiKey: found.apiKey };
-      else
-        failure = new AppError("unauthorized:api_key", "The API key is not valid or has been revoked", 401);
+      else failure = new ZhikuError("unauthorized:api_key", "The API key is not valid or has been revoked");
     } else if (sessionId) {
       const found = accounts.useSession(sessionId);
       if (found) {
@@ -110,19 +109,17 @@ export function authenticate(options: AuthenticateOptions): MiddlewareHandler {
         if (found.refreshed) setSessionCookie(c, { sessionId, expiresAt: found.refreshed });
         if (unsafe && c.req.header(csrfHeaderName) !== "1" && !isPublic) {
           return fail(
-            new AppError(
+            new ZhikuError(
               "forbidden:csrf",
               `Send the header ${csrfHeaderName}: 1 with changes made with a session`,
-              403,
             ),
           );
         }
       } else {
         clearSessionCookie(c);
-        failure = new AppError(
+        failure = new ZhikuError(
           "unauthorized:session",
           "The session has expired or was signed out; sign in again",
-          401,
         );
       }
     }
@@ -132,11 +129,7 @@ export function authenticate(options: AuthenticateOptions): MiddlewareHandler {
     if (!auth) {
       return fail(
         failure ??
-          new AppError(
-            "unauthorized:session",
-            "Sign in or send an API key (Authorization: Bearer zk_...)",
-            401,
-          ),
+          new ZhikuError("unauthorized:session", "Sign in or send an API key (Authorization: Bearer zk_...)"),
       );
     }
     c.set("auth", auth);

@@ -1,5 +1,4 @@
-import type { KnowledgeBase, WorkspaceRecord } from "@zhiku/ingest";
-import { AppError } from "../errors.js";
+import { type KnowledgeBase, type WorkspaceRecord, ZhikuError } from "@zhiku/ingest";
 import {
   type AccountStore,
   type ApiKeyRecord,
@@ -24,8 +23,8 @@ export interface WorkspaceAccess {
 }
 
 /** The same error as for a workspace that does not exist, so a hidden workspace's existence does not leak. */
-export function workspaceNotFound(slug: string): AppError {
-  return new AppError("not_found:workspace", `No workspace "${slug}"`, 404);
+export function workspaceNotFound(slug: string): ZhikuError {
+  return new ZhikuError("not_found:workspace", `No workspace "${slug}"`);
 }
 
 /**
@@ -79,7 +78,7 @@ export class Permissions {
   /** As {@link requireWorkspace}, by workspace id; `notFound` is thrown when it may not be seen. */
   requireWorkspaceById(
     auth: Authenticated,
-    options: { workspaceId: string; minimum: WorkspaceRole; notFound: () => AppError },
+    options: { workspaceId: string; minimum: WorkspaceRole; notFound: () => ZhikuError },
   ): WorkspaceAccess {
     const workspace = this.#kb.listWorkspaces().find((candidate) => candidate.id === options.workspaceId);
     const role = workspace ? this.roleIn(auth, workspace) : undefined;
@@ -90,7 +89,7 @@ export class Permissions {
   /** Throws 403 unless the caller is an admin acting without a workspace-limited key. */
   requireAdmin(auth: Authenticated): void {
     if (auth.user.role !== "admin") {
-      throw new AppError("forbidden:admin", "Only an admin may do this", 403);
+      throw new ZhikuError("forbidden:admin", "Only an admin may do this");
     }
     this.requireUnlimited(auth);
   }
@@ -98,10 +97,9 @@ export class Permissions {
   /** Throws 403 for a key limited to one workspace: for it, nothing outside that workspace exists. */
   requireUnlimited(auth: Authenticated): void {
     if (auth.apiKey?.workspaceId) {
-      throw new AppError(
+      throw new ZhikuError(
         "forbidden:api_key",
         `This API key is limited to one workspace; use a session or an unlimited key`,
-        403,
       );
     }
   }
@@ -109,16 +107,15 @@ export class Permissions {
   /** Throws 403 unless the request came with a session: keys cannot manage keys or passwords. */
   requireSession(auth: Authenticated): void {
     if (auth.apiKey) {
-      throw new AppError("forbidden:api_key", "Sign in to do this; an API key cannot", 403);
+      throw new ZhikuError("forbidden:api_key", "Sign in to do this; an API key cannot");
     }
   }
 
   #atLeast(role: WorkspaceRole, minimum: WorkspaceRole, slug: string): WorkspaceRole {
     if (!roleAtLeast(role, minimum)) {
-      throw new AppError(
+      throw new ZhikuError(
         "forbidden:workspace_role",
         `Your role in workspace "${slug}" is ${role}; this needs ${minimum}`,
-        403,
       );
     }
     return role;

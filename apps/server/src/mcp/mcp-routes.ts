@@ -1,8 +1,7 @@
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
-import type { KnowledgeBase } from "@zhiku/ingest";
+import { type KnowledgeBase, ZhikuError } from "@zhiku/ingest";
 import { Hono } from "hono";
 import type { Authenticated, Permissions } from "../auth/index.js";
-import { AppError } from "../errors.js";
 import type { ChatService } from "../services/chat/index.js";
 import { accessForCaller } from "./mcp-access.js";
 import { createZhikuMcpServer } from "./mcp-server.js";
@@ -24,10 +23,9 @@ export function createMcpRoutes(options: McpRoutesOptions) {
   return new Hono().all("/mcp", async (c) => {
     const auth = c.get("auth") as Authenticated;
     if (!auth.apiKey) {
-      throw new AppError(
+      throw new ZhikuError(
         "unauthorized:api_key",
         "MCP needs an API key: send Authorization: Bearer zk_... (create one under API keys)",
-        401,
       );
     }
     const access = accessForCaller({

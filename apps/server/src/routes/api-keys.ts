@@ -1,9 +1,9 @@
+import { ZhikuError } from "@zhiku/ingest";
 import { Hono } from "hono";
 import { describeRoute } from "hono-openapi";
 import { z } from "zod";
-import { type ApiKeyRecord, authPartsFor, clientAddress } from "../auth/index.js";
+import { type ApiKeyRecord, clientAddress } from "../auth/index.js";
 import type { AppDeps } from "../deps.js";
-import { AppError } from "../errors.js";
 import { errorResponse, jsonResponse } from "./schemas.js";
 import { validate } from "./validation.js";
 
@@ -22,7 +22,7 @@ const apiKeySchema = z.object({
  */
 export function createApiKeyRoutes(deps: AppDeps) {
   const { kb } = deps;
-  const { accounts, audit, permissions } = authPartsFor(deps);
+  const { accounts, audit, permissions } = deps.auth;
   const toWire = (key: ApiKeyRecord, slugs: Map<string, string>) => ({
     id: key.id,
     name: key.name,
@@ -61,7 +61,7 @@ export function createApiKeyRoutes(deps: AppDeps) {
       (c) => {
         permissions.requireAdmin(c.get("auth"));
         const id = c.req.param("id");
-        if (!accounts.getUser(id)) throw new AppError("not_found:user", `No user with id "${id}"`, 404);
+        if (!accounts.getUser(id)) throw new ZhikuError("not_found:user", `No user with id "${id}"`);
         const slugs = slugsById();
         return c.json({ apiKeys: accounts.listApiKeys(id).map((key) => toWire(key, slugs)) }, 200);
       },
@@ -119,7 +119,7 @@ export function createApiKeyRoutes(deps: AppDeps) {
         const key = accounts.getApiKey(id);
         const mayRevoke = key && (key.userId === auth.user.id || auth.user.role === "admin");
         if (!key || !mayRevoke || !accounts.revokeApiKey(key.userId, id)) {
-          throw new AppError("not_found:api_key", `You have no API key with id "${id}"`, 404);
+          throw new ZhikuError("not_found:api_key", `You have no API key with id "${id}"`);
         }
         audit.record({
           actor: auth.user,

@@ -1,7 +1,6 @@
 import { Hono } from "hono";
 import { describeRoute } from "hono-openapi";
 import { z } from "zod";
-import { authPartsFor } from "../auth/index.js";
 import type { AppDeps } from "../deps.js";
 import { errorResponse, jsonResponse } from "./schemas.js";
 import { validate } from "./validation.js";
@@ -18,7 +17,7 @@ const auditEventSchema = z.object({
 
 /** `GET /audit` (admins): sign-ins, account and permission changes, uploads and deletions, newest first. */
 export function createAuditRoutes(deps: AppDeps) {
-  const { audit, permissions } = authPartsFor(deps);
+  const { audit, permissions } = deps.auth;
   return new Hono().get(
     "/audit",
     describeRoute({

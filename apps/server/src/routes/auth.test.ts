@@ -1,6 +1,6 @@
 import { Writable } from "node:stream";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { authPartsFor, LoginThrottle } from "../auth/index.js";
+import { LoginThrottle } from "../auth/index.js";
 import { createLogger } from "../logger.js";
 import { createTestServer, type TestServer } from "../testing/test-server.js";
 
@@ -460,7 +460,7 @@ describe("accounts and sessions", () => {
   it("creates the first admin once through setup", async () => {
     const fresh = await createTestServer();
     try {
-      const { accounts } = authPartsFor(fresh.deps);
+      const { accounts } = fresh.deps.auth;
       // Remove the test admin to get an empty install.
       for (const user of accounts.listUsers()) accounts.deleteUser(user.id);
       const status = await fresh.app.request("/api/auth/status");

@@ -1,8 +1,8 @@
+import { ZhikuError } from "@zhiku/ingest";
 import { Hono } from "hono";
 import { describeRoute } from "hono-openapi";
 import { z } from "zod";
 import {
-  authPartsFor,
   clearSessionCookie,
   clientAddress,
   decoyPasswordHash,
@@ -13,7 +13,6 @@ import {
   verifyPassword,
 } from "../auth/index.js";
 import type { AppDeps } from "../deps.js";
-import { AppError, type ErrorBody } from "../errors.js";
 import { errorResponse, jsonResponse, userSchema } from "./schemas.js";
 import { validate } from "./validation.js";
 
@@ -37,7 +36,7 @@ const loginSchema = z.object({
  * current user and changing one's password. Sessions live server-side; the cookie holds only a random id.
  */
 export function createAuthRoutes(deps: AppDeps) {
-  const { accounts, audit, throttle, permissions } = authPartsFor(deps);
+  const { accounts, audit, throttle, permissions } = deps.auth;
   return new Hono()
     .get(
       "/auth/status",
@@ -66,11 +65,11 @@ export function createAuthRoutes(deps: AppDeps) {
       async (c) => {
         const { email, password } = c.req.valid("json");
         if (accounts.countUsers() > 0) {
-          throw new AppError("conflict:setup", "This install already has an admin; sign in instead", 409);
+          throw new ZhikuError("conflict:setup", "This install already has an admin; sign in instead");
         }
         const user = accounts.createFirstAdmin({ email, passwordHash: await hashPassword(password) });
         if (!user)
-          throw new AppError("conflict:setup", "This install already has an admin; sign in instead", 409);
+          throw new ZhikuError("conflict:setup", "This install already has an admin; sign in instead");
         setSessionCookie(c, accounts.createSession(user.id));
         audit.record({ actor: user, action: "auth.setup", target: user.email, ip: clientAddress(c) });
         return c.json({ user }, 201);
@@ -102,15 +101,10 @@ export function createAuthRoutes(deps: AppDeps) {
             details: { reason: "throttled" },
             ip: address,
           });
-          return c.json(
-            {
-              error: {
-                code: "too_many:attempts",
-                message: `Too many failed sign-ins; try again in ${Math.ceil(wait / 60)} minute(s)`,
-              },
-            } satisfies ErrorBody,
-            429,
-            { "Retry-After": String(wait) },
+          throw new ZhikuError(
+            "too_many:attempts",
+            `Too many failed sign-ins; try again in ${Math.ceil(wait / 60)} minute(s)`,
+            { retryAfterSeconds: wait },
           );
         }
         const found = accounts.findCredentials(email);
@@ -119,7 +113,7 @@ export function createAuthRoutes(deps: AppDeps) {
         if (!found || !valid) {
           throttle.recordFailure({ email, address });
           audit.record({ actor: null, action: "auth.login_failed", target: email, ip: address });
-          throw new AppError("invalid:credentials", "The email or password is wrong", 401);
+          throw new ZhikuError("invalid:credentials", "The email or password is wrong");
         }
         throttle.recordSuccess({ email, address });
         setSessionCookie(c, accounts.createSession(found.user.id));
@@ -184,21 +178,13 @@ export function createAuthRoutes(deps: AppDeps) {
         const address = clientAddress(c);
         const wait = throttle.retryAfterSeconds({ email: auth.user.email, address });
         if (wait > 0) {
-          return c.json(
-            {
-              error: { code: "too_many:attempts", message: "Too many wrong passwords; try again later" },
-            } satisfies ErrorBody,
-            429,
-            { "Retry-After": String(wait) },
-          );
+          throw new ZhikuError("too_many:attempts", "Too many wrong passwords; try again later", {
+            retryAfterSeconds: wait,
+          });
         }
         if (!(await verifyPassword(accounts.passwordHash(auth.user.id) ?? "", currentPassword))) {
           throttle.recordFailure({ email: auth.user.email, address });
-          throw new AppError(
-            "invalid:currentPassword",
-            "currentPassword: the current password is wrong",
-            400,
-          );
+          throw new ZhikuError("invalid:currentPassword", "currentPassword: the current password is wrong");
         }
         accounts.updateUser(auth.user.id, {
           passwordHash: await hashPassword(newPassword),

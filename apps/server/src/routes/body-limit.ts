@@ -1,6 +1,6 @@
+import { ZhikuError } from "@zhiku/ingest";
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { AppError } from "../errors.js";
 
 /** Largest JSON (or other non-multipart) body under `/api`, in bytes: far above any real request, far below a flood. */
 export const maxJsonBodyBytes = 1024 * 1024;
@@ -23,10 +23,9 @@ export function limitJsonBodies(maxBytes: number): MiddlewareHandler {
   const limit = bodyLimit({
     maxSize: maxBytes,
     onError: () => {
-      throw new AppError(
+      throw new ZhikuError(
         "too_large:request",
         `The request body is larger than ${formatBytes(maxBytes)}; send less at once`,
-        413,
       );
     },
   });

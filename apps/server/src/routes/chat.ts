@@ -1,70 +1,15 @@
+import { ZhikuError } from "@zhiku/ingest";
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import { describeRoute } from "hono-openapi";
 import { z } from "zod";
-import { authPartsFor } from "../auth/index.js";
 import type { AppDeps } from "../deps.js";
-import { AppError, statusForCode, toErrorResponse } from "../errors.js";
-import {
-  ChatError,
-  type ChatEvent,
-  type ChatService,
-  type ChatSource,
-  chatSourceSchema,
-  createChatService,
-  createOllamaClientFactory,
-  createThreadStore,
-  isAbortError,
-  type ThreadStore,
-} from "../services/chat/index.js";
-import { instrumentChatService } from "../services/metrics/index.js";
+import { toErrorResponse } from "../errors.js";
+import type { ChatParts } from "../services/chat/chat-parts.js";
+import { type ChatEvent, type ChatSource, chatSourceSchema, isAbortError } from "../services/chat/index.js";
 import { errorResponse, eventStreamResponse, jsonResponse } from "./schemas.js";
 import { requireOwnThread } from "./thread-access.js";
 import { validate } from "./validation.js";
-
-/** The chat service and thread store of one app, and its chats in progress. */
-export interface ChatParts {
-  chat: ChatService;
-  threads: ThreadStore;
-  /** Controllers of the chats in progress, all aborted when the server shuts down. */
-  active: Set<AbortController>;
-}
-
-// Keyed by the app's deps so the chat, thread and OpenAI routes of one app share one service (and its cache of
-// model context lengths) without createApp having to know about it; a second app gets its own.
-const chatPartsByDeps = new WeakMap<AppDeps, ChatParts>();
-
-/** The chat service and thread store for an app's deps, created on first use. */
-export function chatPartsFor(deps: AppDeps): ChatParts {
-  let parts = chatPartsByDeps.get(deps);
-  if (!parts) {
-    const threads = createThreadStore(deps.kb.db);
-    const chat = instrumentChatService(
-      createChatService({
-        search: (options) => deps.kb.search(options),
-        createOllamaClient: createOllamaClientFactory({ host: deps.ollama.host }),
-        threads,
-        chatModel: deps.config.chatModel,
-        ollamaHost: deps.ollama.host,
-      }),
-      deps.metrics,
-    );
-    const active = new Set<AbortController>();
-    // One listener for all chats: a listener per chat on the long-lived shutdown signal would pile up
-    // (and trip Node's max-listeners warning) under concurrent chats.
-    deps.shutdownSignal.addEventListener(
-      "abort",
-      () => {
-        for (const controller of active)
-          controller.abort(new DOMException("The server is shutting down", "AbortError"));
-      },
-      { once: true },
-    );
-    parts = { chat, threads, active };
-    chatPartsByDeps.set(deps, parts);
-  }
-  return parts;
-}
 
 /**
  * An AbortController for one chat request that fires when the client disconnects or the server shuts down;
@@ -87,20 +32,20 @@ export function requestAbort(options: { request: Request; parts: ChatParts; shut
   };
 }
 
-/** Turns a chat service error into the {@link AppError} the app's error handler maps; others pass unchanged. */
-export function toAppError(error: unknown): unknown {
-  if (error instanceof ChatError) {
-    return new AppError(error.code, error.message, statusForCode(error.code), { cause: error });
-  }
+/**
+ * A chat that ended because its client left becomes `invalid:aborted`; every other error passes unchanged to the
+ * app's error handler.
+ */
+export function abortAsError(error: unknown): unknown {
   // The client left before anything was sent: nobody reads this answer, and it is no server failure to log.
   if (isAbortError(error))
-    return new AppError("invalid:aborted", "The client disconnected before the answer started", 400);
+    return new ZhikuError("invalid:aborted", "The client disconnected before the answer started");
   return error;
 }
 
 /** The `{code, message}` an `error` event carries, for any thrown value. */
 export function errorEventData(error: unknown): { code: string; message: string } {
-  return toErrorResponse(toAppError(error)).body.error;
+  return toErrorResponse(abortAsError(error)).body.error;
 }
 
 const chatBodySchema = z
@@ -145,9 +90,9 @@ function wantsEventStream(accept: string | undefined): boolean {
  */
 export function createChatRoutes(deps: AppDeps) {
   const { shutdownSignal } = deps;
-  const parts = chatPartsFor(deps);
+  const parts = deps.chat;
   const { chat } = parts;
-  const { permissions } = authPartsFor(deps);
+  const { permissions } = deps.auth;
   return new Hono().post(
     "/workspaces/:slug/chat",
     describeRoute({
@@ -206,7 +151,7 @@ export function createChatRoutes(deps: AppDeps) {
             200,
           );
         } catch (error) {
-          throw toAppError(error);
+          throw abortAsError(error);
         } finally {
           abort.dispose();
         }
@@ -220,7 +165,7 @@ export function createChatRoutes(deps: AppDeps) {
         first = await events.next();
       } catch (error) {
         abort.dispose();
-        throw toAppError(error);
+        throw abortAsError(error);
       }
 
       return streamSSE(c, async (stream) => {

@@ -2,13 +2,12 @@ import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import type { DocumentRecord } from "@zhiku/ingest";
+import { type DocumentRecord, ZhikuError } from "@zhiku/ingest";
 import { Hono } from "hono";
 import { describeRoute } from "hono-openapi";
 import { z } from "zod";
-import { type Authenticated, authPartsFor, clientAddress, type WorkspaceRole } from "../auth/index.js";
+import { type Authenticated, clientAddress, type WorkspaceRole } from "../auth/index.js";
 import type { AppDeps } from "../deps.js";
-import { AppError } from "../errors.js";
 import { createAddressPolicy } from "../services/documents/address-policy.js";
 import {
   contentDisposition,
@@ -48,7 +47,7 @@ function summary(document: DocumentRecord) {
  */
 export function createDocumentRoutes(deps: AppDeps) {
   const { kb, jobs, config } = deps;
-  const { permissions, audit } = authPartsFor(deps);
+  const { permissions, audit } = deps.auth;
   const maxRequestBytes = config.maxUploadBytes * requestLimitFactor;
   const policy = createAddressPolicy(config.urlAllowlist);
   const stagingRoot = join(config.dataDir, "upload-staging");
@@ -58,7 +57,7 @@ export function createDocumentRoutes(deps: AppDeps) {
     permissions.requireWorkspace(auth, slug, minimum);
     const document = kb.getDocument(slug, documentId);
     if (!document) {
-      throw new AppError("not_found:document", `No document ${documentId} in workspace ${slug}`, 404);
+      throw new ZhikuError("not_found:document", `No document ${documentId} in workspace ${slug}`);
     }
     return document;
   };
@@ -94,10 +93,9 @@ export function createDocumentRoutes(deps: AppDeps) {
         const { workspace } = permissions.requireWorkspace(auth, c.req.param("slug"), "editor");
         const contentType = c.req.header("content-type") ?? "";
         if (!contentType.toLowerCase().startsWith("multipart/form-data")) {
-          throw new AppError(
+          throw new ZhikuError(
             "unsupported:media_type",
             "Send documents as multipart/form-data with one or more `file` fields",
-            415,
           );
         }
         const declaredLength = Number(c.req.header("content-length"));
@@ -203,7 +201,7 @@ export function createDocumentRoutes(deps: AppDeps) {
         permissions.requireWorkspace(c.get("auth"), slug, "viewer");
         const documents = kb
           .listDocuments(slug)
-          .map((document) => ({ ...document, errorCode: jobs.errorCodeOf(document) }));
+          .map((document) => ({ ...document, errorCode: jobs.documents.errorCodeOf(document) }));
         return c.json({ documents }, 200);
       },
     )
@@ -260,7 +258,7 @@ export function createDocumentRoutes(deps: AppDeps) {
             )
           : undefined;
         if (!path || size === undefined) {
-          throw new AppError("not_found:file", `The original of ${document.name} is not stored`, 404);
+          throw new ZhikuError("not_found:file", `The original of ${document.name} is not stored`);
         }
         const body = Readable.toWeb(createReadStream(path)) as ReadableStream<Uint8Array>;
         return c.body(body, 200, {

@@ -1,7 +1,6 @@
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import { describeRoute } from "hono-openapi";
-import { authPartsFor } from "../auth/index.js";
 import type { AppDeps } from "../deps.js";
 import type { DocumentEvent } from "../services/jobs/document-events.js";
 import { errorResponse, eventStreamResponse } from "./schemas.js";
@@ -15,7 +14,7 @@ import { errorResponse, eventStreamResponse } from "./schemas.js";
 export function createEventRoutes(deps: AppDeps) {
   const { kb, jobs, events } = deps;
   const keepAliveMs = (deps.keepAliveSeconds ?? 15) * 1000;
-  const { permissions } = authPartsFor(deps);
+  const { permissions } = deps.auth;
   return new Hono().get(
     "/workspaces/:slug/events",
     describeRoute({

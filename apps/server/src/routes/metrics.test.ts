@@ -160,7 +160,12 @@ describe("GET /api/metrics", () => {
 
   it("adds process metrics on request, on its own registry", async () => {
     const registry = new Registry();
-    createServerMetrics({ registry, database: server.deps.kb.db, processMetrics: true });
+    createServerMetrics({
+      registry,
+      queueDepth: () => server.deps.jobs.store.countUnfinished(),
+      documentCounts: () => server.deps.kb.countDocumentsByStatus(),
+      processMetrics: true,
+    });
     const samples = parseMetrics(await registry.metrics());
     expect(sampleValue(samples, "process_cpu_user_seconds_total")).toBeGreaterThan(0);
     expect(sampleValue(samples, "zhiku_documents", { status: "ready" })).toBe(0);

@@ -1,6 +1,5 @@
 import { Hono } from "hono";
 import { describeRoute } from "hono-openapi";
-import { authPartsFor } from "../auth/index.js";
 import type { AppDeps } from "../deps.js";
 
 /**
@@ -9,7 +8,7 @@ import type { AppDeps } from "../deps.js";
  */
 export function createMetricsRoutes(deps: AppDeps) {
   const { registry } = deps.metrics;
-  const { permissions } = authPartsFor(deps);
+  const { permissions } = deps.auth;
   return new Hono().get(
     "/metrics",
     describeRoute({

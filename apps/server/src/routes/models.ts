@@ -1,10 +1,9 @@
+import { ZhikuError } from "@zhiku/ingest";
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import { describeRoute } from "hono-openapi";
 import { z } from "zod";
-import { authPartsFor } from "../auth/index.js";
 import type { AppDeps } from "../deps.js";
-import { AppError } from "../errors.js";
 import { errorResponse, eventStreamResponse, jsonResponse } from "./schemas.js";
 import { validate } from "./validation.js";
 
@@ -18,7 +17,7 @@ const modelSchema = z.object({
 
 /** `GET /models` (models installed in Ollama) and `POST /models/pull` (pull progress as SSE). */
 export function createModelRoutes(deps: AppDeps) {
-  const { permissions } = authPartsFor(deps);
+  const { permissions } = deps.auth;
   return new Hono()
     .get(
       "/models",
@@ -35,10 +34,9 @@ export function createModelRoutes(deps: AppDeps) {
         try {
           listed = await deps.ollama.createClient({ timeoutMs: 5_000 }).list();
         } catch (error) {
-          throw new AppError(
+          throw new ZhikuError(
             "unavailable:ollama",
             `Ollama is not reachable at ${deps.ollama.host}; start it or set OLLAMA_HOST`,
-            503,
             { cause: error },
           );
         }

@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
+import { ZhikuError } from "@zhiku/ingest";
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
-import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { describeRoute } from "hono-openapi";
 import { z } from "zod";
-import { type Authenticated, authPartsFor } from "../auth/index.js";
+import type { Authenticated } from "../auth/index.js";
 import type { AppDeps } from "../deps.js";
-import { AppError, toErrorResponse } from "../errors.js";
+import { toOpenAiError } from "../errors.js";
 import type { HistoryMessage } from "../services/chat/index.js";
 import {
   createEmbeddingService,
@@ -14,37 +14,9 @@ import {
   vectorToBase64,
 } from "../services/embeddings/embedding-service.js";
 import { limitJsonBodies, maxOpenAiBodyBytes } from "./body-limit.js";
-import { chatPartsFor, requestAbort, toAppError } from "./chat.js";
+import { abortAsError, requestAbort } from "./chat.js";
 import { eventStreamResponse, jsonResponse } from "./schemas.js";
 import { validate } from "./validation.js";
-
-/** OpenAI's error body. */
-interface OpenAiErrorBody {
-  error: { message: string; type: string; code: string; param: string | null };
-}
-
-/**
- * The error in OpenAI's shape. `/v1` differs from the rest of the API (`{"error":{"code","message"}}`) on purpose:
- * the official `openai` client and the tools built on it read `error.message` and `error.type` from this shape,
- * and a client that expects OpenAI must not need to know it talks to Zhiku.
- */
-export function toOpenAiError(error: unknown): { status: ContentfulStatusCode; body: OpenAiErrorBody } {
-  const { status, body } = toErrorResponse(toAppError(error));
-  const type =
-    status === 401
-      ? "authentication_error"
-      : status === 404
-        ? "not_found_error"
-        : status < 500
-          ? "invalid_request_error"
-          : status === 503
-            ? "service_unavailable_error"
-            : "server_error";
-  return {
-    status,
-    body: { error: { message: body.error.message, type, code: body.error.code, param: null } },
-  };
-}
 
 const contentPartSchema = z.looseObject({ type: z.string(), text: z.string().optional() });
 const messageSchema = z.looseObject({
@@ -106,7 +78,7 @@ function splitConversation(messages: CompletionMessage[]): {
   }
   const question = lastUser >= 0 ? textOf(messages[lastUser] as CompletionMessage).trim() : "";
   if (!question)
-    throw new AppError("invalid:messages", "messages: a user message with text content is required", 400);
+    throw new ZhikuError("invalid:messages", "messages: a user message with text content is required");
   const before = messages.slice(0, lastUser);
   const history: HistoryMessage[] = before
     .filter((message) => message.role === "user" || message.role === "assistant")
@@ -156,8 +128,8 @@ const modelSchema = z.object({
  */
 export function createOpenAiRoutes(deps: AppDeps) {
   const { kb, shutdownSignal } = deps;
-  const { permissions } = authPartsFor(deps);
-  const parts = chatPartsFor(deps);
+  const { permissions } = deps.auth;
+  const parts = deps.chat;
   const { chat } = parts;
   const openAiError = (description: string) => jsonResponse(description, openAiErrorSchema);
   const embeddings = createEmbeddingService({
@@ -168,10 +140,9 @@ export function createOpenAiRoutes(deps: AppDeps) {
   const requireModel = (auth: Authenticated, model: string) => {
     const workspace = kb.getWorkspace(model);
     if (!workspace || !permissions.roleIn(auth, workspace)) {
-      throw new AppError(
+      throw new ZhikuError(
         "not_found:model",
         `The model "${model}" does not exist: use a workspace slug from GET /v1/models`,
-        404,
       );
     }
     return workspace;
@@ -185,7 +156,7 @@ export function createOpenAiRoutes(deps: AppDeps) {
 
   return new Hono()
     .onError((error, c) => {
-      const { status, body } = toOpenAiError(error);
+      const { status, body } = toOpenAiError(abortAsError(error));
       return c.json(body, status);
     })
     .use(limitJsonBodies(maxOpenAiBodyBytes))
@@ -343,7 +314,7 @@ export function createOpenAiRoutes(deps: AppDeps) {
             // OpenAI streams report a failure as a data line holding an `error` object, which the openai client
             // raises as an APIError; streamSSE's own onError would add a plain-text `event: error` it cannot parse.
             if (!stream.aborted && !abort.controller.signal.aborted) {
-              await stream.writeSSE({ data: JSON.stringify(toOpenAiError(error).body) });
+              await stream.writeSSE({ data: JSON.stringify(toOpenAiError(abortAsError(error)).body) });
             }
           } finally {
             await events.return(undefined);
@@ -380,10 +351,9 @@ export function createOpenAiRoutes(deps: AppDeps) {
         const { model, vectors, promptTokens } = await embeddings.embed(workspace, texts, c.req.raw.signal);
         const dimension = vectors[0]?.length ?? 0;
         if (body.dimensions != null && body.dimensions !== dimension) {
-          throw new AppError(
+          throw new ZhikuError(
             "invalid:dimensions",
             `dimensions: ${model} makes vectors of ${dimension} dimensions; leave dimensions out or send ${dimension}`,
-            400,
           );
         }
         const base64 = body.encoding_format === "base64";

@@ -1,7 +1,6 @@
 import { Hono } from "hono";
 import { describeRoute } from "hono-openapi";
 import { z } from "zod";
-import { authPartsFor } from "../auth/index.js";
 import type { AppDeps } from "../deps.js";
 import { errorResponse, jsonResponse, searchResultSchema } from "./schemas.js";
 import { validate } from "./validation.js";
@@ -19,7 +18,7 @@ const searchRequestSchema = z.object({
  */
 export function createSearchRoutes(deps: AppDeps) {
   const { kb } = deps;
-  const { permissions } = authPartsFor(deps);
+  const { permissions } = deps.auth;
   return new Hono().post(
     "/workspaces/:slug/search",
     describeRoute({

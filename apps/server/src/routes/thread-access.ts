@@ -1,5 +1,5 @@
+import { ZhikuError } from "@zhiku/ingest";
 import type { Authenticated, Permissions } from "../auth/index.js";
-import { AppError } from "../errors.js";
 import type { ThreadStore } from "../services/chat/index.js";
 
 /** Options for {@link requireOwnThread}. */
@@ -13,7 +13,7 @@ export interface RequireOwnThreadOptions {
   /** Workspace visibility. */
   permissions: Permissions;
   /** The error for a thread the caller may not see; by default the one for a thread that does not exist. */
-  notFound?: () => AppError;
+  notFound?: () => ZhikuError;
 }
 
 /**
@@ -23,7 +23,7 @@ export interface RequireOwnThreadOptions {
 export function requireOwnThread(options: RequireOwnThreadOptions): void {
   const { auth, threadId, threads, permissions } = options;
   const notFound =
-    options.notFound ?? (() => new AppError("not_found:thread", `No thread with id "${threadId}"`, 404));
+    options.notFound ?? (() => new ZhikuError("not_found:thread", `No thread with id "${threadId}"`));
   const owner = threads.threadOwner(threadId);
   const thread = owner === undefined ? undefined : threads.getThread(threadId);
   if (!thread) throw notFound();

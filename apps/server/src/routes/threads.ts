@@ -1,11 +1,11 @@
+import { ZhikuError } from "@zhiku/ingest";
 import { Hono } from "hono";
 import { describeRoute } from "hono-openapi";
 import { z } from "zod";
-import { type Authenticated, authPartsFor } from "../auth/index.js";
+import type { Authenticated } from "../auth/index.js";
 import type { AppDeps } from "../deps.js";
-import { AppError } from "../errors.js";
 import { chatSourceSchema } from "../services/chat/index.js";
-import { chatPartsFor, toAppError } from "./chat.js";
+import { abortAsError } from "./chat.js";
 import { errorResponse, jsonResponse } from "./schemas.js";
 import { requireOwnThread } from "./thread-access.js";
 import { validate } from "./validation.js";
@@ -36,7 +36,7 @@ function mapped<T>(action: () => T): T {
   try {
     return action();
   } catch (error) {
-    throw toAppError(error);
+    throw abortAsError(error);
   }
 }
 
@@ -45,8 +45,8 @@ function mapped<T>(action: () => T): T {
  * message. Threads are private to the user who started them.
  */
 export function createThreadRoutes(deps: AppDeps) {
-  const { threads } = chatPartsFor(deps);
-  const { permissions } = authPartsFor(deps);
+  const { threads } = deps.chat;
+  const { permissions } = deps.auth;
   const own = (auth: Authenticated, threadId: string) =>
     requireOwnThread({ auth, threadId, threads, permissions });
   return new Hono()
@@ -137,7 +137,7 @@ export function createThreadRoutes(deps: AppDeps) {
       (c) => {
         const { rating } = c.req.valid("json");
         const messageId = c.req.param("id");
-        const notFound = () => new AppError("not_found:message", `No message with id "${messageId}"`, 404);
+        const notFound = () => new ZhikuError("not_found:message", `No message with id "${messageId}"`);
         const threadId = threads.threadOfMessage(messageId);
         if (!threadId) throw notFound();
         requireOwnThread({ auth: c.get("auth"), threadId, threads, permissions, notFound });

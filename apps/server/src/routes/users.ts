@@ -1,9 +1,9 @@
+import { ZhikuError } from "@zhiku/ingest";
 import { Hono } from "hono";
 import { describeRoute } from "hono-openapi";
 import { z } from "zod";
-import { authPartsFor, clientAddress, type GuardedChange, hashPassword } from "../auth/index.js";
+import { clientAddress, type GuardedChange, hashPassword } from "../auth/index.js";
 import type { AppDeps } from "../deps.js";
-import { AppError } from "../errors.js";
 import { emailSchema, passwordSchema } from "./auth.js";
 import { errorResponse, jsonResponse, userSchema } from "./schemas.js";
 import { validate } from "./validation.js";
@@ -12,17 +12,17 @@ const roleSchema = z.enum(["admin", "member"]);
 
 /** `/users` (admins only): list, create, change role or reset password, delete. */
 export function createUserRoutes(deps: AppDeps) {
-  const { accounts, audit, permissions } = authPartsFor(deps);
+  const { accounts, audit, permissions } = deps.auth;
   const requireUser = (id: string) => {
     const user = accounts.getUser(id);
-    if (!user) throw new AppError("not_found:user", `No user with id "${id}"`, 404);
+    if (!user) throw new ZhikuError("not_found:user", `No user with id "${id}"`);
     return user;
   };
   /** The user a guarded change left, or the 404/409 it was refused with. */
   const guarded = (result: GuardedChange, id: string, lastAdminMessage: string) => {
     if ("user" in result) return result.user;
-    if (result.refused === "not_found") throw new AppError("not_found:user", `No user with id "${id}"`, 404);
-    throw new AppError("conflict:last_admin", lastAdminMessage, 409);
+    if (result.refused === "not_found") throw new ZhikuError("not_found:user", `No user with id "${id}"`);
+    throw new ZhikuError("conflict:last_admin", lastAdminMessage);
   };
   return new Hono()
     .get(
@@ -61,7 +61,7 @@ export function createUserRoutes(deps: AppDeps) {
           passwordHash: await hashPassword(input.password),
           role: input.role,
         });
-        if (!user) throw new AppError("conflict:user", `A user with email ${input.email} exists`, 409);
+        if (!user) throw new ZhikuError("conflict:user", `A user with email ${input.email} exists`);
         audit.record({
           actor: auth.user,
           action: "user.created",
@@ -133,7 +133,7 @@ export function createUserRoutes(deps: AppDeps) {
         permissions.requireAdmin(auth);
         const user = requireUser(c.req.param("id"));
         if (user.id === auth.user.id)
-          throw new AppError("conflict:self", "You cannot delete your own account", 409);
+          throw new ZhikuError("conflict:self", "You cannot delete your own account");
         guarded(
           accounts.deleteUser(user.id, { keepAnAdmin: true }),
           user.id,

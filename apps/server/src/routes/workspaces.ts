@@ -1,10 +1,9 @@
-import type { WorkspaceSettings } from "@zhiku/ingest";
+import { type WorkspaceSettings, ZhikuError } from "@zhiku/ingest";
 import { Hono } from "hono";
 import { describeRoute } from "hono-openapi";
 import { z } from "zod";
-import { authPartsFor, clientAddress, type WorkspaceRole } from "../auth/index.js";
+import { clientAddress, type WorkspaceRole } from "../auth/index.js";
 import type { AppDeps } from "../deps.js";
-import { AppError } from "../errors.js";
 import { errorResponse, jsonResponse, workspaceSchema, workspaceSettingsSchema } from "./schemas.js";
 import { validate } from "./validation.js";
 
@@ -56,8 +55,8 @@ function withRole<Workspace extends object>(workspace: Workspace, myRole: Worksp
  * (with all documents, jobs and threads), and members (owners and admins).
  */
 export function createWorkspaceRoutes(deps: AppDeps) {
-  const { kb, jobs } = deps;
-  const { accounts, audit, permissions } = authPartsFor(deps);
+  const { kb, workspaceDeletion } = deps;
+  const { accounts, audit, permissions } = deps.auth;
   return new Hono()
     .get(
       "/workspaces",
@@ -176,11 +175,7 @@ export function createWorkspaceRoutes(deps: AppDeps) {
       async (c) => {
         const auth = c.get("auth");
         const { workspace } = permissions.requireWorkspace(auth, c.req.param("slug"), "owner");
-        jobs.forgetWorkspace(workspace.id);
-        // Messages and feedback go with their threads (ON DELETE CASCADE).
-        kb.db.prepare("DELETE FROM threads WHERE workspace_id = ?").run(workspace.id);
-        await kb.deleteWorkspace(workspace.slug);
-        accounts.forgetWorkspace(workspace.id);
+        await workspaceDeletion.delete(workspace);
         audit.record({
           actor: auth.user,
           action: "workspace.deleted",
@@ -227,10 +222,9 @@ export function createWorkspaceRoutes(deps: AppDeps) {
         const input = c.req.valid("json");
         const user = accounts.findCredentials(input.email)?.user;
         if (!user)
-          throw new AppError(
+          throw new ZhikuError(
             "not_found:user",
             `No user with email ${input.email}; an admin creates it first`,
-            404,
           );
         accounts.setMember({ workspaceId: workspace.id, userId: user.id, role: input.role });
         audit.record({
@@ -260,7 +254,7 @@ export function createWorkspaceRoutes(deps: AppDeps) {
         const userId = c.req.param("userId");
         const email = accounts.getUser(userId)?.email ?? userId;
         if (!accounts.removeMember(workspace.id, userId)) {
-          throw new AppError("not_found:member", `User ${userId} is not a member of ${workspace.slug}`, 404);
+          throw new ZhikuError("not_found:member", `User ${userId} is not a member of ${workspace.slug}`);
         }
         audit.record({
           actor: auth.user,

@@ -5,9 +5,9 @@ import { type StandInOllama, type StandInOllamaOptions, startStandInOllama } fro
 import { createParser } from "eventsource-parser";
 import { createApp } from "../app.js";
 import {
-  authPartsFor,
   csrfHeaderName,
   hashPassword,
+  type LoginThrottle,
   sessionCookieName,
   type User,
   type UserRole,
@@ -30,7 +30,9 @@ export interface TestServerOptions {
   /** Logger for the app and its jobs; silent (or `TEST_LOG_LEVEL`) when omitted. */
   logger?: Logger;
   /** Extra app dependencies (webRoot, keepAliveSeconds, loginThrottle). */
-  deps?: Partial<Pick<AppDeps, "webRoot" | "keepAliveSeconds" | "urlFetchTimeoutMs" | "loginThrottle">>;
+  deps?: Partial<Pick<AppDeps, "webRoot" | "keepAliveSeconds" | "urlFetchTimeoutMs">> & {
+    loginThrottle?: LoginThrottle;
+  };
 }
 
 /** A user of a test server with a way to call the app as them. */
@@ -91,12 +93,22 @@ export async function createTestServer(options: TestServerOptions = {}): Promise
     logger,
     maxAttempts: options.maxAttempts ?? 4,
     retryDelayMs: () => options.retryDelayMs ?? 50,
-    extra: options.deps ?? {},
+    ...(options.deps?.loginThrottle === undefined ? {} : { loginThrottle: options.deps.loginThrottle }),
+    extra: {
+      ...(options.deps?.webRoot === undefined ? {} : { webRoot: options.deps.webRoot }),
+      ...(options.deps?.keepAliveSeconds === undefined
+        ? {}
+        : { keepAliveSeconds: options.deps.keepAliveSeconds }),
+      ...(options.deps?.urlFetchTimeoutMs === undefined
+        ? {}
+        : { urlFetchTimeoutMs: options.deps.urlFetchTimeoutMs }),
+    },
   });
+  deps.workspaceDeletion.finishInterrupted();
   const { kb, jobs, events } = deps;
   const app = createApp(deps);
   jobs.start();
-  const { accounts } = authPartsFor(deps);
+  const { accounts } = deps.auth;
   let userCount = 0;
   const createUser = async (userOptions: CreateTestUserOptions = {}): Promise<TestUser> => {
     userCount += 1;

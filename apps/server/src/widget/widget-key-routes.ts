@@ -1,8 +1,8 @@
+import { ZhikuError } from "@zhiku/ingest";
 import { Hono } from "hono";
 import { describeRoute } from "hono-openapi";
 import { z } from "zod";
 import { type AuditLog, clientAddress, type Permissions } from "../auth/index.js";
-import { AppError } from "../errors.js";
 import { errorResponse, jsonResponse } from "../routes/schemas.js";
 import { validate } from "../routes/validation.js";
 import type { WidgetKeyRecord, WidgetKeyStore } from "./widget-key-store.js";
@@ -123,7 +123,7 @@ export function createWidgetKeyRoutes(options: {
         const { workspace } = permissions.requireWorkspace(auth, c.req.param("slug"), "owner");
         const revoked = widgetKeys.revoke(workspace.id, c.req.param("id"));
         if (!revoked)
-          throw new AppError("not_found:widget_key", `No active widget key ${c.req.param("id")}`, 404);
+          throw new ZhikuError("not_found:widget_key", `No active widget key ${c.req.param("id")}`);
         audit.record({
           actor: auth.user,
           action: "widget_key.revoked",

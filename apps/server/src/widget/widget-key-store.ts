@@ -111,6 +111,13 @@ export class WidgetKeyStore {
     return row ? toRecord(row) : undefined;
   }
 
+  /** Ids of the workspaces that have keys (to finish a workspace deletion a stopped run left half done). */
+  workspaceIds(): string[] {
+    return (
+      this.#db.prepare("SELECT DISTINCT workspace_id FROM widget_keys").all() as { workspace_id: string }[]
+    ).map((row) => row.workspace_id);
+  }
+
   /** Deletes a workspace's keys (with the workspace). */
   deleteWorkspace(workspaceId: string): void {
     this.#db.prepare("DELETE FROM widget_keys WHERE workspace_id = ?").run(workspaceId);

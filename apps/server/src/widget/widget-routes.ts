@@ -1,13 +1,13 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { KnowledgeBase, WorkspaceRecord } from "@zhiku/ingest";
+import { type KnowledgeBase, type WorkspaceRecord, ZhikuError } from "@zhiku/ingest";
 import type { Context } from "hono";
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import { z } from "zod";
 import { clientAddress } from "../auth/index.js";
-import { AppError, toErrorResponse } from "../errors.js";
+import { toErrorResponse } from "../errors.js";
 import { errorEventData } from "../routes/chat.js";
 import type { ChatService, ChatSource } from "../services/chat/index.js";
 import type { VisitorRateLimit } from "./visitor-rate-limit.js";
@@ -64,27 +64,21 @@ export function createWidgetRoutes(options: WidgetRoutesOptions) {
       ? kb.listWorkspaces().find((candidate) => candidate.id === key.workspaceId)
       : undefined;
     if (!key || !workspace) {
-      throw new AppError(
-        "unauthorized:widget_key",
-        "This widget key does not exist or has been revoked",
-        401,
-      );
+      throw new ZhikuError("unauthorized:widget_key", "This widget key does not exist or has been revoked");
     }
     if (!origin || !key.allowedOrigins.includes(origin)) {
-      throw new AppError(
+      throw new ZhikuError(
         "forbidden:origin",
         `This widget may not be used on ${origin ?? "a page without an origin"}; its owner allows ${key.allowedOrigins.join(", ")}`,
-        403,
       );
     }
     if (counted) {
       const decision = rateLimit.take(`${key.id} ${clientAddress(c)}`, key.requestsPerMinute);
       if (!decision.allowed) {
-        c.header("Retry-After", String(decision.retryAfterSeconds));
-        throw new AppError(
+        throw new ZhikuError(
           "too_many:widget_requests",
           `Too many questions; try again in ${decision.retryAfterSeconds} s`,
-          429,
+          { retryAfterSeconds: decision.retryAfterSeconds },
         );
       }
     }
@@ -97,19 +91,19 @@ export function createWidgetRoutes(options: WidgetRoutesOptions) {
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const field = issue?.path.join(".") || "body";
-      throw new AppError(`invalid:${field}`, `${field}: ${issue?.message ?? "invalid value"}`, 400);
+      throw new ZhikuError(`invalid:${field}`, `${field}: ${issue?.message ?? "invalid value"}`);
     }
     return parsed.data;
   };
 
   return new Hono()
     .onError((error, c) => {
-      const { status, body: errorBody } = toErrorResponse(error);
-      return c.json(errorBody, status);
+      const { status, body: errorBody, headers } = toErrorResponse(error);
+      return c.json(errorBody, status, headers);
     })
     .get("/widget.js", async (c) => {
       const file = options.webRoot ? join(options.webRoot, "widget.js") : undefined;
-      if (!file || !existsSync(file)) throw new AppError("not_found:widget", "widget.js is not built", 404);
+      if (!file || !existsSync(file)) throw new ZhikuError("not_found:widget", "widget.js is not built");
       c.header("Content-Type", "text/javascript; charset=utf-8");
       c.header("Cross-Origin-Resource-Policy", "cross-origin");
       c.header("Cache-Control", "public, max-age=300");
@@ -139,7 +133,7 @@ export function createWidgetRoutes(options: WidgetRoutesOptions) {
             (candidate) => candidate.chunkId === chunkId,
           )
         : undefined;
-      if (!document || !chunk) throw new AppError("not_found:passage", `No passage ${chunkId}`, 404);
+      if (!document || !chunk) throw new ZhikuError("not_found:passage", `No passage ${chunkId}`);
       return c.json({ ...widgetSource({ ...chunk, documentName: document.name }) }, 200);
     })
     .post("/widget/v1/:key/ask", async (c) => {

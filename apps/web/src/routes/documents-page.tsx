@@ -28,6 +28,14 @@ type DocumentRow = Pick<DocumentSummary, "id" | "name" | "status"> &
     errorCode?: string | null;
   };
 
+/**
+ * The row fields a progress event sets. An event carries its error (with its code) or none: a row merged with it
+ * must not keep an older error, such as "retrying in 2 s" once the retry is processing.
+ */
+export function rowFromEvent(progress: DocumentProgress): DocumentRow {
+  return { ...progress, error: progress.error ?? null, errorCode: progress.errorCode ?? null };
+}
+
 /** Merges rows by id, keeping the order of first appearance (newest uploads first). */
 function mergeRows(current: DocumentRow[], incoming: DocumentRow[], prepend: boolean): DocumentRow[] {
   const byId = new Map(current.map((row) => [row.id, row]));
@@ -98,8 +106,7 @@ export function DocumentsPage() {
     url: api.documentEventsUrl(slug),
     onProgress: (progress) => {
       setRows((current) => {
-        // An event's error comes with its own code or none: an older row's code must not describe a newer error.
-        const clean: DocumentRow = { ...progress, errorCode: progress.errorCode ?? null };
+        const clean = rowFromEvent(progress);
         // A new stage resets counters the previous stage had.
         if (progress.stage !== "embedding") {
           delete clean.done;

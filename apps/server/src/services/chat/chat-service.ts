@@ -5,14 +5,15 @@ import {
   type SearchMode,
   type SearchResult,
   type WorkspaceRecord,
+  ZhikuError,
 } from "@zhiku/ingest";
 import type { AbortableAsyncIterator, ChatResponse } from "ollama";
-import { ChatError, isAbortError, toOllamaError } from "./chat-error.js";
 import type { ChatSource } from "./chat-source.js";
+import { buildPrompt, toSources } from "./cite/index.js";
 import { type ContextLengthCache, createContextLengthCache } from "./context-length.js";
 import { detectLanguage, type QuestionLanguage } from "./language.js";
 import type { OllamaClientFactory } from "./ollama-client.js";
-import { buildPrompt } from "./prompt.js";
+import { isAbortError, toOllamaError } from "./ollama-error.js";
 import { rewriteQuery } from "./rewrite-query.js";
 import { type ThreadStore, titleFromQuestion } from "./thread-store.js";
 import type { ChatMode, HistoryMessage } from "./types.js";
@@ -136,22 +137,6 @@ export function noPassagesAnswer(language: QuestionLanguage): string {
 /** Default passages per question. */
 export const defaultTopK = 6;
 
-function toSources(results: SearchResult[]): ChatSource[] {
-  return results.map((result, position) => ({
-    index: position + 1,
-    documentId: result.documentId,
-    documentName: result.documentName,
-    chunkId: result.chunkId,
-    text: result.text,
-    page: result.page,
-    score: result.score,
-    relevance: result.relevance,
-    headings: result.headings,
-    start: result.start,
-    end: result.end,
-  }));
-}
-
 function abortError(signal: AbortSignal): unknown {
   return signal.reason instanceof Error
     ? signal.reason
@@ -182,7 +167,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     if (request.threadId) {
       const thread = options.threads.requireThread(request.threadId);
       if (thread.workspaceId !== workspace.id) {
-        throw new ChatError(
+        throw new ZhikuError(
           "not_found:thread",
           `No thread "${request.threadId}" in workspace "${workspace.slug}"`,
         );
@@ -285,7 +270,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
       countTokens,
     });
     if (prompt.promptTokens > budgetTokens) {
-      throw new ChatError(
+      throw new ZhikuError(
         "too_large:message",
         `The message (about ${countTokens(request.message)} tokens) does not fit the ${numCtx}-token context of "${model}"`,
       );

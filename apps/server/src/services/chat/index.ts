@@ -1,4 +1,3 @@
-export { ChatError, type ChatErrorCode, isAbortError, toOllamaError } from "./chat-error.js";
 export {
   type ChatAnswer,
   type ChatEvent,
@@ -13,6 +12,13 @@ export {
 } from "./chat-service.js";
 export { type ChatSource, chatSourceSchema } from "./chat-source.js";
 export {
+  type BuildPromptOptions,
+  type BuiltPrompt,
+  buildPrompt,
+  buildSystemPrompt,
+  formatPassage,
+} from "./cite/index.js";
+export {
   type ContextLengthCache,
   contextLengthFromModelInfo,
   createContextLengthCache,
@@ -24,13 +30,7 @@ export {
   type OllamaClientFactory,
   type OllamaClientFactoryOptions,
 } from "./ollama-client.js";
-export {
-  type BuildPromptOptions,
-  type BuiltPrompt,
-  buildPrompt,
-  buildSystemPrompt,
-  formatPassage,
-} from "./prompt.js";
+export { isAbortError, toOllamaError } from "./ollama-error.js";
 export { cleanRewrite, type RewriteQueryOptions, rewriteQuery } from "./rewrite-query.js";
 export {
   createThreadStore,

@@ -1,5 +1,5 @@
 import type { Ollama } from "ollama";
-import { isAbortError } from "./chat-error.js";
+import { isAbortError } from "./ollama-error.js";
 import type { HistoryMessage } from "./types.js";
 
 /** Options for {@link rewriteQuery}. */

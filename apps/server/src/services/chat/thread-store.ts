@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
+import { ZhikuError } from "@zhiku/ingest";
 import type { Database } from "better-sqlite3";
-import { ChatError } from "./chat-error.js";
 import type { ChatSource } from "./chat-source.js";
 import type { HistoryMessage } from "./types.js";
 
@@ -90,6 +90,10 @@ export interface ThreadStore {
   deleteThread(threadId: string): void;
   /** Records (or replaces) the rating of a message; throws `not_found:message`. */
   setFeedback(messageId: string, rating: FeedbackRating): void;
+  /** Deletes every thread of a workspace with their messages and feedback; returns how many threads went. */
+  deleteForWorkspace(workspaceId: string): number;
+  /** Ids of the workspaces that have threads (to find those of a workspace deleted by a run that crashed). */
+  workspaceIds(): string[];
 }
 
 interface ThreadRow {
@@ -208,6 +212,17 @@ export function createThreadStore(database: Database): ThreadStore {
   );
   const deleteMessagesOfThread = database.prepare("DELETE FROM messages WHERE thread_id = ?");
   const deleteThreadRow = database.prepare("DELETE FROM threads WHERE id = ?");
+  const workspaceThreads = "SELECT id FROM threads WHERE workspace_id = ?";
+  const deleteFeedbackOfWorkspace = database.prepare(
+    `DELETE FROM feedback WHERE message_id IN (SELECT id FROM messages WHERE thread_id IN (${workspaceThreads}))`,
+  );
+  const deleteMessagesOfWorkspace = database.prepare(
+    `DELETE FROM messages WHERE thread_id IN (${workspaceThreads})`,
+  );
+  const deleteThreadsOfWorkspace = database.prepare("DELETE FROM threads WHERE workspace_id = ?");
+  const selectWorkspaceIds = database.prepare<[], { workspace_id: string }>(
+    "SELECT DISTINCT workspace_id FROM threads",
+  );
   const selectMessageExists = database.prepare<[string], { id: string }>(
     "SELECT id FROM messages WHERE id = ?",
   );
@@ -218,7 +233,7 @@ export function createThreadStore(database: Database): ThreadStore {
 
   const requireThread = (threadId: string): ThreadRecord => {
     const row = selectThread.get(threadId);
-    if (!row) throw new ChatError("not_found:thread", `No thread with id "${threadId}"`);
+    if (!row) throw new ZhikuError("not_found:thread", `No thread with id "${threadId}"`);
     return toThread(row);
   };
 
@@ -309,12 +324,19 @@ export function createThreadStore(database: Database): ThreadStore {
     },
     setFeedback: (messageId, rating) => {
       if (!selectMessageExists.get(messageId)) {
-        throw new ChatError("not_found:message", `No message with id "${messageId}"`);
+        throw new ZhikuError("not_found:message", `No message with id "${messageId}"`);
       }
       database.transaction(() => {
         deleteFeedback.run(messageId);
         insertFeedback.run(messageId, rating, new Date().toISOString());
       })();
     },
+    deleteForWorkspace: (workspaceId) =>
+      database.transaction(() => {
+        deleteFeedbackOfWorkspace.run(workspaceId);
+        deleteMessagesOfWorkspace.run(workspaceId);
+        return deleteThreadsOfWorkspace.run(workspaceId).changes;
+      })(),
+    workspaceIds: () => selectWorkspaceIds.all().map((row) => row.workspace_id),
   };
 }

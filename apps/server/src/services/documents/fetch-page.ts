@@ -3,7 +3,7 @@ import type { IncomingMessage } from "node:http";
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { isIP, type LookupFunction } from "node:net";
-import { AppError } from "../../errors.js";
+import { ZhikuError } from "@zhiku/ingest";
 import { type AddressPolicy, canonicalAddress } from "./address-policy.js";
 
 /** Redirects followed at most. */
@@ -27,11 +27,10 @@ interface CheckedTarget {
   family: 4 | 6;
 }
 
-function refused(url: URL, reason: string): AppError {
-  return new AppError(
+function refused(url: URL, reason: string): ZhikuError {
+  return new ZhikuError(
     "forbidden:url",
     `Refusing to fetch ${url.href}: ${reason}. An admin can allow internal hosts with URL_ALLOWLIST`,
-    403,
   );
 }
 
@@ -53,12 +52,12 @@ async function checkTarget(url: URL, policy: AddressPolicy): Promise<CheckedTarg
   try {
     addresses = await dnsLookup(hostname, { all: true, verbatim: true });
   } catch (error) {
-    throw new AppError("unavailable:url", `Could not fetch ${url.href}: ${hostname} does not resolve`, 502, {
+    throw new ZhikuError("unavailable:url", `Could not fetch ${url.href}: ${hostname} does not resolve`, {
       cause: error,
     });
   }
   if (addresses.length === 0)
-    throw new AppError("unavailable:url", `Could not fetch ${url.href}: ${hostname} does not resolve`, 502);
+    throw new ZhikuError("unavailable:url", `Could not fetch ${url.href}: ${hostname} does not resolve`);
   if (!policy.hostAllowed(hostname)) {
     const bad = addresses.find((entry) => !policy.addressAllowed(entry.address));
     if (bad)
@@ -114,24 +113,23 @@ export async function fetchPage(
   let response: IncomingMessage | undefined;
   for (let hop = 0; ; hop += 1) {
     if (url.protocol !== "http:" && url.protocol !== "https:") {
-      throw new AppError("invalid:url", `url: ${url.href} is not an http(s) URL`, 400);
+      throw new ZhikuError("invalid:url", `url: ${url.href} is not an http(s) URL`);
     }
     const target = await checkTarget(url, options.policy);
     try {
       response = await get(url, target, signal);
     } catch (error) {
       const reason = signal.aborted ? timedOut() : describe(error);
-      throw new AppError("unavailable:url", `Could not fetch ${url.href}: ${reason}`, 502, { cause: error });
+      throw new ZhikuError("unavailable:url", `Could not fetch ${url.href}: ${reason}`, { cause: error });
     }
     const status = response.statusCode ?? 0;
     const location = response.headers.location;
     if (status >= 300 && status < 400 && location) {
       response.destroy();
       if (hop >= maxRedirects) {
-        throw new AppError(
+        throw new ZhikuError(
           "unavailable:url",
           `Could not fetch ${options.url}: more than ${maxRedirects} redirects`,
-          502,
         );
       }
       url = new URL(location, url);
@@ -139,15 +137,14 @@ export async function fetchPage(
     }
     if (status < 200 || status >= 300) {
       response.destroy();
-      throw new AppError("unavailable:url", `Could not fetch ${url.href}: it answered HTTP ${status}`, 502);
+      throw new ZhikuError("unavailable:url", `Could not fetch ${url.href}: it answered HTTP ${status}`);
     }
     break;
   }
   const tooLarge = () =>
-    new AppError(
+    new ZhikuError(
       "too_large:url",
       `${options.url} is larger than the upload limit of ${Math.round(maxBytes / 1024 / 1024)} MB (MAX_UPLOAD_MB)`,
-      413,
     );
   const declared = Number(response.headers["content-length"]);
   if (Number.isFinite(declared) && declared > maxBytes) {
@@ -164,11 +161,11 @@ export async function fetchPage(
     }
   } catch (error) {
     response.destroy();
-    if (error instanceof AppError) throw error;
+    if (error instanceof ZhikuError) throw error;
     const reason = signal.aborted
       ? `no complete answer within ${Math.round(options.timeoutMs / 1000)} s`
       : describe(error);
-    throw new AppError("unavailable:url", `Could not fetch ${options.url}: ${reason}`, 502, { cause: error });
+    throw new ZhikuError("unavailable:url", `Could not fetch ${options.url}: ${reason}`, { cause: error });
   }
   const contentType = response.headers["content-type"];
   return { bytes: new Uint8Array(Buffer.concat(parts, size)), contentType: contentType ?? null };

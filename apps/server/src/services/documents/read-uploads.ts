@@ -1,5 +1,5 @@
+import { ZhikuError } from "@zhiku/ingest";
 import busboy from "busboy";
-import { AppError } from "../../errors.js";
 
 /** One uploaded file, fully read (it is at most the per-file limit). */
 export interface UploadedFile {
@@ -40,14 +40,13 @@ function megabytes(bytes: number): string {
 export async function readUploads(options: ReadUploadsOptions): Promise<number> {
   const { maxFileBytes, maxFiles, maxRequestBytes } = options;
   const tooLargeRequest = () =>
-    new AppError(
+    new ZhikuError(
       "too_large:request",
       `The upload is larger than ${megabytes(maxRequestBytes)} in total; send the files in smaller batches`,
-      413,
     );
   if (options.contentLength !== undefined && options.contentLength > maxRequestBytes) throw tooLargeRequest();
   if (!options.body)
-    throw new AppError("invalid:file", "file: send at least one `file` field holding a file", 400);
+    throw new ZhikuError("invalid:file", "file: send at least one `file` field holding a file");
 
   let parser: busboy.Busboy;
   try {
@@ -65,7 +64,7 @@ export async function readUploads(options: ReadUploadsOptions): Promise<number> 
       preservePath: true,
     });
   } catch (error) {
-    throw new AppError("invalid:multipart", "The multipart body could not be read (no boundary)", 400, {
+    throw new ZhikuError("invalid:multipart", "The multipart body could not be read (no boundary)", {
       cause: error,
     });
   }
@@ -99,10 +98,9 @@ export async function readUploads(options: ReadUploadsOptions): Promise<number> 
       });
       stream.on("limit", () => {
         fail(
-          new AppError(
+          new ZhikuError(
             "too_large:file",
             `${info.filename} is larger than ${megabytes(maxFileBytes)}; the limit is ${megabytes(maxFileBytes)} per file (MAX_UPLOAD_MB)`,
-            413,
             { file: info.filename },
           ),
         );
@@ -119,12 +117,10 @@ export async function readUploads(options: ReadUploadsOptions): Promise<number> 
       });
     });
     parser.on("filesLimit", () =>
-      fail(
-        new AppError("too_large:files", `Send at most ${maxFiles} files per request; split the upload`, 413),
-      ),
+      fail(new ZhikuError("too_large:files", `Send at most ${maxFiles} files per request; split the upload`)),
     );
     parser.on("error", (error) =>
-      fail(new AppError("invalid:multipart", "The multipart body could not be read", 400, { cause: error })),
+      fail(new ZhikuError("invalid:multipart", "The multipart body could not be read", { cause: error })),
     );
     parser.on("close", () => {
       chain.then(() => (failure ? reject(failure) : resolve()), fail);
@@ -149,7 +145,7 @@ export async function readUploads(options: ReadUploadsOptions): Promise<number> 
         await Promise.race([new Promise((resolve) => parser.once("drain", resolve)), failed]);
     }
   } catch (error) {
-    failure ??= new AppError("invalid:multipart", "The upload was interrupted", 400, { cause: error });
+    failure ??= new ZhikuError("invalid:multipart", "The upload was interrupted", { cause: error });
   }
   if (failure) {
     // Stop reading: the rest of the body is never pulled.
@@ -160,6 +156,6 @@ export async function readUploads(options: ReadUploadsOptions): Promise<number> 
   parser.end();
   await done;
   if (count === 0)
-    throw new AppError("invalid:file", "file: send at least one `file` field holding a file", 400);
+    throw new ZhikuError("invalid:file", "file: send at least one `file` field holding a file");
   return count;
 }

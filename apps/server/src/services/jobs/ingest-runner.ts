@@ -1,15 +1,7 @@
-import type { IngestOutcome, IngestProgress } from "@zhiku/ingest";
+import type { IngestOutcome, IngestProgress, IngestWorkerTask } from "@zhiku/ingest";
 
-/** One ingestion handed to a runner: the uploaded original of a queued document. */
-export interface IngestTask {
-  jobId: string;
-  /** Workspace slug. */
-  workspace: string;
-  documentId: string;
-  name: string;
-  /** SHA-256 of the original in the file store. */
-  fileHash: string;
-}
+/** One ingestion handed to a runner: the uploaded original of a queued document (the worker protocol's task). */
+export type IngestTask = IngestWorkerTask;
 
 /** A failure reported by a runner. */
 export interface IngestFailure {
@@ -36,6 +28,8 @@ export interface IngestRunner {
   readonly capacity: number;
   /** Starts a task; the queue only calls it while fewer than `capacity` tasks run. */
   run(task: IngestTask): void;
+  /** True while the runner holds the task (a watchdog re-queues a running job its runner no longer holds). */
+  holds(jobId: string): boolean;
   /** Asks a running task to stop; it then ends with `onFailed` (or `onDone` if it had finished). */
   cancel(jobId: string): void;
   /** Stops every task without reporting them and releases the runner's resources. */

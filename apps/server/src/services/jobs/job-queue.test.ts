@@ -116,3 +116,46 @@ describe("ingestion jobs with Ollama failures", () => {
     expect(await documentOf(server, id)).toMatchObject({ status: "ready", error: null });
   });
 });
+
+describe("retries after Ollama comes back", () => {
+  let server: TestServer | undefined;
+
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  it("retries on its own after the backoff, with no other request, and the row shows the current state", async () => {
+    server = await setUp({ retryDelayMs: 2_000, ollama: { unavailable: true } });
+    const standIn = server.standIn;
+    const events = await server.request("/api/workspaces/jobs/events");
+    const id = await upload(server, "harbour.md");
+    type Payload = { id: string; status: string; error?: string };
+    let retryAt = -1;
+    // Nothing but the stand-in coming back happens: no upload, no request. The backoff timer alone must start
+    // attempt 2.
+    const seen = await readEvents(events, (event, all) => {
+      const payload = JSON.parse(event.data) as Payload;
+      if (retryAt < 0 && /attempt 1 of 4; retrying in 2 s/.test(payload.error ?? "")) {
+        retryAt = all.length - 1;
+        standIn.setOptions({ unavailable: false });
+      }
+      return payload.status === "ready";
+    });
+    expect(retryAt).toBeGreaterThan(0);
+    const payloads = seen
+      .map((event) => JSON.parse(event.data) as Payload)
+      .filter((payload) => payload.id === id);
+    const afterRetry = seen
+      .slice(retryAt + 1)
+      .map((event) => JSON.parse(event.data) as Payload)
+      .filter((payload) => payload.id === id);
+    // As attempt 2 starts, what is published (and stored) is "processing", without attempt 1's reason.
+    expect(afterRetry[0]).toMatchObject({ status: "processing" });
+    expect(afterRetry.filter((payload) => payload.status === "processing" && payload.error)).toEqual([]);
+    expect(payloads.at(-1)).toMatchObject({ status: "ready" });
+    await server.deps.jobs.whenIdle();
+    expect(await documentOf(server, id)).toMatchObject({ status: "ready", error: null });
+    expect(server.deps.jobs.store.latestForDocument(id)).toMatchObject({ status: "done", attempts: 2 });
+  });
+});

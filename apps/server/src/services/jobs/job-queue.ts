@@ -1,16 +1,14 @@
-import type {
-  DocumentRecord,
-  IngestOutcome,
-  IngestProgress,
-  KnowledgeBase,
-  WorkspaceRecord,
-} from "@zhiku/ingest";
-import { AppError } from "../../errors.js";
+import type { DocumentRecord, IngestOutcome, IngestProgress, KnowledgeBase } from "@zhiku/ingest";
+import { ZhikuError } from "@zhiku/ingest";
 import type { Logger } from "../../logger.js";
 import type { DocumentEvent, DocumentEventBus } from "./document-events.js";
+import { DocumentLifecycle, type QueueUploadInput } from "./document-lifecycle.js";
+import { IndexUpkeep } from "./index-upkeep.js";
 import type { IngestFailure, IngestRunner, IngestRunnerFactory } from "./ingest-runner.js";
 import { type JobRecord, JobStore } from "./job-store.js";
+import { startJobWatchdog } from "./job-watchdog.js";
 import { publicFailure } from "./public-failure.js";
+import { defaultRetryDelay, retryReason } from "./retry-policy.js";
 
 /** Options for {@link JobQueue}. */
 export interface JobQueueOptions {
@@ -26,6 +24,8 @@ export interface JobQueueOptions {
   maxAttempts?: number;
   /** Delay before attempt `attempt + 1` after a retryable failure of attempt `attempt`. Default 2 s doubling, at most 60 s. */
   retryDelayMs?: (attempt: number) => number;
+  /** How often the watchdog checks for vanished workers and missed wake-ups, in ms. Default 30 s. */
+  watchdogIntervalMs?: number;
   /** Told each time a job ends, or goes back to the queue for a retry (the server counts these in its metrics). */
   onJobFinished?: (outcome: JobFinishedOutcome) => void;
 }
@@ -33,52 +33,38 @@ export interface JobQueueOptions {
 /** How a job ended: ingested, unchanged (same content as stored), failed, cancelled, or retrying later. */
 export type JobFinishedOutcome = "ingested" | "unchanged" | "failed" | "cancelled" | "retrying";
 
-/** Input of {@link JobQueue.enqueueUpload}. */
-export interface EnqueueUploadInput {
-  workspace: WorkspaceRecord;
-  /** Document name (file name or URL). */
-  name: string;
-  /** Size of the original in bytes. */
-  bytes: number;
-  /** Hash returned by `kb.files.put`. */
-  fileHash: string;
-}
-
-function defaultRetryDelay(attempt: number): number {
-  return Math.min(60_000, 2_000 * 2 ** Math.max(0, attempt - 1));
-}
-
 /**
  * The background ingestion queue: jobs live in SQLite so they survive restarts; a runner executes them
  * (worker threads in the server); each transition updates the document and is published per workspace.
+ * A retry after a backoff starts on its own timer; a watchdog re-queues jobs whose worker vanished.
  */
 export class JobQueue {
   readonly store: JobStore;
-  readonly #kb: KnowledgeBase;
-  readonly #events: DocumentEventBus;
+  /** The documents' states as ingestion moves them (and the codes of their recorded failures). */
+  readonly documents: DocumentLifecycle;
+  readonly #indexes: IndexUpkeep;
   readonly #logger: Logger;
   readonly #runner: IngestRunner;
   readonly #maxAttempts: number;
   readonly #retryDelayMs: (attempt: number) => number;
+  readonly #watchdogIntervalMs: number;
   readonly #onJobFinished: (outcome: JobFinishedOutcome) => void;
   /** Jobs handed to the runner, by id. */
   readonly #inFlight = new Map<string, JobRecord>();
   readonly #idleWaiters: (() => void)[] = [];
-  /** Workspaces with chunks stored since their indexes were last brought up to date. */
-  readonly #unindexedWorkspaces = new Set<string>();
-  /** The index upkeep running now, if any. */
-  #indexing: Promise<void> | undefined;
   #started = false;
   #closing = false;
   #wakeTimer: NodeJS.Timeout | undefined;
+  #stopWatchdog: (() => void) | undefined;
 
   constructor(options: JobQueueOptions) {
-    this.#kb = options.kb;
     this.store = new JobStore(options.kb.db);
-    this.#events = options.events;
+    this.documents = new DocumentLifecycle({ kb: options.kb, events: options.events, jobs: this.store });
+    this.#indexes = new IndexUpkeep({ kb: options.kb, logger: options.logger });
     this.#logger = options.logger;
     this.#maxAttempts = options.maxAttempts ?? 4;
     this.#retryDelayMs = options.retryDelayMs ?? defaultRetryDelay;
+    this.#watchdogIntervalMs = options.watchdogIntervalMs ?? 30_000;
     this.#onJobFinished = options.onJobFinished ?? (() => {});
     this.#runner = options.createRunner({
       onProgress: (jobId, progress) => this.#onProgress(jobId, progress),
@@ -96,11 +82,14 @@ export class JobQueue {
     this.#started = true;
     const requeued = this.store.requeueRunning();
     for (const job of this.store.listByStatus("queued")) {
-      const document = this.#findDocument(job.workspaceId, job.documentId);
-      if (document?.status === "processing")
-        this.#kb.setDocumentStatus(job.documentId, "queued", document.error);
+      const document = this.documents.find(job.workspaceId, job.documentId);
+      if (document?.status === "processing") this.documents.markQueued(job.documentId, document.error);
     }
     if (requeued > 0) this.#logger.info({ requeued }, "Resuming unfinished ingestion jobs");
+    this.#stopWatchdog = startJobWatchdog({
+      intervalMs: this.#watchdogIntervalMs,
+      check: () => this.reconcile(),
+    });
     this.#pump();
   }
 
@@ -108,27 +97,18 @@ export class JobQueue {
    * Records an uploaded original as a queued document plus its job, in one transaction, and schedules it.
    * Returns the document (status `queued`).
    */
-  enqueueUpload(input: EnqueueUploadInput): DocumentRecord {
-    const document = this.#kb.db
-      .transaction(() => {
-        const queued = this.#kb.queueDocument({
-          workspace: input.workspace.slug,
-          name: input.name,
-          bytes: input.bytes,
-          fileHash: input.fileHash,
-        });
-        this.store.insert({
-          workspaceId: input.workspace.id,
-          documentId: queued.id,
-          fileHash: input.fileHash,
-          name: input.name,
-        });
-        return queued;
-        // IMMEDIATE takes the write lock up front: a deferred transaction that reads first cannot upgrade
-        // while an ingest worker writes (SQLITE_BUSY without waiting).
-      })
-      .immediate();
-    this.#publish(document, null);
+  enqueueUpload(input: QueueUploadInput): DocumentRecord {
+    const document = this.store.transaction(() => {
+      const queued = this.documents.queueUpload(input);
+      this.store.insert({
+        workspaceId: input.workspace.id,
+        documentId: queued.id,
+        fileHash: input.fileHash,
+        name: input.name,
+      });
+      return queued;
+    });
+    this.documents.publish(document, null);
     this.#pump();
     return document;
   }
@@ -142,7 +122,7 @@ export class JobQueue {
     const documentId = document.id;
     const jobs = this.store.unfinishedForDocument(documentId);
     if (jobs.length === 0) {
-      throw new AppError("conflict:job", "The document has no queued or running ingestion to cancel", 409);
+      throw new ZhikuError("conflict:job", "The document has no queued or running ingestion to cancel");
     }
     for (const job of jobs) {
       this.store.update(job.id, { status: "cancelled", error: "Cancelled by request", runAfter: null });
@@ -151,7 +131,7 @@ export class JobQueue {
       else this.#onJobFinished("cancelled");
     }
     // A running job settles the document when the runner reports back; settle it now for the UI.
-    return this.#settleDocument(document.workspaceId, documentId, "Ingestion was cancelled");
+    return this.documents.settle(document.workspaceId, documentId, "Ingestion was cancelled");
   }
 
   /**
@@ -161,28 +141,25 @@ export class JobQueue {
   retry(document: DocumentRecord): DocumentRecord {
     const documentId = document.id;
     if (this.store.unfinishedForDocument(documentId).length > 0) {
-      throw new AppError("conflict:job", "The document is already queued or being processed", 409);
+      throw new ZhikuError("conflict:job", "The document is already queued or being processed");
     }
     const last = this.store.latestForDocument(documentId);
     if (!last || (last.status !== "failed" && last.status !== "cancelled")) {
-      throw new AppError(
+      throw new ZhikuError(
         "conflict:document",
         "Only a document whose last ingestion failed or was cancelled can be retried",
-        409,
       );
     }
-    const queued = this.#kb.db
-      .transaction(() => {
-        this.store.insert({
-          workspaceId: last.workspaceId,
-          documentId,
-          fileHash: last.fileHash,
-          name: last.name,
-        });
-        return this.#kb.setDocumentStatus(documentId, "queued", null);
-      })
-      .immediate();
-    this.#publish(queued, null);
+    const queued = this.store.transaction(() => {
+      this.store.insert({
+        workspaceId: last.workspaceId,
+        documentId,
+        fileHash: last.fileHash,
+        name: last.name,
+      });
+      return this.documents.markQueued(documentId, null);
+    });
+    this.documents.publish(queued, null);
     this.#pump();
     return queued;
   }
@@ -217,22 +194,31 @@ export class JobQueue {
 
   /** The current state of a document as a progress event (used to greet new SSE subscribers). */
   eventFor(document: DocumentRecord): DocumentEvent {
-    return this.#withErrorCode(toEvent(document, this.progressOf(document.id)));
+    return this.documents.eventFor(document, this.progressOf(document.id));
   }
 
   /**
-   * The code of a document's recorded failure (`invalid:encrypted`, `unavailable:ollama`, ...), read from its
-   * newest job; null when it has no error or the error has no code (a cancel, a failure from the CLI).
+   * The watchdog's check (every `watchdogIntervalMs`): a job handed to the runner that the runner no longer
+   * holds, or a job stored `running` that nothing runs, goes back to the queue as a retryable failure; then
+   * whatever is due starts.
    */
-  errorCodeOf(document: DocumentRecord): string | null {
-    if (!document.error) return null;
-    return errorCodeFromJobError(this.store.latestForDocument(document.id)?.error ?? null);
-  }
-
-  #withErrorCode(event: DocumentEvent): DocumentEvent {
-    if (event.error === undefined) return event;
-    const code = errorCodeFromJobError(this.store.latestForDocument(event.id)?.error ?? null);
-    return code ? { ...event, errorCode: code } : event;
+  reconcile(): void {
+    if (!this.#started || this.#closing) return;
+    for (const jobId of [...this.#inFlight.keys()]) {
+      if (this.#runner.holds(jobId)) continue;
+      this.#logger.warn({ jobId }, "Ingest worker vanished without reporting back; re-queueing its job");
+      this.#onFailed(jobId, {
+        code: "unavailable:worker",
+        message: "The ingest worker vanished without reporting back",
+        retryable: true,
+      });
+    }
+    for (const job of this.store.listByStatus("running")) {
+      if (this.#inFlight.has(job.id)) continue;
+      this.#logger.warn({ jobId: job.id }, "A job was left running with no worker; re-queueing it");
+      this.store.update(job.id, { status: "queued", runAfter: null });
+    }
+    this.#pump();
   }
 
   /** Resolves once no job is queued or running (tests and tools). */
@@ -248,8 +234,9 @@ export class JobQueue {
   async close(): Promise<void> {
     this.#closing = true;
     clearTimeout(this.#wakeTimer);
+    this.#stopWatchdog?.();
     await this.#runner.close();
-    await this.#indexing;
+    await this.#indexes.settled();
     for (const job of this.#inFlight.values()) {
       if (this.store.get(job.id)?.status === "running") this.store.update(job.id, { status: "queued" });
     }
@@ -257,14 +244,13 @@ export class JobQueue {
     for (const resolve of this.#idleWaiters.splice(0)) resolve();
   }
 
+  #hasUnfinishedJobs(): boolean {
+    const { queued, running } = this.store.countUnfinished();
+    return queued + running > 0;
+  }
+
   #isIdle(): boolean {
-    return (
-      this.#indexing === undefined &&
-      this.#unindexedWorkspaces.size === 0 &&
-      this.#inFlight.size === 0 &&
-      this.store.listByStatus("queued").length === 0 &&
-      this.store.listByStatus("running").length === 0
-    );
+    return !this.#indexes.pending && this.#inFlight.size === 0 && !this.#hasUnfinishedJobs();
   }
 
   #pump(): void {
@@ -277,52 +263,23 @@ export class JobQueue {
       if (!job) break;
       this.#startJob(job);
     }
-    const wakeAt = this.store.nextWakeUp(new Date());
-    if (wakeAt) {
-      this.#wakeTimer = setTimeout(() => this.#pump(), Math.max(10, wakeAt.getTime() - Date.now()));
-      this.#wakeTimer.unref();
-    }
-    this.#updateIndexesWhenQuiet();
+    this.#scheduleWake();
+    // Folding new chunks into the indexes waits for quiet so it never races the workers' writes.
+    if (this.#inFlight.size === 0 && !this.#hasUnfinishedJobs()) this.#indexes.runNow(() => this.#pump());
     if (this.#isIdle()) for (const resolve of this.#idleWaiters.splice(0)) resolve();
   }
 
-  /**
-   * Once no job is queued or running, folds the newly stored chunks of each touched workspace into its
-   * full-text and vector indexes (see `KnowledgeBase.optimize`). Waiting for quiet keeps that compaction from
-   * racing the workers' writes, and does it once per batch instead of once per document.
-   */
-  #updateIndexesWhenQuiet(): void {
-    if (this.#indexing || this.#closing || this.#unindexedWorkspaces.size === 0 || this.#inFlight.size > 0)
-      return;
-    if (this.store.listByStatus("queued").length > 0 || this.store.listByStatus("running").length > 0) return;
-    const slugs = [...this.#unindexedWorkspaces];
-    this.#unindexedWorkspaces.clear();
-    this.#indexing = (async () => {
-      for (const slug of slugs) {
-        try {
-          const started = performance.now();
-          await this.#kb.optimize(slug);
-          // LanceDB rewrites the workspace's table to do it: the time grows with the workspace (bench/ingest/fold.mjs).
-          this.#logger.info(
-            { workspace: slug, ms: Math.round(performance.now() - started) },
-            "Search indexes updated with the new chunks",
-          );
-        } catch (error) {
-          this.#logger.warn(
-            { err: error, workspace: slug },
-            "Updating the search indexes failed; the next batch retries",
-          );
-        }
-      }
-    })().finally(() => {
-      this.#indexing = undefined;
-      this.#pump();
-    });
+  /** Sets the timer that starts the next job waiting out a backoff, so a retry needs no other event. */
+  #scheduleWake(): void {
+    const wakeAt = this.store.nextWakeUp(new Date());
+    if (!wakeAt) return;
+    this.#wakeTimer = setTimeout(() => this.#pump(), Math.max(10, wakeAt.getTime() - Date.now()));
+    this.#wakeTimer.unref();
   }
 
   #startJob(job: JobRecord): void {
-    const workspace = this.#findWorkspace(job.workspaceId);
-    const document = workspace ? this.#kb.getDocument(workspace.slug, job.documentId) : undefined;
+    const document = this.documents.find(job.workspaceId, job.documentId);
+    const workspace = document ? this.documents.findWorkspace(job.workspaceId) : undefined;
     if (!workspace || !document) {
       this.store.update(job.id, { status: "cancelled", error: "The document was deleted" });
       return;
@@ -342,7 +299,8 @@ export class JobQueue {
     })!;
     this.#inFlight.set(job.id, running);
     this.#logger.debug({ jobId: job.id, document: job.name, attempt: running.attempts }, "Ingestion started");
-    this.#publish({ ...document, status: "processing" }, null);
+    // The row says what happens now: an earlier attempt's "retrying in 2 s" is over.
+    this.documents.publish(this.documents.markProcessing(document), null);
     try {
       this.#runner.run({
         jobId: job.id,
@@ -362,24 +320,22 @@ export class JobQueue {
     const job = this.#inFlight.get(jobId);
     if (!job) return;
     this.store.update(jobId, { progress });
-    const document = this.#findDocument(job.workspaceId, job.documentId);
-    if (document) this.#publish({ ...document, status: "processing" }, progress);
+    const document = this.documents.find(job.workspaceId, job.documentId);
+    if (document) this.documents.publish({ ...document, status: "processing" }, progress);
   }
 
   #onDone(jobId: string, outcome: IngestOutcome): void {
     const job = this.#inFlight.get(jobId);
     this.#inFlight.delete(jobId);
     if (!job || this.#closing) return;
-    const current = this.store.get(jobId);
-    if (current) this.store.update(jobId, { status: "done", error: null, progress: null });
+    if (this.store.get(jobId)) this.store.update(jobId, { status: "done", error: null, progress: null });
     this.#logger.info({ jobId, document: job.name, status: outcome.status }, "Document ingested");
     this.#onJobFinished(outcome.status === "ingested" ? "ingested" : "unchanged");
     if (outcome.status === "ingested") {
-      const workspace = this.#findWorkspace(job.workspaceId);
-      if (workspace) this.#unindexedWorkspaces.add(workspace.slug);
+      const workspace = this.documents.findWorkspace(job.workspaceId);
+      if (workspace) this.#indexes.touch(workspace.slug);
     }
-    const document = this.#findDocument(job.workspaceId, job.documentId) ?? outcome.document;
-    this.#publish(document, null);
+    this.documents.publish(this.documents.find(job.workspaceId, job.documentId) ?? outcome.document, null);
     this.#pump();
   }
 
@@ -393,35 +349,40 @@ export class JobQueue {
     const current = this.store.get(jobId);
     if (!current || current.status === "cancelled") {
       // Cancelled or deleted meanwhile: only put the document into a settled state.
-      if (current) this.#settleDocument(job.workspaceId, job.documentId, "Ingestion was cancelled");
+      if (current) this.documents.settle(job.workspaceId, job.documentId, "Ingestion was cancelled");
       this.#onJobFinished("cancelled");
       this.#pump();
       return;
     }
-    if (failure.retryable && current.attempts < this.#maxAttempts) {
-      const delay = this.#retryDelayMs(current.attempts);
-      const reason = `${failure.message} (attempt ${current.attempts} of ${this.#maxAttempts}; retrying in ${Math.ceil(delay / 1000)} s)`;
-      this.store.update(jobId, {
-        status: "queued",
-        error: `${failure.code}: ${failure.message}`,
-        progress: null,
-        runAfter: new Date(Date.now() + delay).toISOString(),
-      });
-      this.#onJobFinished("retrying");
-      this.#logger.warn(
-        { jobId, document: job.name, code: failure.code, delay },
-        "Ingestion failed; will retry",
-      );
-      try {
-        const document = this.#kb.setDocumentStatus(job.documentId, "queued", reason);
-        this.#publish(document, null);
-      } catch (error) {
-        this.#logger.debug({ err: error }, "Document vanished while retrying");
-      }
-    } else {
-      this.#fail(current, failure.message, failure.code);
-    }
+    if (failure.retryable && current.attempts < this.#maxAttempts) this.#scheduleRetry(current, failure);
+    else this.#fail(current, failure.message, failure.code);
     this.#pump();
+  }
+
+  #scheduleRetry(job: JobRecord, failure: IngestFailure): void {
+    const delayMs = this.#retryDelayMs(job.attempts);
+    this.store.update(job.id, {
+      status: "queued",
+      error: `${failure.code}: ${failure.message}`,
+      progress: null,
+      runAfter: new Date(Date.now() + delayMs).toISOString(),
+    });
+    this.#onJobFinished("retrying");
+    this.#logger.warn(
+      { jobId: job.id, document: job.name, code: failure.code, delay: delayMs },
+      "Ingestion failed; will retry",
+    );
+    const reason = retryReason({
+      message: failure.message,
+      attempt: job.attempts,
+      maxAttempts: this.#maxAttempts,
+      delayMs,
+    });
+    try {
+      this.documents.publish(this.documents.markQueued(job.documentId, reason), null);
+    } catch (error) {
+      this.#logger.debug({ err: error }, "Document vanished while retrying");
+    }
   }
 
   #fail(job: JobRecord, message: string, code = "failed:ingest"): void {
@@ -433,57 +394,6 @@ export class JobQueue {
     });
     this.#logger.warn({ jobId: job.id, document: job.name, code }, `Ingestion failed: ${message}`);
     this.#onJobFinished("failed");
-    this.#settleDocument(job.workspaceId, job.documentId, message);
+    this.documents.settle(job.workspaceId, job.documentId, message);
   }
-
-  /**
-   * After a final failure or a cancel, leaves the document in a resting state: whatever the ingest left
-   * (`ready` keeping the old version, or `failed`), otherwise `ready` when an earlier version is stored and
-   * `failed` when none is. Always records `reason`.
-   */
-  #settleDocument(workspaceId: string, documentId: string, reason: string): DocumentRecord {
-    const document = this.#findDocument(workspaceId, documentId);
-    if (!document) throw new AppError("not_found:document", `No document ${documentId}`, 404);
-    let settled = document;
-    if (document.status === "queued" || document.status === "processing") {
-      settled = this.#kb.setDocumentStatus(documentId, document.contentHash ? "ready" : "failed", reason);
-    } else if (document.error !== reason && document.status === "failed") {
-      settled = this.#kb.setDocumentStatus(documentId, "failed", reason);
-    }
-    this.#publish(settled, null);
-    return settled;
-  }
-
-  #findWorkspace(workspaceId: string): WorkspaceRecord | undefined {
-    return this.#kb.listWorkspaces().find((candidate) => candidate.id === workspaceId);
-  }
-
-  #findDocument(workspaceId: string, documentId: string): DocumentRecord | undefined {
-    const workspace = this.#findWorkspace(workspaceId);
-    return workspace ? this.#kb.getDocument(workspace.slug, documentId) : undefined;
-  }
-
-  #publish(document: DocumentRecord, progress: IngestProgress | null): void {
-    this.#events.publish(document.workspaceId, this.#withErrorCode(toEvent(document, progress)));
-  }
-}
-
-/** The code a job's error starts with (jobs record failures as `<code>: <message>`), or null. */
-export function errorCodeFromJobError(error: string | null): string | null {
-  return error?.match(/^([a-z_]+:[a-z_]+): /)?.[1] ?? null;
-}
-
-/** Builds the `document` SSE payload from a document and its running job's progress. */
-export function toEvent(document: DocumentRecord, progress: IngestProgress | null): DocumentEvent {
-  const event: DocumentEvent = { id: document.id, name: document.name, status: document.status };
-  if (progress && document.status === "processing") {
-    event.stage = progress.stage;
-    if (progress.stage === "embedding") {
-      event.done = progress.done;
-      event.total = progress.total;
-    }
-  }
-  if (document.error) event.error = document.error;
-  if (document.status === "ready") event.chunks = document.chunks;
-  return event;
 }

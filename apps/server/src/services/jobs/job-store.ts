@@ -76,6 +76,25 @@ export class JobStore {
     this.#db = db;
   }
 
+  /**
+   * Runs `work` in one IMMEDIATE transaction of the database: it takes the write lock up front, since a deferred
+   * transaction that reads first cannot upgrade while an ingest worker writes (SQLITE_BUSY without waiting).
+   */
+  transaction<Result>(work: () => Result): Result {
+    return this.#db.transaction(work).immediate();
+  }
+
+  /** Counts of unfinished jobs by status (the metrics' queue depth). */
+  countUnfinished(): { queued: number; running: number } {
+    const rows = this.#db
+      .prepare(
+        "SELECT status, COUNT(*) AS count FROM jobs WHERE status IN ('queued', 'running') GROUP BY status",
+      )
+      .all() as { status: string; count: number }[];
+    const counts = new Map(rows.map((row) => [row.status, row.count]));
+    return { queued: counts.get("queued") ?? 0, running: counts.get("running") ?? 0 };
+  }
+
   /** Inserts a queued job. Call inside the transaction that queues the document, so neither exists alone. */
   insert(input: { workspaceId: string; documentId: string; fileHash: string; name: string }): JobRecord {
     const now = new Date().toISOString();
@@ -192,6 +211,13 @@ export class JobStore {
   /** Removes every job of a document. */
   deleteForDocument(documentId: string): void {
     this.#db.prepare("DELETE FROM jobs WHERE document_id = ?").run(documentId);
+  }
+
+  /** Ids of the workspaces that have jobs (to find those of a workspace deleted by a run that crashed). */
+  workspaceIds(): string[] {
+    return (
+      this.#db.prepare("SELECT DISTINCT workspace_id FROM jobs").all() as { workspace_id: string }[]
+    ).map((row) => row.workspace_id);
   }
 
   /** Removes every job of a workspace. */

@@ -1,22 +1,11 @@
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
-import type { IngestOutcome, IngestProgress } from "@zhiku/ingest";
+import type { IngestWorkerData, IngestWorkerEvent, IngestWorkerRequest } from "@zhiku/ingest";
 import type { Logger } from "../../logger.js";
 import type { IngestRunner, IngestRunnerFactory, IngestRunnerHandlers, IngestTask } from "./ingest-runner.js";
 
-/** Data each ingest worker starts with (the protocol of `@zhiku/ingest/ingest-worker`). */
-export interface IngestWorkerData {
-  dataDir: string;
-  ollamaHost: string;
-  embedModel: string;
-  maxBytes?: number;
-}
-
-type WorkerReply =
-  | { type: "ready" }
-  | { type: "progress"; jobId: string; progress: IngestProgress }
-  | { type: "done"; jobId: string; outcome: IngestOutcome }
-  | { type: "failed"; jobId: string; error: { code: string; message: string }; retryable: boolean };
+/** Default heap of one ingest worker, in MB: far above what a 50 MB upload's text and chunks need. */
+export const DEFAULT_WORKER_HEAP_MB = 1024;
 
 /** Options for {@link createWorkerPoolRunner}. */
 export interface WorkerPoolOptions {
@@ -35,6 +24,11 @@ export interface WorkerPoolOptions {
   workerPath?: string;
   /** How long a cancelled task may take to stop before its worker is terminated. Default 15 s. */
   cancelGraceMs?: number;
+  /**
+   * Largest JavaScript heap of one worker, in MB (its `resourceLimits`). A file that needs more stops only its
+   * own worker, never the server. Default {@link DEFAULT_WORKER_HEAP_MB}.
+   */
+  heapMb?: number;
 }
 
 /** Resolves the compiled worker entry of the ingest package. */
@@ -48,6 +42,12 @@ interface Slot {
   jobIds: Set<string>;
   /** Grace timers of cancelled jobs, by job. */
   cancelTimers: Map<string, NodeJS.Timeout>;
+  /** Runs one suspect job alone (see {@link WorkerPoolRunner}); takes no other task. */
+  isolated: boolean;
+  /** Set when the worker ran out of heap. */
+  outOfMemory: boolean;
+  /** Why the worker could not start, from its `fatal` event. */
+  fatal: string | undefined;
 }
 
 /**
@@ -59,6 +59,11 @@ export function createWorkerPoolRunner(options: WorkerPoolOptions): IngestRunner
   return (handlers) => new WorkerPoolRunner(options, handlers);
 }
 
+/**
+ * The pool. Each worker has a heap limit: a runaway file exhausts only its own worker. Which of a worker's tasks
+ * caused it cannot be told, so every task it ran is retried, each later in a worker of its own (one beyond
+ * `size` while it runs); a task that exhausts a worker alone fails for good with `too_large:memory`.
+ */
 class WorkerPoolRunner implements IngestRunner {
   readonly capacity: number;
   readonly #size: number;
@@ -67,6 +72,8 @@ class WorkerPoolRunner implements IngestRunner {
   readonly #handlers: IngestRunnerHandlers;
   readonly #workerPath: string;
   readonly #slots: Slot[] = [];
+  /** Jobs that were running in a worker that ran out of memory: each runs alone next time. */
+  readonly #suspects = new Set<string>();
   /** Workers that ignored a cancel: finishing their tasks, then closed. */
   readonly #retired: Slot[] = [];
   #closing = false;
@@ -82,23 +89,30 @@ class WorkerPoolRunner implements IngestRunner {
 
   run(task: IngestTask): void {
     if (this.#closing) throw new Error("The worker pool is closed");
+    const shared = this.#slots.filter((candidate) => !candidate.isolated);
     // A new worker while there are fewer than `size` and all are busy, else the least busy one with room.
-    const leastBusy = this.#slots.reduce<Slot | undefined>(
+    const leastBusy = shared.reduce<Slot | undefined>(
       (best, candidate) => (!best || candidate.jobIds.size < best.jobIds.size ? candidate : best),
       undefined,
     );
     let slot: Slot;
-    if (this.#slots.length < this.#size && (!leastBusy || leastBusy.jobIds.size > 0)) slot = this.#spawn();
+    if (this.#suspects.has(task.jobId)) slot = this.#spawn(true);
+    else if (shared.length < this.#size && (!leastBusy || leastBusy.jobIds.size > 0))
+      slot = this.#spawn(false);
     else if (leastBusy && leastBusy.jobIds.size < this.#tasksPerWorker) slot = leastBusy;
     else throw new Error("No idle ingest worker");
     slot.jobIds.add(task.jobId);
-    slot.worker.postMessage({ type: "ingest", ...task });
+    this.#post(slot, { type: "ingest", ...task });
+  }
+
+  holds(jobId: string): boolean {
+    return [...this.#slots, ...this.#retired].some((slot) => slot.jobIds.has(jobId));
   }
 
   cancel(jobId: string): void {
     const slot = this.#slots.find((candidate) => candidate.jobIds.has(jobId));
     if (!slot) return;
-    slot.worker.postMessage({ type: "cancel", jobId });
+    this.#post(slot, { type: "cancel", jobId });
     clearTimeout(slot.cancelTimers.get(jobId));
     const timer = setTimeout(() => {
       if (slot.jobIds.has(jobId)) {
@@ -121,7 +135,7 @@ class WorkerPoolRunner implements IngestRunner {
         for (const timer of slot.cancelTimers.values()) clearTimeout(timer);
         if (slot.worker.threadId === -1) return; // already exited
         const exited = new Promise<void>((resolve) => slot.worker.once("exit", () => resolve()));
-        slot.worker.postMessage({ type: "close" });
+        this.#post(slot, { type: "close" });
         const timer = setTimeout(() => void slot.worker.terminate(), 5_000);
         await exited;
         clearTimeout(timer);
@@ -129,31 +143,30 @@ class WorkerPoolRunner implements IngestRunner {
     );
   }
 
-  #spawn(): Slot {
-    const worker = new Worker(this.#workerPath, { workerData: this.#options.workerData });
-    const slot: Slot = { worker, jobIds: new Set(), cancelTimers: new Map() };
+  #post(slot: Slot, request: IngestWorkerRequest): void {
+    slot.worker.postMessage(request);
+  }
+
+  #spawn(isolated: boolean): Slot {
+    const worker = new Worker(this.#workerPath, {
+      workerData: this.#options.workerData,
+      resourceLimits: { maxOldGenerationSizeMb: this.#options.heapMb ?? DEFAULT_WORKER_HEAP_MB },
+    });
+    const slot: Slot = {
+      worker,
+      jobIds: new Set(),
+      cancelTimers: new Map(),
+      isolated,
+      outOfMemory: false,
+      fatal: undefined,
+    };
     this.#slots.push(slot);
-    worker.on("message", (reply: WorkerReply) => this.#onReply(slot, reply));
-    worker.on("error", (error) => {
-      this.#options.logger.error({ err: error }, "Ingest worker crashed");
+    worker.on("message", (event: IngestWorkerEvent) => this.#onEvent(slot, event));
+    worker.on("error", (error: Error & { code?: string }) => {
+      if (error.code === "ERR_WORKER_OUT_OF_MEMORY") slot.outOfMemory = true;
+      this.#options.logger.error({ err: error, jobs: [...slot.jobIds] }, "Ingest worker crashed");
     });
-    worker.on("exit", (exitCode) => {
-      const index = this.#slots.indexOf(slot);
-      if (index >= 0) this.#slots.splice(index, 1);
-      const retired = this.#retired.indexOf(slot);
-      if (retired >= 0) this.#retired.splice(retired, 1);
-      for (const timer of slot.cancelTimers.values()) clearTimeout(timer);
-      const jobIds = [...slot.jobIds];
-      slot.jobIds.clear();
-      if (this.#closing) return;
-      for (const jobId of jobIds) {
-        this.#handlers.onFailed(jobId, {
-          code: "unavailable:worker",
-          message: `The ingest worker stopped unexpectedly (exit code ${exitCode})`,
-          retryable: true,
-        });
-      }
-    });
+    worker.on("exit", (exitCode) => this.#onExit(slot, exitCode));
     return slot;
   }
 
@@ -162,24 +175,64 @@ class WorkerPoolRunner implements IngestRunner {
     if (index < 0) return;
     this.#slots.splice(index, 1);
     this.#retired.push(slot);
-    if (slot.jobIds.size === 0) slot.worker.postMessage({ type: "close" });
+    if (slot.jobIds.size === 0) this.#post(slot, { type: "close" });
   }
 
-  #onReply(slot: Slot, reply: WorkerReply): void {
-    if (reply.type === "ready") return;
-    if (!slot.jobIds.has(reply.jobId)) return;
-    if (reply.type === "progress") {
-      this.#handlers.onProgress(reply.jobId, reply.progress);
+  #onExit(slot: Slot, exitCode: number): void {
+    const index = this.#slots.indexOf(slot);
+    if (index >= 0) this.#slots.splice(index, 1);
+    const retired = this.#retired.indexOf(slot);
+    if (retired >= 0) this.#retired.splice(retired, 1);
+    for (const timer of slot.cancelTimers.values()) clearTimeout(timer);
+    const jobIds = [...slot.jobIds];
+    slot.jobIds.clear();
+    if (this.#closing) return;
+    const heapMb = this.#options.heapMb ?? DEFAULT_WORKER_HEAP_MB;
+    for (const jobId of jobIds) {
+      // Alone in its worker, the job is the one that needed the memory: retrying would only repeat it.
+      if (slot.outOfMemory && jobIds.length === 1) {
+        this.#suspects.delete(jobId);
+        this.#handlers.onFailed(jobId, {
+          code: "too_large:memory",
+          message: `Ingesting the file needed more than ${heapMb} MB of memory, so its worker was stopped (INGEST_WORKER_HEAP_MB)`,
+          retryable: false,
+        });
+        continue;
+      }
+      if (slot.outOfMemory) this.#suspects.add(jobId);
+      this.#handlers.onFailed(jobId, {
+        code: "unavailable:worker",
+        message: slot.outOfMemory
+          ? `The ingest worker ran out of memory (over ${heapMb} MB) with ${jobIds.length} documents; each is retried alone`
+          : slot.fatal
+            ? `The ingest worker could not start: ${slot.fatal}`
+            : `The ingest worker stopped unexpectedly (exit code ${exitCode})`,
+        retryable: true,
+      });
+    }
+  }
+
+  #onEvent(slot: Slot, event: IngestWorkerEvent): void {
+    if (event.type === "ready") return;
+    if (event.type === "fatal") {
+      slot.fatal = event.message;
+      this.#options.logger.error({ reason: event.message }, "Ingest worker could not start");
       return;
     }
-    clearTimeout(slot.cancelTimers.get(reply.jobId));
-    slot.cancelTimers.delete(reply.jobId);
-    slot.jobIds.delete(reply.jobId);
-    if (slot.jobIds.size === 0 && this.#retired.includes(slot)) slot.worker.postMessage({ type: "close" });
-    if (reply.type === "done") {
-      this.#handlers.onDone(reply.jobId, reply.outcome);
+    if (!slot.jobIds.has(event.jobId)) return;
+    if (event.type === "progress") {
+      this.#handlers.onProgress(event.jobId, event.progress);
+      return;
+    }
+    clearTimeout(slot.cancelTimers.get(event.jobId));
+    slot.cancelTimers.delete(event.jobId);
+    slot.jobIds.delete(event.jobId);
+    this.#suspects.delete(event.jobId);
+    if (slot.jobIds.size === 0 && this.#retired.includes(slot)) this.#post(slot, { type: "close" });
+    if (event.type === "done") {
+      this.#handlers.onDone(event.jobId, event.outcome);
     } else {
-      this.#handlers.onFailed(reply.jobId, { ...reply.error, retryable: reply.retryable });
+      this.#handlers.onFailed(event.jobId, { ...event.error, retryable: event.retryable });
     }
   }
 }

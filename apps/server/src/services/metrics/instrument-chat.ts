@@ -1,5 +1,5 @@
-import { isAbortError } from "../chat/chat-error.js";
 import type { ChatEvent, ChatRequest, ChatService } from "../chat/chat-service.js";
+import { isAbortError } from "../chat/ollama-error.js";
 import type { ChatRecord, ServerMetrics } from "./server-metrics.js";
 
 /**

@@ -1,15 +1,18 @@
-import type { Database } from "better-sqlite3";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, type Registry } from "prom-client";
 
 /** How an ingestion job ended (or, for `retrying`, why it went back to the queue). */
 export type IngestionOutcome = "ingested" | "unchanged" | "failed" | "cancelled" | "retrying";
 
+const documentStatuses = ["queued", "processing", "ready", "failed"] as const;
+
 /** Options for {@link createServerMetrics}. */
 export interface ServerMetricsOptions {
   /** The registry the metrics are registered on and `GET /api/metrics` reads; never prom-client's global one. */
   registry: Registry;
-  /** The knowledge base's SQLite database (documents and jobs tables), read at scrape time. */
-  database: Database;
+  /** Unfinished ingestion jobs right now, read at scrape time (the job store's counts). */
+  queueDepth: () => { queued: number; running: number };
+  /** Documents of all workspaces by status, read at scrape time (the knowledge base's counts). */
+  documentCounts: () => Record<(typeof documentStatuses)[number], number>;
   /** Also collect Node's process metrics (CPU, memory, event loop lag, GC). Default false; the server turns it on. */
   processMetrics?: boolean;
 }
@@ -49,14 +52,12 @@ export interface ServerMetrics {
   recordIngestion(outcome: IngestionOutcome): void;
 }
 
-const documentStatuses = ["queued", "processing", "ready", "failed"] as const;
-
 /**
  * Registers Zhiku's metrics on `registry`: HTTP requests and latencies by route pattern, ingestion queue depth and
  * documents by status (both read from SQLite when scraped), ingestion outcomes, chats, time to first token and tokens.
  */
 export function createServerMetrics(options: ServerMetricsOptions): ServerMetrics {
-  const { registry, database } = options;
+  const { registry } = options;
   const registers = [registry];
   if (options.processMetrics) collectDefaultMetrics({ register: registry });
 
@@ -74,33 +75,25 @@ export function createServerMetrics(options: ServerMetricsOptions): ServerMetric
     registers,
   });
 
-  const countJobs = database.prepare(
-    "SELECT status, COUNT(*) AS count FROM jobs WHERE status IN ('queued', 'running') GROUP BY status",
-  );
   new Gauge({
     name: "zhiku_ingestion_queue_depth",
     help: "Ingestion jobs waiting (queued) or being processed (running) right now.",
     labelNames: ["state"] as const,
     registers,
     collect() {
-      const counts = new Map(
-        (countJobs.all() as { status: string; count: number }[]).map((row) => [row.status, row.count]),
-      );
-      this.set({ state: "queued" }, counts.get("queued") ?? 0);
-      this.set({ state: "running" }, counts.get("running") ?? 0);
+      const depth = options.queueDepth();
+      this.set({ state: "queued" }, depth.queued);
+      this.set({ state: "running" }, depth.running);
     },
   });
-  const countDocuments = database.prepare("SELECT status, COUNT(*) AS count FROM documents GROUP BY status");
   new Gauge({
     name: "zhiku_documents",
     help: "Documents in all workspaces by status.",
     labelNames: ["status"] as const,
     registers,
     collect() {
-      const counts = new Map(
-        (countDocuments.all() as { status: string; count: number }[]).map((row) => [row.status, row.count]),
-      );
-      for (const status of documentStatuses) this.set({ status }, counts.get(status) ?? 0);
+      const counts = options.documentCounts();
+      for (const status of documentStatuses) this.set({ status }, counts[status] ?? 0);
     },
   });
   const ingestionJobs = new Counter({

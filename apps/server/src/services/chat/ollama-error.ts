@@ -1,23 +1,4 @@
-/** Codes of chat failures; the kind before the colon picks the HTTP status (see the server's error mapping). */
-export type ChatErrorCode =
-  | "not_found:thread"
-  | "not_found:message"
-  | "not_found:model"
-  | "invalid:thread"
-  | "too_large:message"
-  | "unavailable:ollama";
-
-/** A chat failure with a stable code and a message a person can act on. */
-export class ChatError extends Error {
-  /** Stable code, see {@link ChatErrorCode}. */
-  readonly code: ChatErrorCode;
-
-  constructor(code: ChatErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "ChatError";
-    this.code = code;
-  }
-}
+import { isZhikuError, ZhikuError } from "@zhiku/ingest";
 
 /** True when `error` is the abort of the request's own signal (the client went away), not a failure. */
 export function isAbortError(error: unknown): boolean {
@@ -25,23 +6,27 @@ export function isAbortError(error: unknown): boolean {
 }
 
 /**
- * Turns what the Ollama client throws into a {@link ChatError}: a refused or failed connection and 5xx answers
+ * Turns what the Ollama client throws into a {@link ZhikuError}: a refused or failed connection and 5xx answers
  * become `unavailable:ollama`, a 404 for the model becomes `not_found:model`. Aborts pass through unchanged.
  */
 export function toOllamaError(error: unknown, options: { host?: string; model: string }): unknown {
-  if (isAbortError(error) || error instanceof ChatError) return error;
+  if (isAbortError(error) || isZhikuError(error)) return error;
   if (error instanceof Error && error.name === "ResponseError") {
     const status = (error as Error & { status_code?: number }).status_code;
     if (status === 404) {
-      return new ChatError(
+      return new ZhikuError(
         "not_found:model",
         `Ollama has no model "${options.model}": pull it (POST /api/models/pull) or pick another chat model in the workspace settings`,
         { cause: error },
       );
     }
-    return new ChatError("unavailable:ollama", `Ollama failed (${status ?? "no status"}): ${error.message}`, {
-      cause: error,
-    });
+    return new ZhikuError(
+      "unavailable:ollama",
+      `Ollama failed (${status ?? "no status"}): ${error.message}`,
+      {
+        cause: error,
+      },
+    );
   }
   const where = options.host ? ` at ${options.host}` : "";
   const detail = error instanceof Error ? error.message : String(error);
@@ -51,5 +36,5 @@ export function toOllamaError(error: unknown, options: { host?: string; model: s
     error instanceof TypeError
       ? `Ollama is not reachable${where}: ${detail}`
       : `Ollama failed while answering: ${detail}`;
-  return new ChatError("unavailable:ollama", message, { cause: error });
+  return new ZhikuError("unavailable:ollama", message, { cause: error });
 }
