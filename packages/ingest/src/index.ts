@@ -4,7 +4,7 @@
  */
 export { chunkDocument, countTokens } from "./chunk/index.js";
 export { normalizeForIndex } from "./clean/index.js";
-export { checkOllama, createOllamaEmbedder } from "./embed/index.js";
+export { createOllamaEmbedder } from "./embed/index.js";
 export {
   type ErrorCode,
   type ErrorKind,
@@ -26,7 +26,6 @@ export {
   type ChunkRecord,
   type DocumentRecord,
   type DocumentStatus,
-  dataLayout,
   type IngestOptions,
   type IngestOutcome,
   type IngestProgress,
@@ -37,14 +36,17 @@ export {
   type SearchOptions,
   type SearchResponse,
   type SearchResult,
-  slugify,
   type WorkspaceRecord,
   type WorkspaceSettings,
 } from "./knowledge-base.js";
+export { type KnowledgeBaseSettings, knowledgeBaseOptionsFrom } from "./knowledge-base-options.js";
 export { parseDocument } from "./parse/index.js";
-export { DEFAULT_MAX_BYTES, type PreparedDocument, prepareDocument } from "./pipeline.js";
-export { applyRelevanceCutoff, DEFAULT_RELEVANCE_CUTOFF } from "./relevance.js";
+export { DEFAULT_MAX_BYTES } from "./pipeline/parse-step.js";
+export { type PreparedDocument, prepareDocument } from "./pipeline/prepare-document.js";
+export { applyRelevanceCutoff, DEFAULT_RELEVANCE_CUTOFF } from "./refuse/relevance.js";
+export { DEFAULT_FUSION, type FusionOptions, weightsFromVectorShare } from "./search/fusion.js";
+export { dataLayout } from "./store/data-layout.js";
 export type { FileStore } from "./store/file-store.js";
-export { DEFAULT_FUSION, type FusionOptions, weightsFromVectorShare } from "./store/fusion.js";
 export { applyMigrations, type Migration } from "./store/migrations.js";
+export { slugify } from "./store/workspace-repository.js";
 export type { Chunk, ChunkOptions, DocumentType, Embedder, ParsedDocument, Section } from "./types.js";

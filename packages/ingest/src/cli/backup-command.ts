@@ -5,7 +5,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import * as lancedb from "@lancedb/lancedb";
 import BetterSqlite3 from "better-sqlite3";
 import { create as createTar } from "tar";
-import { dataLayout } from "../knowledge-base.js";
+import { dataLayout } from "../store/data-layout.js";
 import {
   BACKUP_FORMAT,
   BACKUP_FORMAT_VERSION,

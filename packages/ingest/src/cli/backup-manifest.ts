@@ -1,6 +1,6 @@
 import * as lancedb from "@lancedb/lancedb";
 import BetterSqlite3 from "better-sqlite3";
-import { dataLayout } from "../knowledge-base.js";
+import { dataLayout } from "../store/data-layout.js";
 import { createFileStore } from "../store/file-store.js";
 
 /** Codes of {@link BackupError}, in the `<kind>:<subject>` form of the ingest error codes. */
