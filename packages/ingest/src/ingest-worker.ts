@@ -38,7 +38,7 @@ async function run(): Promise<void> {
   const data = workerData as IngestWorkerData;
   const { openKnowledgeBase } = await import("./knowledge-base.js");
   const { knowledgeBaseOptionsFrom } = await import("./knowledge-base-options.js");
-  const { isZhikuError } = await import("./errors.js");
+  const { isRetryable, isZhikuError } = await import("./errors.js");
   const knowledgeBase = await openKnowledgeBase(knowledgeBaseOptionsFrom(data));
   const running = new Map<string, AbortController>();
   const send = (event: IngestWorkerEvent) => port.postMessage(event);
@@ -75,7 +75,7 @@ async function run(): Promise<void> {
           type: "failed",
           jobId: request.jobId,
           error: { code, message },
-          retryable: code === "unavailable:ollama" && !controller.signal.aborted,
+          retryable: isRetryable(error) && !controller.signal.aborted,
         });
       } finally {
         running.delete(request.jobId);

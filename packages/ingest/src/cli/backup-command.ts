@@ -5,11 +5,11 @@ import { basename, dirname, join, resolve } from "node:path";
 import * as lancedb from "@lancedb/lancedb";
 import BetterSqlite3 from "better-sqlite3";
 import { create as createTar } from "tar";
+import { isZhikuError, ZhikuError } from "../errors.js";
 import { dataLayout } from "../store/data-layout.js";
 import {
   BACKUP_FORMAT,
   BACKUP_FORMAT_VERSION,
-  BackupError,
   type BackupManifest,
   countDataDir,
   MANIFEST_FILE,
@@ -37,8 +37,11 @@ export type BackupStage =
   | "files-copied"
   | "packed";
 
-/** A snapshot went stale because a workspace was deleted while it was taken; taking it again fixes that. */
-class SnapshotRaceError extends Error {}
+/**
+ * A snapshot went stale because a workspace was deleted while it was taken; taking it again fixes that.
+ * (The code of the retryable {@link ZhikuError} that says so.)
+ */
+const SNAPSHOT_RACE = "conflict:snapshot";
 
 /** Pages per SQLite backup step: everything in one step, so the copy is one read transaction (one point in time). */
 const ALL_PAGES = 0x7fffffff;
@@ -124,7 +127,9 @@ async function pinTableVersions(directory: string, versions: Record<string, numb
     }
     for (const [name, version] of Object.entries(versions)) {
       if (!names.includes(name))
-        throw new SnapshotRaceError(`LanceDB table ${name} was dropped during the backup`);
+        throw new ZhikuError(SNAPSHOT_RACE, `LanceDB table ${name} was dropped during the backup`, {
+          retryable: true,
+        });
       const table = await connection.openTable(name);
       try {
         if ((await table.version()) !== version) {
@@ -182,7 +187,9 @@ async function takeSnapshot(options: {
   await onProgress("versions-recorded");
   for (const table of referencedTables) {
     if (!(table in versions))
-      throw new SnapshotRaceError(`LanceDB table ${table} was dropped during the backup`);
+      throw new ZhikuError(SNAPSHOT_RACE, `LanceDB table ${table} was dropped during the backup`, {
+        retryable: true,
+      });
   }
   await copyTree({ source: layout.lancedb, target: join(staging, "lancedb"), linkFiles: false });
   await pinTableVersions(join(staging, "lancedb"), versions);
@@ -217,19 +224,19 @@ export async function createBackup(options: CreateBackupOptions): Promise<Backup
   const archivePath = resolve(options.archivePath);
   const layout = dataLayout(options.dataDir);
   if (!existsSync(layout.database)) {
-    throw new BackupError(
+    throw new ZhikuError(
       "not_found:data",
       `${options.dataDir}: no Zhiku data here (zhiku.db is missing); check DATA_DIR`,
     );
   }
   if (existsSync(archivePath)) {
-    throw new BackupError(
+    throw new ZhikuError(
       "conflict:file",
       `${archivePath} already exists; choose another file name or remove it first`,
     );
   }
   if (!existsSync(dirname(archivePath))) {
-    throw new BackupError(
+    throw new ZhikuError(
       "not_found:directory",
       `${dirname(archivePath)}: the folder for the backup does not exist`,
     );
@@ -257,7 +264,7 @@ export async function createBackup(options: CreateBackupOptions): Promise<Backup
       }
       return manifest;
     } catch (error) {
-      if (!(error instanceof SnapshotRaceError) || attempt >= attempts) throw error;
+      if (!isZhikuError(error, SNAPSHOT_RACE) || attempt >= attempts) throw error;
     } finally {
       await rm(staging, { recursive: true, force: true });
     }
