@@ -6,15 +6,17 @@ import { Scalar } from "@scalar/hono-api-reference";
 import { Hono } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import { openAPIRouteHandler } from "hono-openapi";
+import { isApiPath } from "./api-paths.js";
 import { authenticate, authPartsFor } from "./auth/index.js";
 import type { AppDeps } from "./deps.js";
 import { createErrorHandler, notFoundHandler } from "./errors.js";
 import { createLogger } from "./logger.js";
+import { createMcpRoutes } from "./mcp/mcp-routes.js";
 import { requestLogging } from "./request-logging.js";
 import { createApiKeyRoutes } from "./routes/api-keys.js";
 import { createAuditRoutes } from "./routes/audit.js";
 import { createAuthRoutes } from "./routes/auth.js";
-import { createChatRoutes } from "./routes/chat.js";
+import { chatPartsFor, createChatRoutes } from "./routes/chat.js";
 import { createDocumentRoutes } from "./routes/documents.js";
 import { createEventRoutes } from "./routes/events.js";
 import { createHealthRoutes } from "./routes/health.js";
@@ -63,7 +65,7 @@ export type { AppDeps } from "./deps.js";
  */
 export function createApp(deps: AppDeps) {
   const logger = deps.logger ?? createLogger("silent");
-  const { accounts } = authPartsFor(deps);
+  const { accounts, permissions } = authPartsFor(deps);
   const app = new Hono()
     .use(requestLogging({ logger, metrics: deps.metrics }))
     // Headers a route sets itself win (the original-file download's `sandbox` policy, the docs page's policy).
@@ -90,7 +92,11 @@ export function createApp(deps: AppDeps) {
     .route("/api", createSearchRoutes(deps))
     .route("/api", createChatRoutes(deps))
     .route("/api", createThreadRoutes(deps))
-    .route("/v1", createOpenAiRoutes(deps));
+    .route("/v1", createOpenAiRoutes(deps))
+    .route(
+      "/",
+      createMcpRoutes({ kb: deps.kb, chat: chatPartsFor(deps).chat, permissions, version: "0.1.0" }),
+    );
 
   app.get(
     "/api/openapi.json",
@@ -138,10 +144,6 @@ export function createApp(deps: AppDeps) {
   app.notFound(notFoundHandler);
   app.onError(createErrorHandler(logger));
   return app;
-}
-
-function isApiPath(path: string): boolean {
-  return path === "/api" || path.startsWith("/api/") || path === "/v1" || path.startsWith("/v1/");
 }
 
 /** The app's route types, for `hc<AppType>` in the web client. */
