@@ -55,6 +55,8 @@ async function copyTree(options: {
   target: string;
   linkFiles: boolean;
   skip?: (name: string) => boolean;
+  /** Leave files that the target already has. */
+  keepExisting?: boolean;
 }): Promise<void> {
   await mkdir(options.target, { recursive: true });
   let entries: import("node:fs").Dirent[];
@@ -71,6 +73,8 @@ async function copyTree(options: {
     if (entry.isDirectory()) {
       await copyTree({ ...options, source, target });
     } else if (entry.isFile()) {
+      // Already there from an earlier pass (originals are never rewritten, so it is the same file).
+      if (options.keepExisting && existsSync(target)) continue;
       try {
         if (options.linkFiles) {
           try {
@@ -152,6 +156,9 @@ async function pinTableVersions(directory: string, versions: Record<string, numb
  * LanceDB versions are recorded: everything a committed row refers to is in them. What LanceDB holds beyond
  * that (chunks of an ingestion still running) is what a crash at that moment would leave, which the knowledge
  * base already tolerates (search skips chunks without a document row; a re-ingestion replaces them).
+ * A deletion removes the original after the row, so a document deleted after the SQLite copy would take with it
+ * the original of a row the copy holds: the originals are linked once before the SQLite copy (every row that
+ * exists then has its original then) and once after it (for the documents stored in between).
  */
 async function takeSnapshot(options: {
   dataDir: string;
@@ -161,6 +168,16 @@ async function takeSnapshot(options: {
   const { dataDir, staging, onProgress } = options;
   const layout = dataLayout(dataDir);
   const createdAt = new Date().toISOString();
+  // Originals are content-addressed and never rewritten, so hard links are safe where the file system allows.
+  const copyOriginals = () =>
+    copyTree({
+      source: layout.files,
+      target: join(staging, "files"),
+      linkFiles: true,
+      skip: (name) => name.endsWith(".tmp"),
+      keepExisting: true,
+    });
+  await copyOriginals();
   const source = new BetterSqlite3(layout.database, { fileMustExist: true });
   try {
     source.pragma("busy_timeout = 10000");
@@ -194,13 +211,7 @@ async function takeSnapshot(options: {
   await copyTree({ source: layout.lancedb, target: join(staging, "lancedb"), linkFiles: false });
   await pinTableVersions(join(staging, "lancedb"), versions);
   await onProgress("lancedb-copied");
-  // Originals are content-addressed and never rewritten, so hard links are safe where the file system allows.
-  await copyTree({
-    source: layout.files,
-    target: join(staging, "files"),
-    linkFiles: true,
-    skip: (name) => name.endsWith(".tmp"),
-  });
+  await copyOriginals();
   await onProgress("files-copied");
 
   const { counts, schemaVersions } = await countDataDir(staging);
