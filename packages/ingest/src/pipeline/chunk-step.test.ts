@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { isZhikuError } from "../errors.js";
 import { chunkStep } from "./chunk-step.js";
-import { draftOf, parsedText } from "./test-drafts.js";
+import { draftOf, parsedText } from "./test-support.js";
 
 describe("chunk step", () => {
   it("splits the parsed text into chunks that point into it", async () => {

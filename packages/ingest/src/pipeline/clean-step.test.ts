@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { lineFingerprint } from "../clean/index.js";
 import { createCleanStep } from "./clean-step.js";
-import { draftOf, parsedText } from "./test-drafts.js";
+import { draftOf, parsedText } from "./test-support.js";
 
 const footer = "本站所有文章均为原创，转载请联系编辑部获得授权许可";
 const body = "线程池的核心参数决定了任务排队与拒绝的方式";

@@ -3,7 +3,7 @@ import { ZhikuError } from "../errors.js";
 import type { Chunk, Embedder } from "../types.js";
 import { createEmbedStep } from "./embed-step.js";
 import type { IngestProgress } from "./ingest-types.js";
-import { draftOf } from "./test-drafts.js";
+import { draftOf } from "./test-support.js";
 
 const chunk = (index: number): Chunk => ({
   index,

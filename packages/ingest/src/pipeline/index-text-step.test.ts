@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Chunk } from "../types.js";
 import { createIndexTextStep, indexTextsOf } from "./index-text-step.js";
-import { draftOf, parsedText } from "./test-drafts.js";
+import { draftOf, parsedText } from "./test-support.js";
 
 const text = "导航 首页 关于我们\n缓存穿透可以用布隆过滤器挡住";
 const chunks: Chunk[] = [

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { isZhikuError } from "../errors.js";
 import { parseStep } from "./parse-step.js";
-import { draftOf } from "./test-drafts.js";
+import { draftOf } from "./test-support.js";
 
 describe("parse step", () => {
   it("adds the parsed document to the draft", async () => {

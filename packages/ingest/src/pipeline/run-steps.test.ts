@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { IngestStep } from "./ingest-step.js";
 import type { IngestProgress } from "./ingest-types.js";
 import { runSteps } from "./run-steps.js";
-import { draftOf } from "./test-drafts.js";
+import { draftOf } from "./test-support.js";
 
 /** A step that appends its name to the draft's fingerprints, so the order shows. */
 const named = (name: string, stage?: IngestStep["stage"]): IngestStep => ({
