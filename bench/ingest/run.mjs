@@ -90,7 +90,7 @@ async function measureCpuStages(items) {
  * threads included): the ceiling for the whole pipeline while LanceDB stores the rows.
  */
 async function measureLanceAlone({ dataDir, workspace, megabytes, commits, copies }) {
-  const lancedb = await import("@lancedb/lancedb");
+  const { lancedb } = await import("../lancedb.mjs");
   const { dataLayout } = await import("@zhiku/ingest");
   const { FULL_TEXT_INDEX_OPTIONS } = await import("../../packages/ingest/dist/store/chunk-store.js");
   const connection = await lancedb.connect(dataLayout(dataDir).lancedb);

@@ -5,7 +5,10 @@
  * for citations, and the time per file (median of repeated parses, this machine). Prints a table and writes
  * bench/results/loaders.json. Decides nothing by itself: the verdict in bench/README.md ("Document loaders") reads it.
  *
- *   npm run build && node bench/loaders/compare.mjs [--runs 20]
+ *   npm run build && npm ci --prefix bench/loaders && node bench/loaders/compare.mjs [--runs 20]
+ *
+ * The community loaders are installed apart (bench/loaders/package.json): their peer dependencies would otherwise
+ * replace the product's zod and @types/node in the workspaces.
  */
 import { execFileSync } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";

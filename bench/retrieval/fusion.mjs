@@ -35,7 +35,7 @@ const { values: args } = parseArgs({
 });
 const passages = Number(args.passages);
 
-const lancedb = await import("@lancedb/lancedb");
+const { lancedb } = await import("../lancedb.mjs");
 const { openKnowledgeBase, createOllamaEmbedder, parseQuestions, normalizeForIndex, dataLayout } =
   await import("@zhiku/ingest");
 const { startStandInOllama } = await import("@zhiku/stand-in-ollama");

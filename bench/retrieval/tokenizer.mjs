@@ -17,7 +17,7 @@ import { fileURLToPath } from "node:url";
 const { configureLanceEnvironment } = await import("@zhiku/ingest/lance-environment");
 configureLanceEnvironment();
 
-const lancedb = await import("@lancedb/lancedb");
+const { lancedb } = await import("../lancedb.mjs");
 const { prepareDocument, parseQuestions, normalizeForIndex } = await import("@zhiku/ingest");
 const { indexTextsOf } = await import("../../packages/ingest/dist/pipeline/index-text-step.js");
 const { recallAt, reciprocalRank, distinctInOrder } = await import(

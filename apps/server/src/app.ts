@@ -27,6 +27,10 @@ import { createSearchRoutes } from "./routes/search.js";
 import { createThreadRoutes } from "./routes/threads.js";
 import { createUserRoutes } from "./routes/users.js";
 import { createWorkspaceRoutes } from "./routes/workspaces.js";
+import { VisitorRateLimit } from "./widget/visitor-rate-limit.js";
+import { createWidgetKeyRoutes } from "./widget/widget-key-routes.js";
+import { WidgetKeyStore } from "./widget/widget-key-store.js";
+import { createWidgetRoutes } from "./widget/widget-routes.js";
 
 /**
  * The Content-Security-Policy of every response: the built web client loads only its own scripts, styles (inline
@@ -58,6 +62,9 @@ export const docsContentSecurityPolicy =
   "connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'";
 
 export type { AppDeps } from "./deps.js";
+/** Wire shapes the route types do not carry (error bodies, event-stream data), for the web client. */
+export type { ErrorBody } from "./routes/schemas.js";
+export type { DocumentEvent } from "./services/jobs/document-events.js";
 
 /**
  * Builds the HTTP app from its dependencies. Routes are chained so their types flow into {@link AppType}
@@ -65,7 +72,8 @@ export type { AppDeps } from "./deps.js";
  */
 export function createApp(deps: AppDeps) {
   const logger = deps.logger ?? createLogger("silent");
-  const { accounts, permissions } = authPartsFor(deps);
+  const { accounts, permissions, audit } = authPartsFor(deps);
+  const widgetKeys = new WidgetKeyStore(deps.kb.db);
   const app = new Hono()
     .use(requestLogging({ logger, metrics: deps.metrics }))
     // Headers a route sets itself win (the original-file download's `sandbox` policy, the docs page's policy).
@@ -92,7 +100,19 @@ export function createApp(deps: AppDeps) {
     .route("/api", createSearchRoutes(deps))
     .route("/api", createChatRoutes(deps))
     .route("/api", createThreadRoutes(deps))
+    .route("/api", createWidgetKeyRoutes({ widgetKeys, permissions, audit }))
     .route("/v1", createOpenAiRoutes(deps))
+    .route(
+      "/",
+      createWidgetRoutes({
+        kb: deps.kb,
+        chat: chatPartsFor(deps).chat,
+        widgetKeys,
+        rateLimit: new VisitorRateLimit(),
+        webRoot: deps.webRoot,
+        shutdownSignal: deps.shutdownSignal,
+      }),
+    )
     .route(
       "/",
       createMcpRoutes({ kb: deps.kb, chat: chatPartsFor(deps).chat, permissions, version: "0.1.0" }),

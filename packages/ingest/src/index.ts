@@ -23,7 +23,6 @@ export {
 } from "./eval/evaluate.js";
 export type { IngestWorkerData, IngestWorkerEvent, IngestWorkerRequest } from "./ingest-worker.js";
 export {
-  type ChunkRecord,
   type DocumentRecord,
   type DocumentStatus,
   type IngestOptions,
@@ -35,7 +34,6 @@ export {
   type SearchMode,
   type SearchOptions,
   type SearchResponse,
-  type SearchResult,
   type WorkspaceRecord,
   type WorkspaceSettings,
 } from "./knowledge-base.js";
@@ -43,6 +41,12 @@ export { type KnowledgeBaseSettings, knowledgeBaseOptionsFrom } from "./knowledg
 export { parseDocument } from "./parse/index.js";
 export { DEFAULT_MAX_BYTES } from "./pipeline/parse-step.js";
 export { type PreparedDocument, prepareDocument } from "./pipeline/prepare-document.js";
+export {
+  type ChunkRecord,
+  chunkRecordSchema,
+  type SearchResult,
+  searchResultSchema,
+} from "./record-schemas.js";
 export { applyRelevanceCutoff, DEFAULT_RELEVANCE_CUTOFF } from "./refuse/relevance.js";
 export { DEFAULT_FUSION, type FusionOptions, weightsFromVectorShare } from "./search/fusion.js";
 export { dataLayout } from "./store/data-layout.js";

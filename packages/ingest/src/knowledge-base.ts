@@ -4,10 +4,11 @@ import type { KnowledgeBaseOptions } from "./knowledge-base-options.js";
 import { defaultSteps } from "./pipeline/default-steps.js";
 import type { IngestOptions, IngestOutcome } from "./pipeline/ingest-types.js";
 import { createIngestion, type Ingestion } from "./pipeline/ingestion.js";
+import type { ChunkRecord } from "./record-schemas.js";
 import { createChunkSearch } from "./search/chunk-search.js";
 import { createRetriever, type Retriever } from "./search/retriever.js";
 import type { SearchOptions, SearchResponse } from "./search/search-types.js";
-import { type ChunkRecord, type ChunkStore, openChunkStore } from "./store/chunk-store.js";
+import { type ChunkStore, openChunkStore } from "./store/chunk-store.js";
 import { dataLayout } from "./store/data-layout.js";
 import {
   createDocumentRepository,
@@ -33,8 +34,9 @@ import type { Embedder } from "./types.js";
 // The types of the facade's methods, so its callers need one import.
 export type { KnowledgeBaseOptions } from "./knowledge-base-options.js";
 export type { IngestOptions, IngestOutcome, IngestProgress } from "./pipeline/ingest-types.js";
-export type { SearchMode, SearchOptions, SearchResponse, SearchResult } from "./search/search-types.js";
-export type { ChunkRecord } from "./store/chunk-store.js";
+// Declared once, as zod schemas the server describes its API with.
+export type { ChunkRecord, SearchResult } from "./record-schemas.js";
+export type { SearchMode, SearchOptions, SearchResponse } from "./search/search-types.js";
 export type { DocumentRecord, DocumentStatus } from "./store/document-repository.js";
 export type { WorkspaceRecord, WorkspaceSettings } from "./store/workspace-repository.js";
 

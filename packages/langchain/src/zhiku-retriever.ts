@@ -1,6 +1,7 @@
 import type { CallbackManagerForRetrieverRun } from "@langchain/core/callbacks/manager";
 import { Document } from "@langchain/core/documents";
 import { BaseRetriever, type BaseRetrieverInput } from "@langchain/core/retrievers";
+import type { SearchResult } from "@zhiku/ingest";
 
 /** How Zhiku searches: hybrid (vector + full text, the default), vector only or full text only. */
 export type ZhikuSearchMode = "hybrid" | "vector" | "fulltext";
@@ -33,17 +34,6 @@ export interface ZhikuPassageMetadata {
   headings: string[];
   /** Zhiku's score, higher is better (the fused rank score in hybrid mode). */
   score: number;
-}
-
-/** One hit of `POST /api/workspaces/:slug/search`. */
-interface SearchHit {
-  documentName: string;
-  documentId: string;
-  chunkId: string;
-  text: string;
-  score: number;
-  page: number | null;
-  headings: string[];
 }
 
 /**
@@ -85,7 +75,7 @@ export class ZhikuRetriever extends BaseRetriever {
       body: JSON.stringify({ query, limit: this.k, mode: this.mode }),
     });
     if (!response.ok) throw await zhikuError(response, url);
-    const { results } = (await response.json()) as { results: SearchHit[] };
+    const { results } = (await response.json()) as { results: SearchResult[] };
     return results.map(
       (hit) =>
         new Document<ZhikuPassageMetadata>({

@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 import { parseArgs } from "node:util";
+import { STAND_IN_EMBEDDING_MODES, type StandInEmbeddingMode } from "./embedding-mode.js";
 import { startStandInOllama } from "./server.js";
 
 /**
  * Runs the stand-in Ollama until interrupted: `npm run stand-in-ollama -- --port 11434`.
  * Options: --port (or STAND_IN_OLLAMA_PORT, default 11434), --host (default 127.0.0.1), --model (repeatable,
- * default bge-m3 and qwen2.5:7b), --dimension (default 1024), --latency and --token-delay in milliseconds.
+ * default bge-m3 and qwen2.5:7b), --dimension (default 1024), --embedding-mode (lexical or anisotropic, default
+ * lexical; a model named *anisotropic* always embeds anisotropically), --latency, --rerank-latency and
+ * --token-delay in milliseconds. `POST /v1/rerank` is served on the same port.
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -14,14 +17,16 @@ async function main(): Promise<void> {
       host: { type: "string", default: "127.0.0.1" },
       model: { type: "string", multiple: true },
       dimension: { type: "string" },
+      "embedding-mode": { type: "string" },
       latency: { type: "string" },
+      "rerank-latency": { type: "string" },
       "token-delay": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
   if (values.help) {
     console.log(
-      "Usage: stand-in-ollama [--port 11434] [--host 127.0.0.1] [--model bge-m3 --model qwen2.5:7b] [--dimension 1024] [--latency ms] [--token-delay ms]",
+      "Usage: stand-in-ollama [--port 11434] [--host 127.0.0.1] [--model bge-m3 --model qwen2.5:7b] [--dimension 1024] [--embedding-mode lexical|anisotropic] [--latency ms] [--rerank-latency ms] [--token-delay ms]",
     );
     return;
   }
@@ -33,12 +38,18 @@ async function main(): Promise<void> {
     }
     return parsed;
   };
+  const mode = values["embedding-mode"];
+  if (mode !== undefined && !STAND_IN_EMBEDDING_MODES.includes(mode as StandInEmbeddingMode)) {
+    throw new Error(`--embedding-mode must be one of ${STAND_IN_EMBEDDING_MODES.join(", ")}, got "${mode}"`);
+  }
   const standIn = await startStandInOllama({
     port: number("--port", values.port ?? process.env.STAND_IN_OLLAMA_PORT) ?? 11434,
     host: values.host,
     ...(values.model ? { models: values.model } : {}),
     embeddingDimension: number("--dimension", values.dimension),
+    ...(mode ? { embeddingMode: mode as StandInEmbeddingMode } : {}),
     latencyMs: number("--latency", values.latency),
+    rerankLatencyMs: number("--rerank-latency", values["rerank-latency"]),
     tokenDelayMs: number("--token-delay", values["token-delay"]),
   });
   console.log(`Stand-in Ollama listening on ${standIn.url}`);

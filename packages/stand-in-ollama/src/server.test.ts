@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Ollama } from "ollama";
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
+import { anisotropicEmbedding } from "./anisotropic-embedding.js";
 import { lexicalEmbedding } from "./lexical-embedding.js";
 import { type StandInOllama, startStandInOllama } from "./server.js";
 
@@ -17,6 +18,16 @@ beforeEach(async () => {
 afterEach(async () => {
   await standIn.close();
 });
+
+/** Posts `body` to the stand-in's `/v1/rerank`. */
+function rerankRequest(body: unknown, signal?: AbortSignal): Promise<Response> {
+  return fetch(`${standIn.url}/v1/rerank`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+    ...(signal ? { signal } : {}),
+  });
+}
 
 function cosine(left: number[], right: number[]): number {
   return left.reduce((sum, value, index) => sum + value * right[index]!, 0);
@@ -261,6 +272,78 @@ describe("stand-in Ollama through the official client", () => {
     expect((await client.version()).version).toBeTruthy();
   });
 
+  test("embeds anisotropically for a model named so, or for every model with embeddingMode", async () => {
+    standIn.setOptions({ models: ["bge-m3", "stand-in-anisotropic", "qwen2.5:7b"] });
+    const texts = ["Redis 事务的隔离性", "备用柴油发电机额定容量"];
+    const lexical = await client.embed({ model: "bge-m3", input: texts });
+    const anisotropic = await client.embed({ model: "stand-in-anisotropic", input: texts });
+    expect(anisotropic.model).toBe("stand-in-anisotropic:latest");
+    expect(anisotropic.embeddings[0]).toEqual(anisotropicEmbedding(texts[0]!, 1024));
+    expect(Math.abs(cosine(lexical.embeddings[0]!, lexical.embeddings[1]!))).toBeLessThan(0.15);
+    const unrelated = cosine(anisotropic.embeddings[0]!, anisotropic.embeddings[1]!);
+    expect(unrelated).toBeGreaterThanOrEqual(0.4);
+    expect(unrelated).toBeLessThanOrEqual(0.6);
+    expect((await client.show({ model: "stand-in-anisotropic" })).capabilities).toEqual(["embedding"]);
+
+    standIn.setOptions({ embeddingMode: "anisotropic" });
+    expect((await client.embed({ model: "bge-m3", input: texts[0]! })).embeddings[0]).toEqual(
+      anisotropicEmbedding(texts[0]!, 1024),
+    );
+  });
+
+  test("reranks in the common /v1/rerank shape", async () => {
+    const documents = ["JVM 垃圾收集算法", "Redis 事务的隔离性", { text: "Redis 事务如何保证隔离性？" }];
+    const answer = await rerankRequest({
+      model: "bge-reranker-v2-m3",
+      query: "Redis 事务如何保证隔离性",
+      documents,
+      top_n: 2,
+    });
+    expect(answer.status).toBe(200);
+    const body = (await answer.json()) as {
+      model: string;
+      results: Array<{ index: number; relevance_score: number; document?: unknown }>;
+      usage: { total_tokens: number };
+    };
+    expect(body.model).toBe("bge-reranker-v2-m3");
+    expect(body.results.map((result) => result.index)).toEqual([2, 1]);
+    expect(body.results[0]!.relevance_score).toBe(1);
+    expect(body.results[1]!.relevance_score).toBeGreaterThan(0);
+    expect(body.results[1]!.relevance_score).toBeLessThan(1);
+    expect(body.results[0]).not.toHaveProperty("document");
+    expect(body.usage.total_tokens).toBeGreaterThan(10);
+    expect(standIn.requests.at(-1)).toMatchObject({ method: "POST", path: "/v1/rerank", status: 200 });
+  });
+
+  test("answers a malformed rerank request with 400 naming the field", async () => {
+    const answer = await rerankRequest({ query: "q", documents: "not a list" });
+    expect(answer.status).toBe(400);
+    expect(await answer.json()).toEqual({
+      error: { code: 400, message: "documents must be an array", type: "invalid_request_error" },
+    });
+  });
+
+  test("fails, delays or drops rerank requests on request, then recovers", async () => {
+    const request = { query: "Redis", documents: ["Redis 持久化"] };
+    standIn.setOptions({ failures: { rerank: { status: 503, times: 1 } } });
+    const failed = await rerankRequest(request);
+    expect(failed.status).toBe(503);
+    expect(((await failed.json()) as { error: { message: string } }).error.message).toBe(
+      "stand-in injected rerank failure",
+    );
+    expect((await rerankRequest(request)).status).toBe(200);
+
+    standIn.setOptions({ failures: { dropConnection: { path: "/v1/rerank", times: 1 } } });
+    await expect(rerankRequest(request)).rejects.toThrow(/fetch failed/);
+
+    // The reranker alone is slow: a client with a shorter timeout gives up, embedding stays fast.
+    standIn.setOptions({ rerankLatencyMs: 5_000 });
+    await expect(rerankRequest(request, AbortSignal.timeout(100))).rejects.toThrow(/abort|timeout/i);
+    expect((await client.embed({ model: "bge-m3", input: "Redis" })).embeddings).toHaveLength(1);
+    standIn.setOptions({ rerankLatencyMs: 0 });
+    expect((await rerankRequest(request)).status).toBe(200);
+  });
+
   test("logs every request with its body and status", async () => {
     await client.embed({ model: "bge-m3", input: ["a"] });
     await client.show({ model: "nope" }).catch(() => undefined);
@@ -293,5 +376,37 @@ describe.skipIf(!existsSync(builtMain))("stand-in-ollama command (built)", () =>
     });
     const response = await fetch(`${url}/api/tags`);
     expect(((await response.json()) as { models: unknown[] }).models).toHaveLength(2);
+  });
+
+  test("embeds anisotropically with --embedding-mode anisotropic", async () => {
+    child = spawn(process.execPath, [builtMain, "--port", "0", "--embedding-mode", "anisotropic"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const url = await new Promise<string>((resolve, reject) => {
+      let output = "";
+      child!.stdout!.on("data", (data: Buffer) => {
+        output += data.toString();
+        const match = /listening on (http:\/\/\S+)/.exec(output);
+        if (match) resolve(match[1]!);
+      });
+      child!.once("exit", (code) => reject(new Error(`exited with ${code}: ${output}`)));
+    });
+    const { embeddings } = await new Ollama({ host: url }).embed({ model: "bge-m3", input: "Redis" });
+    expect(embeddings[0]).toEqual(anisotropicEmbedding("Redis", 1024));
+  });
+
+  test("refuses an unknown --embedding-mode", async () => {
+    child = spawn(process.execPath, [builtMain, "--port", "0", "--embedding-mode", "cosine"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      let stderr = "";
+      child!.stderr!.on("data", (data: Buffer) => {
+        stderr += data.toString();
+      });
+      child!.once("exit", (code) => resolve({ code, stderr }));
+    });
+    expect(code).toBe(1);
+    expect(stderr).toContain('--embedding-mode must be one of lexical, anisotropic, got "cosine"');
   });
 });

@@ -1,13 +1,12 @@
-import type { AddressInfo } from "node:net";
-import { type ServerType, serve } from "@hono/node-server";
 import { ZhikuEmbeddings, ZhikuRetriever } from "@zhiku/langchain";
 import { askWithZhiku } from "@zhiku/langchain/examples/retrieval-chain";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type Listening, listenOnLoopback } from "../testing/listen.js";
 import { createTestServer, type TestServer } from "../testing/test-server.js";
 
 describe("@zhiku/langchain against a Zhiku server and the stand-in Ollama", () => {
   let server: TestServer;
-  let listener: ServerType;
+  let listener: Listening;
   let baseUrl: string;
 
   beforeEach(async () => {
@@ -24,16 +23,12 @@ describe("@zhiku/langchain against a Zhiku server and the stand-in Ollama", () =
       name: "gc.md",
       bytes: new TextEncoder().encode("# 垃圾回收\n\n复制算法把内存分成两块，每次只使用其中一块。\n"),
     });
-    const port = await new Promise<number>((resolve) => {
-      listener = serve({ fetch: server.app.fetch, port: 0, hostname: "127.0.0.1" }, (info: AddressInfo) =>
-        resolve(info.port),
-      );
-    });
-    baseUrl = `http://127.0.0.1:${port}`;
+    listener = await listenOnLoopback(server.app);
+    baseUrl = listener.baseUrl;
   });
 
   afterEach(async () => {
-    await new Promise<void>((resolve) => listener.close(() => resolve()));
+    await listener.close();
     await server.close();
   });
 

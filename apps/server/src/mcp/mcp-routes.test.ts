@@ -1,8 +1,7 @@
-import type { AddressInfo } from "node:net";
-import { type ServerType, serve } from "@hono/node-server";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type Listening, listenOnLoopback } from "../testing/listen.js";
 import { createTestServer, type TestServer } from "../testing/test-server.js";
 
 const encoder = new TextEncoder();
@@ -20,7 +19,7 @@ function errorText(result: Awaited<ReturnType<Client["callTool"]>>): string {
 
 describe("MCP over streamable HTTP at /mcp, driven by the SDK's client", () => {
   let server: TestServer;
-  let listener: ServerType;
+  let listener: Listening;
   let baseUrl: string;
   const clients: Client[] = [];
 
@@ -48,17 +47,13 @@ describe("MCP over streamable HTTP at /mcp, driven by the SDK's client", () => {
       name: "plans.md",
       bytes: encoder.encode("# Plans\n\nThe launch is planned for the spring; the budget is 3 million.\n"),
     });
-    const port = await new Promise<number>((resolve) => {
-      listener = serve({ fetch: server.app.fetch, port: 0, hostname: "127.0.0.1" }, (info: AddressInfo) =>
-        resolve(info.port),
-      );
-    });
-    baseUrl = `http://127.0.0.1:${port}`;
+    listener = await listenOnLoopback(server.app);
+    baseUrl = listener.baseUrl;
   });
 
   afterEach(async () => {
     for (const client of clients.splice(0)) await client.close();
-    await new Promise<void>((resolve) => listener.close(() => resolve()));
+    await listener.close();
     await server.close();
   });
 

@@ -10,6 +10,7 @@ import {
   type ChatEvent,
   type ChatService,
   type ChatSource,
+  chatSourceSchema,
   createChatService,
   createOllamaClientFactory,
   createThreadStore,
@@ -120,29 +121,6 @@ const chatBodySchema = z
     path: ["regenerate"],
     message: "regenerate needs the threadId of the thread whose last answer it replaces",
   });
-
-/** A passage as sent in `sources`. */
-export const chatSourceSchema = z.object({
-  index: z.number().describe("The number the answer cites it by, [index]"),
-  documentId: z.string(),
-  documentName: z.string(),
-  chunkId: z.string(),
-  text: z.string(),
-  page: z.number().nullable(),
-  score: z
-    .number()
-    .describe("Retrieval score, higher is better; for hybrid search the fused rank (RRF) score"),
-  relevance: z
-    .number()
-    .nullable()
-    .optional()
-    .describe(
-      "Cosine similarity to the question, 0 to 1; null when the passage was found by full text only (a keyword match). Absent in answers stored before it was added",
-    ),
-  headings: z.array(z.string()),
-  start: z.number(),
-  end: z.number(),
-});
 
 const chatAnswerSchema = z.object({
   answer: z.string(),

@@ -17,7 +17,13 @@ import {
 } from "../services/documents/content-disposition.js";
 import { fetchPage } from "../services/documents/fetch-page.js";
 import { readUploads } from "../services/documents/read-uploads.js";
-import { chunkSchema, documentSchema, errorResponse, jsonResponse, queuedDocumentSchema } from "./schemas.js";
+import {
+  chunkRecordSchema,
+  documentSchema,
+  errorResponse,
+  jsonResponse,
+  queuedDocumentSchema,
+} from "./schemas.js";
 import { validate } from "./validation.js";
 
 /**
@@ -205,7 +211,7 @@ export function createDocumentRoutes(deps: AppDeps) {
         tags: ["Documents"],
         summary: "The stored chunks of a document, in order",
         responses: {
-          200: jsonResponse("Chunks", z.object({ chunks: z.array(chunkSchema) })),
+          200: jsonResponse("Chunks", z.object({ chunks: z.array(chunkRecordSchema) })),
           404: errorResponse("No such workspace or document"),
         },
       }),

@@ -1,13 +1,11 @@
-import type { AddressInfo } from "node:net";
-import { type ServerType, serve } from "@hono/node-server";
 import OpenAI from "openai";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type Listening, listenOnLoopback } from "../testing/listen.js";
 import { createTestServer, type TestServer } from "../testing/test-server.js";
 
 describe("POST /v1/embeddings driven by the openai client", () => {
   let server: TestServer;
-  let listener: ServerType;
-  let port: number;
+  let listener: Listening;
   let client: OpenAI;
 
   beforeEach(async () => {
@@ -17,20 +15,16 @@ describe("POST /v1/embeddings driven by the openai client", () => {
       name: "redis.md",
       bytes: new TextEncoder().encode("# Redis\n\nMULTI queues commands and EXEC runs them.\n"),
     });
-    port = await new Promise<number>((resolve) => {
-      listener = serve({ fetch: server.app.fetch, port: 0, hostname: "127.0.0.1" }, (info: AddressInfo) =>
-        resolve(info.port),
-      );
-    });
+    listener = await listenOnLoopback(server.app);
     client = new OpenAI({
-      baseURL: `http://127.0.0.1:${port}/v1`,
+      baseURL: `${listener.baseUrl}/v1`,
       apiKey: server.admin.apiKey,
       maxRetries: 0,
     });
   });
 
   afterEach(async () => {
-    await new Promise<void>((resolve) => listener.close(() => resolve()));
+    await listener.close();
     await server.close();
   });
 
@@ -84,7 +78,7 @@ describe("POST /v1/embeddings driven by the openai client", () => {
       body: JSON.stringify({ name: "other only", workspace: "other" }),
     });
     const { key } = (await created.json()) as { key: string };
-    const limited = new OpenAI({ baseURL: `http://127.0.0.1:${port}/v1`, apiKey: key, maxRetries: 0 });
+    const limited = new OpenAI({ baseURL: `${listener.baseUrl}/v1`, apiKey: key, maxRetries: 0 });
     await expect(limited.embeddings.create({ model: "docs", input: "x" })).rejects.toMatchObject({
       status: 404,
     });

@@ -23,6 +23,9 @@ export const errorSchema = z.object({
   }),
 });
 
+/** The error body of every failed request; see {@link errorSchema}. */
+export type ErrorBody = z.infer<typeof errorSchema>;
+
 /** A workspace as returned by the API. */
 export const workspaceSchema = z.object({
   id: z.string(),
@@ -79,31 +82,8 @@ export const queuedDocumentSchema = z.object({
   status: documentStatusSchema,
 });
 
-/** A stored chunk. */
-export const chunkSchema = z.object({
-  chunkId: z.string(),
-  documentId: z.string(),
-  index: z.number(),
-  text: z.string(),
-  start: z.number(),
-  end: z.number(),
-  headings: z.array(z.string()),
-  page: z.number().nullable(),
-  tokens: z.number(),
-});
-
-/** One search hit. */
-export const searchResultSchema = z.object({
-  documentName: z.string(),
-  documentId: z.string(),
-  chunkId: z.string(),
-  text: z.string(),
-  score: z.number(),
-  page: z.number().nullable(),
-  headings: z.array(z.string()),
-  start: z.number(),
-  end: z.number(),
-});
+/** A stored chunk and a search hit, declared once in the ingest package. */
+export { chunkRecordSchema, searchResultSchema } from "@zhiku/ingest";
 
 /** The health report. */
 export const healthSchema = z.object({

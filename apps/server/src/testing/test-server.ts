@@ -2,6 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type StandInOllama, type StandInOllamaOptions, startStandInOllama } from "@zhiku/stand-in-ollama";
+import { createParser } from "eventsource-parser";
 import { createApp } from "../app.js";
 import {
   authPartsFor,
@@ -159,29 +160,22 @@ export async function readEvents(
 ): Promise<ServerSentEvent[]> {
   const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
   const events: ServerSentEvent[] = [];
-  let buffer = "";
+  let stop = false;
+  const parser = createParser({
+    onEvent: (message) => {
+      if (stop) return;
+      const parsed = { event: message.event ?? "message", data: message.data };
+      events.push(parsed);
+      stop = until(parsed, events);
+    },
+  });
   try {
-    for (;;) {
+    while (!stop) {
       const { value, done } = await reader.read();
       if (done) return events;
-      buffer += value;
-      let boundary = buffer.indexOf("\n\n");
-      while (boundary >= 0) {
-        const block = buffer.slice(0, boundary);
-        buffer = buffer.slice(boundary + 2);
-        boundary = buffer.indexOf("\n\n");
-        let event = "message";
-        const data: string[] = [];
-        for (const line of block.split("\n")) {
-          if (line.startsWith("event:")) event = line.slice(6).trim();
-          else if (line.startsWith("data:")) data.push(line.slice(5).replace(/^ /, ""));
-        }
-        if (data.length === 0) continue;
-        const parsed = { event, data: data.join("\n") };
-        events.push(parsed);
-        if (until(parsed, events)) return events;
-      }
+      parser.feed(value);
     }
+    return events;
   } finally {
     await reader.cancel().catch(() => {});
   }

@@ -1,7 +1,7 @@
 import { createContext, type ReactNode, useCallback, useContext, useMemo, useRef, useState } from "react";
 import { useApi } from "../lib/api-context";
 import { toApiError } from "../lib/api-error";
-import type { ChatMode, Source, ThreadMessage } from "../lib/api-types";
+import type { ChatMode, FeedbackRating, Source, ThreadMessage } from "../lib/api-types";
 import { streamChat } from "../lib/chat-stream";
 
 /** One question and its answer as shown in the chat. */
@@ -19,7 +19,7 @@ export interface ChatTurn {
   errorCode?: string;
   /** The assistant message's id, for feedback; known once the answer is stored. */
   messageId?: string;
-  feedback?: "up" | "down";
+  feedback?: FeedbackRating;
 }
 
 interface ChatValue {
@@ -35,7 +35,7 @@ interface ChatValue {
   regenerate: (mode: ChatMode) => void;
   loadThread: (threadId: string) => Promise<void>;
   reset: () => void;
-  setFeedback: (key: string, rating: "up" | "down") => void;
+  setFeedback: (key: string, rating: FeedbackRating) => void;
 }
 
 const ChatContext = createContext<ChatValue | null>(null);
@@ -203,7 +203,7 @@ export function ChatProvider(props: ChatProviderProps) {
   );
 
   const setFeedback = useCallback(
-    (key: string, rating: "up" | "down") => {
+    (key: string, rating: FeedbackRating) => {
       const turn = turns.find((item) => item.key === key);
       if (!turn?.messageId) return;
       const previous = turn.feedback;

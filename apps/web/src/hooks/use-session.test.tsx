@@ -1,11 +1,21 @@
-import { screen, waitFor } from "@testing-library/react";
+import { cleanup, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Workspace } from "../lib/api-types";
 import { admin, errorJson, fakeApi, json, renderApp } from "../testing/fake-api";
 import { returnPath } from "./use-session";
 
-const hr: Workspace = { slug: "hr", name: "HR", settings: {}, myRole: "owner" };
+const hr: Workspace = {
+  id: "w-hr",
+  slug: "hr",
+  name: "HR",
+  embedModel: null,
+  embedDimension: null,
+  settings: {},
+  createdAt: "2026-01-05T09:00:00Z",
+  updatedAt: "2026-01-05T09:00:00Z",
+  myRole: "owner",
+};
 
 /** jsdom has no EventSource; the documents page opens one, which stays silent here. */
 class SilentEventSource extends EventTarget {
@@ -16,6 +26,9 @@ class SilentEventSource extends EventTarget {
 }
 
 afterEach(() => {
+  // Unmount first: this hook runs before the setup file's cleanup, and an effect still pending at unmount (the
+  // documents page opening its event stream) would otherwise find EventSource gone.
+  cleanup();
   vi.unstubAllGlobals();
 });
 

@@ -1,9 +1,8 @@
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from "react";
 import { Navigate, useLocation } from "react-router";
-import type { Credentials } from "../lib/api-client";
 import { useApi } from "../lib/api-context";
 import { type ApiError, toApiError } from "../lib/api-error";
-import type { User } from "../lib/api-types";
+import type { Credentials, User } from "../lib/api-types";
 
 /**
  * Who is using the app, read from `GET /api/auth/status`:

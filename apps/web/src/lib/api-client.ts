@@ -5,17 +5,26 @@ import type {
   ApiKey,
   AuditEvent,
   AuthStatus,
+  ChatRequestBody,
   Chunk,
+  CreatedApiKey,
+  Credentials,
+  DocumentDetails,
   DocumentSummary,
+  FeedbackRating,
   Health,
   Member,
+  MemberChange,
+  NewApiKey,
+  NewUser,
+  PasswordChange,
+  QueuedDocument,
   Thread,
-  ThreadMessage,
+  ThreadWithMessages,
   User,
-  UserRole,
+  UserUpdate,
   Workspace,
-  WorkspaceRole,
-  WorkspaceSettings,
+  WorkspaceUpdate,
 } from "./api-types";
 
 /**
@@ -44,116 +53,24 @@ export interface ApiClientOptions {
   fetch?: typeof fetch;
 }
 
-/** Body of a chat request. */
-export interface ChatRequestBody {
-  message: string;
-  threadId?: string;
-  mode?: "chat" | "query";
-  /** Answer the thread's last question again, replacing its stored answer (needs `threadId`). */
-  regenerate?: boolean;
-}
-
-/** Email and password, to sign in or to create the first admin. */
-export interface Credentials {
-  email: string;
-  password: string;
-}
-
-/** What `POST /api/users` accepts. */
-export interface NewUser extends Credentials {
-  role: UserRole;
-}
-
-/** What `PATCH /api/users/:id` accepts: a new role, or a new password set by an admin. */
-export interface UserUpdate {
-  role?: UserRole;
-  password?: string;
-}
-
-/** What `POST /api/api-keys` accepts: a name, and optionally the one workspace the key may use. */
-export interface NewApiKey {
-  name: string;
-  workspace?: string;
-}
-
-/** A created key: its listing and the secret, which the server shows this once. */
-export interface CreatedApiKey {
-  apiKey: ApiKey;
-  key: string;
-}
-
 /** Paging of the audit log: newest first, `before` the id of the last event already shown. */
 export interface AuditQuery {
   limit?: number;
   before?: string | number;
 }
 
-/** What `PATCH /api/workspaces/:slug` accepts: a setting set to null returns to the server's default. */
-export interface WorkspaceUpdate {
-  name?: string;
-  settings?: { [Key in keyof WorkspaceSettings]?: WorkspaceSettings[Key] | null };
-}
-
-/**
- * The typed API client: one method per route, built on Hono RPC (`hc<AppType>`). The results the server's
- * route types infer must fit these declared shapes, so a route or field the server changes breaks the build.
- * Every method throws {@link ApiError} on failure, so callers show `error.message` and never look at a status.
- */
-export interface ApiClient {
-  health(): Promise<Health>;
-  pullModel(name: string, signal?: AbortSignal): Promise<Response>;
-  listWorkspaces(): Promise<Workspace[]>;
-  createWorkspace(name: string): Promise<Workspace>;
-  getWorkspace(slug: string): Promise<Workspace>;
-  updateWorkspace(slug: string, update: WorkspaceUpdate): Promise<Workspace>;
-  deleteWorkspace(slug: string): Promise<void>;
-  listDocuments(slug: string): Promise<DocumentSummary[]>;
-  uploadDocuments(slug: string, files: readonly File[]): Promise<DocumentSummary[]>;
-  ingestUrl(slug: string, url: string): Promise<DocumentSummary[]>;
-  deleteDocument(slug: string, id: string): Promise<void>;
-  retryDocument(slug: string, id: string): Promise<void>;
-  cancelDocument(slug: string, id: string): Promise<DocumentSummary>;
-  listChunks(slug: string, id: string): Promise<Chunk[]>;
-  downloadDocument(slug: string, id: string, name: string): Promise<File>;
-  documentFileUrl(slug: string, id: string, page?: number | null): string;
-  documentEventsUrl(slug: string): string;
-  listThreads(slug: string): Promise<Thread[]>;
-  getThread(id: string): Promise<{ thread: Thread; messages: ThreadMessage[] }>;
-  renameThread(id: string, title: string): Promise<Thread>;
-  deleteThread(id: string): Promise<void>;
-  sendFeedback(messageId: string, rating: "up" | "down"): Promise<void>;
-  chat(slug: string, request: ChatRequestBody, signal?: AbortSignal): Promise<Response>;
-
-  authStatus(): Promise<AuthStatus>;
-  setup(credentials: Credentials): Promise<User>;
-  login(credentials: Credentials): Promise<User>;
-  logout(): Promise<void>;
-  changePassword(change: { currentPassword: string; newPassword: string }): Promise<void>;
-  listUsers(): Promise<User[]>;
-  createUser(user: NewUser): Promise<User>;
-  updateUser(id: string, update: UserUpdate): Promise<User>;
-  deleteUser(id: string): Promise<void>;
-  listMembers(slug: string): Promise<Member[]>;
-  /** Adds a member by email, or changes the role of one already there. */
-  setMember(slug: string, member: { email: string; role: WorkspaceRole }): Promise<Member>;
-  removeMember(slug: string, userId: string): Promise<void>;
-  listApiKeys(): Promise<ApiKey[]>;
-  createApiKey(key: NewApiKey): Promise<CreatedApiKey>;
-  revokeApiKey(id: string): Promise<void>;
-  listAudit(query?: AuditQuery): Promise<AuditEvent[]>;
-
-  /**
-   * Calls `listener` whenever the server answers 401 to a request that needed a session (it expired or was
-   * revoked), so the app can send the user to the login page. Returns the unsubscribe function.
-   */
-  onUnauthorized(listener: () => void): () => void;
-}
-
 /** Routes whose 401 means "wrong credentials", not "your session ended". */
 const publicAuthPaths = new Set(["/api/auth/status", "/api/auth/login", "/api/auth/setup"]);
 
+/**
+ * The typed API client: one method per route, built on Hono RPC (`hc<AppType>`), so what each method returns is what
+ * the server's route types infer and a route or field the server changes breaks the build.
+ * Every method throws {@link ApiError} on failure, so callers show `error.message` and never look at a status.
+ */
+export type ApiClient = ReturnType<typeof createApiClient>;
+
 /** Creates the API client; see {@link ApiClient}. */
-export function createApiClient(options: ApiClientOptions = {}): ApiClient {
+export function createApiClient(options: ApiClientOptions = {}) {
   const baseUrl = options.baseUrl ?? "";
   // hc needs an absolute base to build URLs; the page's origin when the client talks to its own server.
   const origin = baseUrl || (typeof window === "undefined" ? "http://localhost" : window.location.origin);
@@ -205,25 +122,26 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
 
   return {
     /** `GET /api/health`. */
-    health: async () => body(await ok(api.health.$get())),
+    health: async (): Promise<Health> => body(await ok(api.health.$get())),
 
     /** `POST /api/models/pull`: the response streams `progress` events, then `done` (or `error`). */
     pullModel: (name: string, signal?: AbortSignal) =>
       ok(api.models.pull.$post({ json: { name } }, { ...eventStream, init: { signal } })),
 
     /** `GET /api/workspaces`. */
-    listWorkspaces: async () => (await body(await ok(api.workspaces.$get()))).workspaces,
+    listWorkspaces: async (): Promise<Workspace[]> =>
+      (await body(await ok(api.workspaces.$get()))).workspaces,
 
     /** `POST /api/workspaces`. */
-    createWorkspace: async (name: string) =>
+    createWorkspace: async (name: string): Promise<Workspace> =>
       (await body(await ok(api.workspaces.$post({ json: { name } })))).workspace,
 
     /** `GET /api/workspaces/:slug`. */
-    getWorkspace: async (slug: string) =>
+    getWorkspace: async (slug: string): Promise<Workspace> =>
       (await body(await ok(workspace.$get({ param: { slug } })))).workspace,
 
     /** `PATCH /api/workspaces/:slug`. */
-    updateWorkspace: async (slug: string, update: WorkspaceUpdate) =>
+    updateWorkspace: async (slug: string, update: WorkspaceUpdate): Promise<Workspace> =>
       (await body(await ok(workspace.$patch({ param: { slug }, json: update })))).workspace,
 
     /** `DELETE /api/workspaces/:slug`. */
@@ -232,11 +150,11 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
     },
 
     /** `GET /api/workspaces/:slug/documents`. */
-    listDocuments: async (slug: string) =>
+    listDocuments: async (slug: string): Promise<DocumentSummary[]> =>
       (await body(await ok(workspace.documents.$get({ param: { slug } })))).documents,
 
     /** `POST /api/workspaces/:slug/documents`: one multipart `file` field per file. */
-    uploadDocuments: async (slug: string, files: readonly File[]) => {
+    uploadDocuments: async (slug: string, files: readonly File[]): Promise<QueuedDocument[]> => {
       const form = new FormData();
       for (const file of files) form.append("file", file, file.name);
       // The route reads the multipart body itself (many files), so it declares no form schema to type here.
@@ -245,7 +163,7 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
     },
 
     /** `POST /api/workspaces/:slug/documents/url`: the server fetches the page. */
-    ingestUrl: async (slug: string, url: string) =>
+    ingestUrl: async (slug: string, url: string): Promise<QueuedDocument[]> =>
       (await body(await ok(workspace.documents.url.$post({ param: { slug }, json: { url } })))).documents,
 
     /** `DELETE /api/workspaces/:slug/documents/:id`. */
@@ -259,11 +177,11 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
     },
 
     /** `POST /api/workspaces/:slug/documents/:id/cancel`: stops a queued or running ingestion. */
-    cancelDocument: async (slug: string, id: string) =>
+    cancelDocument: async (slug: string, id: string): Promise<DocumentDetails> =>
       (await body(await ok(document.cancel.$post({ param: { slug, id } })))).document,
 
     /** `GET /api/workspaces/:slug/documents/:id/chunks`. */
-    listChunks: async (slug: string, id: string) =>
+    listChunks: async (slug: string, id: string): Promise<Chunk[]> =>
       (await body(await ok(document.chunks.$get({ param: { slug, id } })))).chunks,
 
     /** `GET /api/workspaces/:slug/documents/:id/file` as a File (used to upload an original again). */
@@ -281,14 +199,15 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
       `${baseUrl}${new URL(workspace.events.$url({ param: { slug } })).pathname}`,
 
     /** `GET /api/workspaces/:slug/threads`. */
-    listThreads: async (slug: string) =>
+    listThreads: async (slug: string): Promise<Thread[]> =>
       (await body(await ok(workspace.threads.$get({ param: { slug } })))).threads,
 
     /** `GET /api/threads/:id`. */
-    getThread: async (id: string) => body(await ok(api.threads[":id"].$get({ param: { id } }))),
+    getThread: async (id: string): Promise<ThreadWithMessages> =>
+      body(await ok(api.threads[":id"].$get({ param: { id } }))),
 
     /** `PATCH /api/threads/:id`. */
-    renameThread: async (id: string, title: string) =>
+    renameThread: async (id: string, title: string): Promise<Thread> =>
       (await body(await ok(api.threads[":id"].$patch({ param: { id }, json: { title } })))).thread,
 
     /** `DELETE /api/threads/:id`. */
@@ -297,7 +216,7 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
     },
 
     /** `POST /api/messages/:id/feedback`. */
-    sendFeedback: async (messageId: string, rating: "up" | "down") => {
+    sendFeedback: async (messageId: string, rating: FeedbackRating) => {
       await ok(api.messages[":id"].feedback.$post({ param: { id: messageId }, json: { rating } }));
     },
 
@@ -322,7 +241,7 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
     },
 
     /** `POST /api/auth/password`: the user's other sessions end. */
-    changePassword: async (change: { currentPassword: string; newPassword: string }) => {
+    changePassword: async (change: PasswordChange) => {
       await ok(api.auth.password.$post({ json: change }));
     },
 
@@ -347,7 +266,7 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
       (await body(await ok(workspace.members.$get({ param: { slug } })))).members,
 
     /** `POST /api/workspaces/:slug/members` (owner or admin). */
-    setMember: async (slug: string, member: { email: string; role: WorkspaceRole }): Promise<Member> =>
+    setMember: async (slug: string, member: MemberChange): Promise<Member> =>
       (await body(await ok(workspace.members.$post({ param: { slug }, json: member })))).member,
 
     /** `DELETE /api/workspaces/:slug/members/:userId` (owner or admin). */
@@ -375,9 +294,15 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
       return (await body(await ok(api.audit.$get({ query: search })))).events;
     },
 
-    onUnauthorized: (listener: () => void) => {
+    /**
+     * Calls `listener` whenever the server answers 401 to a request that needed a session (it expired or was
+     * revoked), so the app can send the user to the login page. Returns the unsubscribe function.
+     */
+    onUnauthorized: (listener: () => void): (() => void) => {
       unauthorizedListeners.add(listener);
-      return () => unauthorizedListeners.delete(listener);
+      return () => {
+        unauthorizedListeners.delete(listener);
+      };
     },
   };
 }

@@ -1,171 +1,118 @@
 /**
- * Shapes of the server's JSON, written from the API contract (issue 3) for the parts the client reads.
- * Responses of the typed routes come from the server's `AppType`; these name what components pass around.
+ * Names for the shapes of the server's JSON that components pass around. None is written by hand: each is derived
+ * from the server's route types (`AppType`) with `InferResponseType` / `InferRequestType`, or, for what routes do
+ * not type (error bodies, event-stream data), taken from the types the server exports. A field the server changes
+ * changes here, and the build shows every use it breaks.
  */
+import type { AppType, DocumentEvent } from "@zhiku/server";
+import type { hc, InferRequestType, InferResponseType } from "hono/client";
 
-/** Search mode for retrieval. */
-export type SearchMode = "hybrid" | "vector" | "fulltext";
+/** The typed routes of the server's `/api`, as `hc<AppType>` sees them. */
+export type Api = ReturnType<typeof hc<AppType>>["api"];
+type WorkspaceRoutes = Api["workspaces"][":slug"];
+type DocumentRoutes = WorkspaceRoutes["documents"][":id"];
 
-/** Answer mode: `query` answers only from documents, `chat` may answer generally. */
-export type ChatMode = "chat" | "query";
+/** The server's health report (`GET /api/health`). */
+export type Health = InferResponseType<Api["health"]["$get"], 200>;
+
+/** A workspace as listed by the server, with the signed-in user's role in it (admins: owner). */
+export type Workspace = InferResponseType<Api["workspaces"]["$get"], 200>["workspaces"][number];
 
 /** Per-workspace settings; every field optional, the server applies defaults. */
-export interface WorkspaceSettings {
-  chatModel?: string;
-  topK?: number;
-  mode?: SearchMode;
-  systemPrompt?: string;
-  temperature?: number;
-  relevanceCutoff?: number;
-}
+export type WorkspaceSettings = Workspace["settings"];
 
 /** What a user may do in a workspace: viewer reads and asks, editor also changes documents, owner everything. */
-export type WorkspaceRole = "owner" | "editor" | "viewer";
+export type WorkspaceRole = Workspace["myRole"];
 
-/** A workspace as listed by the server. */
-export interface Workspace {
-  slug: string;
-  name: string;
-  settings: WorkspaceSettings;
-  /** The signed-in user's role in it (admins: owner); absent from a server without accounts. */
-  myRole?: WorkspaceRole;
-}
+/** Search mode for retrieval. */
+export type SearchMode = NonNullable<WorkspaceSettings["mode"]>;
 
-/** Lifecycle of a document. */
-export type DocumentStatus = "queued" | "processing" | "ready" | "failed";
+/** What `PATCH /api/workspaces/:slug` accepts: a setting set to null returns to the server's default. */
+export type WorkspaceUpdate = InferRequestType<WorkspaceRoutes["$patch"]>["json"];
 
 /** A document as listed by the server. */
-export interface DocumentSummary {
-  id: string;
-  name: string;
-  status: DocumentStatus;
-  chunks?: number;
-  error?: string | null;
-  /** The code of `error` (such as "invalid:encrypted") when the server recorded one. */
-  errorCode?: string | null;
-  type?: string | null;
-  bytes?: number;
-}
+export type DocumentSummary = InferResponseType<
+  WorkspaceRoutes["documents"]["$get"],
+  200
+>["documents"][number];
+
+/** A document as read on its own (`GET /api/workspaces/:slug/documents/:id`, and after a cancel). */
+export type DocumentDetails = InferResponseType<DocumentRoutes["$get"], 200>["document"];
+
+/** The short form of a document an upload or a URL ingestion answers with, once it is queued. */
+export type QueuedDocument = InferResponseType<
+  WorkspaceRoutes["documents"]["$post"],
+  202
+>["documents"][number];
+
+/** Lifecycle of a document. */
+export type DocumentStatus = DocumentSummary["status"];
 
 /** Progress of one document, the data of the `document` event of the workspace event stream. */
-export interface DocumentProgress {
-  id: string;
-  name: string;
-  status: DocumentStatus;
-  stage?: string;
-  done?: number;
-  total?: number;
-  error?: string | null;
-  /** The code of `error` (such as "invalid:encrypted") when the server recorded one. */
-  errorCode?: string | null;
-  chunks?: number;
-}
+export type DocumentProgress = DocumentEvent;
 
 /** A stored chunk, for the chunk viewer. */
-export interface Chunk {
-  chunkId: string;
-  index: number;
-  text: string;
-  start: number;
-  end: number;
-  headings: string[];
-  page: number | null;
-  tokens: number;
-}
+export type Chunk = InferResponseType<DocumentRoutes["chunks"]["$get"], 200>["chunks"][number];
 
-/** A passage cited by an answer; `index` is the n of `[n]`. */
-export interface Source {
-  index: number;
-  documentId: string;
-  documentName: string;
-  chunkId: string;
-  text: string;
-  page: number | null;
-  /** Retrieval score; for hybrid search the fused rank score, a small number that is no relevance. */
-  score: number;
-  /**
-   * Cosine similarity to the question (0..1); null when the passage was a keyword (full-text) match; absent in
-   * answers stored by servers from before the field.
-   */
-  relevance?: number | null;
-}
+/** Body of a chat request. */
+export type ChatRequestBody = InferRequestType<WorkspaceRoutes["chat"]["$post"]>["json"];
+
+/** Answer mode: `query` answers only from documents, `chat` may answer generally. */
+export type ChatMode = NonNullable<ChatRequestBody["mode"]>;
 
 /** A conversation thread. */
-export interface Thread {
-  id: string;
-  title: string;
-  createdAt?: string;
-  updatedAt?: string;
-}
+export type Thread = InferResponseType<WorkspaceRoutes["threads"]["$get"], 200>["threads"][number];
 
-/** A stored message of a thread. */
-export interface ThreadMessage {
-  id: string;
-  role: "user" | "assistant";
-  content: string;
-  sources: Source[];
-  /** The rating given to an assistant message. */
-  feedback?: "up" | "down" | null;
-}
+/** A thread with its stored messages (`GET /api/threads/:id`). */
+export type ThreadWithMessages = InferResponseType<Api["threads"][":id"]["$get"], 200>;
 
-/** The server's health report. */
-export interface Health {
-  status: "ok" | "degraded";
-  ollama: {
-    reachable: boolean;
-    chatModel: { name: string; available: boolean };
-    embedModel: { name: string; available: boolean };
-  };
-}
+/** A stored message of a thread, with the passages its answer cites. */
+export type ThreadMessage = ThreadWithMessages["messages"][number];
 
-/** Account-wide role: admins manage users and see every workspace. */
-export type UserRole = "admin" | "member";
+/** The rating of an assistant message. */
+export type FeedbackRating = InferRequestType<Api["messages"][":id"]["feedback"]["$post"]>["json"]["rating"];
 
-/** An account. */
-export interface User {
-  id: string;
-  email: string;
-  role: UserRole;
-  createdAt: string;
-}
+/** A passage cited by an answer; `index` is the n of `[n]`. Also the data of the chat stream's `sources` event. */
+export type Source = ThreadMessage["sources"][number];
 
 /** `GET /api/auth/status`: whether the first admin still has to be created, and who is signed in. */
-export interface AuthStatus {
-  needsSetup: boolean;
-  user: User | null;
-}
+export type AuthStatus = InferResponseType<Api["auth"]["status"]["$get"], 200>;
+
+/** An account. */
+export type User = InferResponseType<Api["users"]["$get"], 200>["users"][number];
+
+/** Account-wide role: admins manage users and see every workspace. */
+export type UserRole = User["role"];
+
+/** Email and password, to sign in or to create the first admin. */
+export type Credentials = InferRequestType<Api["auth"]["login"]["$post"]>["json"];
+
+/** What `POST /api/auth/password` accepts. */
+export type PasswordChange = InferRequestType<Api["auth"]["password"]["$post"]>["json"];
+
+/** What `POST /api/users` accepts. */
+export type NewUser = InferRequestType<Api["users"]["$post"]>["json"];
+
+/** What `PATCH /api/users/:id` accepts: a new role, or a new password set by an admin. */
+export type UserUpdate = InferRequestType<Api["users"][":id"]["$patch"]>["json"];
 
 /** A user's access to one workspace. */
-export interface Member {
-  userId: string;
-  email: string;
-  role: WorkspaceRole;
-}
+export type Member = InferResponseType<WorkspaceRoutes["members"]["$get"], 200>["members"][number];
+
+/** What `POST /api/workspaces/:slug/members` accepts: adds a member by email, or changes a member's role. */
+export type MemberChange = InferRequestType<WorkspaceRoutes["members"]["$post"]>["json"];
 
 /** An API key as listed (never the key itself, only its first characters). */
-export interface ApiKey {
-  id: string;
-  name: string;
-  /** The one workspace the key is limited to, or null for all of its owner's workspaces. */
-  workspace: string | null;
-  prefix: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-}
+export type ApiKey = InferResponseType<Api["api-keys"]["$get"], 200>["apiKeys"][number];
+
+/** What `POST /api/api-keys` accepts: a name, and optionally the one workspace the key may use. */
+export type NewApiKey = InferRequestType<Api["api-keys"]["$post"]>["json"];
+
+/** A created key: its listing and the secret, which the server shows this once. */
+export type CreatedApiKey = InferResponseType<Api["api-keys"]["$post"], 201>;
 
 /** One entry of the audit log. */
-export interface AuditEvent {
-  id: string | number;
-  at: string;
-  actor: { id: string; email: string } | null;
-  action: string;
-  target: string | null;
-  details: unknown;
-  ip: string | null;
-}
+export type AuditEvent = InferResponseType<Api["audit"]["$get"], 200>["events"][number];
 
-/** The body of every error response. */
-export interface ErrorBody {
-  /** `file` names the uploaded file the error is about (too_large:file). */
-  error: { code: string; message: string; file?: string };
-}
+/** The body of every error response; `file` names the uploaded file the error is about (too_large:file). */
+export type { ErrorBody } from "@zhiku/server";

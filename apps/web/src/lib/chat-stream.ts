@@ -1,6 +1,6 @@
-import type { ApiClient, ChatRequestBody } from "./api-client";
+import type { ApiClient } from "./api-client";
 import { ApiError } from "./api-error";
-import type { Source } from "./api-types";
+import type { ChatRequestBody, Source } from "./api-types";
 import { readServerSentEvents } from "./sse-parser";
 
 /** What the chat stream delivers, named for what each event carries. */

@@ -1,3 +1,5 @@
+import { createParser, type EventSourceParser } from "eventsource-parser";
+
 /** One server-sent event as dispatched by the parser. */
 export interface ServerSentEvent {
   /** The `event:` field; "message" when the server sent none. */
@@ -9,71 +11,44 @@ export interface ServerSentEvent {
 }
 
 /**
- * Incremental parser for the `text/event-stream` format (WHATWG HTML, "event stream interpretation").
- * Feed it decoded text in pieces of any size: a line, or even a CRLF pair, may be split across pieces.
- * We need our own because `EventSource` cannot POST, and the chat endpoint is a POST.
+ * Incremental parser for the `text/event-stream` format, on `eventsource-parser` (which follows the WHATWG
+ * "event stream interpretation"). Feed it decoded text in pieces of any size: a line, or even a CRLF pair, may
+ * be split across pieces. We parse ourselves because `EventSource` cannot POST, and the chat endpoint is a POST.
  */
 export class ServerSentEventParser {
-  #buffer = "";
-  #eventType = "";
-  #dataLines: string[] = [];
+  #completed: ServerSentEvent[] = [];
+  /** Like the browser's `lastEventId`, an id stays in force for the events after it until another is sent. */
   #lastEventId: string | undefined;
-  /** A chunk ended in "\r": if the next one starts with "\n" that belongs to the same line break. */
+  #parser: EventSourceParser = createParser({
+    onEvent: (message) => {
+      if (message.id !== undefined) this.#lastEventId = message.id;
+      const event: ServerSentEvent = { event: message.event || "message", data: message.data };
+      if (this.#lastEventId !== undefined) event.id = this.#lastEventId;
+      this.#completed.push(event);
+    },
+  });
+
+  /** A piece ended in "\r", fed on as "\r\n": a "\n" starting the next piece belongs to that same line break. */
   #pendingCarriageReturn = false;
 
   /** Feeds decoded text; returns the events completed by it, in order. */
   push(text: string): ServerSentEvent[] {
     let input = text;
     if (this.#pendingCarriageReturn && input.startsWith("\n")) input = input.slice(1);
-    this.#pendingCarriageReturn = false;
-    this.#buffer += input;
-    const events: ServerSentEvent[] = [];
-    let lineStart = 0;
-    for (let index = 0; index < this.#buffer.length; index++) {
-      const character = this.#buffer[index];
-      if (character !== "\n" && character !== "\r") continue;
-      const line = this.#buffer.slice(lineStart, index);
-      if (character === "\r") {
-        if (index + 1 === this.#buffer.length) this.#pendingCarriageReturn = true;
-        else if (this.#buffer[index + 1] === "\n") index++;
-      }
-      lineStart = index + 1;
-      const event = this.#processLine(line);
-      if (event) events.push(event);
-    }
-    this.#buffer = this.#buffer.slice(lineStart);
+    // The library holds a trailing CR back until it sees whether LF follows; a CR ends the line either way, so the
+    // events it completes are delivered now rather than with the next piece (or never, at the end of the stream).
+    this.#pendingCarriageReturn = input.endsWith("\r");
+    this.#parser.feed(this.#pendingCarriageReturn ? `${input}\n` : input);
+    const events = this.#completed;
+    this.#completed = [];
     return events;
   }
 
   /** Ends the stream: an event without its closing blank line is discarded, as the standard says. */
   finish(): void {
-    this.#buffer = "";
-    this.#dataLines = [];
-    this.#eventType = "";
-  }
-
-  #processLine(line: string): ServerSentEvent | undefined {
-    if (line === "") return this.#dispatch();
-    if (line.startsWith(":")) return undefined;
-    const colon = line.indexOf(":");
-    const field = colon === -1 ? line : line.slice(0, colon);
-    let value = colon === -1 ? "" : line.slice(colon + 1);
-    if (value.startsWith(" ")) value = value.slice(1);
-    if (field === "event") this.#eventType = value;
-    else if (field === "data") this.#dataLines.push(value);
-    else if (field === "id" && !value.includes("\0")) this.#lastEventId = value;
-    return undefined;
-  }
-
-  #dispatch(): ServerSentEvent | undefined {
-    const eventType = this.#eventType;
-    const dataLines = this.#dataLines;
-    this.#eventType = "";
-    this.#dataLines = [];
-    if (dataLines.length === 0) return undefined;
-    const event: ServerSentEvent = { event: eventType || "message", data: dataLines.join("\n") };
-    if (this.#lastEventId !== undefined) event.id = this.#lastEventId;
-    return event;
+    this.#parser.reset();
+    this.#completed = [];
+    this.#pendingCarriageReturn = false;
   }
 }
 

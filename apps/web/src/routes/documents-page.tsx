@@ -17,8 +17,16 @@ import { ApiError } from "../lib/api-error";
 import type { DocumentProgress, DocumentSummary } from "../lib/api-types";
 import type { WorkspaceOutletContext } from "./workspace-layout";
 
-/** A document row: the listed fields merged with the latest progress event. */
-type DocumentRow = DocumentSummary & Partial<DocumentProgress>;
+/** Fields that say why a document failed; a list or a retry also says "none" (null), an event leaves them out. */
+type Failure = "error" | "errorCode";
+
+/** A document row: what the list, an upload's answer and the latest progress event told about the document. */
+type DocumentRow = Pick<DocumentSummary, "id" | "name" | "status"> &
+  Partial<Omit<DocumentSummary, Failure>> &
+  Partial<Omit<DocumentProgress, Failure>> & {
+    error?: string | null;
+    errorCode?: string | null;
+  };
 
 /** Merges rows by id, keeping the order of first appearance (newest uploads first). */
 function mergeRows(current: DocumentRow[], incoming: DocumentRow[], prepend: boolean): DocumentRow[] {
@@ -223,7 +231,9 @@ export function DocumentsPage() {
                   <span className="muted">{t("documents.chunks", { count: row.chunks })}</span>
                 )}
               </div>
-              <UploadProgress progress={{ ...row, error: row.error ?? null }} />
+              <UploadProgress
+                progress={{ ...row, error: row.error ?? undefined, errorCode: row.errorCode ?? undefined }}
+              />
               <div className="document-actions">
                 <a className="button" href={api.documentFileUrl(slug, row.id)} download={row.name}>
                   {t("documents.download")}

@@ -8,9 +8,8 @@ import { useHealth } from "../hooks/use-health";
 import { useNotices } from "../hooks/use-notices";
 import { lastWorkspaceKey, useWorkspaces } from "../hooks/use-workspaces";
 import { useI18n } from "../i18n/i18n";
-import type { WorkspaceUpdate } from "../lib/api-client";
 import { useApi } from "../lib/api-context";
-import type { SearchMode, Workspace } from "../lib/api-types";
+import type { SearchMode, Workspace, WorkspaceUpdate } from "../lib/api-types";
 
 /** Form state: text fields as typed, converted on save. */
 interface SettingsForm {

@@ -1,5 +1,6 @@
 import { segmentWords } from "../clean/index.js";
-import type { ChunkRecord, ChunkStore, ScoredChunk } from "../store/chunk-store.js";
+import type { ChunkRecord } from "../record-schemas.js";
+import type { ChunkStore, ScoredChunk } from "../store/chunk-store.js";
 import { DEFAULT_FUSION, type FusionOptions, fuseRankings, validateFusionOptions } from "./fusion.js";
 import type { SearchMode } from "./search-types.js";
 

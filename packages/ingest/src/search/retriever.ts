@@ -1,10 +1,11 @@
 import { normalizeForIndex } from "../clean/index.js";
 import { isZhikuError, ZhikuError } from "../errors.js";
+import type { SearchResult } from "../record-schemas.js";
 import type { DocumentRepository } from "../store/document-repository.js";
 import type { WorkspaceRepository } from "../store/workspace-repository.js";
 import type { Embedder } from "../types.js";
 import type { ChunkSearch } from "./chunk-search.js";
-import type { SearchMode, SearchOptions, SearchResponse, SearchResult } from "./search-types.js";
+import type { SearchMode, SearchOptions, SearchResponse } from "./search-types.js";
 
 /** Finds the passages of a workspace for a query (`zhiku search`, the search API, chat retrieval). */
 export interface Retriever {

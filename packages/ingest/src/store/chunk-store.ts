@@ -1,4 +1,5 @@
 import * as lancedb from "@lancedb/lancedb";
+import type { ChunkRecord } from "../record-schemas.js";
 import {
   chunkSchema,
   documentFilter,
@@ -19,19 +20,6 @@ import {
 } from "./vector-index.js";
 
 export type { StoredChunk } from "./chunk-rows.js";
-
-/** A stored chunk as listed for a document (the chunk viewer). */
-export interface ChunkRecord {
-  chunkId: string;
-  documentId: string;
-  index: number;
-  text: string;
-  start: number;
-  end: number;
-  headings: string[];
-  page: number | null;
-  tokens: number;
-}
 
 /** A chunk found by one side of a search, with that side's score and its stored vector. */
 export interface ScoredChunk extends ChunkRecord {

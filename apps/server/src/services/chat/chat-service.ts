@@ -8,13 +8,14 @@ import {
 } from "@zhiku/ingest";
 import type { AbortableAsyncIterator, ChatResponse } from "ollama";
 import { ChatError, isAbortError, toOllamaError } from "./chat-error.js";
+import type { ChatSource } from "./chat-source.js";
 import { type ContextLengthCache, createContextLengthCache } from "./context-length.js";
 import { detectLanguage, type QuestionLanguage } from "./language.js";
 import type { OllamaClientFactory } from "./ollama-client.js";
 import { buildPrompt } from "./prompt.js";
 import { rewriteQuery } from "./rewrite-query.js";
 import { type ThreadStore, titleFromQuestion } from "./thread-store.js";
-import type { ChatMode, ChatSource, HistoryMessage } from "./types.js";
+import type { ChatMode, HistoryMessage } from "./types.js";
 
 /** Retrieval the chat builds on: the knowledge base's `search`. */
 export type SearchFunction = (options: {

@@ -11,6 +11,7 @@ export {
   noPassagesAnswer,
   type SearchFunction,
 } from "./chat-service.js";
+export { type ChatSource, chatSourceSchema } from "./chat-source.js";
 export {
   type ContextLengthCache,
   contextLengthFromModelInfo,
@@ -41,4 +42,4 @@ export {
   titleFromQuestion,
 } from "./thread-store.js";
 export { estimateTokens } from "./tokens.js";
-export type { ChatMode, ChatSource, HistoryMessage, PromptMessage } from "./types.js";
+export type { ChatMode, HistoryMessage, PromptMessage } from "./types.js";

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
+import type { ChatSource } from "./chat-source.js";
 import { detectLanguage } from "./language.js";
 import { buildPrompt, buildSystemPrompt, formatPassage } from "./prompt.js";
 import { cleanRewrite } from "./rewrite-query.js";
 import { estimateTokens } from "./tokens.js";
-import type { ChatSource } from "./types.js";
 
 function source(index: number, text: string, overrides: Partial<ChatSource> = {}): ChatSource {
   return {

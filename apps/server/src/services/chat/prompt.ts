@@ -1,6 +1,7 @@
+import type { ChatSource } from "./chat-source.js";
 import type { QuestionLanguage } from "./language.js";
 import { estimateTokens } from "./tokens.js";
-import type { ChatMode, ChatSource, HistoryMessage, PromptMessage } from "./types.js";
+import type { ChatMode, HistoryMessage, PromptMessage } from "./types.js";
 
 /** Options for {@link buildSystemPrompt}. */
 export interface SystemPromptOptions {

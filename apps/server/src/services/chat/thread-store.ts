@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { Database } from "better-sqlite3";
 import { ChatError } from "./chat-error.js";
-import type { ChatSource, HistoryMessage } from "./types.js";
+import type { ChatSource } from "./chat-source.js";
+import type { HistoryMessage } from "./types.js";
 
 /** A conversation in a workspace. (Type aliases, not interfaces, here and for messages: the web client infers
  * response types from the routes, and TypeScript can inline an alias where it cannot name an interface.) */

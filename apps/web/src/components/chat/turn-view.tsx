@@ -2,7 +2,7 @@ import { lazy, Suspense, useState } from "react";
 import type { ChatTurn } from "../../hooks/use-chat";
 import { localizeError } from "../../i18n/error-messages";
 import { useI18n } from "../../i18n/i18n";
-import type { Source } from "../../lib/api-types";
+import type { FeedbackRating, Source } from "../../lib/api-types";
 import { ThumbDownIcon, ThumbUpIcon } from "../icons";
 
 // The Markdown stack (parser, GFM) is a third of the client: it loads with the first answer, not with the page.
@@ -18,7 +18,7 @@ export interface TurnViewProps {
   busy: boolean;
   onOpenSource: (source: Source) => void;
   onRegenerate: () => void;
-  onFeedback: (rating: "up" | "down") => void;
+  onFeedback: (rating: FeedbackRating) => void;
 }
 
 /** One question with its (streaming) answer, citations, source chips and answer actions. */
