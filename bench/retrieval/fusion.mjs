@@ -39,7 +39,7 @@ const { lancedb } = await import("../lancedb.mjs");
 const { openKnowledgeBase, createOllamaEmbedder, parseQuestions, normalizeForIndex, dataLayout } =
   await import("@zhiku/ingest");
 const { startStandInOllama } = await import("@zhiku/stand-in-ollama");
-const { segmentWords } = await import("../../packages/ingest/dist/clean/index.js");
+const { fullTextQuery } = await import("../../packages/ingest/dist/clean/index.js");
 const { fuseRankings } = await import("../../packages/ingest/dist/search/fusion.js");
 const { DEFAULT_VECTOR_INDEX_TUNING } = await import("../../packages/ingest/dist/store/vector-index.js");
 const { recallAt, reciprocalRank, ndcgAt, distinctInOrder } = await import(
@@ -113,32 +113,22 @@ try {
     table.query().nearestTo(vector).distanceType("cosine").nprobes(tuning.nprobes);
   const searchVector = (vector) => vectorQuery(vector).select(COLUMNS).limit(passages).toArray();
   const searchText = (words) =>
-    words.length === 0
+    words === undefined
       ? Promise.resolve([])
-      : table
-          .query()
-          .fullTextSearch(words, { columns: ["index_words"] })
-          .select(COLUMNS)
-          .limit(passages)
-          .toArray();
+      : table.query().fullTextSearch(words).select(COLUMNS).limit(passages).toArray();
   const searchBuiltIn = (vector, words) =>
-    vectorQuery(vector)
-      .fullTextSearch(words, { columns: ["index_words"] })
-      .rerank(reranker)
-      .select(COLUMNS)
-      .limit(passages)
-      .toArray();
+    vectorQuery(vector).fullTextSearch(words).rerank(reranker).select(COLUMNS).limit(passages).toArray();
 
   const runs = [];
   const latency = { builtIn: [], separate: [] };
   for (const [position, question] of questions.entries()) {
     const query = normalizeForIndex(question.question.trim());
     const [vector] = await embedder.embed([query]);
-    const words = segmentWords(query);
+    const words = fullTextQuery(query, "index_words");
     // Alternate which way goes first so neither always meets a warm cache.
     const timeBuiltIn = async () => {
       const started = performance.now();
-      const result = words.length === 0 ? await searchVector(vector) : await searchBuiltIn(vector, words);
+      const result = words === undefined ? await searchVector(vector) : await searchBuiltIn(vector, words);
       latency.builtIn.push(performance.now() - started);
       return result;
     };

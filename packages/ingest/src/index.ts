@@ -21,6 +21,14 @@ export {
   formatReport,
   parseQuestions,
 } from "./eval/evaluate.js";
+export {
+  type BaselineComparison,
+  compareWithBigramBaseline,
+  parseReadingParagraphs,
+  type ReadingParagraph,
+  readingSet,
+  toMainlandSimplified,
+} from "./eval/reading-comprehension.js";
 export type { IngestWorkerData, IngestWorkerEvent, IngestWorkerRequest } from "./ingest-worker.js";
 export {
   type DocumentRecord,

@@ -24,6 +24,16 @@ describe("lineFingerprint", () => {
     );
   });
 
+  it("tells lines apart by their codes and numbers, not by dates, times or years", () => {
+    const line = (shard: number) =>
+      `ERR-430${shard} means the disk quota of shard ${shard} was exceeded; run zk-admin shard ${shard} --grow.`;
+    expect(lineFingerprint(line(3))).not.toBe(lineFingerprint(line(4)));
+    expect(lineFingerprint("Listening on port 8080")).not.toBe(lineFingerprint("Listening on port 9090"));
+    expect(lineFingerprint("ERR-2024 disk full")).not.toBe(lineFingerprint("ERR-2025 disk full"));
+    expect(lineFingerprint("© 2024–2026 Example Inc.")).toBe(lineFingerprint("© 2023–2025 Example Inc."));
+    expect(lineFingerprint("更新于 2026年1月9日 10:00")).toBe(lineFingerprint("更新于 2025年12月31日 9:41"));
+  });
+
   it("tells different lines apart", () => {
     expect(lineFingerprint("倒排索引记录每个词出现的位置")).not.toBe(lineFingerprint("二元组切分不依赖词典"));
   });
@@ -37,7 +47,7 @@ describe("lineFingerprint", () => {
 
 describe("edgeLineFingerprints", () => {
   it("fingerprints the first and last lines of a document, not its middle", () => {
-    // Digits do not tell lines apart (they become 0), so each line gets its own ideograph.
+    // Each line gets its own ideograph so that no two share a fingerprint.
     const lines = Array.from(
       { length: 30 },
       (_, index) => `正文段落${String.fromCharCode(0x4e00 + index * 7)}的内容`,
@@ -120,6 +130,14 @@ describe("boilerplateRanges and withoutRanges", () => {
     expect(indexed(page)).toBe(
       "望牛墩镇仿做网站做网站的开发环境\n\n张小明 2026/1/9 10:00:27\n多模态学习研究如何让系统理解来自不同模态的信息。\n\n\n",
     );
+  });
+
+  it("leaves out nothing when that would leave no text: cleaning never empties a document", () => {
+    const footer = "本站所有文章均为原创，转载请联系编辑部获得授权许可";
+    expect(
+      boilerplateRanges(`${footer}\n\n版权所有：本站保留一切权利。\n`, (line) => line === footer),
+    ).toEqual([]);
+    expect(boilerplateRanges(`正文。\n${footer}`, (line) => line === footer)).toHaveLength(1);
   });
 
   it("judges whole lines of the document, so a chunk starting mid-line leaves out its part of a noise line", () => {

@@ -25,19 +25,43 @@ function fnv1a64(text: string): string {
 }
 
 /**
- * A stable fingerprint of a line for counting how often it repeats across a workspace's
- * documents: NFKC-normalised and lower-cased as in {@link normalizeForIndex}, whitespace removed
- * and digit runs replaced by `0`, so "张小明 2026/1/9 10:00:27" and "张小明 2026/1/6 4:27:40" share one
- * fingerprint, as do footers that differ only in a year or page number. Returns undefined for lines
- * too short to judge (under {@link MIN_FINGERPRINT_LENGTH} characters besides digits and
- * whitespace), which are never treated as boilerplate by frequency. The fingerprint is 16 hex
- * characters (64-bit FNV-1a).
+ * Digits that change from page to page of the same boilerplate while saying nothing: dates (2026/1/9, 2026-01-09,
+ * 2026年1月9日, 1月9日), times of day (10:00, 4:27:40) and years standing alone (© 2025). Other numbers — error codes,
+ * shard, port and version numbers — are what tells one document's line from another's and are kept.
+ */
+const changingDigits =
+  /\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}日?|\d{1,2}\s*月\s*\d{1,2}\s*日|\b\d{1,2}:\d{2}(?::\d{2})?\b|(?<![\p{L}_]-?|\p{N})(?:19|20)\d{2}(?!\p{N})/gu;
+
+/** `line` (NFKC-normalised) with the digit runs of its dates, times and years each replaced by `0`. */
+function withoutChangingDigits(line: string): string {
+  return line.replace(changingDigits, (match) => match.replace(/\d+/g, "0"));
+}
+
+/**
+ * A stable fingerprint of a line for counting how often it repeats across a workspace's documents: NFKC-normalised
+ * and lower-cased as in {@link normalizeForIndex}, whitespace removed and the digits of dates, times and years
+ * replaced by `0`, so "张小明 2026/1/9 10:00:27" and "张小明 2026/1/6 4:27:40" share one fingerprint, as do footers
+ * that differ only in a year. Other numbers count: "ERR-4301 … shard 1" and "ERR-4302 … shard 2" are different
+ * lines. Returns undefined for lines too short to judge (under {@link MIN_FINGERPRINT_LENGTH} characters besides
+ * digits and whitespace), which are never treated as boilerplate by frequency. The fingerprint is 16 hex characters
+ * (64-bit FNV-1a).
  */
 export function lineFingerprint(line: string): string | undefined {
+  return fingerprintOf(line, "dates");
+}
+
+/**
+ * The fingerprint of a line with the digits of its dates, times and years (`"dates"`) or all its digit runs
+ * (`"all"`) replaced by `0`; see {@link lineFingerprint}.
+ */
+function fingerprintOf(line: string, digits: "dates" | "all"): string | undefined {
   if (line.length < MIN_FINGERPRINT_LENGTH) return undefined;
-  const letters = line.normalize("NFKC").toLowerCase().replace(/\s+/g, "");
+  const normalized = line.normalize("NFKC");
+  const letters = (digits === "dates" ? withoutChangingDigits(normalized) : normalized)
+    .toLowerCase()
+    .replace(/\s+/g, "");
   if (!hasEnoughNonDigits(letters)) return undefined;
-  return fnv1a64(letters.replace(/\d+/g, "0"));
+  return fnv1a64(digits === "all" ? letters.replace(/\d+/g, "0") : letters);
 }
 
 /**
@@ -152,7 +176,8 @@ function trailingListing(lines: readonly { line: string }[], textLength: number)
   tail.forEach((lineIndex, position) => {
     const { line } = lines[lineIndex]!;
     if (line.length > LISTING_TEMPLATE_MAX_LENGTH || !dateOrTime.test(line)) return;
-    const fingerprint = lineFingerprint(line);
+    // Within one listing every number may change (dates, view and comment counts): the template is what repeats.
+    const fingerprint = fingerprintOf(line, "all");
     if (fingerprint === undefined) return;
     const seen = positions.get(fingerprint);
     if (seen) seen.push(position);
@@ -186,7 +211,8 @@ function trailingListing(lines: readonly { line: string }[], textLength: number)
  * starts in the middle of a line leaves out its share of a boilerplate line too): lines that match
  * {@link BUILT_IN_BOILERPLATE}, lines the caller judges boilerplate (typically because their
  * {@link lineFingerprint} repeats across the workspace's documents), and a trailing listing of other articles.
- * Sorted, not overlapping.
+ * Sorted, not overlapping. None when they would leave nothing but whitespace: cleaning never empties a document (a
+ * page that is all footer is still what its owner uploaded, and must not end up stored without chunks).
  */
 export function boilerplateRanges(text: string, isBoilerplate?: (line: string) => boolean): TextRange[] {
   const lines = linesWithOffsets(text);
@@ -196,7 +222,7 @@ export function boilerplateRanges(text: string, isBoilerplate?: (line: string) =
     if (end > start && (dropped.has(index) || isBuiltInBoilerplate(line) || isBoilerplate?.(line)))
       ranges.push([start, end]);
   });
-  return ranges;
+  return withoutRanges(text, 0, ranges).trim() ? ranges : [];
 }
 
 /**

@@ -10,5 +10,15 @@ export {
   type TextRange,
   withoutRanges,
 } from "./boilerplate.js";
+export { foldToSimplified } from "./fold-to-simplified.js";
+export { fullTextQuery, PAIR_WEIGHT } from "./full-text-query.js";
 export { normalizeForIndex } from "./normalize.js";
-export { segmentWords, segmentWordsOfEach } from "./segment-words.js";
+export {
+  hanPairs,
+  indexWordsOfEach,
+  PAIR_MARK,
+  type QueryTerms,
+  queryTerms,
+  segmentWords,
+  segmentWordsOfEach,
+} from "./segment-words.js";

@@ -1,5 +1,6 @@
 import { Jieba } from "@node-rs/jieba";
 import { dict } from "@node-rs/jieba/dict.js";
+import { foldToSimplified } from "./fold-to-simplified.js";
 
 /** jieba with its default dictionary, loaded on first use (about 150 ms and 40 MB); it holds no other state. */
 let segmenter: Jieba | undefined;
@@ -25,14 +26,15 @@ const joiner = /[_\-.&+#%]/;
 const runSeparator = "\n";
 
 /**
- * Splits text into words for the full-text index: Han runs by jieba's dictionary in search mode (long words also
- * yield their shorter parts, so 全文索引 is found by 索引 too), other text into words that keep codes whole (utf-8,
- * c++, redis_6379) followed by their parts; punctuation is dropped. Both stored text and queries go through it, so
- * they match word for word. On the evaluation set this beats character n-grams for Chinese and English alike
+ * Splits text into words for the full-text index: Han runs folded to Simplified ({@link foldToSimplified}: both
+ * scripts of a word become one word) and cut by jieba's dictionary in search mode (long words also yield their
+ * shorter parts, so 全文索引 is found by 索引 too), other text into words that keep codes whole (utf-8, c++,
+ * redis_6379) followed by their parts; punctuation is dropped. Both stored text and queries go through it, so they
+ * match word for word. On the evaluation set this beats character n-grams for Chinese and English alike
  * (bench/results/tokenizer.json). Returns the words separated by spaces.
  */
 export function segmentWords(text: string): string {
-  return segmentWordsOfEach([text])[0]!;
+  return segmentTogether([text])[0]!.words;
 }
 
 /**
@@ -46,13 +48,80 @@ const TEXTS_PER_CALL = 16;
  * `@node-rs/jieba`) in one call; English, code and numbers are cut here, several times faster than by jieba.
  */
 export function segmentWordsOfEach(texts: readonly string[]): string[] {
-  const words: string[] = [];
-  for (let start = 0; start < texts.length; start += TEXTS_PER_CALL)
-    words.push(...segmentTogether(texts.slice(start, start + TEXTS_PER_CALL)));
-  return words;
+  return segmentInCalls(texts).map((segmented) => segmented.words);
 }
 
-function segmentTogether(texts: readonly string[]): string[] {
+/**
+ * What the full-text index holds for each text: its words ({@link segmentWords}) followed by the character pairs of
+ * its Han runs, marked ({@link hanPairs}). jieba cuts a run by its dictionary, so a name it does not know, or a term
+ * it cuts otherwise inside a longer run, may have no word in common with the query (尚恩有什么爱好 → 尚恩有 什么 爱好,
+ * against 尚恩 喜欢 … in the text); it still has its character pairs in common (尚恩_). Queries look pairs up with less weight
+ * than words (see `fullTextQuery`), so whole-word matches keep ranking first.
+ */
+export function indexWordsOfEach(texts: readonly string[]): string[] {
+  return segmentInCalls(texts).map(({ words, pairs }) => (pairs ? `${words} ${pairs}` : words));
+}
+
+/** The two kinds of terms a query is looked up with: its words and the marked pairs of its Han runs. */
+export interface QueryTerms {
+  /** {@link segmentWords} of the query, separated by spaces; empty when it has none. */
+  words: string;
+  /** {@link hanPairs} of the query's Han runs, separated by spaces; empty when it has none. */
+  pairs: string;
+}
+
+/**
+ * The words and character pairs of a query, cut as {@link indexWordsOfEach} cuts what is stored. A query with
+ * Traditional characters also keeps those of its unfolded words that folding changes: chunks indexed before
+ * folding hold such words until their workspace is re-indexed (`zhiku reembed`); a folded index holds none of
+ * them, so there they count for nothing and a Traditional query ranks as its Simplified twin does.
+ */
+export function queryTerms(query: string): QueryTerms {
+  const terms = segmentTogether([query])[0]!;
+  if (foldToSimplified(query) === query) return terms;
+  const unfolded = segmentTogether([query], { fold: false })[0]!.words;
+  const traditional = unfolded.split(" ").filter((word) => foldToSimplified(word) !== word);
+  return traditional.length > 0 ? { ...terms, words: [terms.words, ...traditional].join(" ") } : terms;
+}
+
+/**
+ * Marks a character pair so it never meets a word in the index: a two-character word (索引) and the pair 索引 cut
+ * across two words are different terms, each with its own frequency. Only Han runs yield pairs, and words outside
+ * them never hold Han characters, so no word ends like a pair.
+ */
+export const PAIR_MARK = "_";
+
+/**
+ * The overlapping character pairs of a (folded) Han run, each followed by {@link PAIR_MARK}: 赫罗图 → 赫罗_ 罗图_. A
+ * single character yields none (jieba gives it as a word already).
+ */
+export function hanPairs(run: string): string[] {
+  const characters = Array.from(run);
+  const pairs: string[] = [];
+  for (let index = 1; index < characters.length; index++)
+    pairs.push(`${characters[index - 1]}${characters[index]}${PAIR_MARK}`);
+  return pairs;
+}
+
+/** Words and pairs of one text, each separated by spaces. */
+type Segmented = QueryTerms;
+
+function segmentInCalls(texts: readonly string[]): Segmented[] {
+  const segmented: Segmented[] = [];
+  for (let start = 0; start < texts.length; start += TEXTS_PER_CALL)
+    segmented.push(...segmentTogether(texts.slice(start, start + TEXTS_PER_CALL)));
+  return segmented;
+}
+
+/** Folds the Han runs of many texts to Simplified in one call; one call a run where the joined fold loses count. */
+function foldRuns(runs: readonly string[]): string[] {
+  if (runs.length === 0) return [];
+  const folded = foldToSimplified(runs.join(runSeparator)).split(runSeparator);
+  // The converter maps Han characters to Han characters and leaves the separator alone, so this is a safeguard.
+  return folded.length === runs.length ? folded : runs.map((run) => foldToSimplified(run));
+}
+
+function segmentTogether(texts: readonly string[], options: { fold: boolean } = { fold: true }): Segmented[] {
   // Each text as the words between its Han runs, one string per stretch: runs.length + 1 of them.
   const stretches: string[][] = [];
   const runs: string[] = [];
@@ -74,21 +143,25 @@ function segmentTogether(texts: readonly string[]): string[] {
     between.push(words);
     stretches.push(between);
   }
+  const folded = options.fold ? foldRuns(runs) : runs;
   let pieces: string[] = [];
-  if (runs.length > 0) {
+  if (folded.length > 0) {
     segmenter ??= Jieba.withDict(dict);
-    pieces = segmenter.cutForSearch(runs.join(runSeparator), true);
+    pieces = segmenter.cutForSearch(folded.join(runSeparator), true);
   }
   let next = 0;
+  let run = 0;
   return stretches.map((between) => {
     const out: string[] = [];
+    const pairs: string[] = [];
     between.forEach((words, index) => {
       if (index > 0) {
         while (next < pieces.length && pieces[next] !== runSeparator) out.push(pieces[next++]!);
         next++;
+        pairs.push(...hanPairs(folded[run++]!));
       }
       if (words) out.push(words);
     });
-    return out.join(" ");
+    return { words: out.join(" "), pairs: pairs.join(" ") };
   });
 }

@@ -101,20 +101,27 @@ interface Observation {
   relevances: (number | null)[];
 }
 
-function figures(observations: Observation[]): RankingFigures {
-  const count = observations.length;
-  const mean = (score: (observation: Observation) => number) =>
-    count === 0
-      ? 0
-      : Number((observations.reduce((sum, observation) => sum + score(observation), 0) / count).toFixed(4));
+/** Ranking figures over questions, each with its ranked documents (distinct, best first) and the expected ones. */
+export function rankingFigures(
+  rankings: readonly { ranked: string[]; expected: string[] }[],
+): RankingFigures {
+  const count = rankings.length;
+  const mean = (score: (ranking: { ranked: string[]; expected: string[] }) => number) =>
+    count === 0 ? 0 : Number((rankings.reduce((sum, ranking) => sum + score(ranking), 0) / count).toFixed(4));
   return {
     questions: count,
-    recallAt1: mean((o) => recallAt(o.ranked, o.question.expected, 1)),
-    recallAt5: mean((o) => recallAt(o.ranked, o.question.expected, 5)),
-    recallAt10: mean((o) => recallAt(o.ranked, o.question.expected, 10)),
-    mrr: mean((o) => reciprocalRank(o.ranked, o.question.expected)),
-    ndcgAt10: mean((o) => ndcgAt(o.ranked, o.question.expected, 10)),
+    recallAt1: mean((r) => recallAt(r.ranked, r.expected, 1)),
+    recallAt5: mean((r) => recallAt(r.ranked, r.expected, 5)),
+    recallAt10: mean((r) => recallAt(r.ranked, r.expected, 10)),
+    mrr: mean((r) => reciprocalRank(r.ranked, r.expected)),
+    ndcgAt10: mean((r) => ndcgAt(r.ranked, r.expected, 10)),
   };
+}
+
+function figures(observations: Observation[]): RankingFigures {
+  return rankingFigures(
+    observations.map(({ ranked, question }) => ({ ranked, expected: question.expected })),
+  );
 }
 
 function refused(observation: Observation, cutoff: number): boolean {

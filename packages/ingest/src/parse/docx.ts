@@ -1,3 +1,4 @@
+import type JSZip from "jszip";
 import { parseHTML } from "linkedom";
 import mammoth from "mammoth";
 import { ZhikuError } from "../errors.js";
@@ -5,7 +6,7 @@ import type { ParsedDocument } from "../types.js";
 import type { DocumentInput } from "./detect-type.js";
 import { type WalkableNode, walkHtml } from "./html-to-text.js";
 import { DocumentTextBuilder } from "./text-builder.js";
-import { assertZipWithinLimits, listZipEntries, readZipEntry } from "./zip-entries.js";
+import { openZipWithinLimits } from "./zip-archive.js";
 
 /** Keeps Word's "Title" style as a plain paragraph (its text is the document title, not a heading level). */
 const styleMap = ["p[style-name='Title'] => p:fresh", "p[style-name='Subtitle'] => p:fresh"];
@@ -22,12 +23,10 @@ function decodeXmlEntities(text: string): string {
   });
 }
 
-/** Reads `dc:title` and `dc:creator` from docProps/core.xml, when present. */
-function coreProperties(bytes: Uint8Array): { title?: string; creator?: string } {
-  const entry = listZipEntries(bytes)?.find((candidate) => candidate.name === "docProps/core.xml");
-  const data = entry ? readZipEntry(bytes, entry) : undefined;
-  if (!data) return {};
-  const xml = new TextDecoder("utf-8").decode(data);
+/** Reads `dc:title` and `dc:creator` from docProps/core.xml of the checked archive, when present. */
+async function coreProperties(archive: JSZip): Promise<{ title?: string; creator?: string }> {
+  const xml = await archive.file("docProps/core.xml")?.async("string");
+  if (!xml) return {};
   const read = (tag: string) => {
     const match = new RegExp(`<${tag}(?:\\s[^>]*)?>([\\s\\S]*?)</${tag}>`).exec(xml);
     const value = match?.[1] ? decodeXmlEntities(match[1]).trim() : "";
@@ -44,8 +43,8 @@ function coreProperties(bytes: Uint8Array): { title?: string; creator?: string }
  * the document properties (docProps/core.xml).
  */
 export async function parseDocx(input: DocumentInput): Promise<ParsedDocument> {
-  // Before mammoth inflates anything: a small upload must not expand into gigabytes.
-  assertZipWithinLimits({ name: input.name, bytes: input.bytes });
+  // Before mammoth inflates anything, with mammoth's own ZIP reader: a small upload must not expand into gigabytes.
+  const archive = await openZipWithinLimits({ name: input.name, bytes: input.bytes });
   let html: string;
   try {
     const result = await mammoth.convertToHtml({ buffer: Buffer.from(input.bytes) }, { styleMap });
@@ -66,7 +65,7 @@ export async function parseDocx(input: DocumentInput): Promise<ParsedDocument> {
   walkHtml(document.body, builder);
   const { text, sections } = builder.build();
   if (!text) throw new ZhikuError("invalid:empty", `"${input.name}" contains no text.`);
-  const { title, creator } = coreProperties(input.bytes);
+  const { title, creator } = await coreProperties(archive);
   return {
     type: "docx",
     text,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { isZhikuError } from "../errors.js";
 import { parseHtml } from "./html.js";
+import { parseDocument } from "./index.js";
 import { expectValidSections, fixture, sectionTexts } from "./test-support.js";
 
 const encoder = new TextEncoder();
@@ -70,6 +71,29 @@ code line 2</pre></article></body></html>`;
       "<html><body><nav>Home About</nav><div>Just one short line of body text.</div><footer>Footer text</footer></body></html>";
     const document = parseHtml({ name: "short.html", bytes: encoder.encode(html) });
     expect(document.text).toBe("Just one short line of body text.");
+  });
+
+  it("reads a fragment or plain text saved as .html, without <html> and <body>", async () => {
+    expect(parseHtml({ name: "p.html", bytes: encoder.encode("<p>only a paragraph</p>") }).text).toBe(
+      "only a paragraph",
+    );
+    const plain = parseHtml({
+      name: "plain.html",
+      bytes: encoder.encode("Just some text, no markup at all.\n"),
+    });
+    expect(plain.text).toBe("Just some text, no markup at all.");
+    const titled = parseHtml({
+      name: "titled.html",
+      bytes: encoder.encode(
+        "<!DOCTYPE html>\n<title>部署说明</title>\n<h1>部署说明</h1><p>先备份数据目录。</p>",
+      ),
+    });
+    expect(titled.title).toBe("部署说明");
+    expect(titled.text).toContain("先备份数据目录。");
+    expect(titled.text).not.toMatch(/^部署说明\s*部署说明/);
+    // Through the format detection too: a text-only .html is HTML, and readable.
+    const detected = await parseDocument({ name: "note.html", bytes: encoder.encode("plain words only") });
+    expect(detected).toMatchObject({ type: "html", text: "plain words only" });
   });
 
   it("decodes a GBK page by its meta charset", () => {

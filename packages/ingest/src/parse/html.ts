@@ -59,6 +59,40 @@ function removeNoise(document: ElementLike): void {
   }
 }
 
+/**
+ * `markup` as a whole document: its doctype and any `<html>`, `<head>` and `<body>` tags dropped, its `<title>` put in
+ * a head and everything else in a body.
+ */
+function asWholeDocument(markup: string): string {
+  const titles: string[] = [];
+  const content = markup
+    .replace(/<!doctype[^>]*>/gi, "")
+    .replace(/<\/?(?:html|head|body)(?:\s[^>]*)?>/gi, "")
+    .replace(/<title(?:\s[^>]*)?>[\s\S]*?<\/title>/gi, (title) => {
+      titles.push(title);
+      return "";
+    });
+  return `<!DOCTYPE html><html><head>${titles.join("")}</head><body>${content}</body></html>`;
+}
+
+type Page = ElementLike & { title: string; body: ElementLike | null };
+
+/**
+ * Parses a page with linkedom, which (unlike a browser) adds no implied `<html>`, `<head>` or `<body>`: plain text
+ * saved as .html would have no document element at all, and a fragment such as `<p>…</p>` no body. Such markup is
+ * parsed again as a whole document (see {@link asWholeDocument}).
+ */
+function parsePage(markup: string): Page {
+  const parsed = parseHTML(markup).document as unknown as {
+    documentElement: { nodeName: string; children: ArrayLike<{ nodeName: string }> } | null;
+  };
+  const root = parsed.documentElement;
+  const whole =
+    root?.nodeName.toUpperCase() === "HTML" &&
+    Array.from(root.children).some((child) => child.nodeName.toUpperCase() === "BODY");
+  return (whole ? parsed : parseHTML(asWholeDocument(markup)).document) as unknown as Page;
+}
+
 function declaredCharset(bytes: Uint8Array): string | undefined {
   const head = new TextDecoder("latin1").decode(bytes.subarray(0, 2048));
   return /<meta[^>]+charset\s*=\s*["']?\s*([\w-]+)/i.exec(head)?.[1];
@@ -90,10 +124,7 @@ function textLength(text: string | null | undefined): number {
  */
 export function parseHtml(input: DocumentInput): ParsedDocument {
   const { text: html, encoding } = decodeText({ ...input, declaredEncoding: declaredCharset(input.bytes) });
-  const page = parseHTML(html).document as unknown as ElementLike & {
-    title: string;
-    body: ElementLike | null;
-  };
+  const page = parsePage(html);
   removeNoise(page);
   const topHeadings: string[] = [];
   for (const heading of Array.from(page.querySelectorAll("h1, h2, h3, h4, h5, h6"))) {

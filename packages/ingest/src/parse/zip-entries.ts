@@ -1,6 +1,3 @@
-import { inflateRawSync } from "node:zlib";
-import { ZhikuError } from "../errors.js";
-
 /** One file inside a ZIP archive, as listed in its central directory. */
 export interface ZipEntry {
   /** Path of the file inside the archive, e.g. `word/document.xml`. */
@@ -17,12 +14,12 @@ export interface ZipEntry {
 
 const endOfCentralDirectorySignature = 0x06054b50;
 const centralDirectorySignature = 0x02014b50;
-const localHeaderSignature = 0x04034b50;
 
 /**
  * Lists the entries of a ZIP archive from its central directory, or returns undefined when the
- * bytes are not a readable ZIP. Only what is needed to recognise a DOCX and read small XML parts;
- * ZIP64 archives are not supported.
+ * bytes are not a readable ZIP. Only for telling what kind of file a ZIP is (see detect-type.ts); a DOCX is read and
+ * checked against ZIP bomb limits with the parser's own reader (see zip-archive.ts), never with this one, which may
+ * see another central directory in a crafted archive. ZIP64 archives are not supported.
  */
 export function listZipEntries(bytes: Uint8Array): ZipEntry[] | undefined {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -56,97 +53,4 @@ export function listZipEntries(bytes: Uint8Array): ZipEntry[] | undefined {
     offset += 46 + nameLength + extraLength + commentLength;
   }
   return entries;
-}
-
-/** Reads one entry of a ZIP archive as bytes; undefined when it is missing or unreadable. */
-export function readZipEntry(bytes: Uint8Array, entry: ZipEntry): Uint8Array | undefined {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const header = entry.localHeaderOffset;
-  if (header + 30 > bytes.length || view.getUint32(header, true) !== localHeaderSignature) return undefined;
-  const dataStart = header + 30 + view.getUint16(header + 26, true) + view.getUint16(header + 28, true);
-  const data = bytes.subarray(dataStart, dataStart + entry.compressedSize);
-  try {
-    if (entry.method === 0) return data;
-    // Never inflate beyond the declared size: a lying entry fails instead of filling memory.
-    if (entry.method === 8)
-      return inflateRawSync(data, { maxOutputLength: Math.max(1, entry.uncompressedSize) });
-  } catch {
-    return undefined;
-  }
-  return undefined;
-}
-
-/** Limits on what a ZIP-based document (DOCX) may expand to before it is parsed. */
-export interface ZipLimits {
-  /** Most entries. */
-  maxEntries: number;
-  /** Most bytes all entries decompress to together. */
-  maxUncompressedBytes: number;
-  /** Highest ratio of decompressed to archive size, checked once the contents exceed `ratioFloorBytes`. */
-  maxRatio: number;
-  /** Below this many decompressed bytes the ratio is not checked (small files compress well and harm nothing). */
-  ratioFloorBytes: number;
-}
-
-/** Default limits: far above real Word documents, far below what would exhaust a worker's memory. */
-export const defaultZipLimits: ZipLimits = {
-  maxEntries: 5_000,
-  maxUncompressedBytes: 256 * 1024 * 1024,
-  maxRatio: 100,
-  ratioFloorBytes: 16 * 1024 * 1024,
-};
-
-/**
- * Refuses a ZIP bomb before a parser expands it: too many entries, too much decompressed data or too high a ratio,
- * by the central directory and then by actually inflating each entry against the budget (so an entry that lies about
- * its size is caught too). Throws `too_large:archive` naming the file; returns quietly for a sane archive, and also for
- * bytes that are not a readable ZIP (the parser reports those).
- */
-export function assertZipWithinLimits(options: {
-  name: string;
-  bytes: Uint8Array;
-  limits?: ZipLimits;
-}): void {
-  const { name, bytes } = options;
-  const limits = options.limits ?? defaultZipLimits;
-  const entries = listZipEntries(bytes);
-  if (!entries) return;
-  const refuse = (reason: string) => {
-    throw new ZhikuError("too_large:archive", `"${name}" is refused as a possible ZIP bomb: ${reason}`);
-  };
-  if (entries.length > limits.maxEntries)
-    refuse(`it has ${entries.length} entries (limit ${limits.maxEntries})`);
-  const declared = entries.reduce((total, entry) => total + entry.uncompressedSize, 0);
-  const check = (total: number) => {
-    if (total > limits.maxUncompressedBytes) {
-      refuse(`it expands to more than ${Math.round(limits.maxUncompressedBytes / 1024 / 1024)} MB`);
-    }
-    if (total > limits.ratioFloorBytes && total / Math.max(1, bytes.byteLength) > limits.maxRatio) {
-      refuse(`it expands more than ${limits.maxRatio} times its size`);
-    }
-  };
-  check(declared);
-  let actual = 0;
-  for (const entry of entries) {
-    if (entry.method !== 8) {
-      actual += entry.compressedSize;
-      continue;
-    }
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const header = entry.localHeaderOffset;
-    if (header + 30 > bytes.length) continue;
-    const dataStart = header + 30 + view.getUint16(header + 26, true) + view.getUint16(header + 28, true);
-    const budget = limits.maxUncompressedBytes - actual;
-    try {
-      actual += inflateRawSync(bytes.subarray(dataStart, dataStart + entry.compressedSize), {
-        maxOutputLength: Math.max(1, budget + 1),
-      }).byteLength;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE")
-        check(limits.maxUncompressedBytes + 1);
-      // Damaged data: the parser reports it.
-      continue;
-    }
-    check(actual);
-  }
 }

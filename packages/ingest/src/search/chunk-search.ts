@@ -1,6 +1,6 @@
-import { segmentWords } from "../clean/index.js";
+import { fullTextQuery } from "../clean/index.js";
 import type { ChunkRecord } from "../record-schemas.js";
-import type { ChunkStore, ScoredChunk } from "../store/chunk-store.js";
+import { type ChunkStore, FULL_TEXT_COLUMN, type ScoredChunk } from "../store/chunk-store.js";
 import { DEFAULT_FUSION, type FusionOptions, fuseRankings, validateFusionOptions } from "./fusion.js";
 import type { SearchMode } from "./search-types.js";
 
@@ -66,20 +66,22 @@ export function createChunkSearch(setup: ChunkSearchSetup): ChunkSearch {
   const fusion = validateFusionOptions({ ...DEFAULT_FUSION, ...setup.fusion });
   return {
     async search(table, { mode, query, vector, limit, documentIds, fusion: searchFusion }) {
-      const words = segmentWords(query);
+      // A query of punctuation alone has nothing to look up in the full text.
+      const textQuery = fullTextQuery(query, FULL_TEXT_COLUMN);
       const side = { limit, documentIds };
+      const searchFullText = async () => (textQuery ? store.fullTextSearch(table, textQuery, side) : []);
       // Full-text hits carry BM25, vector hits a cosine similarity, fused hits the weighted RRF score.
       let scored: ScoredChunk[];
       if (mode === "fulltext") {
-        scored = await store.fullTextSearch(table, words, side);
+        scored = await searchFullText();
       } else {
         if (!vector) throw new Error(`A ${mode} search needs a query vector`);
-        if (mode === "vector" || words.length === 0) {
+        if (mode === "vector" || !textQuery) {
           scored = await store.vectorSearch(table, vector, side);
         } else {
           const weights = searchFusion ? validateFusionOptions({ ...fusion, ...searchFusion }) : fusion;
           const [textHits, vectorHits] = await Promise.all([
-            store.fullTextSearch(table, words, side),
+            searchFullText(),
             store.vectorSearch(table, vector, side),
           ]);
           const hits = new Map<string, ScoredChunk>();

@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import type * as Arrow from "apache-arrow";
-import { segmentWordsOfEach } from "../clean/index.js";
+import { indexWordsOfEach } from "../clean/index.js";
 
 /**
  * apache-arrow as LanceDB loads it (the CommonJS build). LanceDB recognises tables by `instanceof` and rebuilds
@@ -24,6 +24,9 @@ export interface StoredChunk {
   tokens: number;
   vector: number[] | Float32Array;
 }
+
+/** The column the full-text index is over: the index text cut into words (see `FULL_TEXT_INDEX_OPTIONS`). */
+export const FULL_TEXT_COLUMN = "index_words";
 
 /** The columns of a chunk read back, without its vector and full-text words. */
 export const LIST_COLUMNS = [
@@ -107,7 +110,7 @@ export function toArrowTable(chunks: StoredChunk[]): Arrow.Table {
     chunk_index: integers((chunk) => chunk.index),
     text: strings((chunk) => chunk.text),
     index_text: strings((chunk) => chunk.indexText),
-    index_words: utf8(segmentWordsOfEach(chunks.map((chunk) => chunk.indexText))),
+    index_words: utf8(indexWordsOfEach(chunks.map((chunk) => chunk.indexText))),
     start: integers((chunk) => chunk.start),
     end: integers((chunk) => chunk.end),
     headings: arrow.vectorFromArray(

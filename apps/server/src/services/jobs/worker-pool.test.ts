@@ -83,4 +83,52 @@ describe("worker pool runner", () => {
     // Room again once they are done.
     expect(() => runner!.run(task(7))).not.toThrow();
   });
+
+  it("never terminates a worker that ignores a cancel: it is retired and finishes, new tasks go to a new worker", async () => {
+    // Terminating a thread with LanceDB calls in flight aborts the whole process (bench/stress/probe-lancedb-terminate.mjs).
+    await writeFile(
+      join(directory, "stubborn-worker.mjs"),
+      `import { parentPort, threadId } from "node:worker_threads";
+parentPort.on("message", (request) => {
+  if (request.type === "close") return parentPort.close();
+  if (request.type !== "ingest") return;
+  setTimeout(() => parentPort.postMessage({ type: "done", jobId: request.jobId, outcome: { threadId } }), 300);
+});
+parentPort.postMessage({ type: "ready" });
+`,
+    );
+    const done = new Map<string, number>();
+    const failed: string[] = [];
+    let settle: () => void = () => {};
+    const finished = new Promise<void>((resolve) => {
+      settle = resolve;
+    });
+    runner = createWorkerPoolRunner({
+      size: 1,
+      tasksPerWorker: 1,
+      cancelGraceMs: 20,
+      workerData: { dataDir: directory, ollamaHost: "http://127.0.0.1:1", embedModel: "bge-m3" },
+      logger: silentLogger,
+      workerPath: join(directory, "stubborn-worker.mjs"),
+    })({
+      onProgress() {},
+      onDone(jobId, outcome) {
+        done.set(jobId, (outcome as unknown as { threadId: number }).threadId);
+        if (done.size === 2) settle();
+      },
+      onFailed(jobId, failure) {
+        failed.push(`${jobId}: ${failure.code}`);
+        settle();
+      },
+    });
+    runner.run(task(0));
+    runner.cancel("job-0");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Past the grace period the stubborn worker is retired, not killed: the next task gets a worker of its own.
+    expect(() => runner!.run(task(1))).not.toThrow();
+    await finished;
+    expect(failed).toEqual([]);
+    expect(done.get("job-0")).toBeDefined();
+    expect(done.get("job-1")).not.toBe(done.get("job-0"));
+  });
 });

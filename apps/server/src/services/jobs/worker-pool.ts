@@ -67,6 +67,8 @@ class WorkerPoolRunner implements IngestRunner {
   readonly #handlers: IngestRunnerHandlers;
   readonly #workerPath: string;
   readonly #slots: Slot[] = [];
+  /** Workers that ignored a cancel: finishing their tasks, then closed. */
+  readonly #retired: Slot[] = [];
   #closing = false;
 
   constructor(options: WorkerPoolOptions, handlers: IngestRunnerHandlers) {
@@ -100,9 +102,11 @@ class WorkerPoolRunner implements IngestRunner {
     clearTimeout(slot.cancelTimers.get(jobId));
     const timer = setTimeout(() => {
       if (slot.jobIds.has(jobId)) {
-        // The worker's other jobs fail with it and are retried.
-        this.#options.logger.warn({ jobId }, "Ingest worker ignored cancel; terminating it");
-        void slot.worker.terminate();
+        // Never terminated: a thread stopped with LanceDB calls in flight aborts the whole process (LanceDB's
+        // native module then resolves their promises into the freed thread; bench/stress/probe-lancedb-terminate.mjs).
+        // Retired instead: it takes no new tasks and is closed once its tasks have ended.
+        this.#options.logger.warn({ jobId }, "Ingest worker ignored cancel; retiring it once its tasks end");
+        this.#retire(slot);
       }
     }, this.#options.cancelGraceMs ?? 15_000);
     timer.unref();
@@ -111,7 +115,7 @@ class WorkerPoolRunner implements IngestRunner {
 
   async close(): Promise<void> {
     this.#closing = true;
-    const slots = this.#slots.splice(0);
+    const slots = [...this.#slots.splice(0), ...this.#retired.splice(0)];
     await Promise.all(
       slots.map(async (slot) => {
         for (const timer of slot.cancelTimers.values()) clearTimeout(timer);
@@ -136,6 +140,8 @@ class WorkerPoolRunner implements IngestRunner {
     worker.on("exit", (exitCode) => {
       const index = this.#slots.indexOf(slot);
       if (index >= 0) this.#slots.splice(index, 1);
+      const retired = this.#retired.indexOf(slot);
+      if (retired >= 0) this.#retired.splice(retired, 1);
       for (const timer of slot.cancelTimers.values()) clearTimeout(timer);
       const jobIds = [...slot.jobIds];
       slot.jobIds.clear();
@@ -151,6 +157,14 @@ class WorkerPoolRunner implements IngestRunner {
     return slot;
   }
 
+  #retire(slot: Slot): void {
+    const index = this.#slots.indexOf(slot);
+    if (index < 0) return;
+    this.#slots.splice(index, 1);
+    this.#retired.push(slot);
+    if (slot.jobIds.size === 0) slot.worker.postMessage({ type: "close" });
+  }
+
   #onReply(slot: Slot, reply: WorkerReply): void {
     if (reply.type === "ready") return;
     if (!slot.jobIds.has(reply.jobId)) return;
@@ -161,6 +175,7 @@ class WorkerPoolRunner implements IngestRunner {
     clearTimeout(slot.cancelTimers.get(reply.jobId));
     slot.cancelTimers.delete(reply.jobId);
     slot.jobIds.delete(reply.jobId);
+    if (slot.jobIds.size === 0 && this.#retired.includes(slot)) slot.worker.postMessage({ type: "close" });
     if (reply.type === "done") {
       this.#handlers.onDone(reply.jobId, reply.outcome);
     } else {
