@@ -36,8 +36,9 @@ if (!Number.isInteger(passes) || passes < 1)
   throw new Error(`--passes: "${values.passes}" is not a whole number ≥ 1`);
 
 const { prepareDocument } = await import("@zhiku/ingest");
-const { indexTextsOf } = await import("../../packages/ingest/dist/pipeline.js");
+const { indexTextsOf } = await import("../../packages/ingest/dist/pipeline/index-text-step.js");
 const { openChunkStore } = await import("../../packages/ingest/dist/store/chunk-store.js");
+const { createChunkSearch } = await import("../../packages/ingest/dist/search/chunk-search.js");
 const { collectFiles } = await import("../../packages/ingest/dist/cli/collect-files.js");
 
 // One pass: every chunk of the corpus with its index text and a random unit vector of bge-m3's size (seeded, so runs
@@ -74,6 +75,7 @@ const store = await openChunkStore({
   directory,
   ...(values["no-vector-index"] ? { vectorIndex: { threshold: Number.POSITIVE_INFINITY } } : {}),
 });
+const chunkSearch = createChunkSearch({ store });
 const cpuMs = () => {
   const used = process.cpuUsage();
   return (used.user + used.system) / 1000;
@@ -93,7 +95,7 @@ async function fullTextMedianMs() {
   for (let round = 0; round < 3; round++) {
     for (const query of queries) {
       const started = performance.now();
-      await store.search("chunks", { mode: "fulltext", query, limit: 10 });
+      await chunkSearch.search("chunks", { mode: "fulltext", query, limit: 10 });
       times.push(performance.now() - started);
     }
   }

@@ -65,7 +65,7 @@ async function readCorpus(folder) {
 /** Parse + clean + chunk alone (no storage, no embedding), in MB per CPU-second of this process. */
 async function measureCpuStages(items) {
   const { prepareDocument } = await import("@zhiku/ingest");
-  const { indexTextsOf } = await import("../../packages/ingest/dist/pipeline.js");
+  const { indexTextsOf } = await import("../../packages/ingest/dist/pipeline/index-text-step.js");
   const { edgeLineFingerprints } = await import("../../packages/ingest/dist/clean/index.js");
   const cpu = process.cpuUsage();
   let bytes = 0;

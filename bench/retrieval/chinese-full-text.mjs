@@ -39,7 +39,7 @@ const {
   normalizeForIndex,
 } = await import("@zhiku/ingest");
 const clean = await import("../../packages/ingest/dist/clean/index.js");
-const { indexTextsOf } = await import("../../packages/ingest/dist/pipeline.js");
+const { indexTextsOf } = await import("../../packages/ingest/dist/pipeline/index-text-step.js");
 const { FULL_TEXT_INDEX_OPTIONS } = await import("../../packages/ingest/dist/store/chunk-store.js");
 const { rankingFigures } = await import("../../packages/ingest/dist/eval/evaluate.js");
 const { distinctInOrder } = await import("../../packages/ingest/dist/eval/metrics.js");

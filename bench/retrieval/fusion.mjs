@@ -40,8 +40,8 @@ const { openKnowledgeBase, createOllamaEmbedder, parseQuestions, normalizeForInd
   await import("@zhiku/ingest");
 const { startStandInOllama } = await import("@zhiku/stand-in-ollama");
 const { fullTextQuery } = await import("../../packages/ingest/dist/clean/index.js");
-const { fuseRankings } = await import("../../packages/ingest/dist/store/fusion.js");
-const { DEFAULT_VECTOR_INDEX_TUNING } = await import("../../packages/ingest/dist/store/chunk-store.js");
+const { fuseRankings } = await import("../../packages/ingest/dist/search/fusion.js");
+const { DEFAULT_VECTOR_INDEX_TUNING } = await import("../../packages/ingest/dist/store/vector-index.js");
 const { recallAt, reciprocalRank, ndcgAt, distinctInOrder } = await import(
   "../../packages/ingest/dist/eval/metrics.js"
 );

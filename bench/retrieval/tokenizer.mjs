@@ -19,7 +19,7 @@ configureLanceEnvironment();
 
 const { lancedb } = await import("../lancedb.mjs");
 const { prepareDocument, parseQuestions, normalizeForIndex } = await import("@zhiku/ingest");
-const { indexTextsOf } = await import("../../packages/ingest/dist/pipeline.js");
+const { indexTextsOf } = await import("../../packages/ingest/dist/pipeline/index-text-step.js");
 const { recallAt, reciprocalRank, distinctInOrder } = await import(
   "../../packages/ingest/dist/eval/metrics.js"
 );

@@ -1,4 +1,4 @@
-import { createOllamaEmbedder, openKnowledgeBase, weightsFromVectorShare } from "@zhiku/ingest";
+import { knowledgeBaseOptionsFrom, openKnowledgeBase } from "@zhiku/ingest";
 import { Registry } from "prom-client";
 import { createAuthParts } from "./auth/index.js";
 import type { LoginThrottle } from "./auth/login-throttle.js";
@@ -50,13 +50,7 @@ export interface OpenedAppDeps {
  */
 export async function openAppDeps(options: OpenAppDepsOptions): Promise<OpenedAppDeps> {
   const { config, logger } = options;
-  const kb = await openKnowledgeBase({
-    dataDir: config.dataDir,
-    embedder: createOllamaEmbedder({ host: config.ollamaHost, model: config.embedModel }),
-    ...(config.fusionVectorWeight === undefined
-      ? {}
-      : { fusion: weightsFromVectorShare(config.fusionVectorWeight) }),
-  });
+  const kb = await openKnowledgeBase(knowledgeBaseOptionsFrom(config));
   const appliedMigrations = migrateServerDatabase(kb.db);
   const events = new DocumentEventBus();
   const metrics = createServerMetrics({

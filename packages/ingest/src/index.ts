@@ -4,7 +4,7 @@
  */
 export { chunkDocument, countTokens } from "./chunk/index.js";
 export { normalizeForIndex } from "./clean/index.js";
-export { checkOllama, createOllamaEmbedder } from "./embed/index.js";
+export { createOllamaEmbedder } from "./embed/index.js";
 export {
   type ErrorCode,
   type ErrorKind,
@@ -32,7 +32,6 @@ export {
 export {
   type DocumentRecord,
   type DocumentStatus,
-  dataLayout,
   type IngestOptions,
   type IngestOutcome,
   type IngestProgress,
@@ -42,22 +41,25 @@ export {
   type SearchMode,
   type SearchOptions,
   type SearchResponse,
-  slugify,
   type WorkspaceRecord,
   type WorkspaceSettings,
 } from "./knowledge-base.js";
+export { type KnowledgeBaseSettings, knowledgeBaseOptionsFrom } from "./knowledge-base-options.js";
 export { parseDocument } from "./parse/index.js";
-export { DEFAULT_MAX_BYTES, type PreparedDocument, prepareDocument } from "./pipeline.js";
+export { DEFAULT_MAX_BYTES } from "./pipeline/parse-step.js";
+export { type PreparedDocument, prepareDocument } from "./pipeline/prepare-document.js";
 export {
   type ChunkRecord,
   chunkRecordSchema,
   type SearchResult,
   searchResultSchema,
 } from "./record-schemas.js";
-export { applyRelevanceCutoff, DEFAULT_RELEVANCE_CUTOFF } from "./relevance.js";
+export { applyRelevanceCutoff, DEFAULT_RELEVANCE_CUTOFF } from "./refuse/relevance.js";
+export { DEFAULT_FUSION, type FusionOptions, weightsFromVectorShare } from "./search/fusion.js";
+export { dataLayout } from "./store/data-layout.js";
 export type { FileStore } from "./store/file-store.js";
-export { DEFAULT_FUSION, type FusionOptions, weightsFromVectorShare } from "./store/fusion.js";
 export { applyMigrations, type Migration } from "./store/migrations.js";
+export { slugify } from "./store/workspace-repository.js";
 export type { Chunk, ChunkOptions, DocumentType, Embedder, ParsedDocument, Section } from "./types.js";
 export type {
   IngestWorkerData,

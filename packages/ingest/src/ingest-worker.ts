@@ -16,12 +16,9 @@ async function run(): Promise<void> {
   configureLanceEnvironment();
   const data = workerData as IngestWorkerData;
   const { openKnowledgeBase } = await import("./knowledge-base.js");
-  const { createOllamaEmbedder } = await import("./embed/index.js");
+  const { knowledgeBaseOptionsFrom } = await import("./knowledge-base-options.js");
   const { isRetryable, isZhikuError } = await import("./errors.js");
-  const knowledgeBase = await openKnowledgeBase({
-    dataDir: data.dataDir,
-    embedder: createOllamaEmbedder({ host: data.ollamaHost, model: data.embedModel }),
-  });
+  const knowledgeBase = await openKnowledgeBase(knowledgeBaseOptionsFrom(data));
   const running = new Map<string, AbortController>();
   const send = (event: IngestWorkerEvent) => port.postMessage(event);
 

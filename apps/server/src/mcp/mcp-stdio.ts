@@ -1,5 +1,5 @@
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
-import { createOllamaEmbedder, openKnowledgeBase, weightsFromVectorShare } from "@zhiku/ingest";
+import { knowledgeBaseOptionsFrom, openKnowledgeBase } from "@zhiku/ingest";
 import { migrateServerDatabase } from "../db/migrations.js";
 import { parseEnvironment } from "../env.js";
 import { createChatService, createOllamaClientFactory, createThreadStore } from "../services/chat/index.js";
@@ -14,13 +14,7 @@ import { createZhikuMcpServer } from "./mcp-server.js";
  */
 export async function serveMcpOverStdio(environment: Record<string, string | undefined>): Promise<void> {
   const config = parseEnvironment(environment);
-  const kb = await openKnowledgeBase({
-    dataDir: config.dataDir,
-    embedder: createOllamaEmbedder({ host: config.ollamaHost, model: config.embedModel }),
-    ...(config.fusionVectorWeight === undefined
-      ? {}
-      : { fusion: weightsFromVectorShare(config.fusionVectorWeight) }),
-  });
+  const kb = await openKnowledgeBase(knowledgeBaseOptionsFrom(config));
   migrateServerDatabase(kb.db);
   const chat = createChatService({
     search: (options) => kb.search(options),

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createChunkSearch } from "../search/chunk-search.js";
 import { type ChunkStore, openChunkStore, type StoredChunk } from "../store/chunk-store.js";
 
 /** One chunk a document; full-text search is all these tests look at, so the vectors are all the same. */
@@ -42,7 +43,7 @@ describe("Chinese full-text search", () => {
       await store.replaceDocument(table, stored.documentId, [stored]);
     }
     await store.maintain(table, { force: true });
-    const hits = await store.search(table, { mode: "fulltext", query, limit: 5 });
+    const hits = await createChunkSearch({ store }).search(table, { mode: "fulltext", query, limit: 5 });
     return hits.map((hit) => hit.text);
   };
 

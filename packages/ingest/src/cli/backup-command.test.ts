@@ -293,6 +293,36 @@ describe("zhiku backup and restore", () => {
     );
   });
 
+  it("keeps the original of a document deleted after the SQLite copy, whose row the snapshot holds", async () => {
+    const live = await open(join(root, "live"));
+    await live.ingest({ workspace: "team", name: "kept.md", bytes: encode(documentText("Redis", 1)) });
+    const doomed = await live.ingest({
+      workspace: "team",
+      name: "doomed.md",
+      bytes: encode(documentText("JVM", 2)),
+    });
+    const archivePath = join(root, "raced.tar.gz");
+    let deleted = false;
+    const manifest = await createBackup({
+      dataDir: live.dataDir,
+      archivePath,
+      // A deletion between the SQLite copy and the copy of the originals removes the file of a row the copy holds.
+      onProgress: async (stage) => {
+        if (stage !== "lancedb-copied" || deleted) return;
+        deleted = true;
+        await live.deleteDocument("team", doomed.document.id);
+      },
+    });
+    expect(deleted).toBe(true);
+    expect(manifest.counts).toMatchObject({ documents: 2, files: 2, missingFiles: 0 });
+    const restoredDir = join(root, "restored");
+    await restoreBackup({ archivePath, dataDir: restoredDir });
+    const restored = await open(restoredDir);
+    for (const document of restored.listDocuments("team")) {
+      expect(restored.files.has(restored.documentFileHash(document.id)!), document.name).toBe(true);
+    }
+  });
+
   it("refuses to overwrite an existing archive or to back up a folder without data", async () => {
     const live = await open(join(root, "live"));
     await live.ingest({ workspace: "team", name: "a.md", bytes: encode(documentText("Redis", 1)) });

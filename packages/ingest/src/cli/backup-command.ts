@@ -5,11 +5,11 @@ import { basename, dirname, join, resolve } from "node:path";
 import * as lancedb from "@lancedb/lancedb";
 import BetterSqlite3 from "better-sqlite3";
 import { create as createTar } from "tar";
-import { dataLayout } from "../knowledge-base.js";
+import { isZhikuError, ZhikuError } from "../errors.js";
+import { dataLayout } from "../store/data-layout.js";
 import {
   BACKUP_FORMAT,
   BACKUP_FORMAT_VERSION,
-  BackupError,
   type BackupManifest,
   countDataDir,
   MANIFEST_FILE,
@@ -37,8 +37,11 @@ export type BackupStage =
   | "files-copied"
   | "packed";
 
-/** A snapshot went stale because a workspace was deleted while it was taken; taking it again fixes that. */
-class SnapshotRaceError extends Error {}
+/**
+ * A snapshot went stale because a workspace was deleted while it was taken; taking it again fixes that.
+ * (The code of the retryable {@link ZhikuError} that says so.)
+ */
+const SNAPSHOT_RACE = "conflict:snapshot";
 
 /** Pages per SQLite backup step: everything in one step, so the copy is one read transaction (one point in time). */
 const ALL_PAGES = 0x7fffffff;
@@ -52,6 +55,8 @@ async function copyTree(options: {
   target: string;
   linkFiles: boolean;
   skip?: (name: string) => boolean;
+  /** Leave files that the target already has. */
+  keepExisting?: boolean;
 }): Promise<void> {
   await mkdir(options.target, { recursive: true });
   let entries: import("node:fs").Dirent[];
@@ -68,6 +73,8 @@ async function copyTree(options: {
     if (entry.isDirectory()) {
       await copyTree({ ...options, source, target });
     } else if (entry.isFile()) {
+      // Already there from an earlier pass (originals are never rewritten, so it is the same file).
+      if (options.keepExisting && existsSync(target)) continue;
       try {
         if (options.linkFiles) {
           try {
@@ -124,7 +131,9 @@ async function pinTableVersions(directory: string, versions: Record<string, numb
     }
     for (const [name, version] of Object.entries(versions)) {
       if (!names.includes(name))
-        throw new SnapshotRaceError(`LanceDB table ${name} was dropped during the backup`);
+        throw new ZhikuError(SNAPSHOT_RACE, `LanceDB table ${name} was dropped during the backup`, {
+          retryable: true,
+        });
       const table = await connection.openTable(name);
       try {
         if ((await table.version()) !== version) {
@@ -147,6 +156,9 @@ async function pinTableVersions(directory: string, versions: Record<string, numb
  * LanceDB versions are recorded: everything a committed row refers to is in them. What LanceDB holds beyond
  * that (chunks of an ingestion still running) is what a crash at that moment would leave, which the knowledge
  * base already tolerates (search skips chunks without a document row; a re-ingestion replaces them).
+ * A deletion removes the original after the row, so a document deleted after the SQLite copy would take with it
+ * the original of a row the copy holds: the originals are linked once before the SQLite copy (every row that
+ * exists then has its original then) and once after it (for the documents stored in between).
  */
 async function takeSnapshot(options: {
   dataDir: string;
@@ -156,6 +168,16 @@ async function takeSnapshot(options: {
   const { dataDir, staging, onProgress } = options;
   const layout = dataLayout(dataDir);
   const createdAt = new Date().toISOString();
+  // Originals are content-addressed and never rewritten, so hard links are safe where the file system allows.
+  const copyOriginals = () =>
+    copyTree({
+      source: layout.files,
+      target: join(staging, "files"),
+      linkFiles: true,
+      skip: (name) => name.endsWith(".tmp"),
+      keepExisting: true,
+    });
+  await copyOriginals();
   const source = new BetterSqlite3(layout.database, { fileMustExist: true });
   try {
     source.pragma("busy_timeout = 10000");
@@ -182,18 +204,14 @@ async function takeSnapshot(options: {
   await onProgress("versions-recorded");
   for (const table of referencedTables) {
     if (!(table in versions))
-      throw new SnapshotRaceError(`LanceDB table ${table} was dropped during the backup`);
+      throw new ZhikuError(SNAPSHOT_RACE, `LanceDB table ${table} was dropped during the backup`, {
+        retryable: true,
+      });
   }
   await copyTree({ source: layout.lancedb, target: join(staging, "lancedb"), linkFiles: false });
   await pinTableVersions(join(staging, "lancedb"), versions);
   await onProgress("lancedb-copied");
-  // Originals are content-addressed and never rewritten, so hard links are safe where the file system allows.
-  await copyTree({
-    source: layout.files,
-    target: join(staging, "files"),
-    linkFiles: true,
-    skip: (name) => name.endsWith(".tmp"),
-  });
+  await copyOriginals();
   await onProgress("files-copied");
 
   const { counts, schemaVersions } = await countDataDir(staging);
@@ -217,19 +235,19 @@ export async function createBackup(options: CreateBackupOptions): Promise<Backup
   const archivePath = resolve(options.archivePath);
   const layout = dataLayout(options.dataDir);
   if (!existsSync(layout.database)) {
-    throw new BackupError(
+    throw new ZhikuError(
       "not_found:data",
       `${options.dataDir}: no Zhiku data here (zhiku.db is missing); check DATA_DIR`,
     );
   }
   if (existsSync(archivePath)) {
-    throw new BackupError(
+    throw new ZhikuError(
       "conflict:file",
       `${archivePath} already exists; choose another file name or remove it first`,
     );
   }
   if (!existsSync(dirname(archivePath))) {
-    throw new BackupError(
+    throw new ZhikuError(
       "not_found:directory",
       `${dirname(archivePath)}: the folder for the backup does not exist`,
     );
@@ -257,7 +275,7 @@ export async function createBackup(options: CreateBackupOptions): Promise<Backup
       }
       return manifest;
     } catch (error) {
-      if (!(error instanceof SnapshotRaceError) || attempt >= attempts) throw error;
+      if (!isZhikuError(error, SNAPSHOT_RACE) || attempt >= attempts) throw error;
     } finally {
       await rm(staging, { recursive: true, force: true });
     }

@@ -1,28 +1,8 @@
 import * as lancedb from "@lancedb/lancedb";
 import BetterSqlite3 from "better-sqlite3";
-import { dataLayout } from "../knowledge-base.js";
+import { ZhikuError } from "../errors.js";
+import { dataLayout } from "../store/data-layout.js";
 import { createFileStore } from "../store/file-store.js";
-
-/** Codes of {@link BackupError}, in the `<kind>:<subject>` form of the ingest error codes. */
-export type BackupErrorCode =
-  | "not_found:data"
-  | "not_found:directory"
-  | "not_found:backup"
-  | "conflict:file"
-  | "conflict:data_dir"
-  | "invalid:backup";
-
-/** A backup or restore that cannot go ahead; the message names the file or folder and what to do. */
-export class BackupError extends Error {
-  /** Stable code, see {@link BackupErrorCode}. */
-  readonly code: BackupErrorCode;
-
-  constructor(code: BackupErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "BackupError";
-    this.code = code;
-  }
-}
 
 /** Name of the manifest at the root of a backup archive. */
 export const MANIFEST_FILE = "manifest.json";
@@ -66,10 +46,10 @@ export interface BackupManifest {
 export function parseManifest(value: unknown, source: string): BackupManifest {
   const manifest = value as Partial<BackupManifest> | null;
   if (!manifest || typeof manifest !== "object" || manifest.format !== BACKUP_FORMAT) {
-    throw new BackupError("invalid:backup", `${source}: ${MANIFEST_FILE} is not a Zhiku backup manifest`);
+    throw new ZhikuError("invalid:backup", `${source}: ${MANIFEST_FILE} is not a Zhiku backup manifest`);
   }
   if (manifest.formatVersion !== BACKUP_FORMAT_VERSION) {
-    throw new BackupError(
+    throw new ZhikuError(
       "invalid:backup",
       `${source}: backup format version ${String(manifest.formatVersion)} is not supported (this zhiku reads version ${BACKUP_FORMAT_VERSION}); use the zhiku version that wrote it`,
     );
@@ -77,7 +57,7 @@ export function parseManifest(value: unknown, source: string): BackupManifest {
   const counts = manifest.counts as Partial<BackupCounts> | undefined;
   for (const field of ["workspaces", "documents", "chunks", "files", "missingFiles"] as const) {
     if (typeof counts?.[field] !== "number")
-      throw new BackupError("invalid:backup", `${source}: ${MANIFEST_FILE} lacks counts.${field}`);
+      throw new ZhikuError("invalid:backup", `${source}: ${MANIFEST_FILE} lacks counts.${field}`);
   }
   return manifest as BackupManifest;
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { KnowledgeBaseSettings } from "../knowledge-base-options.js";
 
 const cliEnvSchema = z.object({
   DATA_DIR: z.string().min(1).default("./data"),
@@ -30,4 +31,14 @@ export function parseCliEnv(source: Record<string, string | undefined>): CliEnv 
     .map((issue) => `  ${issue.path.join(".")}: ${issue.message}`)
     .join("\n");
   throw new Error(`Invalid environment:\n${problems}`);
+}
+
+/** The knowledge base settings among the CLI's (for `knowledgeBaseOptionsFrom`). */
+export function knowledgeBaseSettingsOf(env: CliEnv): KnowledgeBaseSettings {
+  return {
+    dataDir: env.DATA_DIR,
+    ollamaHost: env.OLLAMA_HOST,
+    embedModel: env.EMBED_MODEL,
+    ...(env.FUSION_VECTOR_WEIGHT === undefined ? {} : { fusionVectorWeight: env.FUSION_VECTOR_WEIGHT }),
+  };
 }

@@ -24,18 +24,11 @@ function positiveInteger(value: string): number {
 }
 
 async function openFromEnv() {
-  const { parseCliEnv } = await import("./cli-env.js");
+  const { knowledgeBaseSettingsOf, parseCliEnv } = await import("./cli-env.js");
   const { openKnowledgeBase } = await import("../knowledge-base.js");
-  const { createOllamaEmbedder } = await import("../embed/index.js");
-  const { weightsFromVectorShare } = await import("../store/fusion.js");
+  const { knowledgeBaseOptionsFrom } = await import("../knowledge-base-options.js");
   const env = parseCliEnv(process.env);
-  const knowledgeBase = await openKnowledgeBase({
-    dataDir: env.DATA_DIR,
-    embedder: createOllamaEmbedder({ host: env.OLLAMA_HOST, model: env.EMBED_MODEL }),
-    ...(env.FUSION_VECTOR_WEIGHT === undefined
-      ? {}
-      : { fusion: weightsFromVectorShare(env.FUSION_VECTOR_WEIGHT) }),
-  });
+  const knowledgeBase = await openKnowledgeBase(knowledgeBaseOptionsFrom(knowledgeBaseSettingsOf(env)));
   return { env, knowledgeBase };
 }
 
@@ -170,7 +163,7 @@ program
       const unknown = modes.filter((mode) => !["fulltext", "vector", "hybrid"].includes(mode));
       if (unknown.length > 0) throw new InvalidArgumentError(`--modes: unknown mode ${unknown.join(", ")}`);
       const { runEval } = await import("./eval-command.js");
-      const { DEFAULT_RELEVANCE_CUTOFF } = await import("../relevance.js");
+      const { DEFAULT_RELEVANCE_CUTOFF } = await import("../refuse/relevance.js");
       const { env, knowledgeBase } = await openFromEnv();
       try {
         await runEval({

@@ -3,9 +3,9 @@ import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { extract as extractTar } from "tar";
+import { ZhikuError } from "../errors.js";
 import {
   type BackupCounts,
-  BackupError,
   type BackupManifest,
   countDataDir,
   MANIFEST_FILE,
@@ -33,7 +33,7 @@ async function entriesOf(directory: string): Promise<string[] | undefined> {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     if ((error as NodeJS.ErrnoException).code === "ENOTDIR") {
-      throw new BackupError(
+      throw new ZhikuError(
         "conflict:data_dir",
         `${directory} is a file, not a folder; choose another DATA_DIR`,
       );
@@ -51,11 +51,11 @@ export async function restoreBackup(options: RestoreBackupOptions): Promise<Rest
   const archivePath = resolve(options.archivePath);
   const dataDir = resolve(options.dataDir);
   if (!existsSync(archivePath) || !(await stat(archivePath)).isFile()) {
-    throw new BackupError("not_found:backup", `${archivePath}: no such backup file`);
+    throw new ZhikuError("not_found:backup", `${archivePath}: no such backup file`);
   }
   const existing = await entriesOf(dataDir);
   if (existing && existing.length > 0) {
-    throw new BackupError(
+    throw new ZhikuError(
       "conflict:data_dir",
       `${dataDir} is not empty (${existing.slice(0, 3).join(", ")}${existing.length > 3 ? ", …" : ""}): restore only into an empty or missing DATA_DIR; move the current data away first`,
     );
@@ -71,7 +71,7 @@ export async function restoreBackup(options: RestoreBackupOptions): Promise<Rest
       // tar strips absolute paths and refuses entries that climb out of `cwd` with `..`.
       await extractTar({ file: archivePath, cwd: staging, strict: true });
     } catch (error) {
-      throw new BackupError(
+      throw new ZhikuError(
         "invalid:backup",
         `${archivePath}: not a readable backup archive (${error instanceof Error ? error.message : String(error)})`,
         { cause: error },
@@ -81,7 +81,7 @@ export async function restoreBackup(options: RestoreBackupOptions): Promise<Rest
     try {
       manifestText = await readFile(join(staging, MANIFEST_FILE), "utf8");
     } catch {
-      throw new BackupError(
+      throw new ZhikuError(
         "invalid:backup",
         `${archivePath}: has no ${MANIFEST_FILE}; it was not written by zhiku backup`,
       );
@@ -89,7 +89,7 @@ export async function restoreBackup(options: RestoreBackupOptions): Promise<Rest
     const manifest = parseManifest(JSON.parse(manifestText), archivePath);
     for (const part of manifest.contents) {
       if (part.includes("/") || part.startsWith(".") || !existsSync(join(staging, part))) {
-        throw new BackupError(
+        throw new ZhikuError(
           "invalid:backup",
           `${archivePath}: the manifest lists "${part}" but the archive lacks it`,
         );
@@ -106,7 +106,7 @@ export async function restoreBackup(options: RestoreBackupOptions): Promise<Rest
       .filter((field) => counts[field] !== manifest.counts[field])
       .map((field) => `${field}: ${counts[field]} restored, ${manifest.counts[field]} in the manifest`);
     if (differences.length > 0) {
-      throw new BackupError(
+      throw new ZhikuError(
         "invalid:backup",
         `${archivePath}: the restored data does not match the manifest (${differences.join("; ")})`,
       );

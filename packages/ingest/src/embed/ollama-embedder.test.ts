@@ -1,7 +1,7 @@
 import { lexicalEmbedding, type StandInOllama, startStandInOllama } from "@zhiku/stand-in-ollama";
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { isZhikuError, ZhikuError } from "../errors.js";
-import { checkOllama, createOllamaEmbedder } from "./index.js";
+import { createOllamaEmbedder } from "./index.js";
 
 let standIn: StandInOllama;
 
@@ -208,23 +208,5 @@ describe("createOllamaEmbedder against the stand-in Ollama", () => {
     expect(() => createOllamaEmbedder({ host: standIn.url, model: "bge-m3", concurrency: 1.5 })).toThrow(
       /concurrency/,
     );
-  });
-});
-
-describe("checkOllama", () => {
-  test("reports version and installed models", async () => {
-    const status = await checkOllama({ host: standIn.url });
-    expect(status.reachable).toBe(true);
-    expect(status.version).toMatch(/^\d+\.\d+\.\d+$/);
-    expect(status.models).toEqual(["bge-m3:latest", "qwen2.5:7b"]);
-  });
-
-  test("reports an unreachable Ollama without throwing", async () => {
-    expect(await checkOllama({ host: await deadUrl() })).toEqual({ reachable: false, models: [] });
-  });
-
-  test("reports a failing Ollama as unreachable", async () => {
-    standIn.setOptions({ unavailable: true });
-    expect(await checkOllama({ host: standIn.url })).toEqual({ reachable: false, models: [] });
   });
 });

@@ -1,13 +1,14 @@
 import { Ollama } from "ollama";
 import pLimit from "p-limit";
 import pRetry from "p-retry";
-import { ZhikuError } from "../errors.js";
+import { isRetryable, ZhikuError } from "../errors.js";
 import type { Embedder } from "../types.js";
 import {
   isConnectionError,
   isModelMissingMessage,
   modelMissingError,
   responseStatus,
+  serverError,
   unreachableError,
 } from "./ollama-errors.js";
 
@@ -62,8 +63,6 @@ export function createOllamaEmbedder(options: OllamaEmbedderOptions): Embedder {
   const retryDelayMs = options.retryDelayMs ?? 300;
   const maxRetryDelayMs = options.maxRetryDelayMs ?? 10_000;
   const baseFetch = options.fetch ?? globalThis.fetch;
-  // Failures worth another attempt; everything else is final.
-  const retryable = new WeakSet<Error>();
 
   /** A client whose requests carry `signal`: the `ollama` client passes no signal for non-streamed calls. */
   function clientFor(signal: AbortSignal | undefined): Ollama {
@@ -75,7 +74,7 @@ export function createOllamaEmbedder(options: OllamaEmbedderOptions): Embedder {
     return new Ollama({ host, fetch: fetchWithSignal });
   }
 
-  /** Maps a failed request to an ZhikuError, remembering whether it is worth retrying. */
+  /** Maps a failed request to a ZhikuError; its `retryable` says whether another attempt is worth it. */
   function classify(error: unknown, signal: AbortSignal | undefined): unknown {
     if (signal?.aborted) return signal.reason ?? error;
     const status = responseStatus(error);
@@ -90,20 +89,9 @@ export function createOllamaEmbedder(options: OllamaEmbedderOptions): Embedder {
         { cause: error },
       );
     }
-    if (status !== undefined && status >= 500) {
-      const failure = new ZhikuError(
-        "unavailable:ollama",
-        `Ollama at ${host} failed to embed with model "${model}" (${status}): ${message}`,
-        { cause: error },
-      );
-      retryable.add(failure);
-      return failure;
-    }
-    if (isConnectionError(error)) {
-      const failure = unreachableError({ host, cause: error });
-      retryable.add(failure);
-      return failure;
-    }
+    if (status !== undefined && status >= 500)
+      return serverError({ host, model, status, message, cause: error });
+    if (isConnectionError(error)) return unreachableError({ host, cause: error });
     return error;
   }
 
@@ -128,7 +116,7 @@ export function createOllamaEmbedder(options: OllamaEmbedderOptions): Embedder {
         maxTimeout: maxRetryDelayMs,
         randomize: true,
         signal,
-        shouldRetry: ({ error }) => !signal?.aborted && retryable.has(error),
+        shouldRetry: ({ error }) => !signal?.aborted && isRetryable(error),
       },
     );
   }

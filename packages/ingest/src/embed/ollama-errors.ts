@@ -63,11 +63,26 @@ export function modelMissingError(options: { host: string; model: string; cause?
   );
 }
 
-/** The error for an Ollama that cannot be reached. */
+/** The error for an Ollama that cannot be reached; retryable: it may be starting or restarting. */
 export function unreachableError(options: { host: string; cause: unknown }): ZhikuError {
   return new ZhikuError(
     "unavailable:ollama",
     `Cannot reach Ollama at ${options.host}: ${describeError(options.cause)}. Is it running? (ollama serve)`,
-    { cause: options.cause },
+    { cause: options.cause, retryable: true },
+  );
+}
+
+/** The error for a 5xx answer of Ollama to an embedding request; retryable: the next attempt may succeed. */
+export function serverError(options: {
+  host: string;
+  model: string;
+  status: number;
+  message: string;
+  cause: unknown;
+}): ZhikuError {
+  return new ZhikuError(
+    "unavailable:ollama",
+    `Ollama at ${options.host} failed to embed with model "${options.model}" (${options.status}): ${options.message}`,
+    { cause: options.cause, retryable: true },
   );
 }

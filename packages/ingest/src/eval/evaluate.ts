@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ZhikuError } from "../errors.js";
 import type { KnowledgeBase, SearchMode } from "../knowledge-base.js";
-import { applyRelevanceCutoff } from "../relevance.js";
+import { applyRelevanceCutoff } from "../refuse/relevance.js";
 import { distinctInOrder, ndcgAt, recallAt, reciprocalRank } from "./metrics.js";
 
 const questionSchema = z.object({

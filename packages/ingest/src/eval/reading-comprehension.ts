@@ -3,7 +3,7 @@ import { from, to } from "opencc-js/preset/t2cn";
 import { z } from "zod";
 import { ZhikuError } from "../errors.js";
 import type { KnowledgeBase } from "../knowledge-base.js";
-import { DEFAULT_RELEVANCE_CUTOFF } from "../relevance.js";
+import { DEFAULT_RELEVANCE_CUTOFF } from "../refuse/relevance.js";
 import { createBigramBm25, type Passage } from "./bigram-bm25.js";
 import { type EvalQuestion, evaluate, type RankingFigures, rankingFigures } from "./evaluate.js";
 

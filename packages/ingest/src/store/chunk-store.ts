@@ -1,80 +1,43 @@
-import { createRequire } from "node:module";
+import type { FullTextQuery } from "@lancedb/lancedb";
 import * as lancedb from "@lancedb/lancedb";
-import type * as Arrow from "apache-arrow";
-import { fullTextQuery, indexWordsOfEach } from "../clean/index.js";
-import type { SearchMode } from "../knowledge-base.js";
-import { DEFAULT_FUSION, type FusionOptions, fuseRankings, validateFusionOptions } from "./fusion.js";
+import type { ChunkRecord } from "../record-schemas.js";
+import {
+  chunkSchema,
+  documentFilter,
+  FULL_TEXT_COLUMN,
+  fromRow,
+  LIST_COLUMNS,
+  quote,
+  type Row,
+  type StoredChunk,
+  toArrowTable,
+  toNumbers,
+} from "./chunk-rows.js";
+import {
+  DEFAULT_VECTOR_INDEX_TUNING,
+  shouldRetrain,
+  type VectorIndexTuning,
+  vectorIndexConfig,
+  vectorIndexName,
+} from "./vector-index.js";
 
-/**
- * apache-arrow as LanceDB loads it (the CommonJS build). LanceDB recognises tables by `instanceof` and rebuilds
- * others, which fails on the ESM build's classes (two copies of one package); so rows are built with these.
- */
-const arrow = createRequire(import.meta.url)("apache-arrow") as typeof Arrow;
+export { FULL_TEXT_COLUMN, type StoredChunk } from "./chunk-rows.js";
 
-/** A chunk as written to LanceDB: display text, index text, position and vector. */
-export interface StoredChunk {
-  chunkId: string;
-  documentId: string;
-  index: number;
-  /** Text as it stands in the document, for display and citations. */
-  text: string;
-  /** Normalised text without boilerplate, with its heading path: what the full-text index and embeddings see. */
-  indexText: string;
-  start: number;
-  end: number;
-  headings: string[];
-  page: number | null;
-  tokens: number;
-  vector: number[] | Float32Array;
-}
-
-/** A chunk found by a search, with its rank score and, when a query vector was given, its cosine similarity. */
-export interface ChunkHit extends Omit<StoredChunk, "vector" | "indexText"> {
-  /** Higher is better: weighted RRF score (hybrid), cosine similarity (vector) or BM25 (fulltext). */
+/** A chunk found by one side of a search, with that side's score and its stored vector. */
+export interface ScoredChunk extends ChunkRecord {
+  /** Higher is better: BM25 for full text, `1 - cosine distance` for vectors. */
   score: number;
-  /** Cosine similarity of the chunk to the query vector in [-1, 1]; null for full-text-only searches. */
-  relevance: number | null;
+  /** The chunk's vector, to compare with the query's. */
+  vector: ArrayLike<number> | undefined;
 }
 
-/** Options for {@link ChunkStore.search}. */
-export interface ChunkSearchOptions {
-  mode: SearchMode;
-  /** Query text, for full text. */
-  query: string;
-  /** Query vector, required for `vector` and `hybrid`. */
-  vector?: number[];
+/** What one side of a search looks at. */
+export interface SideSearchOptions {
+  /** Most chunks to return. */
   limit: number;
   /** Only chunks of these documents. */
   documentIds?: string[];
-  /** Fusion of a hybrid search, over the store's {@link ChunkStoreOptions.fusion}. */
-  fusion?: Partial<FusionOptions>;
 }
-
-/** Tuning of the vector index, chosen from `bench/search` measurements. */
-export interface VectorIndexTuning {
-  /** Rows at which an ANN index is built; below it brute force is fast enough and exact. */
-  threshold: number;
-  /** The index is trained again once the table has grown this many times past the rows it was trained on. */
-  retrainGrowth: number;
-  /** IVF partitions probed per query. */
-  nprobes: number;
-  /** Candidates re-ranked with full vectors, as a multiple of the limit. */
-  refineFactor: number;
-}
-
-/**
- * Defaults from `bench/search` on a 2-core machine (bench/README.md): brute force passes ~20 ms p95 at about
- * 3,000 rows of 1024 dimensions. From there the index is IVF_RQ (RaBitQ, 1 bit a dimension) with the full vectors
- * re-ranking 5× the limit: at 10k, 100k and 1M rows it found 0.998–1.0 of brute force's top 10, vector p95 3–5 ms,
- * hybrid p95 17–20 ms at 1M; 1M rows built in under 2 minutes and served in ~400 MB. IVF_HNSW_SQ was ~2 ms faster
- * but recalled 0.985 and holds 1 KB a vector (1.1 GB at 1M); IVF_PQ recalled 0.92 at best at 1M and built in 456 s.
- */
-export const DEFAULT_VECTOR_INDEX_TUNING: VectorIndexTuning = {
-  threshold: 3_000,
-  retrainGrowth: 4,
-  nprobes: 20,
-  refineFactor: 5,
-};
 
 /** What {@link ChunkStore.maintain} did. */
 export interface MaintenanceReport {
@@ -102,10 +65,12 @@ export interface ChunkStore {
   /** Every chunk of the table in pages, for re-embedding. */
   scan(table: string, onPage: (chunks: Omit<StoredChunk, "vector">[]) => Promise<void>): Promise<void>;
   /**
-   * Finds chunks by vector, full text, or both: a hybrid search runs the two searches concurrently, `limit` hits
-   * each, and fuses them by weighted reciprocal rank (see {@link FusionOptions}).
+   * Chunks that match a full-text query, best BM25 first.
+   * @param query a query over {@link FULL_TEXT_COLUMN} (see `fullTextQuery`).
    */
-  search(table: string, options: ChunkSearchOptions): Promise<ChunkHit[]>;
+  fullTextSearch(table: string, query: FullTextQuery, options: SideSearchOptions): Promise<ScoredChunk[]>;
+  /** Chunks nearest to `vector` by cosine distance, through the ANN index once the table has one. */
+  vectorSearch(table: string, vector: number[], options: SideSearchOptions): Promise<ScoredChunk[]>;
   /**
    * Folds new rows into the indexes (when enough have piled up, or always with `force`), removes old table
    * versions, builds the ANN index once the table is big enough, and trains it again as the table outgrows it.
@@ -132,183 +97,16 @@ export const FULL_TEXT_INDEX_OPTIONS = {
   withPosition: false,
 } as const;
 
-const LIST_COLUMNS = [
-  "chunk_id",
-  "document_id",
-  "chunk_index",
-  "text",
-  "index_text",
-  "start",
-  "end",
-  "headings",
-  "page",
-  "tokens",
-];
+/** What a search reads of a chunk: all but the index text, and the vector for the relevance. */
+const SEARCH_COLUMNS = [...LIST_COLUMNS.filter((column) => column !== "index_text"), "vector"];
 
-/**
- * Text columns are stored without compression: Lance's default string compression made each write cost about twice
- * the CPU (bench/ingest), for text that is a small part of a row next to its 4 KB vector.
- */
-const uncompressed = new Map([["lance-encoding:compression", "none"]]);
-
-function chunkSchema(dimension: number): Arrow.Schema {
-  const text = (name: string) => new arrow.Field(name, new arrow.Utf8(), false, uncompressed);
-  return new arrow.Schema([
-    new arrow.Field("chunk_id", new arrow.Utf8(), false),
-    new arrow.Field("document_id", new arrow.Utf8(), false),
-    new arrow.Field("chunk_index", new arrow.Int32(), false),
-    text("text"),
-    text("index_text"),
-    text("index_words"),
-    new arrow.Field("start", new arrow.Int32(), false),
-    new arrow.Field("end", new arrow.Int32(), false),
-    new arrow.Field("headings", new arrow.List(new arrow.Field("item", new arrow.Utf8(), true)), false),
-    new arrow.Field("page", new arrow.Int32(), true),
-    new arrow.Field("tokens", new arrow.Int32(), false),
-    new arrow.Field(
-      "vector",
-      new arrow.FixedSizeList(dimension, new arrow.Field("item", new arrow.Float32(), true)),
-      false,
-    ),
-  ]);
+function filterOf(documentIds: readonly string[] | undefined): string | undefined {
+  return documentIds && documentIds.length > 0 ? documentFilter(documentIds) : undefined;
 }
 
-function quote(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
-}
-
-function documentFilter(documentIds: readonly string[]): string {
-  return `document_id IN (${documentIds.map(quote).join(", ")})`;
-}
-
-type Row = Record<string, unknown>;
-
-/**
- * Chunks as one Arrow record batch in the table's schema, built column by column: the vectors are copied into one
- * Float32Array instead of going through LanceDB's row-by-row conversion, which cost more than the write itself.
- */
-function toArrowTable(chunks: StoredChunk[]): Arrow.Table {
-  const dimension = chunks[0]!.vector.length;
-  const schema = chunkSchema(dimension);
-  const vectors = new Float32Array(chunks.length * dimension);
-  chunks.forEach((chunk, position) => {
-    if (chunk.vector.length !== dimension) {
-      throw new Error(
-        `Chunk ${chunk.chunkId} has a ${chunk.vector.length}-dimension vector, not ${dimension}`,
-      );
-    }
-    vectors.set(chunk.vector, position * dimension);
-  });
-  const utf8 = (values: string[]): Arrow.Data => arrow.vectorFromArray(values, new arrow.Utf8()).data[0]!;
-  const strings = (pick: (chunk: StoredChunk) => string): Arrow.Data => utf8(chunks.map(pick));
-  const integers = (pick: (chunk: StoredChunk) => number): Arrow.Data =>
-    arrow.makeData({ type: new arrow.Int32(), length: chunks.length, data: Int32Array.from(chunks, pick) });
-  const columns: Record<string, Arrow.Data> = {
-    chunk_id: strings((chunk) => chunk.chunkId),
-    document_id: strings((chunk) => chunk.documentId),
-    chunk_index: integers((chunk) => chunk.index),
-    text: strings((chunk) => chunk.text),
-    index_text: strings((chunk) => chunk.indexText),
-    index_words: utf8(indexWordsOfEach(chunks.map((chunk) => chunk.indexText))),
-    start: integers((chunk) => chunk.start),
-    end: integers((chunk) => chunk.end),
-    headings: arrow.vectorFromArray(
-      chunks.map((chunk) => chunk.headings),
-      schema.fields.find((field) => field.name === "headings")!.type,
-    ).data[0]!,
-    page: arrow.vectorFromArray(
-      chunks.map((chunk) => chunk.page),
-      new arrow.Int32(),
-    ).data[0]!,
-    tokens: integers((chunk) => chunk.tokens),
-    vector: arrow.makeData({
-      type: schema.fields.find((field) => field.name === "vector")!
-        .type as Arrow.FixedSizeList<Arrow.Float32>,
-      length: chunks.length,
-      child: arrow.makeData({ type: new arrow.Float32(), length: vectors.length, data: vectors }),
-    }),
-  };
-  const children = schema.fields.map((field) => columns[field.name]!);
-  const batch = arrow.makeData({ type: new arrow.Struct(schema.fields), length: chunks.length, children });
-  return new arrow.Table(schema, [new arrow.RecordBatch(schema, batch)]);
-}
-
-function fromRow(row: Row): Omit<StoredChunk, "vector"> {
-  const headings = row.headings as { toArray?: () => string[] } | string[] | null;
-  return {
-    chunkId: String(row.chunk_id),
-    documentId: String(row.document_id),
-    index: Number(row.chunk_index),
-    text: String(row.text),
-    indexText: String(row.index_text),
-    start: Number(row.start),
-    end: Number(row.end),
-    headings: Array.isArray(headings) ? headings : (headings?.toArray?.() ?? []).map(String),
-    page: row.page === null || row.page === undefined ? null : Number(row.page),
-    tokens: Number(row.tokens),
-  };
-}
-
-/** A vector cell as LanceDB returns it (an Arrow vector, or already an array) as plain numbers. */
-function toNumbers(cell: unknown): ArrayLike<number> | undefined {
-  if (cell === null || cell === undefined) return undefined;
-  if (typeof (cell as { toArray?: unknown }).toArray === "function") {
-    return (cell as { toArray(): ArrayLike<number> }).toArray();
-  }
-  return cell as ArrayLike<number>;
-}
-
-function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let dot = 0;
-  let normA = 0;
-  let normB = 0;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i]!;
-    const y = b[i]!;
-    dot += x * y;
-    normA += x * x;
-    normB += y * y;
-  }
-  return normA === 0 || normB === 0 ? 0 : dot / Math.sqrt(normA * normB);
-}
-
-/**
- * The vector index for a table of `rows` rows (see {@link DEFAULT_VECTOR_INDEX_TUNING}): √rows partitions, trained
- * on 64 vectors a partition for 10 k-means rounds — the default 256 a partition is a 1 GB sample at 1M rows, for no
- * better recall once the full vectors re-rank.
- */
-function vectorIndexConfig(rows: number): lancedb.Index {
-  return lancedb.Index.ivfRq({
-    distanceType: "cosine",
-    numPartitions: Math.max(1, Math.round(Math.sqrt(rows))),
-    numBits: 1,
-    maxIterations: 10,
-    sampleRate: 64,
-  });
-}
-
-/** The vector index is named after the rows it was trained on, so the store knows when to train it again. */
-function vectorIndexName(rows: number): string {
-  return `vector_idx_trained_${rows}`;
-}
-
-/** Rows an index was trained on, from its name; indexes named otherwise (older versions) count as just built. */
-function trainedRows(indexName: string, tuning: VectorIndexTuning): number {
-  const match = /^vector_idx_trained_(\d+)$/.exec(indexName);
-  return match ? Number(match[1]) : tuning.threshold;
-}
-
-/**
- * Whether an index trained on `trained` rows should be trained again now the table has `rows`: its partitions grow
- * with the table, and an index of another type (IVF_HNSW_SQ, IVF_PQ from earlier versions) is replaced.
- */
-function shouldRetrain(
-  index: { name: string; indexType: string },
-  rows: number,
-  tuning: VectorIndexTuning,
-): boolean {
-  if (!/^IvfRq$/i.test(index.indexType)) return true;
-  return rows >= trainedRows(index.name, tuning) * tuning.retrainGrowth;
+function toScored(row: Row, score: number): ScoredChunk {
+  const { indexText: _unused, ...chunk } = fromRow({ ...row, index_text: "" });
+  return { ...chunk, score, vector: toNumbers(row.vector) };
 }
 
 /** Options for {@link openChunkStore}. */
@@ -327,17 +125,11 @@ export interface ChunkStoreOptions {
   optimizeAfterRows?: number;
   /** Table versions older than this are removed when the table is optimized. Default 15 minutes. */
   keepVersionsMs?: number;
-  /** Fusion of hybrid searches; defaults to {@link DEFAULT_FUSION} (k 60, equal weights). */
-  fusion?: Partial<FusionOptions>;
 }
 
-/**
- * Opens the LanceDB database under `directory`.
- * @throws ZhikuError `invalid:input` when `fusion` is out of range.
- */
+/** Opens the LanceDB database under `directory`. */
 export async function openChunkStore(options: ChunkStoreOptions): Promise<ChunkStore> {
   const tuning = { ...DEFAULT_VECTOR_INDEX_TUNING, ...options.vectorIndex };
-  const fusion = validateFusionOptions({ ...DEFAULT_FUSION, ...options.fusion });
   const optimizeAfterRows = options.optimizeAfterRows ?? 5_000;
   const keepVersionsMs = options.keepVersionsMs ?? 15 * 60 * 1000;
   // The CLI, the server and its worker threads write the same tables: check for newer versions on every read.
@@ -398,8 +190,8 @@ export async function openChunkStore(options: ChunkStoreOptions): Promise<ChunkS
       await serialised(name, async () => {
         const table = await connection.createEmptyTable(name, chunkSchema(dimension), { existOk: true });
         const indexes = await table.listIndices();
-        if (!indexes.some((index) => index.columns.includes("index_words"))) {
-          await table.createIndex("index_words", { config: lancedb.Index.fts(FULL_TEXT_INDEX_OPTIONS) });
+        if (!indexes.some((index) => index.columns.includes(FULL_TEXT_COLUMN))) {
+          await table.createIndex(FULL_TEXT_COLUMN, { config: lancedb.Index.fts(FULL_TEXT_INDEX_OPTIONS) });
         }
         tables.set(name, Promise.resolve(table));
       });
@@ -457,65 +249,32 @@ export async function openChunkStore(options: ChunkStoreOptions): Promise<ChunkS
       }
     },
 
-    async search(name, { mode, query, vector, limit, documentIds, fusion: searchFusion }) {
+    async fullTextSearch(name, query, { limit, documentIds }) {
       const table = await open(name);
-      const filter = documentIds && documentIds.length > 0 ? documentFilter(documentIds) : undefined;
-      const columns = [...LIST_COLUMNS.filter((column) => column !== "index_text"), "vector"];
-      const textQuery = fullTextQuery(query, "index_words");
-      const searchFullText = async (): Promise<Row[]> => {
-        // A query of punctuation alone has no words to look up.
-        if (!textQuery) return [];
-        let builder = table.query().fullTextSearch(textQuery);
-        if (filter) builder = builder.where(filter);
-        return builder
-          .select([...columns, "_score"])
-          .limit(limit)
-          .toArray();
-      };
-      const searchVector = async (queryVector: number[]): Promise<Row[]> => {
-        let builder = table.query().nearestTo(queryVector).distanceType("cosine").nprobes(tuning.nprobes);
-        // Re-ranking with full vectors is what gives quantised IVF indexes (IvfRq, IvfPq) their recall; HNSW_SQ is
-        // accurate without it, and the extra reads cost time.
-        if (/^Ivf(Rq|Pq)$/i.test((await vectorIndexType(name, table)) ?? ""))
-          builder = builder.refineFactor(tuning.refineFactor);
-        if (filter) builder = builder.where(filter);
-        return builder
-          .select([...columns, "_distance"])
-          .limit(limit)
-          .toArray();
-      };
+      let builder = table.query().fullTextSearch(query);
+      const filter = filterOf(documentIds);
+      if (filter) builder = builder.where(filter);
+      const rows = await builder
+        .select([...SEARCH_COLUMNS, "_score"])
+        .limit(limit)
+        .toArray();
+      return rows.map((row: Row) => toScored(row, Number(row._score)));
+    },
 
-      // Full-text hits carry BM25, vector hits a cosine distance, fused hits the weighted RRF score.
-      let scored: { row: Row; score: number }[];
-      if (mode === "fulltext") {
-        scored = (await searchFullText()).map((row) => ({ row, score: Number(row._score) }));
-      } else {
-        if (!vector) throw new Error(`A ${mode} search needs a query vector`);
-        if (mode === "vector" || !textQuery) {
-          scored = (await searchVector(vector)).map((row) => ({ row, score: 1 - Number(row._distance) }));
-        } else {
-          const weights = searchFusion ? validateFusionOptions({ ...fusion, ...searchFusion }) : fusion;
-          const [textRows, vectorRows] = await Promise.all([searchFullText(), searchVector(vector)]);
-          const rows = new Map<string, Row>();
-          for (const row of [...textRows, ...vectorRows]) rows.set(String(row.chunk_id), row);
-          // Full text first: on equal scores its hit goes first (LanceDB's reranker leaves ties in no set order).
-          scored = fuseRankings(
-            [
-              { keys: textRows.map((row) => String(row.chunk_id)), weight: weights.fullTextWeight },
-              { keys: vectorRows.map((row) => String(row.chunk_id)), weight: weights.vectorWeight },
-            ],
-            weights.k,
-          )
-            .slice(0, limit)
-            .map((item) => ({ row: rows.get(item.key)!, score: item.score }));
-        }
-      }
-      return scored.map(({ row, score }) => {
-        const { indexText: _unused, ...hit } = fromRow({ ...row, index_text: "" });
-        const rowVector = toNumbers(row.vector);
-        const relevance = vector && rowVector ? cosine(vector, rowVector) : null;
-        return { ...hit, score, relevance };
-      });
+    async vectorSearch(name, vector, { limit, documentIds }) {
+      const table = await open(name);
+      let builder = table.query().nearestTo(vector).distanceType("cosine").nprobes(tuning.nprobes);
+      // Re-ranking with full vectors is what gives quantised IVF indexes (IvfRq, IvfPq) their recall; HNSW_SQ is
+      // accurate without it, and the extra reads cost time.
+      if (/^Ivf(Rq|Pq)$/i.test((await vectorIndexType(name, table)) ?? ""))
+        builder = builder.refineFactor(tuning.refineFactor);
+      const filter = filterOf(documentIds);
+      if (filter) builder = builder.where(filter);
+      const rows = await builder
+        .select([...SEARCH_COLUMNS, "_distance"])
+        .limit(limit)
+        .toArray();
+      return rows.map((row: Row) => toScored(row, 1 - Number(row._distance)));
     },
 
     async maintain(name, maintainOptions) {

@@ -1,4 +1,4 @@
-import type { SearchResult } from "./knowledge-base.js";
+import type { SearchResult } from "../record-schemas.js";
 
 /**
  * Default minimum cosine similarity between a question and a passage for the passage to count as relevant.

@@ -1,0 +1,57 @@
+import { createOllamaEmbedder } from "./embed/index.js";
+import type { FusionOptions } from "./search/fusion.js";
+import { weightsFromVectorShare } from "./search/fusion.js";
+import type { VectorIndexTuning } from "./store/vector-index.js";
+import type { ChunkOptions, Embedder } from "./types.js";
+
+/** Options for `openKnowledgeBase`. */
+export interface KnowledgeBaseOptions {
+  /** Root of the data layout shared by the CLI and the server (`DATA_DIR`). */
+  dataDir: string;
+  /** Embeds chunks and queries. */
+  embedder: Embedder;
+  /** Default chunk sizes. */
+  chunkOptions?: ChunkOptions;
+  /** Vector index tuning. */
+  vectorIndex?: Partial<VectorIndexTuning>;
+  /** Weights of the vector and full-text rankings in hybrid search; default k 60, equal weights. */
+  fusion?: Partial<FusionOptions>;
+  /** A line is boilerplate once it appears in this many documents of a workspace. Default 3. */
+  boilerplateMinDocuments?: number;
+  /**
+   * Whether the index text (full text and embeddings) of a chunk starts with its document title and heading
+   * path. Default true: it lifts recall for questions phrased like the section title (bench/results).
+   */
+  headingContext?: boolean;
+}
+
+/**
+ * The settings a process reads from its environment to open the knowledge base, with the names the server's
+ * config uses: `DATA_DIR`, `OLLAMA_HOST`, `EMBED_MODEL`, `FUSION_VECTOR_WEIGHT`. The server, the CLI and the
+ * ingest worker threads each parse their environment their own way and pass these to {@link knowledgeBaseOptionsFrom}.
+ */
+export interface KnowledgeBaseSettings {
+  /** `DATA_DIR`. */
+  dataDir: string;
+  /** `OLLAMA_HOST`: base URL of Ollama. */
+  ollamaHost: string;
+  /** `EMBED_MODEL`: the Ollama embedding model. */
+  embedModel: string;
+  /** `FUSION_VECTOR_WEIGHT`: the vector ranking's share in hybrid search, from 0 to 1; equal weights when unset. */
+  fusionVectorWeight?: number;
+}
+
+/**
+ * The options of the knowledge base as the server, the CLI and the worker threads open it: the Ollama embedder
+ * and the fusion weights from the settings. The one place these options are built.
+ * @throws ZhikuError `invalid:input` when `fusionVectorWeight` is outside [0, 1].
+ */
+export function knowledgeBaseOptionsFrom(settings: KnowledgeBaseSettings): KnowledgeBaseOptions {
+  return {
+    dataDir: settings.dataDir,
+    embedder: createOllamaEmbedder({ host: settings.ollamaHost, model: settings.embedModel }),
+    ...(settings.fusionVectorWeight === undefined
+      ? {}
+      : { fusion: weightsFromVectorShare(settings.fusionVectorWeight) }),
+  };
+}

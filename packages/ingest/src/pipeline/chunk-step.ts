@@ -1,0 +1,35 @@
+import { chunkDocument } from "../chunk/index.js";
+import { ZhikuError } from "../errors.js";
+import type { Chunk, ChunkOptions, ParsedDocument } from "../types.js";
+import { type IngestStep, parsedOf } from "./ingest-step.js";
+
+/**
+ * Splits a parsed document into chunks (see `chunk/`).
+ * @throws ZhikuError `invalid:empty` naming the file when it holds no text.
+ */
+export function chunkParsed(options: {
+  parsed: ParsedDocument;
+  name: string;
+  chunkOptions: ChunkOptions | undefined;
+}): Chunk[] {
+  const chunks = chunkDocument(options.parsed, options.chunkOptions);
+  if (chunks.length === 0)
+    throw new ZhikuError("invalid:empty", `${options.name}: no text found in the file`);
+  return chunks;
+}
+
+/** Step 3: the document text in pieces sized for embedding and retrieval. */
+export const chunkStep: IngestStep = {
+  name: "chunk",
+  stage: "chunking",
+  run(draft) {
+    return {
+      ...draft,
+      chunks: chunkParsed({
+        parsed: parsedOf(draft, "chunk"),
+        name: draft.name,
+        chunkOptions: draft.chunkOptions,
+      }),
+    };
+  },
+};

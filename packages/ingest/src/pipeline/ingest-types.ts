@@ -1,0 +1,34 @@
+import type { DocumentRecord } from "../store/document-repository.js";
+import type { ChunkOptions } from "../types.js";
+
+/** Stages reported while a document is ingested. */
+export type IngestProgress =
+  | { stage: "parsing" }
+  | { stage: "chunking" }
+  | { stage: "embedding"; done: number; total: number }
+  | { stage: "storing" };
+
+/** Result of ingesting one file. */
+export interface IngestOutcome {
+  /** `skipped` when the stored version already has this content. */
+  status: "ingested" | "skipped";
+  document: DocumentRecord;
+}
+
+/** Options for ingesting one file (`KnowledgeBase.ingest`). */
+export interface IngestOptions {
+  /** Workspace slug; created with this slug as its name when missing. */
+  workspace: string;
+  /** Source name of the document (unique per workspace). */
+  name: string;
+  /** The original file's bytes. */
+  bytes: Uint8Array;
+  /** Largest accepted file, in bytes; larger ones fail with `too_large:file`. */
+  maxBytes?: number;
+  /** Chunk size options; defaults from the knowledge base. */
+  chunkOptions?: ChunkOptions;
+  /** Reports progress through the stages. */
+  onProgress?: (progress: IngestProgress) => void;
+  /** Cancels the ingestion; nothing of a cancelled version is stored. */
+  signal?: AbortSignal;
+}

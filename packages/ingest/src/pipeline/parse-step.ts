@@ -1,0 +1,39 @@
+import { ZhikuError } from "../errors.js";
+import { parseDocument } from "../parse/index.js";
+import type { ParsedDocument } from "../types.js";
+import type { IngestStep } from "./ingest-step.js";
+
+/** Default largest accepted file: 50 MB, as `MAX_UPLOAD_MB` defaults. */
+export const DEFAULT_MAX_BYTES = 50 * 1024 * 1024;
+
+function formatMegabytes(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/**
+ * Parses a file no larger than `maxBytes` (see `parse/` for the formats).
+ * @throws ZhikuError `too_large:file` over the limit; the parsers' errors otherwise, each naming the file.
+ */
+export async function parseWithinLimit(options: {
+  bytes: Uint8Array;
+  name: string;
+  maxBytes: number;
+}): Promise<ParsedDocument> {
+  const { bytes, name, maxBytes } = options;
+  if (bytes.byteLength > maxBytes) {
+    throw new ZhikuError(
+      "too_large:file",
+      `${name}: file is ${formatMegabytes(bytes.byteLength)}, over the ${formatMegabytes(maxBytes)} limit (MAX_UPLOAD_MB)`,
+    );
+  }
+  return parseDocument({ bytes, name });
+}
+
+/** Step 1: bytes to text with structure. */
+export const parseStep: IngestStep = {
+  name: "parse",
+  stage: "parsing",
+  async run(draft) {
+    return { ...draft, parsed: await parseWithinLimit(draft) };
+  },
+};
