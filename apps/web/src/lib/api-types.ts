@@ -116,6 +116,8 @@ export interface Health {
     chatModel: { name: string; available: boolean };
     embedModel: { name: string; available: boolean };
   };
+  /** Configured models Ollama does not have, e.g. a mistyped CHAT_MODEL whose download failed. */
+  missingModels: string[];
 }
 
 /** Account-wide role: admins manage users and see every workspace. */
