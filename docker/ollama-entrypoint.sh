@@ -11,7 +11,7 @@ CHAT_MODEL="${CHAT_MODEL:-qwen2.5:7b}"
 EMBED_MODEL="${EMBED_MODEL:-bge-m3}"
 MODEL_PULL_ATTEMPTS="${MODEL_PULL_ATTEMPTS:-3}"
 RETRY_SECONDS="${MODEL_PULL_RETRY_SECONDS:-30}"
-settled=/tmp/zhiku-models-settled
+settled="${MODEL_SETTLED_FILE:-/tmp/zhiku-models-settled}"
 here="$(dirname "$0")"
 
 log() { echo "[zhiku-ollama] $*"; }
@@ -29,7 +29,8 @@ server_pid=$!
 child_pid=""
 
 # Forward docker stop to the server (and a running pull) and exit with the server. Every long step below runs in
-# the background and is waited for, so bash runs this trap at once instead of after the step.
+# the background and is waited for, so bash runs this trap at once instead of after the step. What is left of a
+# pull ends with the container (this script is its PID 1).
 stop() {
   [ -n "$child_pid" ] && kill -TERM "$child_pid" 2>/dev/null
   kill -TERM "$server_pid" 2>/dev/null
@@ -113,11 +114,11 @@ for model in "$EMBED_MODEL" "$CHAT_MODEL"; do
 done
 rm -f "$pull_output"
 
+touch "$settled"
 if [ "${#missing[@]}" -eq 0 ]; then
   log "models ready: chat $CHAT_MODEL, embeddings $EMBED_MODEL"
 else
   log "starting without ${missing[*]}: the app shows the missing model in /api/health and in its interface"
 fi
-touch "$settled"
 
 wait "$server_pid"
