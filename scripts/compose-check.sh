@@ -201,7 +201,9 @@ wait_healthy app 180
 health="$(health)"
 log "GET /api/health -> $health"
 case "$health" in *'"status":"ok"'*) ;; *) log "the stack is up but not ok"; exit 1 ;; esac
-compose logs --no-color ollama | grep -q 'pulling bge-m3' || { log "the entrypoint did not pull the models"; exit 1; }
+# Logs go into a variable first: `grep -q` closing the pipe early would fail the pipeline under pipefail.
+ollama_log="$(compose logs --no-color --no-log-prefix ollama)"
+grep -q 'pulling bge-m3' <<<"$ollama_log" || { log "the entrypoint did not pull the models"; exit 1; }
 
 step "/api/docs from the image"
 node - "$base" <<'EOF'
@@ -240,9 +242,10 @@ case "$health" in
   *'"missingModels":["qwen25:7b"]'*) ;;
   *) log "/api/health does not name the missing model qwen25:7b"; exit 1 ;;
 esac
-reason="$(compose logs --no-color ollama | grep 'cannot pull qwen25:7b' | tail -n 1)"
+ollama_log="$(compose logs --no-color --no-log-prefix ollama)"
+reason="$(grep 'cannot pull qwen25:7b' <<<"$ollama_log" | tail -n 1 || true)"
 [ -n "$reason" ] || { log "the ollama log does not say why qwen25:7b is missing"; exit 1; }
-log "reported after $((SECONDS - bad_started)) s; the ollama log says: ${reason#*| }"
+log "reported after $((SECONDS - bad_started)) s; the ollama log says: $reason"
 
 # ---- 7. stop ----
 step "docker compose stop app"
