@@ -195,6 +195,8 @@ wait_healthy() {
   return 1
 }
 health() { node docker/healthcheck.mjs "$base/api/health" || true; }
+# The ollama service's log without Compose's prefix and line-clearing escapes.
+read_ollama_log() { compose logs --no-color --no-log-prefix ollama | sed 's/\x1b\[[0-9;]*[A-Za-z]//g'; }
 
 wait_healthy ollama 180
 wait_healthy app 180
@@ -202,7 +204,7 @@ health="$(health)"
 log "GET /api/health -> $health"
 case "$health" in *'"status":"ok"'*) ;; *) log "the stack is up but not ok"; exit 1 ;; esac
 # Logs go into a variable first: `grep -q` closing the pipe early would fail the pipeline under pipefail.
-ollama_log="$(compose logs --no-color --no-log-prefix ollama)"
+ollama_log="$(read_ollama_log)"
 grep -q 'pulling bge-m3' <<<"$ollama_log" || { log "the entrypoint did not pull the models"; exit 1; }
 
 step "/api/docs from the image"
@@ -242,7 +244,7 @@ case "$health" in
   *'"missingModels":["qwen25:7b"]'*) ;;
   *) log "/api/health does not name the missing model qwen25:7b"; exit 1 ;;
 esac
-ollama_log="$(compose logs --no-color --no-log-prefix ollama)"
+ollama_log="$(read_ollama_log)"
 reason="$(grep 'cannot pull qwen25:7b' <<<"$ollama_log" | tail -n 1 || true)"
 [ -n "$reason" ] || { log "the ollama log does not say why qwen25:7b is missing"; exit 1; }
 log "reported after $((SECONDS - bad_started)) s; the ollama log says: $reason"
