@@ -51,7 +51,7 @@ COPY --from=build /app/apps/web/dist ./apps/web/dist
 COPY --from=build /app/docker/healthcheck.mjs ./docker/healthcheck.mjs
 # The image's unprivileged `node` user (uid 1000) owns the data volume; the code stays read-only to it.
 RUN mkdir -p /data && chown node:node /data \
-  && printf '#!/bin/sh\nexec node /app/packages/ingest/dist/cli/main.js "$@"\n' > /usr/local/bin/zhiku \
+  && printf '#!/bin/sh\nexec node /app/apps/server/dist/cli.js "$@"\n' > /usr/local/bin/zhiku \
   && chmod 755 /usr/local/bin/zhiku
 USER node
 VOLUME /data

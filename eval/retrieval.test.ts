@@ -4,11 +4,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { type StandInOllama, startStandInOllama } from "@zhiku/ingest/stand-in-ollama";
+import { type StandInOllama, startStandInOllama } from "@zhiku/stand-in-ollama";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const run = promisify(execFile);
-const zhiku = fileURLToPath(new URL("../packages/ingest/bin/zhiku.js", import.meta.url));
+const zhiku = fileURLToPath(new URL("../apps/server/bin/zhiku.js", import.meta.url));
 const corpus = fileURLToPath(new URL("./corpus", import.meta.url));
 const questions = fileURLToPath(new URL("./questions.jsonl", import.meta.url));
 

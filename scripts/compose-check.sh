@@ -131,13 +131,13 @@ step "stand-in base image node:20-bookworm-slim"
 bash docker/stand-ins/build-node-base.sh
 
 step "stand-in Ollama image ollama/ollama:zhiku-stand-in"
-stand_in_dist="packages/ingest/dist"
-if [ ! -f "$stand_in_dist/stand-in-ollama/main.js" ]; then
+stand_in_dist="packages/stand-in-ollama/dist"
+if [ ! -f "$stand_in_dist/main.js" ]; then
   log "compiling the stand-in Ollama (npx tsc -b)"
   npx tsc -b
 fi
-mkdir -p "$work/ollama/stand-in"
-cp -r "$stand_in_dist/stand-in-ollama" "$stand_in_dist/chunk" "$work/ollama/stand-in/"
+mkdir -p "$work/ollama"
+cp -r "$stand_in_dist" "$work/ollama/stand-in"
 cp docker/stand-ins/ollama-cli.mjs "$work/ollama/"
 docker build -q -t ollama/ollama:zhiku-stand-in -f docker/stand-ins/ollama.Dockerfile "$work/ollama" >/dev/null
 

@@ -53,7 +53,7 @@ for dev_only in typescript vitest vite @biomejs/biome; do
     exit 1
   fi
 done
-for required in apps/server/dist/main.js packages/ingest/dist/cli/main.js apps/web/dist/index.html; do
+for required in apps/server/dist/main.js apps/server/dist/cli.js apps/web/dist/index.html; do
   [ -f "$required" ] || { log "missing build output $required"; exit 1; }
 done
 
@@ -62,7 +62,7 @@ app_port="$(free_port)"
 data_dir="$work/data"
 
 log "starting the stand-in Ollama on port $ollama_port"
-node packages/ingest/dist/stand-in-ollama/main.js --port "$ollama_port" >"$work/stand-in-ollama.log" 2>&1 &
+node packages/stand-in-ollama/dist/main.js --port "$ollama_port" >"$work/stand-in-ollama.log" 2>&1 &
 pids+=($!)
 
 log "starting the server on port $app_port (NODE_ENV=$NODE_ENV, DATA_DIR=$data_dir)"
@@ -98,9 +98,9 @@ log "GET / -> $page"
 log "zhiku ingest, zhiku backup while the server runs, then zhiku restore into an empty folder"
 printf '# 备份\n\nZhiku 的备份包含元数据、向量和原始文件。\n' >"$work/note.md"
 DATA_DIR="$data_dir" OLLAMA_HOST="http://127.0.0.1:$ollama_port" \
-  node packages/ingest/dist/cli/main.js ingest --workspace smoke "$work/note.md"
-DATA_DIR="$data_dir" node packages/ingest/dist/cli/main.js backup "$work/backup.tar.gz"
-DATA_DIR="$work/restored" node packages/ingest/dist/cli/main.js restore "$work/backup.tar.gz" | tee "$work/restore.out"
+  node apps/server/dist/cli.js ingest --workspace smoke "$work/note.md"
+DATA_DIR="$data_dir" node apps/server/dist/cli.js backup "$work/backup.tar.gz"
+DATA_DIR="$work/restored" node apps/server/dist/cli.js restore "$work/backup.tar.gz" | tee "$work/restore.out"
 grep -q "^Restored 1 workspaces, 1 documents" "$work/restore.out" || { log "the restore did not bring back the document"; exit 1; }
 
 log "ok: the production build starts and answers /api/health"

@@ -101,7 +101,7 @@ const { openAppDeps } = await import("../../apps/server/dist/open-app-deps.js");
 const { authPartsFor } = await import("../../apps/server/dist/auth/index.js");
 const { parseEnvironment } = await import("../../apps/server/dist/env.js");
 const { createLogger } = await import("../../apps/server/dist/logger.js");
-const { startStandInOllama } = await import("@zhiku/ingest/stand-in-ollama");
+const { startStandInOllama } = await import("@zhiku/stand-in-ollama");
 
 /**
  * The app on a kept data directory (`--data-dir`), built as the server builds it, so a populated 100k-chunk

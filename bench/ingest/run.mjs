@@ -41,7 +41,7 @@ const scriptPath = fileURLToPath(import.meta.url);
 
 /** Starts the stand-in Ollama in its own process so its CPU time is not counted as ours. */
 async function startStandIn(port) {
-  const child = spawn(process.execPath, ["packages/ingest/dist/stand-in-ollama/main.js", "--port", port], {
+  const child = spawn(process.execPath, ["packages/stand-in-ollama/dist/main.js", "--port", port], {
     stdio: ["ignore", "pipe", "inherit"],
   });
   await new Promise((done, fail) => {

@@ -38,7 +38,7 @@ const passages = Number(args.passages);
 const lancedb = await import("@lancedb/lancedb");
 const { openKnowledgeBase, createOllamaEmbedder, parseQuestions, normalizeForIndex, dataLayout } =
   await import("@zhiku/ingest");
-const { startStandInOllama } = await import("@zhiku/ingest/stand-in-ollama");
+const { startStandInOllama } = await import("@zhiku/stand-in-ollama");
 const { segmentWords } = await import("../../packages/ingest/dist/clean/index.js");
 const { fuseRankings } = await import("../../packages/ingest/dist/store/fusion.js");
 const { DEFAULT_VECTOR_INDEX_TUNING } = await import("../../packages/ingest/dist/store/chunk-store.js");

@@ -18,7 +18,7 @@ configureLanceEnvironment();
 
 const { openKnowledgeBase, createOllamaEmbedder, evaluate, parseQuestions, DEFAULT_RELEVANCE_CUTOFF } =
   await import("@zhiku/ingest");
-const { startStandInOllama } = await import("@zhiku/ingest/stand-in-ollama");
+const { startStandInOllama } = await import("@zhiku/stand-in-ollama");
 const { collectFiles } = await import("../../packages/ingest/dist/cli/collect-files.js");
 
 const root = fileURLToPath(new URL("../../", import.meta.url));

@@ -31,7 +31,7 @@ function fail(message) {
 const [command, name] = process.argv.slice(2);
 switch (command) {
   case "serve": {
-    const args = ["/opt/stand-in/stand-in-ollama/main.js", "--host", "0.0.0.0", "--port", "11434"];
+    const args = ["/opt/stand-in/main.js", "--host", "0.0.0.0", "--port", "11434"];
     for (const model of installedAtStart) args.push("--model", model);
     const server = spawn(process.execPath, args, { stdio: "inherit" });
     for (const signal of ["SIGTERM", "SIGINT"]) process.on(signal, () => server.kill(signal));

@@ -2,7 +2,7 @@
 # server (deterministic lexical embeddings and canned chat answers, no model weights) behind an `ollama` command
 # with the subcommands docker/ollama-entrypoint.sh and the compose healthcheck use. Tagged
 # `ollama/ollama:zhiku-stand-in`, so a real `ollama/ollama` image is never replaced.
-# Build context: a folder with stand-in/ (the compiled stand-in server) and ollama-cli.mjs, made by the check.
+# Build context: a folder with stand-in/ (packages/stand-in-ollama/dist) and ollama-cli.mjs, made by the check.
 FROM node:20-bookworm-slim
 COPY stand-in /opt/stand-in
 COPY ollama-cli.mjs /opt/stand-in/ollama-cli.mjs

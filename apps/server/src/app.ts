@@ -5,16 +5,18 @@ import { serveStatic } from "@hono/node-server/serve-static";
 import { Hono } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import { openAPIRouteHandler } from "hono-openapi";
+import { isApiPath } from "./api-paths.js";
 import { authenticate, authPartsFor } from "./auth/index.js";
 import type { AppDeps } from "./deps.js";
 import { createErrorHandler, notFoundHandler } from "./errors.js";
 import { createLogger } from "./logger.js";
+import { createMcpRoutes } from "./mcp/mcp-routes.js";
 import { requestLogging } from "./request-logging.js";
 import { createApiDocsRoutes } from "./routes/api-docs.js";
 import { createApiKeyRoutes } from "./routes/api-keys.js";
 import { createAuditRoutes } from "./routes/audit.js";
 import { createAuthRoutes } from "./routes/auth.js";
-import { createChatRoutes } from "./routes/chat.js";
+import { chatPartsFor, createChatRoutes } from "./routes/chat.js";
 import { createDocumentRoutes } from "./routes/documents.js";
 import { createEventRoutes } from "./routes/events.js";
 import { createHealthRoutes } from "./routes/health.js";
@@ -25,6 +27,10 @@ import { createSearchRoutes } from "./routes/search.js";
 import { createThreadRoutes } from "./routes/threads.js";
 import { createUserRoutes } from "./routes/users.js";
 import { createWorkspaceRoutes } from "./routes/workspaces.js";
+import { VisitorRateLimit } from "./widget/visitor-rate-limit.js";
+import { createWidgetKeyRoutes } from "./widget/widget-key-routes.js";
+import { WidgetKeyStore } from "./widget/widget-key-store.js";
+import { createWidgetRoutes } from "./widget/widget-routes.js";
 
 /**
  * The Content-Security-Policy of every response: the built web client loads only its own scripts, styles (inline
@@ -53,7 +59,8 @@ export type { AppDeps } from "./deps.js";
  */
 export function createApp(deps: AppDeps) {
   const logger = deps.logger ?? createLogger("silent");
-  const { accounts } = authPartsFor(deps);
+  const { accounts, permissions, audit } = authPartsFor(deps);
+  const widgetKeys = new WidgetKeyStore(deps.kb.db);
   const app = new Hono()
     .use(requestLogging({ logger, metrics: deps.metrics }))
     // Headers a route sets itself win (the original-file download's `sandbox` policy, the docs page's policy).
@@ -80,7 +87,23 @@ export function createApp(deps: AppDeps) {
     .route("/api", createSearchRoutes(deps))
     .route("/api", createChatRoutes(deps))
     .route("/api", createThreadRoutes(deps))
-    .route("/v1", createOpenAiRoutes(deps));
+    .route("/api", createWidgetKeyRoutes({ widgetKeys, permissions, audit }))
+    .route("/v1", createOpenAiRoutes(deps))
+    .route(
+      "/",
+      createWidgetRoutes({
+        kb: deps.kb,
+        chat: chatPartsFor(deps).chat,
+        widgetKeys,
+        rateLimit: new VisitorRateLimit(),
+        webRoot: deps.webRoot,
+        shutdownSignal: deps.shutdownSignal,
+      }),
+    )
+    .route(
+      "/",
+      createMcpRoutes({ kb: deps.kb, chat: chatPartsFor(deps).chat, permissions, version: "0.1.0" }),
+    );
 
   app.get(
     "/api/openapi.json",
@@ -124,10 +147,6 @@ export function createApp(deps: AppDeps) {
   app.notFound(notFoundHandler);
   app.onError(createErrorHandler(logger));
   return app;
-}
-
-function isApiPath(path: string): boolean {
-  return path === "/api" || path.startsWith("/api/") || path === "/v1" || path.startsWith("/v1/");
 }
 
 /** The app's route types, for `hc<AppType>` in the web client. */

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { type StandInOllama, startStandInOllama } from "@zhiku/ingest/stand-in-ollama";
+import { type StandInOllama, startStandInOllama } from "@zhiku/stand-in-ollama";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 // Every request of these tests goes as the admin that ADMIN_EMAIL / ADMIN_PASSWORD create.
@@ -14,7 +14,7 @@ import { readEvents } from "./testing/test-server.js";
 
 const run = promisify(execFile);
 // The built CLI, as `npx zhiku` runs it.
-const cliPath = fileURLToPath(new URL("../../../packages/ingest/bin/zhiku.js", import.meta.url));
+const cliPath = fileURLToPath(new URL("../bin/zhiku.js", import.meta.url));
 
 interface DocumentSummary {
   id: string;

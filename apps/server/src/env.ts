@@ -19,6 +19,7 @@ const environmentSchema = z.object({
   ADMIN_PASSWORD: z.string().min(8).max(1_024).optional(),
   URL_ALLOWLIST: z.string().optional(),
   FUSION_VECTOR_WEIGHT: z.coerce.number().min(0).max(1).optional(),
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
 });
 
 /** Examples shown in the fix-it message for a bad value. */
@@ -36,6 +37,7 @@ const examples: Record<keyof z.infer<typeof environmentSchema>, string> = {
   ADMIN_PASSWORD: "a password of at least 8 characters (with ADMIN_EMAIL)",
   URL_ALLOWLIST: "comma-separated host names or CIDR ranges, such as intranet.example.com,10.0.0.0/8",
   FUSION_VECTOR_WEIGHT: "a number from 0 (full-text ranking only) to 1 (vector ranking only), such as 0.5",
+  PUBLIC_URL: "the URL people open Zhiku at, such as https://zhiku.example.com",
 };
 
 /** The server's configuration, read once from the environment at start. */
@@ -70,6 +72,8 @@ export interface ServerConfig {
    * unset means equal weights (bench/results/retrieval-experiments.md, "Fusion weights").
    */
   fusionVectorWeight?: number;
+  /** The URL people open Zhiku at (`PUBLIC_URL`), without a trailing slash, for links sent outside the browser. */
+  publicUrl?: string;
 }
 
 /** A bad environment value; the message says which variable and how to fix it. */
@@ -149,6 +153,9 @@ export function parseEnvironment(source: Record<string, string | undefined>): Se
     ...(environment.FUSION_VECTOR_WEIGHT === undefined
       ? {}
       : { fusionVectorWeight: environment.FUSION_VECTOR_WEIGHT }),
+    ...(environment.PUBLIC_URL === undefined
+      ? {}
+      : { publicUrl: environment.PUBLIC_URL.replace(/\/+$/, "") }),
   };
 }
 

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { type StandInOllama, startStandInOllama } from "@zhiku/ingest/stand-in-ollama";
+import { type StandInOllama, startStandInOllama } from "@zhiku/stand-in-ollama";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 // Every request of these tests goes as the admin that ADMIN_EMAIL / ADMIN_PASSWORD create.
 import {

@@ -10,11 +10,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import {
-  type StandInOllama,
-  type StandInOllamaOptions,
-  startStandInOllama,
-} from "@zhiku/ingest/stand-in-ollama";
+import { type StandInOllama, type StandInOllamaOptions, startStandInOllama } from "@zhiku/stand-in-ollama";
 import { type Browser, chromium, type Page } from "playwright-core";
 
 const repositoryRoot = fileURLToPath(new URL("../../../", import.meta.url));

@@ -407,7 +407,7 @@ describe("KnowledgeBase.reembed", () => {
 
 describe("KnowledgeBase.search without Ollama", () => {
   it("falls back to full text after one quick retry instead of ingestion's backoff", async () => {
-    const { startStandInOllama } = await import("./stand-in-ollama/index.js");
+    const { startStandInOllama } = await import("@zhiku/stand-in-ollama");
     const { createOllamaEmbedder } = await import("./embed/index.js");
     const ollama = await startStandInOllama({ port: 0, embeddingDimension: 32 });
     const dataDir = await mkdtemp(join(tmpdir(), "zhiku-kb-offline-"));

@@ -14,6 +14,8 @@ export type AuditAction =
   | "member.removed"
   | "api_key.created"
   | "api_key.revoked"
+  | "widget_key.created"
+  | "widget_key.revoked"
   | "document.uploaded"
   | "document.deleted"
   | "workspace.created"

@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
+import { isApiPath } from "../api-paths.js";
 import { AppError, toErrorResponse } from "../errors.js";
 import { toOpenAiError } from "../routes/openai.js";
 import type { AccountStore } from "./account-store.js";
@@ -28,10 +29,6 @@ export const publicRoutes: ReadonlySet<string> = new Set([
 ]);
 
 const unsafeMethods = new Set(["POST", "PUT", "PATCH", "DELETE"]);
-
-function isApiPath(path: string): boolean {
-  return path === "/api" || path.startsWith("/api/") || path === "/v1" || path.startsWith("/v1/");
-}
 
 function isOpenAiPath(path: string): boolean {
   return path === "/v1" || path.startsWith("/v1/");

@@ -119,6 +119,24 @@ export const serverMigrations: Migration[] = [
       CREATE INDEX threads_user ON threads (user_id);
     `,
   },
+  {
+    version: 3,
+    description: "widget keys: public keys that let a web page embed a workspace's chat",
+    sql: `
+      CREATE TABLE widget_keys (
+        id TEXT PRIMARY KEY,
+        workspace_id TEXT NOT NULL,
+        key TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        allowed_origins TEXT NOT NULL,
+        requests_per_minute INTEGER NOT NULL,
+        created_by TEXT,
+        created_at TEXT NOT NULL,
+        revoked_at TEXT
+      );
+      CREATE INDEX widget_keys_workspace ON widget_keys (workspace_id);
+    `,
+  },
 ];
 
 /** Applies the server's own migrations ({@link serverMigrations}) to the knowledge-base database. */

@@ -1,4 +1,4 @@
-import type { StandInRequest } from "@zhiku/ingest/stand-in-ollama";
+import type { StandInRequest } from "@zhiku/stand-in-ollama";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import {
   createTestServer,

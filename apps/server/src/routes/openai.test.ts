@@ -1,12 +1,11 @@
-import type { AddressInfo } from "node:net";
-import { type ServerType, serve } from "@hono/node-server";
 import OpenAI from "openai";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type Listening, listenOnLoopback } from "../testing/listen.js";
 import { createTestServer, type TestServer } from "../testing/test-server.js";
 
 describe("OpenAI-compatible API driven by the openai client", () => {
   let server: TestServer;
-  let listener: ServerType;
+  let listener: Listening;
   let client: OpenAI;
 
   beforeEach(async () => {
@@ -23,20 +22,16 @@ describe("OpenAI-compatible API driven by the openai client", () => {
       name: "gc.md",
       bytes: new TextEncoder().encode("# 垃圾回收\n\n复制算法把内存分成两块，每次只使用其中一块。\n"),
     });
-    const port = await new Promise<number>((resolve) => {
-      listener = serve({ fetch: server.app.fetch, port: 0, hostname: "127.0.0.1" }, (info: AddressInfo) =>
-        resolve(info.port),
-      );
-    });
+    listener = await listenOnLoopback(server.app);
     client = new OpenAI({
-      baseURL: `http://127.0.0.1:${port}/v1`,
+      baseURL: `${listener.baseUrl}/v1`,
       apiKey: server.admin.apiKey,
       maxRetries: 0,
     });
   });
 
   afterEach(async () => {
-    await new Promise<void>((resolve) => listener.close(() => resolve()));
+    await listener.close();
     await server.close();
   });
 

@@ -8,6 +8,11 @@ import { type Authenticated, authPartsFor } from "../auth/index.js";
 import type { AppDeps } from "../deps.js";
 import { AppError, toErrorResponse } from "../errors.js";
 import type { HistoryMessage } from "../services/chat/index.js";
+import {
+  createEmbeddingService,
+  MAX_EMBEDDING_INPUTS,
+  vectorToBase64,
+} from "../services/embeddings/embedding-service.js";
 import { chatPartsFor, requestAbort, toAppError } from "./chat.js";
 import { eventStreamResponse, jsonResponse } from "./schemas.js";
 import { validate } from "./validation.js";
@@ -93,6 +98,26 @@ function splitConversation(messages: CompletionMessage[]): {
   return { question, history, instructions };
 }
 
+const embeddingBodySchema = z.looseObject({
+  model: z.string().min(1, "model must name a workspace (its slug)"),
+  input: z.union([
+    z.string().min(1, "input must not be empty"),
+    z
+      .array(z.string().min(1, "input must not hold empty strings"))
+      .min(1, "input must not be empty")
+      .max(MAX_EMBEDDING_INPUTS, `input may hold at most ${MAX_EMBEDDING_INPUTS} texts`),
+  ]),
+  encoding_format: z.enum(["float", "base64"]).nullish(),
+  dimensions: z.int().positive().nullish(),
+  user: z.string().nullish(),
+});
+
+const embeddingSchema = z.object({
+  object: z.literal("embedding"),
+  index: z.number(),
+  embedding: z.union([z.array(z.number()), z.string()]),
+});
+
 const openAiErrorSchema = z.object({
   error: z.object({ message: z.string(), type: z.string(), code: z.string(), param: z.string().nullable() }),
 });
@@ -115,6 +140,10 @@ export function createOpenAiRoutes(deps: AppDeps) {
   const parts = chatPartsFor(deps);
   const { chat } = parts;
   const openAiError = (description: string) => jsonResponse(description, openAiErrorSchema);
+  const embeddings = createEmbeddingService({
+    ollamaHost: deps.ollama.host,
+    defaultModel: deps.config.embedModel,
+  });
   // A workspace the caller may not see is answered exactly as one that does not exist.
   const requireModel = (auth: Authenticated, model: string) => {
     const workspace = kb.getWorkspace(model);
@@ -300,6 +329,56 @@ export function createOpenAiRoutes(deps: AppDeps) {
             abort.dispose();
           }
         });
+      },
+    )
+    .post(
+      "/embeddings",
+      describeRoute({
+        tags: ["OpenAI-compatible"],
+        summary: "Embed texts with the embedding model of the workspace named by `model`",
+        responses: {
+          200: jsonResponse(
+            "One embedding per input, in order",
+            z.object({
+              object: z.literal("list"),
+              data: z.array(embeddingSchema),
+              model: z.string(),
+              usage: z.object({ prompt_tokens: z.number(), total_tokens: z.number() }),
+            }),
+          ),
+          400: openAiError("Invalid input, encoding_format or dimensions"),
+          404: openAiError("No such workspace"),
+          503: openAiError("Ollama is unreachable"),
+        },
+      }),
+      validate("json", embeddingBodySchema),
+      async (c) => {
+        const body = c.req.valid("json");
+        const workspace = requireModel(c.get("auth"), body.model);
+        const texts = typeof body.input === "string" ? [body.input] : body.input;
+        const { model, vectors, promptTokens } = await embeddings.embed(workspace, texts, c.req.raw.signal);
+        const dimension = vectors[0]?.length ?? 0;
+        if (body.dimensions != null && body.dimensions !== dimension) {
+          throw new AppError(
+            "invalid:dimensions",
+            `dimensions: ${model} makes vectors of ${dimension} dimensions; leave dimensions out or send ${dimension}`,
+            400,
+          );
+        }
+        const base64 = body.encoding_format === "base64";
+        return c.json(
+          {
+            object: "list" as const,
+            data: vectors.map((vector, index) => ({
+              object: "embedding" as const,
+              index,
+              embedding: base64 ? vectorToBase64(vector) : vector,
+            })),
+            model,
+            usage: { prompt_tokens: promptTokens, total_tokens: promptTokens },
+          },
+          200,
+        );
       },
     );
 }

@@ -1,11 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  type StandInOllama,
-  type StandInOllamaOptions,
-  startStandInOllama,
-} from "@zhiku/ingest/stand-in-ollama";
+import { type StandInOllama, type StandInOllamaOptions, startStandInOllama } from "@zhiku/stand-in-ollama";
 import { createApp } from "../app.js";
 import {
   authPartsFor,

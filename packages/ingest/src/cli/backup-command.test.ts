@@ -1,11 +1,11 @@
 import { mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type StandInOllama, startStandInOllama } from "@zhiku/stand-in-ollama";
 import { list as listTar } from "tar";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createOllamaEmbedder } from "../embed/index.js";
 import { type KnowledgeBase, openKnowledgeBase } from "../knowledge-base.js";
-import { type StandInOllama, startStandInOllama } from "../stand-in-ollama/index.js";
 import { createBackup, runBackup } from "./backup-command.js";
 import { restoreBackup } from "./restore-command.js";
 

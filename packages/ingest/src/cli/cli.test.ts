@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { type StandInOllama, startStandInOllama } from "@zhiku/stand-in-ollama";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type StandInOllama, startStandInOllama } from "../stand-in-ollama/index.js";
 
 const run = promisify(execFile);
 // The built CLI, as `npx zhiku` runs it (tests run after `tsc -b`).

@@ -1,7 +1,9 @@
-#!/usr/bin/env node
 /**
- * The `zhiku` command line: ingest files into a workspace and search it, on the same data dir as the server.
+ * The `zhiku` command line: ingest files into a workspace and search it, on the same data dir as the server. The
+ * installed `zhiku` command is the server package's, which adds `mcp` (it needs the chat service) to these.
  */
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { configureLanceEnvironment } from "../lance-environment.js";
 
@@ -188,10 +190,22 @@ program
     },
   );
 
-program.parseAsync(process.argv).catch((error: unknown) => {
-  const code = (error as { code?: unknown }).code;
-  process.stderr.write(
-    `zhiku: ${error instanceof Error ? error.message : String(error)}${typeof code === "string" && code.includes(":") ? ` (${code})` : ""}\n`,
-  );
-  process.exitCode = 2;
-});
+/** The `zhiku` program with the ingest package's commands; the server package's `zhiku` adds `mcp` to it. */
+export const cliProgram: Command = program;
+
+/** Runs a `zhiku` program: a failure prints `zhiku: message (code)` and exits with code 2. */
+export async function runCli(target: Command, argv: readonly string[] = process.argv): Promise<void> {
+  try {
+    await target.parseAsync(argv);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    process.stderr.write(
+      `zhiku: ${error instanceof Error ? error.message : String(error)}${typeof code === "string" && code.includes(":") ? ` (${code})` : ""}\n`,
+    );
+    process.exitCode = 2;
+  }
+}
+
+// Run when started as a script (`node dist/cli/main.js`), not when the server's `zhiku` imports the program.
+if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url))
+  await runCli(program);

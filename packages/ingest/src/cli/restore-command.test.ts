@@ -4,10 +4,10 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promis
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { lexicalEmbedding } from "@zhiku/stand-in-ollama";
 import { create as createTar, extract, list } from "tar";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type KnowledgeBase, openKnowledgeBase } from "../knowledge-base.js";
-import { lexicalEmbedding } from "../stand-in-ollama/index.js";
 import type { Embedder } from "../types.js";
 import { createBackup } from "./backup-command.js";
 import { restoreBackup } from "./restore-command.js";

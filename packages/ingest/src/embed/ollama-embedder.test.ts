@@ -1,7 +1,6 @@
+import { lexicalEmbedding, type StandInOllama, startStandInOllama } from "@zhiku/stand-in-ollama";
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { isZhikuError, ZhikuError } from "../errors.js";
-import { lexicalEmbedding } from "../stand-in-ollama/lexical-embedding.js";
-import { type StandInOllama, startStandInOllama } from "../stand-in-ollama/server.js";
 import { checkOllama, createOllamaEmbedder } from "./index.js";
 
 let standIn: StandInOllama;

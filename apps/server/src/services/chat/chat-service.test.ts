@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { SearchResult, WorkspaceRecord } from "@zhiku/ingest";
-import { type StandInOllama, startStandInOllama } from "@zhiku/ingest/stand-in-ollama";
+import { type StandInOllama, startStandInOllama } from "@zhiku/stand-in-ollama";
 import BetterSqlite3, { type Database } from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { migrateServerDatabase } from "../../db/migrations.js";

@@ -1,10 +1,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
-import { countTokens } from "../chunk/count-tokens.js";
 import { lexicalEmbedding } from "./lexical-embedding.js";
 import { describeModel, fakeDigest, type StandInModel, withTag } from "./models.js";
 import { buildReply, replyPieces, type StandInMessage } from "./reply.js";
+import { estimateTokens } from "./token-estimate.js";
 
 /** An injected HTTP failure: the next `times` requests get `status`, then the endpoint works again. */
 export interface StandInStatusFailure {
@@ -311,7 +311,7 @@ export async function startStandInOllama(options: StandInOllamaOptions = {}): Pr
           embeddings: (texts as string[]).map((text) => lexicalEmbedding(text, state.embeddingDimension)),
           total_duration: 1_000_000,
           load_duration: 100_000,
-          prompt_eval_count: (texts as string[]).reduce((sum, text) => sum + countTokens(text), 0),
+          prompt_eval_count: (texts as string[]).reduce((sum, text) => sum + estimateTokens(text), 0),
         });
       }
       case "/api/chat":
@@ -340,7 +340,7 @@ export async function startStandInOllama(options: StandInOllamaOptions = {}): Pr
         const timing = {
           total_duration: 2_000_000 + pieces.length * 10_000,
           load_duration: 100_000,
-          prompt_eval_count: messages.reduce((sum, message) => sum + countTokens(message.content), 0),
+          prompt_eval_count: messages.reduce((sum, message) => sum + estimateTokens(message.content), 0),
           prompt_eval_duration: 500_000,
           eval_count: pieces.length,
           eval_duration: pieces.length * 10_000,

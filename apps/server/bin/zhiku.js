@@ -1,3 +1,3 @@
 #!/usr/bin/env node
 // Committed (not built) so npm can link and mark it executable at install time, before `npm run build`.
-import "../dist/cli/main.js";
+import "../dist/cli.js";

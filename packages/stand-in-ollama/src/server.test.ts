@@ -271,7 +271,7 @@ describe("stand-in Ollama through the official client", () => {
   });
 });
 
-const builtMain = fileURLToPath(new URL("../../dist/stand-in-ollama/main.js", import.meta.url));
+const builtMain = fileURLToPath(new URL("../dist/main.js", import.meta.url));
 
 describe.skipIf(!existsSync(builtMain))("stand-in-ollama command (built)", () => {
   let child: ChildProcess | undefined;
