@@ -1,26 +1,38 @@
-# syntax=docker/dockerfile:1
 # Zhiku: the API server with the built web client. Data (SQLite, LanceDB, original files) lives in /data.
-# Every build step is an npm script that CI runs too (scripts/production-check.sh), so a broken image build
-# shows up in CI even though CI has no Docker engine.
+# Every build step is an npm script that CI runs too (scripts/production-check.sh without Docker,
+# scripts/compose-check.sh with a Docker engine). No `# syntax=` line: the builder built into the engine is used,
+# so a build needs nothing from a registry but the base image and the npm packages.
+# Works with the classic builder and with BuildKit (Docker Engine 20.10 or newer).
 
-# ---- build: all dependencies, compile TypeScript and the web client, then drop dev dependencies ----
-FROM node:20-bookworm-slim AS build
-# better-sqlite3 downloads a prebuilt binary; these are the fallback when none matches the platform.
+# ---- base: the system packages better-sqlite3 needs to compile when no prebuilt binary matches ----
+FROM node:20-bookworm-slim AS base
 RUN apt-get update \
   && apt-get install -y --no-install-recommends python3 make g++ \
   && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 ENV NODE_ENV=production
-# Manifests first, so the dependency layer is reused when only sources change.
-COPY package.json package-lock.json ./
-COPY packages/ingest/package.json packages/ingest/
-COPY packages/stand-in-ollama/package.json packages/stand-in-ollama/
-COPY apps/server/package.json apps/server/
-COPY apps/web/package.json apps/web/
+
+# ---- manifests: every package.json of the workspaces, and nothing else ----
+# The next stages copy this folder first; its layer (and so their `npm ci`) is reused for as long as no
+# manifest or the lock file changes, whatever else does. New workspaces are picked up without editing this file.
+FROM base AS manifests
+COPY . /source
+RUN mkdir /manifests \
+  && cd /source \
+  && find . -name package.json -not -path "*/node_modules/*" -exec cp --parents {} /manifests \; \
+  && cp package-lock.json /manifests/
+
+# ---- production dependencies only, from the manifests (cached across source changes) ----
+FROM base AS production-dependencies
+COPY --from=manifests /manifests ./
+RUN npm run prune:production
+
+# ---- build: all dependencies (cached the same way), then compile TypeScript and the web client ----
+FROM base AS build
+COPY --from=manifests /manifests ./
 RUN npm ci --include=dev --no-audit --no-fund
 COPY . .
-RUN npm run build:production \
-  && npm run prune:production
+RUN npm run build:production
 
 # ---- runtime: production dependencies and compiled output only ----
 FROM node:20-bookworm-slim AS runtime
@@ -29,8 +41,8 @@ ENV NODE_ENV=production \
   HOST=0.0.0.0 \
   PORT=3000
 WORKDIR /app
-COPY --from=build /app/package.json /app/package-lock.json ./
-COPY --from=build /app/node_modules ./node_modules
+COPY --from=production-dependencies /app/package.json /app/package-lock.json ./
+COPY --from=production-dependencies /app/node_modules ./node_modules
 COPY --from=build /app/packages/ingest/package.json ./packages/ingest/package.json
 COPY --from=build /app/packages/ingest/dist ./packages/ingest/dist
 COPY --from=build /app/apps/server/package.json ./apps/server/package.json
@@ -44,6 +56,8 @@ RUN mkdir -p /data && chown node:node /data \
 USER node
 VOLUME /data
 EXPOSE 3000
+# Compose overrides this with the same test; `docker run` alone uses it. Run `docker run --init` (Compose sets
+# `init: true`) so that a stop signal during start-up ends the server at once.
 HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 \
   CMD ["node", "docker/healthcheck.mjs"]
 CMD ["node", "apps/server/dist/main.js"]

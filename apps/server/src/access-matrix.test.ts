@@ -172,6 +172,10 @@ describe("access matrix: every route × every role", () => {
     "GET /api/health": { expect: everyone, request: () => ({ path: "/api/health" }) },
     "GET /api/openapi.json": { expect: everyone, request: () => ({ path: "/api/openapi.json" }) },
     "GET /api/docs": { expect: everyone, request: () => ({ path: "/api/docs" }) },
+    "GET /api/docs/api-reference.js": {
+      expect: everyone,
+      request: () => ({ path: "/api/docs/api-reference.js" }),
+    },
     "GET /api/auth/status": { expect: everyone, request: () => ({ path: "/api/auth/status" }) },
     "POST /api/auth/setup": {
       expect: () => "conflict",

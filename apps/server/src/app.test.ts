@@ -37,6 +37,7 @@ describe("app", () => {
           chatModel: { name: "qwen2.5:7b", available: true },
           embedModel: { name: "bge-m3", available: true },
         },
+        missingModels: [],
       });
     });
 
@@ -51,6 +52,7 @@ describe("app", () => {
             chatModel: { name: "qwen2.5:7b", available: false },
             embedModel: { name: "bge-m3", available: true },
           },
+          missingModels: ["qwen2.5:7b"],
         });
         server.standIn.setOptions({ unavailable: "close" });
         const down = await server.request("/api/health");
@@ -62,6 +64,7 @@ describe("app", () => {
             chatModel: { name: "qwen2.5:7b", available: false },
             embedModel: { name: "bge-m3", available: false },
           },
+          missingModels: [],
         });
         const models = await server.request("/api/models");
         expect(models.status).toBe(503);

@@ -2,7 +2,6 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { serveStatic } from "@hono/node-server/serve-static";
-import { Scalar } from "@scalar/hono-api-reference";
 import { Hono } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import { openAPIRouteHandler } from "hono-openapi";
@@ -13,6 +12,7 @@ import { createErrorHandler, notFoundHandler } from "./errors.js";
 import { createLogger } from "./logger.js";
 import { createMcpRoutes } from "./mcp/mcp-routes.js";
 import { requestLogging } from "./request-logging.js";
+import { createApiDocsRoutes } from "./routes/api-docs.js";
 import { createApiKeyRoutes } from "./routes/api-keys.js";
 import { createAuditRoutes } from "./routes/audit.js";
 import { createAuthRoutes } from "./routes/auth.js";
@@ -49,16 +49,6 @@ export const contentSecurityPolicy = {
   formAction: ["'self'"],
   frameAncestors: ["'none'"],
 };
-
-/**
- * The API reference page's own policy: Scalar is a script from a CDN with an inline bootstrap script and remote fonts.
- * The page shows only the OpenAPI document; everything else keeps {@link contentSecurityPolicy}.
- */
-export const docsContentSecurityPolicy =
-  "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; " +
-  "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.scalar.com; " +
-  "font-src 'self' data: https://cdn.jsdelivr.net https://fonts.scalar.com; img-src 'self' data: blob: https:; " +
-  "connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'";
 
 export type { AppDeps } from "./deps.js";
 /** Wire shapes the route types do not carry (error bodies, event-stream data), for the web client. */
@@ -139,14 +129,10 @@ export function createApp(deps: AppDeps) {
           { name: "OpenAI-compatible" },
         ],
       },
-      exclude: ["/api/openapi.json", "/api/docs", "/api/metrics"],
+      exclude: ["/api/openapi.json", "/api/docs", "/api/docs/api-reference.js", "/api/metrics"],
     }),
   );
-  const docs = Scalar({ url: "/api/openapi.json", pageTitle: "Zhiku API" });
-  app.get("/api/docs", async (c, next) => {
-    c.header("Content-Security-Policy", docsContentSecurityPolicy);
-    return docs(c, next);
-  });
+  app.route("/api", createApiDocsRoutes());
 
   const webRoot = deps.webRoot;
   if (webRoot && existsSync(join(webRoot, "index.html"))) {

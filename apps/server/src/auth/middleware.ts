@@ -25,6 +25,7 @@ export const publicRoutes: ReadonlySet<string> = new Set([
   "POST /api/auth/login",
   "GET /api/openapi.json",
   "GET /api/docs",
+  "GET /api/docs/api-reference.js",
 ]);
 
 const unsafeMethods = new Set(["POST", "PUT", "PATCH", "DELETE"]);

@@ -4,7 +4,11 @@ import type { AppDeps } from "../deps.js";
 import { checkOllamaStatus } from "../services/ollama.js";
 import { healthSchema, jsonResponse } from "./schemas.js";
 
-/** `GET /health`: whether Ollama answers and has the configured models. Always 200; `degraded` says what is missing. */
+/**
+ * `GET /health`: whether Ollama answers and has the configured models. Always 200; `degraded` says what is missing,
+ * and `missingModels` names the configured models Ollama does not have (none while it cannot be reached, when
+ * nothing is known about them), e.g. a mistyped `CHAT_MODEL` whose pull failed.
+ */
 export function createHealthRoutes(deps: AppDeps) {
   return new Hono().get(
     "/health",
@@ -21,8 +25,14 @@ export function createHealthRoutes(deps: AppDeps) {
         chatModel: deps.config.chatModel,
         embedModel: deps.config.embedModel,
       });
-      const healthy = ollama.reachable && ollama.chatModel.available && ollama.embedModel.available;
-      return c.json({ status: healthy ? ("ok" as const) : ("degraded" as const), ollama }, 200);
+      const missingModels = ollama.reachable
+        ? [ollama.chatModel, ollama.embedModel].filter((model) => !model.available).map((model) => model.name)
+        : [];
+      const healthy = ollama.reachable && missingModels.length === 0;
+      return c.json(
+        { status: healthy ? ("ok" as const) : ("degraded" as const), ollama, missingModels },
+        200,
+      );
     },
   );
 }

@@ -93,6 +93,8 @@ export const healthSchema = z.object({
     chatModel: z.object({ name: z.string(), available: z.boolean() }),
     embedModel: z.object({ name: z.string(), available: z.boolean() }),
   }),
+  /** Configured models Ollama answers it does not have (empty while Ollama cannot be reached). */
+  missingModels: z.array(z.string()),
 });
 
 /** An OpenAPI response with a JSON body described by `schema`. */

@@ -144,6 +144,8 @@ export const en = {
   "health.unreachable":
     "Ollama cannot be reached. Answers and new uploads wait until it is back; search still works.",
   "health.modelMissing": "The model {model} is not installed in Ollama.",
+  "health.modelMissingHint":
+    "If its download failed (a mistyped CHAT_MODEL or EMBED_MODEL, no network, a full disk), `docker compose logs ollama` says why.",
   "health.pull": "Download {model}",
   "health.pulling": "Downloading {model}: {status}",
   "health.pullDone": "{model} is ready.",

@@ -142,6 +142,8 @@ export const zh: Messages = {
   "health.region": "服务状态",
   "health.unreachable": "无法连接 Ollama。回答和新上传会等待它恢复，搜索仍可使用。",
   "health.modelMissing": "Ollama 中没有安装模型 {model}。",
+  "health.modelMissingHint":
+    "若下载失败（CHAT_MODEL 或 EMBED_MODEL 名称有误、无网络、磁盘已满），`docker compose logs ollama` 会说明原因。",
   "health.pull": "下载 {model}",
   "health.pulling": "正在下载 {model}：{status}",
   "health.pullDone": "{model} 已就绪。",

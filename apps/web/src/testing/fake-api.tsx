@@ -72,6 +72,7 @@ export function fakeApi(handlers: Record<string, FakeHandler>) {
           chatModel: { name: "qwen2.5:7b", available: true },
           embedModel: { name: "bge-m3", available: true },
         },
+        missingModels: [],
       });
     }
     return errorJson("not_found:route", `No route ${request.method} ${url.pathname}`, 404);

@@ -48,9 +48,8 @@ export function HealthBanner(props: HealthBannerProps) {
   const { t } = useI18n();
   const [dismissed, setDismissed] = useState(false);
   const { health, pull } = props;
-  const missing = health?.ollama.reachable
-    ? [health.ollama.chatModel, health.ollama.embedModel].filter((model) => !model.available)
-    : [];
+  // A reply without `missingModels` comes from a server older than the field: nothing is known to be missing.
+  const missing = health?.missingModels ?? [];
   const unreachable = health !== null && !health.ollama.reachable;
   const show = props.error !== null || unreachable || missing.length > 0 || (pull !== null && !pull.finished);
   if (!show || dismissed) return null;
@@ -60,15 +59,16 @@ export function HealthBanner(props: HealthBannerProps) {
       {props.error !== null && <p>{t("error.network", { message: props.error })}</p>}
       {unreachable && <p>{t("health.unreachable")}</p>}
       {missing.map((model) => (
-        <div key={model.name} className="missing-model">
-          <p>{t("health.modelMissing", { model: model.name })}</p>
-          {(!pull || pull.model !== model.name || pull.finished) && (
-            <button type="button" className="button primary" onClick={() => props.onPull(model.name)}>
-              {t("health.pull", { model: model.name })}
+        <div key={model} className="missing-model">
+          <p>{t("health.modelMissing", { model })}</p>
+          {(!pull || pull.model !== model || pull.finished) && (
+            <button type="button" className="button primary" onClick={() => props.onPull(model)}>
+              {t("health.pull", { model })}
             </button>
           )}
         </div>
       ))}
+      {missing.length > 0 && <p className="hint">{t("health.modelMissingHint")}</p>}
       {pull && <PullProgress pull={pull} />}
       <div className="banner-actions">
         <button type="button" className="button" onClick={props.onRetry}>
