@@ -97,6 +97,9 @@ export const FULL_TEXT_INDEX_OPTIONS = {
   withPosition: false,
 } as const;
 
+/** Extra full-text rows read beyond a search's limit so that ties at the limit are cut the same way every time. */
+const FULL_TEXT_TIE_SLACK = 32;
+
 /** What a search reads of a chunk: all but the index text, and the vector for the relevance. */
 const SEARCH_COLUMNS = [...LIST_COLUMNS.filter((column) => column !== "index_text"), "vector"];
 
@@ -254,11 +257,17 @@ export async function openChunkStore(options: ChunkStoreOptions): Promise<ChunkS
       let builder = table.query().fullTextSearch(query);
       const filter = filterOf(documentIds);
       if (filter) builder = builder.where(filter);
+      // BM25 ties are common (short chunks of one template, Chinese pair terms), and LanceDB returns tied rows in
+      // no fixed order, so the same query could answer differently twice. Read past the limit, then order ties by
+      // chunk id: the same data always gives the same results.
       const rows = await builder
         .select([...SEARCH_COLUMNS, "_score"])
-        .limit(limit)
+        .limit(limit + FULL_TEXT_TIE_SLACK)
         .toArray();
-      return rows.map((row: Row) => toScored(row, Number(row._score)));
+      return rows
+        .map((row: Row) => toScored(row, Number(row._score)))
+        .sort((a, b) => b.score - a.score || (a.chunkId < b.chunkId ? -1 : 1))
+        .slice(0, limit);
     },
 
     async vectorSearch(name, vector, { limit, documentIds }) {
