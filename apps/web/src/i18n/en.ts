@@ -279,7 +279,7 @@ export const en = {
   "widget.title": "Chat widget",
   "widget.intro":
     "Let the pages of your own sites answer from this workspace: create a key for their origins and add its script tag to the pages. Visitors can ask and read the cited passages, nothing else.",
-  "widget.name": "Name",
+  "widget.name": "Label",
   "widget.origins": "Allowed origins (one per line)",
   "widget.rate": "Questions per visitor per minute",
   "widget.create": "Create widget key",

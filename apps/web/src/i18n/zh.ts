@@ -274,7 +274,7 @@ export const zh: Messages = {
   "widget.title": "聊天小组件",
   "widget.intro":
     "让你自己网站的页面用这个工作区作答：为这些网站的源创建密钥，把它的 script 标签加到页面上。访客只能提问和阅读被引用的段落。",
-  "widget.name": "名称",
+  "widget.name": "备注",
   "widget.origins": "允许的源（每行一个）",
   "widget.rate": "每位访客每分钟的提问数",
   "widget.create": "创建小组件密钥",

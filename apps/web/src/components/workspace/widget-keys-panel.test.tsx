@@ -61,7 +61,7 @@ describe("WidgetKeysPanel", () => {
     expect(screen.queryByText("Old")).toBeNull();
     expect(screen.getByText(embedSnippet("zw_existing", window.location.origin))).toBeTruthy();
 
-    await user.type(screen.getByLabelText("Name"), "Docs site");
+    await user.type(screen.getByLabelText("Label"), "Docs site");
     await user.type(
       screen.getByLabelText("Allowed origins (one per line)"),
       "https://docs.example.com/\nhttp://localhost:8080",
