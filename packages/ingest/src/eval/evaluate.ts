@@ -2,6 +2,7 @@ import { z } from "zod";
 import { ZhikuError } from "../errors.js";
 import type { KnowledgeBase, SearchMode } from "../knowledge-base.js";
 import { applyRelevanceCutoff } from "../refuse/relevance.js";
+import { parseJsonLines } from "./json-lines.js";
 import { distinctInOrder, ndcgAt, recallAt, reciprocalRank } from "./metrics.js";
 
 const questionSchema = z.object({
@@ -20,30 +21,7 @@ export type EvalQuestion = z.infer<typeof questionSchema>;
  * @throws ZhikuError `invalid:input` naming the source, the line and the field that is wrong.
  */
 export function parseQuestions(text: string, source: string): EvalQuestion[] {
-  const questions: EvalQuestion[] = [];
-  text.split("\n").forEach((line, index) => {
-    if (line.trim().length === 0) return;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch (error) {
-      throw new ZhikuError(
-        "invalid:input",
-        `${source}:${index + 1}: not valid JSON (${(error as Error).message})`,
-      );
-    }
-    const parsed = questionSchema.safeParse(value);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new ZhikuError(
-        "invalid:input",
-        `${source}:${index + 1}: ${issue.path.join(".") || "line"}: ${issue.message}`,
-      );
-    }
-    questions.push(parsed.data);
-  });
-  if (questions.length === 0) throw new ZhikuError("invalid:input", `${source}: no questions`);
-  return questions;
+  return parseJsonLines(text, source, questionSchema, "questions");
 }
 
 /** Ranking figures over a group of answerable questions. */

@@ -1,11 +1,11 @@
 import { ConverterFactory, type ConverterFunction } from "opencc-js/core";
 import { from, to } from "opencc-js/preset/t2cn";
 import { z } from "zod";
-import { ZhikuError } from "../errors.js";
 import type { KnowledgeBase } from "../knowledge-base.js";
 import { DEFAULT_RELEVANCE_CUTOFF } from "../refuse/relevance.js";
 import { createBigramBm25, type Passage } from "./bigram-bm25.js";
 import { type EvalQuestion, evaluate, type RankingFigures, rankingFigures } from "./evaluate.js";
+import { parseJsonLines } from "./json-lines.js";
 
 const paragraphSchema = z.object({
   id: z.string().min(1),
@@ -22,30 +22,7 @@ export type ReadingParagraph = z.infer<typeof paragraphSchema>;
  * @throws ZhikuError `invalid:input` naming the source, the line and the field that is wrong.
  */
 export function parseReadingParagraphs(text: string, source: string): ReadingParagraph[] {
-  const paragraphs: ReadingParagraph[] = [];
-  text.split("\n").forEach((line, index) => {
-    if (line.trim().length === 0) return;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch (error) {
-      throw new ZhikuError(
-        "invalid:input",
-        `${source}:${index + 1}: not valid JSON (${(error as Error).message})`,
-      );
-    }
-    const parsed = paragraphSchema.safeParse(value);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new ZhikuError(
-        "invalid:input",
-        `${source}:${index + 1}: ${issue.path.join(".") || "line"}: ${issue.message}`,
-      );
-    }
-    paragraphs.push(parsed.data);
-  });
-  if (paragraphs.length === 0) throw new ZhikuError("invalid:input", `${source}: no paragraphs`);
-  return paragraphs;
+  return parseJsonLines(text, source, paragraphSchema, "paragraphs");
 }
 
 let mainland: ConverterFunction | undefined;
