@@ -231,13 +231,7 @@ async function guarded(body: () => Promise<CallToolResult>): Promise<CallToolRes
   try {
     return await body();
   } catch (error) {
-    if (isZhikuError(error) || hasCode(error)) return failure(error.code, error.message);
+    if (isZhikuError(error)) return failure(error.code, error.message);
     throw error;
   }
-}
-
-/** Until the server's errors are all ZhikuErrors: any error with a `<kind>:<subject>` code. */
-function hasCode(error: unknown): error is Error & { code: string } {
-  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
-  return typeof code === "string" && code.includes(":");
 }
