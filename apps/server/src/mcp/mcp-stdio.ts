@@ -2,7 +2,7 @@ import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js"
 import { knowledgeBaseOptionsFrom, openKnowledgeBase } from "@zhiku/ingest";
 import { migrateServerDatabase } from "../db/migrations.js";
 import { parseEnvironment } from "../env.js";
-import { createChatService, createOllamaClientFactory, createThreadStore } from "../services/chat/index.js";
+import { createKnowledgeBaseChat } from "../services/chat/chat-parts.js";
 import { accessForDataDir } from "./mcp-access.js";
 import { createZhikuMcpServer } from "./mcp-server.js";
 
@@ -16,12 +16,10 @@ export async function serveMcpOverStdio(environment: Record<string, string | und
   const config = parseEnvironment(environment);
   const kb = await openKnowledgeBase(knowledgeBaseOptionsFrom(config));
   migrateServerDatabase(kb.db);
-  const chat = createChatService({
-    search: (options) => kb.search(options),
-    createOllamaClient: createOllamaClientFactory({ host: config.ollamaHost }),
-    threads: createThreadStore(kb.db),
-    chatModel: config.chatModel,
+  const { chat } = createKnowledgeBaseChat({
+    kb,
     ollamaHost: config.ollamaHost,
+    chatModel: config.chatModel,
   });
   const access = accessForDataDir({
     kb,

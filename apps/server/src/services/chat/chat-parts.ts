@@ -28,22 +28,33 @@ export interface ChatPartsOptions {
 }
 
 /**
+ * The chat service over a knowledge base and its thread store, uninstrumented: what the server's chat parts build
+ * on, and what `zhiku mcp` answers with.
+ */
+export function createKnowledgeBaseChat(options: Pick<ChatPartsOptions, "kb" | "ollamaHost" | "chatModel">): {
+  chat: ChatService;
+  threads: ThreadStore;
+} {
+  const { kb } = options;
+  const threads = createThreadStore(kb.db);
+  const chat = createChatService({
+    search: (searchOptions) => kb.search(searchOptions),
+    createOllamaClient: createOllamaClientFactory({ host: options.ollamaHost }),
+    threads,
+    chatModel: options.chatModel,
+    ollamaHost: options.ollamaHost,
+  });
+  return { chat, threads };
+}
+
+/**
  * Builds the chat service (with its cache of model context lengths) and thread store that the chat, thread and
  * OpenAI routes of one app share.
  */
 export function createChatParts(options: ChatPartsOptions): ChatParts {
-  const { kb } = options;
-  const threads = createThreadStore(kb.db);
-  const chat = instrumentChatService(
-    createChatService({
-      search: (searchOptions) => kb.search(searchOptions),
-      createOllamaClient: createOllamaClientFactory({ host: options.ollamaHost }),
-      threads,
-      chatModel: options.chatModel,
-      ollamaHost: options.ollamaHost,
-    }),
-    options.metrics,
-  );
+  const base = createKnowledgeBaseChat(options);
+  const threads = base.threads;
+  const chat = instrumentChatService(base.chat, options.metrics);
   const active = new Set<AbortController>();
   // One listener for all chats: a listener per chat on the long-lived shutdown signal would pile up
   // (and trip Node's max-listeners warning) under concurrent chats.
