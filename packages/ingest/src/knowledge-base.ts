@@ -153,6 +153,11 @@ export class KnowledgeBase {
     return this.parts.workspaces.get(slug);
   }
 
+  /** The workspace with this id, if any (server rows refer to workspaces by id). */
+  getWorkspaceById(id: string): WorkspaceRecord | undefined {
+    return this.parts.workspaces.getById(id);
+  }
+
   /** The workspace with this slug; fails with `not_found:workspace`. */
   requireWorkspace(slug: string): WorkspaceRecord {
     return this.parts.workspaces.require(slug);

@@ -80,7 +80,7 @@ export class Permissions {
     auth: Authenticated,
     options: { workspaceId: string; minimum: WorkspaceRole; notFound: () => ZhikuError },
   ): WorkspaceAccess {
-    const workspace = this.#kb.listWorkspaces().find((candidate) => candidate.id === options.workspaceId);
+    const workspace = this.#kb.getWorkspaceById(options.workspaceId);
     const role = workspace ? this.roleIn(auth, workspace) : undefined;
     if (!workspace || !role) throw options.notFound();
     return { workspace, role: this.#atLeast(role, options.minimum, workspace.slug) };

@@ -60,9 +60,7 @@ export function createWidgetRoutes(options: WidgetRoutesOptions) {
     c.header("Vary", "Origin");
     c.header("Cross-Origin-Resource-Policy", "cross-origin");
     const key = widgetKeys.findActive(c.req.param("key") ?? "");
-    const workspace = key
-      ? kb.listWorkspaces().find((candidate) => candidate.id === key.workspaceId)
-      : undefined;
+    const workspace = key ? kb.getWorkspaceById(key.workspaceId) : undefined;
     if (!key || !workspace) {
       throw new ZhikuError("unauthorized:widget_key", "This widget key does not exist or has been revoked");
     }

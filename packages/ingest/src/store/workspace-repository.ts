@@ -85,6 +85,8 @@ export interface WorkspaceRepository {
   list(): WorkspaceRecord[];
   /** The workspace with this slug, if any. */
   get(slug: string): WorkspaceRecord | undefined;
+  /** The workspace with this id, if any. */
+  getById(id: string): WorkspaceRecord | undefined;
   /** The workspace with this slug; fails with `not_found:workspace`. */
   require(slug: string): WorkspaceRecord;
   /** Creates a workspace; the slug is derived from the name unless given. Fails with `conflict:workspace`. */
@@ -130,6 +132,11 @@ export function createWorkspaceRepository(statement: StatementCache): WorkspaceR
 
     get(slug) {
       const row = findRow(slug);
+      return row ? toWorkspace(row) : undefined;
+    },
+
+    getById(id) {
+      const row = statement<[string], WorkspaceRow>("SELECT * FROM workspaces WHERE id = ?").get(id);
       return row ? toWorkspace(row) : undefined;
     },
 

@@ -32,7 +32,7 @@ export class DocumentLifecycle {
 
   /** The workspace with this id. */
   findWorkspace(workspaceId: string): WorkspaceRecord | undefined {
-    return this.#kb.listWorkspaces().find((candidate) => candidate.id === workspaceId);
+    return this.#kb.getWorkspaceById(workspaceId);
   }
 
   /** The document with this id in the workspace with this id. */
