@@ -38,7 +38,12 @@ export function chatResponse(model: StandInModel, isChat: boolean, body: unknown
   }
   const messages = messagesOf(isChat, body);
   const reply = buildReply(messages);
-  const pieces = replyPieces(reply.text);
+  const allPieces = replyPieces(reply.text);
+  // Ollama's `num_predict` caps the generated tokens; a capped answer ends with done_reason "length".
+  const limit = field(field(body, "options"), "num_predict");
+  const capped = typeof limit === "number" && limit >= 0 && limit < allPieces.length;
+  const pieces = capped ? allPieces.slice(0, limit) : allPieces;
+  const doneReason = capped ? "length" : "stop";
   const stream = field(body, "stream") !== false;
   const timing = {
     total_duration: 2_000_000 + pieces.length * 10_000,
@@ -53,9 +58,9 @@ export function chatResponse(model: StandInModel, isChat: boolean, body: unknown
     isChat
       ? { ...base, message: { role: "assistant", content: text }, done: false }
       : { ...base, response: text, done: false };
-  const text = stream ? "" : reply.text;
+  const text = stream ? "" : pieces.join("");
   const final = isChat
-    ? { ...base, message: { role: "assistant", content: text }, done: true, done_reason: "stop", ...timing }
-    : { ...base, response: text, done: true, done_reason: "stop", context: [], ...timing };
+    ? { ...base, message: { role: "assistant", content: text }, done: true, done_reason: doneReason, ...timing }
+    : { ...base, response: text, done: true, done_reason: doneReason, context: [], ...timing };
   return { stream, pieces: pieces.map(chunkOf), final };
 }

@@ -71,6 +71,29 @@ describe("OpenAI-compatible API driven by the openai client", () => {
     expect(server.deps.kb.db.prepare("SELECT COUNT(*) AS count FROM threads").get()).toEqual({ count: 0 });
   });
 
+  it("caps the answer at max_tokens (Ollama's num_predict) and says finish_reason length, streamed or not", async () => {
+    const question = { role: "user" as const, content: "Does Redis roll back a failed command?" };
+    const whole = await client.chat.completions.create({ model: "docs", messages: [question] });
+    const capped = await client.chat.completions.create({ model: "docs", messages: [question], max_tokens: 3 });
+    expect(capped.choices[0]?.finish_reason).toBe("length");
+    const cappedText = capped.choices[0]?.message.content ?? "";
+    expect(cappedText.length).toBeGreaterThan(0);
+    expect(whole.choices[0]?.message.content?.startsWith(cappedText)).toBe(true);
+    expect(cappedText.length).toBeLessThan(whole.choices[0]?.message.content?.length ?? 0);
+    const chats = server.standIn.requests.filter((entry) => entry.path === "/api/chat");
+    expect((chats.at(-1)?.body as { options: { num_predict?: number } }).options.num_predict).toBe(3);
+
+    const stream = await client.chat.completions.create({
+      model: "docs",
+      messages: [question],
+      max_completion_tokens: 2,
+      stream: true,
+    });
+    const reasons: Array<string | null> = [];
+    for await (const chunk of stream) reasons.push(chunk.choices[0]?.finish_reason ?? null);
+    expect(reasons.at(-1)).toBe("length");
+  });
+
   it("streams chunks in Chinese for a Chinese question, uses earlier messages as history, ends with usage", async () => {
     const stream = await client.chat.completions.create({
       model: "docs",

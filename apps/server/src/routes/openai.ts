@@ -7,7 +7,7 @@ import { z } from "zod";
 import type { Authenticated } from "../auth/index.js";
 import type { AppDeps } from "../deps.js";
 import { toOpenAiError } from "../errors.js";
-import type { HistoryMessage } from "../services/chat/index.js";
+import type { FinishReason, HistoryMessage } from "../services/chat/index.js";
 import {
   createEmbeddingService,
   MAX_EMBEDDING_INPUTS,
@@ -30,8 +30,8 @@ const tokenCountSchema = z
   .nullish();
 const penaltySchema = z.number().min(-2).max(2).nullish();
 /**
- * The request body. Fields of OpenAI's API that Zhiku does not apply (`max_tokens`, `top_p`, penalties, `stop`,
- * `seed`, `user`) are still checked as OpenAI checks them, so a client's bad value is an error, not silently taken.
+ * The request body. `max_completion_tokens` (or the older `max_tokens`) caps the answer. Fields of OpenAI's API that
+ * Zhiku does not apply (`top_p`, penalties, `stop`, `seed`, `user`) are still checked as OpenAI checks them, so a client's bad value is an error, not silently taken.
  */
 const completionBodySchema = z.looseObject({
   model: z.string().min(1, "model must name a workspace (its slug)"),
@@ -226,6 +226,7 @@ export function createOpenAiRoutes(deps: AppDeps) {
           mode: body.mode,
           persist: false,
           temperature: body.temperature ?? undefined,
+          maxTokens: body.max_completion_tokens ?? body.max_tokens ?? undefined,
           signal: abort.controller.signal,
         };
         const id = `chatcmpl-${randomUUID()}`;
@@ -244,7 +245,7 @@ export function createOpenAiRoutes(deps: AppDeps) {
                   index: 0,
                   message: { role: "assistant" as const, content: answer.answer, refusal: null },
                   logprobs: null,
-                  finish_reason: "stop" as const,
+                  finish_reason: answer.finishReason,
                 },
               ],
               usage: {
@@ -266,7 +267,7 @@ export function createOpenAiRoutes(deps: AppDeps) {
         });
         const chunk = (
           delta: Record<string, unknown>,
-          finishReason: "stop" | null,
+          finishReason: FinishReason | null,
           extra: Record<string, unknown> = {},
         ) =>
           JSON.stringify({
@@ -289,7 +290,7 @@ export function createOpenAiRoutes(deps: AppDeps) {
               else if (event.type === "token")
                 await stream.writeSSE({ data: chunk({ content: event.text }, null) });
               else {
-                await stream.writeSSE({ data: chunk({}, "stop", { sources }) });
+                await stream.writeSSE({ data: chunk({}, event.finishReason, { sources }) });
                 if (body.stream_options?.include_usage) {
                   await stream.writeSSE({
                     data: JSON.stringify({

@@ -80,6 +80,8 @@ export interface ChatRequest {
   instructions?: string | undefined;
   /** Sampling temperature, overriding the workspace's. */
   temperature?: number | undefined;
+  /** The most tokens the answer may have (Ollama's `num_predict`); unlimited when absent. */
+  maxTokens?: number | undefined;
   /** Aborted when the client disconnects; aborts the Ollama request, and the partial answer is stored. */
   signal?: AbortSignal | undefined;
 }
@@ -102,11 +104,17 @@ export type ChatEvent =
       messageId: string | null;
       answer: string;
       usage: ChatUsage;
+      /** `length` when the answer was cut at `maxTokens`, else `stop`. */
+      finishReason: FinishReason;
     };
+
+/** Why an answer ended: it was complete, or it reached the request's `maxTokens`. */
+export type FinishReason = "stop" | "length";
 
 /** A complete answer, for callers that do not stream. */
 export interface ChatAnswer {
   answer: string;
+  finishReason: FinishReason;
   sources: ChatSource[];
   threadId: string | null;
   messageId: string | null;
@@ -253,6 +261,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
         ...ids,
         answer,
         usage: { promptTokens: 0, completionTokens: countTokens(answer) },
+        finishReason: "stop",
       };
       return;
     }
@@ -283,6 +292,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     let failed = false;
     let completed = false;
     let usage: ChatUsage = { promptTokens: prompt.promptTokens, completionTokens: 0 };
+    let finishReason: FinishReason = "stop";
     try {
       yield { type: "sources", sources, query, searchMode: found.mode };
       const temperature = request.temperature ?? settings.temperature;
@@ -290,7 +300,11 @@ export function createChatService(options: ChatServiceOptions): ChatService {
         model,
         stream: true,
         messages: prompt.messages,
-        options: { num_ctx: numCtx, ...(temperature === undefined ? {} : { temperature }) },
+        options: {
+          num_ctx: numCtx,
+          ...(temperature === undefined ? {} : { temperature }),
+          ...(request.maxTokens === undefined ? {} : { num_predict: request.maxTokens }),
+        },
       });
       if (signal?.aborted) iterator.abort();
       for await (const part of iterator) {
@@ -300,6 +314,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
           yield { type: "token", text };
         }
         if (part.done) {
+          if (part.done_reason === "length") finishReason = "length";
           usage = {
             promptTokens: part.prompt_eval_count || prompt.promptTokens,
             completionTokens: part.eval_count || countTokens(answer),
@@ -322,7 +337,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     }
     if (usage.completionTokens === 0) usage = { ...usage, completionTokens: countTokens(answer) };
     const ids = save();
-    yield { type: "done", ...ids, answer, usage };
+    yield { type: "done", ...ids, answer, usage, finishReason };
   }
 
   return {
@@ -335,6 +350,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
         else if (event.type === "done") {
           return {
             answer: event.answer,
+            finishReason: event.finishReason,
             sources,
             threadId: event.threadId,
             messageId: event.messageId,

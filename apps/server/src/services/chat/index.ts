@@ -7,6 +7,7 @@ export {
   type ChatUsage,
   createChatService,
   defaultTopK,
+  type FinishReason,
   noPassagesAnswer,
   type SearchFunction,
 } from "./chat-service.js";
