@@ -74,14 +74,19 @@ describe("OpenAI-compatible API driven by the openai client", () => {
   it("caps the answer at max_tokens (Ollama's num_predict) and says finish_reason length, streamed or not", async () => {
     const question = { role: "user" as const, content: "Does Redis roll back a failed command?" };
     const whole = await client.chat.completions.create({ model: "docs", messages: [question] });
-    const capped = await client.chat.completions.create({ model: "docs", messages: [question], max_tokens: 3 });
+    const capped = await client.chat.completions.create({
+      model: "docs",
+      messages: [question],
+      max_tokens: 3,
+    });
     expect(capped.choices[0]?.finish_reason).toBe("length");
     const cappedText = capped.choices[0]?.message.content ?? "";
     expect(cappedText.length).toBeGreaterThan(0);
     expect(whole.choices[0]?.message.content?.startsWith(cappedText)).toBe(true);
     expect(cappedText.length).toBeLessThan(whole.choices[0]?.message.content?.length ?? 0);
     const chats = server.standIn.requests.filter((entry) => entry.path === "/api/chat");
-    expect((chats.at(-1)?.body as { options: { num_predict?: number } }).options.num_predict).toBe(3);
+    const lastBody = chats.at(-1)?.body as { options?: { num_predict?: number } } | undefined;
+    expect(lastBody?.options?.num_predict).toBe(3);
 
     const stream = await client.chat.completions.create({
       model: "docs",
