@@ -60,7 +60,13 @@ export function chatResponse(model: StandInModel, isChat: boolean, body: unknown
       : { ...base, response: text, done: false };
   const text = stream ? "" : pieces.join("");
   const final = isChat
-    ? { ...base, message: { role: "assistant", content: text }, done: true, done_reason: doneReason, ...timing }
+    ? {
+        ...base,
+        message: { role: "assistant", content: text },
+        done: true,
+        done_reason: doneReason,
+        ...timing,
+      }
     : { ...base, response: text, done: true, done_reason: doneReason, context: [], ...timing };
   return { stream, pieces: pieces.map(chunkOf), final };
 }
