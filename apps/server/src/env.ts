@@ -84,8 +84,9 @@ export interface ServerConfig {
    */
   fusionVectorWeight?: number;
   /**
-   * The reverse proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed (`TRUST_PROXY`): a hop count or
-   * their addresses and CIDR ranges. Unset (or 0): none, the socket's peer is the client.
+   * The reverse proxies whose `X-Forwarded-For`, `X-Forwarded-Proto` and `X-Forwarded-Host` are believed
+   * (`TRUST_PROXY`): a hop count or their addresses and CIDR ranges. Unset (or 0): none, the socket's peer is the
+   * client.
    */
   trustProxy?: TrustProxy;
   /** The URL people open Zhiku at (`PUBLIC_URL`), without a trailing slash, for links sent outside the browser. */

@@ -44,3 +44,11 @@ function clientOf(c: Context): ClientInfo {
 export function clientAddress(c: Context): string {
   return clientOf(c).address;
 }
+
+/**
+ * The host the client addressed, for the cross-site check: a trusted proxy's (`TRUST_PROXY`) `X-Forwarded-Host`,
+ * else the request's own. A forwarded host from anyone else is ignored, so it cannot vouch for a foreign origin.
+ */
+export function requestHost(c: Context): string {
+  return clientOf(c).host;
+}

@@ -4,7 +4,13 @@ import { getCookie } from "hono/cookie";
 import { isApiPath } from "../api-paths.js";
 import { toErrorResponse, toOpenAiError } from "../errors.js";
 import type { AccountStore } from "./account-store.js";
-import { clearSessionCookie, csrfHeaderName, sessionCookieName, setSessionCookie } from "./http.js";
+import {
+  clearSessionCookie,
+  csrfHeaderName,
+  requestHost,
+  sessionCookieName,
+  setSessionCookie,
+} from "./http.js";
 import type { Authenticated } from "./permissions.js";
 import { apiKeyPrefix } from "./tokens.js";
 
@@ -32,11 +38,6 @@ const unsafeMethods = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
 function isOpenAiPath(path: string): boolean {
   return path === "/v1" || path.startsWith("/v1/");
-}
-
-/** The host the client addressed: the proxy's `X-Forwarded-Host` when present, else the request's own. */
-function requestHost(c: Context): string {
-  return (c.req.header("x-forwarded-host")?.split(",")[0]?.trim() || new URL(c.req.url).host).toLowerCase();
 }
 
 /**

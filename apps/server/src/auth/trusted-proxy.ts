@@ -15,6 +15,8 @@ export interface ClientInfo {
   address: string;
   /** True when the client reached us over HTTPS, directly or as a trusted proxy says (`X-Forwarded-Proto`). */
   https: boolean;
+  /** The host the client addressed: a trusted proxy's `X-Forwarded-Host`, else the request's own (lower case). */
+  host: string;
 }
 
 declare module "hono" {
@@ -32,8 +34,12 @@ export interface ClientEvidence {
   forwardedFor: string | undefined;
   /** The `X-Forwarded-Proto` header. */
   forwardedProto: string | undefined;
+  /** The `X-Forwarded-Host` header. */
+  forwardedHost?: string | undefined;
   /** True when the request's own URL is https. */
   https: boolean;
+  /** The host of the request's own URL. */
+  host?: string | undefined;
 }
 
 /** Builds the check "is this address one of the trusted proxies" for an address list (IPv4 and IPv6 kept apart). */
@@ -59,8 +65,8 @@ function trustedAddressCheck(addresses: readonly string[]): (address: string) =>
  * Works out the client from a request's evidence. With a hop count N, the peer and the last N - 1 `X-Forwarded-For`
  * entries are proxies and the entry before them is the client (without a socket, as in tests, the peer is taken
  * as the first hop). With addresses, entries are skipped from the right while the hop that reported them is a trusted
- * proxy. An entry that is not an address ends the walk at the proxy that sent it. `X-Forwarded-Proto` counts only
- * when the peer itself is trusted.
+ * proxy. An entry that is not an address ends the walk at the proxy that sent it. `X-Forwarded-Proto` and
+ * `X-Forwarded-Host` count only when the peer itself is trusted.
  */
 export function createClientResolver(
   trust: TrustProxy | undefined,
@@ -86,7 +92,12 @@ export function createClientResolver(
       }
     }
     const proto = evidence.forwardedProto?.split(",")[0]?.trim().toLowerCase();
-    return { address: address ?? "unknown", https: evidence.https || (peerTrusted && proto === "https") };
+    const forwardedHost = peerTrusted ? evidence.forwardedHost?.split(",")[0]?.trim() : undefined;
+    return {
+      address: address ?? "unknown",
+      https: evidence.https || (peerTrusted && proto === "https"),
+      host: (forwardedHost || evidence.host || "").toLowerCase(),
+    };
   };
 }
 
@@ -111,10 +122,13 @@ export function resolveClient(options: ResolveClientOptions = {}): MiddlewareHan
 /** The evidence of a request: the Node socket's peer (from `@hono/node-server`'s `incoming`) and the headers. */
 export function evidenceOf(c: Context): ClientEvidence {
   const environment = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
+  const url = new URL(c.req.url);
   return {
     peer: environment?.incoming?.socket?.remoteAddress,
     forwardedFor: c.req.header("x-forwarded-for"),
     forwardedProto: c.req.header("x-forwarded-proto"),
-    https: new URL(c.req.url).protocol === "https:",
+    forwardedHost: c.req.header("x-forwarded-host"),
+    https: url.protocol === "https:",
+    host: url.host,
   };
 }

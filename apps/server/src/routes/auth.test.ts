@@ -459,6 +459,37 @@ describe("accounts and sessions", () => {
     }
   });
 
+  it("believes X-Forwarded-Host for the cross-site check only from a proxy TRUST_PROXY names", async () => {
+    const forged = { origin: "https://evil.example", "x-forwarded-host": "evil.example" };
+    const untrusting = await createTestServer();
+    try {
+      const { cookie } = untrusting.admin;
+      const refused = await untrusting.app.request(
+        "/api/workspaces",
+        json("POST", { name: "C" }, { cookie, "x-zhiku-csrf": "1", ...forged }),
+      );
+      expect(refused.status).toBe(403);
+      expect(await errorCode(refused)).toBe("forbidden:origin");
+    } finally {
+      await untrusting.close();
+    }
+    // This suite's server trusts one proxy hop: the host that proxy forwards is the one the browser addressed.
+    const behindProxy = await server.app.request(
+      "/api/workspaces",
+      json(
+        "POST",
+        { name: "C" },
+        {
+          cookie: server.admin.cookie,
+          "x-zhiku-csrf": "1",
+          origin: "https://kb.example",
+          "x-forwarded-host": "kb.example",
+        },
+      ),
+    );
+    expect(behindProxy.status).toBe(201);
+  });
+
   it("creates the first admin once through setup", async () => {
     const fresh = await createTestServer();
     try {
