@@ -118,6 +118,25 @@ describe.each(embedders)("query mode with the $label stand-in embedder", ({ mode
   const expectedOf = (question: EvalQuestion) => new Set(question.expected.map(uploadName));
   const chatRequests = () => server.standIn.requests.filter((request) => request.path === "/api/chat").length;
 
+  it("shows the cut-off calibrated for the workspace's embedding model in the workspace", async () => {
+    const response = await server.request("/api/workspaces/eval");
+    const { workspace } = (await response.json()) as {
+      workspace: {
+        embedModel: string;
+        refusal: {
+          cutoff: number;
+          source: string;
+          calibration: { model: string; chunks: number; probes: number; pairs: number } | null;
+        };
+      };
+    };
+    expect(workspace.refusal.source).toBe("calibrated");
+    expect(workspace.refusal.calibration?.model).toBe(workspace.embedModel);
+    const { chunks, probes, pairs } = workspace.refusal.calibration!;
+    expect(pairs).toBe(chunks * probes);
+    expect(chunks).toBeGreaterThan(100);
+  });
+
   it("answers, citing the passage, every question that search ranks correctly", async () => {
     const ranked: EvalQuestion[] = [];
     for (const question of questions.answerable) {

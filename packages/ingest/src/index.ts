@@ -54,6 +54,7 @@ export {
   type SearchResult,
   searchResultSchema,
 } from "./record-schemas.js";
+// The types of WorkspaceRecord's `refusal` are exported so that the server's inferred route types can name them.
 export {
   keepRelevant,
   type RelevanceCalibration,
