@@ -54,7 +54,15 @@ export {
   type SearchResult,
   searchResultSchema,
 } from "./record-schemas.js";
-export { applyRelevanceCutoff, DEFAULT_RELEVANCE_CUTOFF } from "./refuse/relevance.js";
+// The types of WorkspaceRecord's `refusal` are exported so that the server's inferred route types can name them.
+export {
+  keepRelevant,
+  type RelevanceCalibration,
+  type RelevanceCutoffSource,
+  type RelevanceCutoffs,
+  type RelevanceEvidence,
+} from "./refuse/relevance.js";
+export type { ScoreDistribution } from "./refuse/score-distribution.js";
 export { DEFAULT_FUSION, type FusionOptions, weightsFromVectorShare } from "./search/fusion.js";
 export { dataLayout } from "./store/data-layout.js";
 export type { FileStore } from "./store/file-store.js";

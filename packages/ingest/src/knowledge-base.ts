@@ -5,7 +5,9 @@ import { defaultSteps } from "./pipeline/default-steps.js";
 import type { IngestOptions, IngestOutcome } from "./pipeline/ingest-types.js";
 import { createIngestion, type Ingestion } from "./pipeline/ingestion.js";
 import type { ChunkRecord } from "./record-schemas.js";
-import { createChunkSearch } from "./search/chunk-search.js";
+import { calibrateRelevance, needsCalibration } from "./refuse/calibrate-relevance.js";
+import type { RelevanceCalibration } from "./refuse/relevance.js";
+import { type ChunkSearch, createChunkSearch } from "./search/chunk-search.js";
 import { createRetriever, type Retriever } from "./search/retriever.js";
 import type { SearchOptions, SearchResponse } from "./search/search-types.js";
 import { type ChunkStore, openChunkStore } from "./store/chunk-store.js";
@@ -24,6 +26,7 @@ import { openMetadataDb } from "./store/metadata-db.js";
 import { reembedWorkspace } from "./store/reembed-workspace.js";
 import { createStatementCache } from "./store/statements.js";
 import {
+  calibrationOf,
   createWorkspaceRepository,
   type WorkspaceRecord,
   type WorkspaceRepository,
@@ -51,6 +54,7 @@ interface KnowledgeBaseParts {
   documents: DocumentRepository;
   writer: DocumentWriter;
   ingestion: Ingestion;
+  chunkSearch: ChunkSearch;
   retriever: Retriever;
 }
 
@@ -103,6 +107,7 @@ export class KnowledgeBase {
         chunks,
         files,
       });
+      const chunkSearch = createChunkSearch({ store: chunks, fusion: options.fusion });
       const steps = defaultSteps({
         embedder,
         embeddingTable: createEmbeddingTables({ workspaces, chunks, embedder }),
@@ -127,12 +132,8 @@ export class KnowledgeBase {
           embedder,
           chunkOptions: options.chunkOptions,
         }),
-        retriever: createRetriever({
-          workspaces,
-          documents,
-          embedder,
-          chunks: createChunkSearch({ store: chunks, fusion: options.fusion }),
-        }),
+        chunkSearch,
+        retriever: createRetriever({ workspaces, documents, embedder, chunks: chunkSearch }),
       });
     } catch (error) {
       chunks?.close();
@@ -272,12 +273,47 @@ export class KnowledgeBase {
    * workspace to it in one SQLite update and drops the old table: searches see the old vectors or the new ones,
    * never a mix. Run it after changing `EMBED_MODEL`, while nothing else ingests into the workspace.
    */
-  reembed(
+  async reembed(
     workspace: string,
     options: { onProgress?: (done: number, total: number) => void } = {},
   ): Promise<{ chunks: number }> {
     const { workspaces, chunks, embedder } = this.parts;
-    return reembedWorkspace({ workspaces, chunks, embedder, workspace, onProgress: options.onProgress });
+    const done = await reembedWorkspace({
+      workspaces,
+      chunks,
+      embedder,
+      workspace,
+      onProgress: options.onProgress,
+    });
+    // The old calibration was of the old model's cosine scale: measure the new one before anyone is refused by it.
+    await this.refreshRelevanceCalibration(workspace);
+    return done;
+  }
+
+  /**
+   * Measures what off-topic questions score in a workspace (see `calibrateRelevance`) when it has no measurement
+   * for its embedding model yet or has doubled or halved in chunks since, and stores it; query mode's cut-off is
+   * derived from it. Run after a batch of ingestions (with {@link optimize}) and after re-embedding. Returns the
+   * calibration in force, or null for a workspace without chunks or whose vectors are of another model than the
+   * embedder's (its probes cannot be embedded comparably).
+   * @throws ZhikuError `unavailable:ollama` and the embedder's other errors; the stored calibration is unchanged.
+   */
+  async refreshRelevanceCalibration(
+    workspace: string,
+    options: { force?: boolean } = {},
+  ): Promise<RelevanceCalibration | null> {
+    const { workspaces, chunks, chunkSearch, embedder } = this.parts;
+    const row = workspaces.findRow(workspace);
+    if (!row?.chunk_table || row.embed_model !== embedder.model) return null;
+    const table = row.chunk_table;
+    const chunkCount = await chunks.countRows(table);
+    if (chunkCount === 0) return null;
+    const stored = calibrationOf(row);
+    if (!options.force && stored && !needsCalibration(stored, { model: embedder.model, chunks: chunkCount }))
+      return stored;
+    const calibration = await calibrateRelevance({ chunks: chunkSearch, table, chunkCount, embedder });
+    workspaces.setRelevanceCalibration(row.id, table, calibration);
+    return calibration;
   }
 
   /**

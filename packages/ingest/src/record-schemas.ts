@@ -43,6 +43,14 @@ export const searchResultSchema = z.object({
       "Cosine similarity of the passage to the query's embedding in [-1, 1], comparable across queries (the relevance " +
         "cut-off uses it); null when the search ran on full text only",
     ),
+  fullTextScore: z
+    .number()
+    .nullable()
+    .optional()
+    .describe(
+      "BM25 of the passage for the query when full text found it, else null (refusal reads it: a strong full-text " +
+        "match is never dropped); absent in chat sources",
+    ),
   page: z.number().nullable(),
   headings: z.array(z.string()),
   start: z.number().describe("Offset of the passage's first character in the document text"),

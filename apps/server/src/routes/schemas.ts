@@ -9,7 +9,13 @@ export const workspaceSettingsSchema = z
     mode: z.enum(["hybrid", "vector", "fulltext"]).describe("Default search mode for chat retrieval"),
     systemPrompt: z.string().max(20_000).describe("Extra system prompt text"),
     temperature: z.number().min(0).max(2).describe("Sampling temperature"),
-    relevanceCutoff: z.number().min(0).max(1).describe("Minimum relevance a passage needs to be used"),
+    relevanceCutoff: z
+      .number()
+      .min(0)
+      .max(1)
+      .describe(
+        "Minimum cosine similarity a passage needs to be used, overriding the calibrated cut-off (0 turns refusal off)",
+      ),
   })
   .partial()
   .strict();
@@ -26,6 +32,44 @@ export const errorSchema = z.object({
 /** The error body of every failed request; see {@link errorSchema}. */
 export type ErrorBody = z.infer<typeof errorSchema>;
 
+const scoreDistributionSchema = z.object({
+  count: z.number(),
+  mean: z.number(),
+  sd: z.number(),
+  median: z.number(),
+  robustSd: z.number().describe("1.4826 × the median absolute deviation"),
+  p90: z.number(),
+  max: z.number(),
+});
+
+/** The refusal cut-offs in force for a workspace and where they come from. */
+export const refusalSchema = z
+  .object({
+    cutoff: z
+      .number()
+      .describe("Least cosine similarity a passage needs, unless full text matched it strongly"),
+    fullTextCutoff: z
+      .number()
+      .nullable()
+      .describe("Least BM25 of a strong full-text match; null without a calibration"),
+    source: z
+      .enum(["calibrated", "manual", "default"])
+      .describe("Measured for the embedding model, the relevanceCutoff setting, or the built-in default"),
+    calibration: z
+      .object({
+        model: z.string().describe("The embedding model measured"),
+        chunks: z.number().describe("Chunks in the workspace when measured"),
+        probes: z.number().describe("Off-topic probe questions asked"),
+        pairs: z.number().describe("Probe–passage pairs compared"),
+        vector: scoreDistributionSchema.describe("Best cosine per probe"),
+        fullText: scoreDistributionSchema.describe("Best BM25 per probe"),
+        measuredAt: z.string(),
+      })
+      .nullable()
+      .describe("What off-topic questions score in this workspace, when measured for its embedding model"),
+  })
+  .describe("How query mode decides a passage is relevant enough to answer from");
+
 /** A workspace as returned by the API. */
 export const workspaceSchema = z.object({
   id: z.string(),
@@ -34,6 +78,7 @@ export const workspaceSchema = z.object({
   embedModel: z.string().nullable(),
   embedDimension: z.number().nullable(),
   settings: workspaceSettingsSchema,
+  refusal: refusalSchema,
   createdAt: z.string(),
   updatedAt: z.string(),
   myRole: z.enum(["owner", "editor", "viewer"]).describe("The caller's role here (admins: owner)"),

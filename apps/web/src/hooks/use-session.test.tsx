@@ -12,6 +12,7 @@ const hr: Workspace = {
   embedModel: null,
   embedDimension: null,
   settings: {},
+  refusal: { cutoff: 0.35, fullTextCutoff: null, source: "default", calibration: null },
   createdAt: "2026-01-05T09:00:00Z",
   updatedAt: "2026-01-05T09:00:00Z",
   myRole: "owner",

@@ -167,6 +167,12 @@ export const en = {
   "settings.systemPrompt": "Extra instructions (system prompt)",
   "settings.temperature": "Temperature",
   "settings.relevanceCutoff": "Relevance cut-off (0–1)",
+  "settings.cutoffCalibrated":
+    "In force: {value}, calibrated for {model} from {pairs} question–passage pairs ({probes} off-topic questions). Leave empty to keep it; full-text matches that hold the question's words are kept whatever the cut-off.",
+  "settings.cutoffManual":
+    "In force: {value}, set here. Empty returns to the cut-off calibrated for the embedding model; 0 turns refusal off.",
+  "settings.cutoffDefault":
+    "In force: {value}, the built-in default, until the workspace is calibrated (after its documents are indexed).",
   "settings.save": "Save settings",
   "settings.saved": "Settings saved.",
   "settings.deleteWorkspace": "Delete this workspace",

@@ -165,6 +165,11 @@ export const zh: Messages = {
   "settings.systemPrompt": "附加指令（系统提示词）",
   "settings.temperature": "温度",
   "settings.relevanceCutoff": "相关度阈值（0–1）",
+  "settings.cutoffCalibrated":
+    "当前生效：{value}，由 {model} 根据 {pairs} 组问题与段落（{probes} 个无关问题）校准得出。留空即沿用；包含问题关键词的全文匹配不受阈值影响。",
+  "settings.cutoffManual":
+    "当前生效：{value}，为此处手动设置。留空则恢复为按嵌入模型校准的阈值；设为 0 则关闭拒答。",
+  "settings.cutoffDefault": "当前生效：{value}，为内置默认值，工作区的文档索引完成后会自动校准。",
   "settings.save": "保存设置",
   "settings.saved": "设置已保存。",
   "settings.deleteWorkspace": "删除此工作区",

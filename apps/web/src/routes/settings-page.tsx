@@ -8,7 +8,7 @@ import { WidgetKeysPanel } from "../components/workspace/widget-keys-panel";
 import { useHealth } from "../hooks/use-health";
 import { useNotices } from "../hooks/use-notices";
 import { lastWorkspaceKey, useWorkspaces } from "../hooks/use-workspaces";
-import { useI18n } from "../i18n/i18n";
+import { type Translate, useI18n } from "../i18n/i18n";
 import { useApi } from "../lib/api-context";
 import type { SearchMode, Workspace, WorkspaceUpdate } from "../lib/api-types";
 
@@ -49,6 +49,22 @@ function settingsOf(form: SettingsForm): NonNullable<WorkspaceUpdate["settings"]
   };
 }
 
+/** The cut-off query mode uses now and where it comes from, for the hint under the manual field. */
+function cutoffInForce(workspace: Workspace, t: Translate): string {
+  const { refusal } = workspace;
+  const value = refusal.cutoff.toFixed(2);
+  if (refusal.source === "manual") return t("settings.cutoffManual", { value });
+  if (refusal.source === "calibrated" && refusal.calibration) {
+    return t("settings.cutoffCalibrated", {
+      value,
+      model: refusal.calibration.model,
+      pairs: refusal.calibration.pairs.toLocaleString(),
+      probes: String(refusal.calibration.probes),
+    });
+  }
+  return t("settings.cutoffDefault", { value });
+}
+
 /**
  * `/settings`: language, the user's account (password), models, and the settings and members of one
  * workspace (`?workspace=slug`, members at `#members`); only its owners (and admins) may change those.
@@ -71,6 +87,7 @@ export function SettingsPage() {
     prompt: useId(),
     temperature: useId(),
     cutoff: useId(),
+    cutoffInForce: useId(),
   };
 
   let remembered: string | null = null;
@@ -220,8 +237,12 @@ export function SettingsPage() {
                 min={0}
                 max={1}
                 step={0.01}
+                aria-describedby={ids.cutoffInForce}
                 {...field("relevanceCutoff")}
               />
+              <p id={ids.cutoffInForce} className="muted hint">
+                {cutoffInForce(workspace, t)}
+              </p>
             </fieldset>
             {canManage && (
               <div className="row">

@@ -9,7 +9,8 @@ export interface RunEvalOptions {
   /** JSONL file of `{"id","question","expected":[document names],"lang"?}` lines. */
   questionsPath: string;
   modes: SearchMode[];
-  relevanceCutoff: number;
+  /** Cosine cut-off for refusals; default the workspace's cut-off in force. */
+  relevanceCutoff?: number;
   /** Print the report as JSON. */
   json: boolean;
   /** Ollama's URL, to say in the report whether the vectors came from the stand-in. */
@@ -36,7 +37,7 @@ export async function runEval(options: RunEvalOptions): Promise<EvalReport> {
     workspace: options.workspace,
     questions,
     modes: options.modes,
-    relevanceCutoff: options.relevanceCutoff,
+    ...(options.relevanceCutoff === undefined ? {} : { relevanceCutoff: options.relevanceCutoff }),
     onProgress: (done, total) => {
       if (options.errorOutput.isTTY) options.errorOutput.write(`\rsearching ${done}/${total}`);
     },

@@ -131,6 +131,7 @@ export async function runIngest(options: RunIngestOptions): Promise<IngestSummar
     // LanceDB rewrites the workspace's table to fold new chunks in: seconds for a big workspace, so say so.
     output.write(`updating the search indexes of workspace "${workspace}"…\n`);
     await knowledgeBase.optimize(workspace);
+    await calibrateOrSay(knowledgeBase, workspace, output);
   }
 
   output.write(
@@ -139,4 +140,22 @@ export async function runIngest(options: RunIngestOptions): Promise<IngestSummar
   );
   for (const failure of summary.failed) output.write(`  ✗ ${withName(failure.name, failure.reason)}\n`);
   return summary;
+}
+
+/**
+ * Measures the workspace's refusal cut-off when it is new or has grown (see `refreshRelevanceCalibration`). When
+ * Ollama fails now the documents are in all the same: the measurement waits for the next run, and says so.
+ */
+async function calibrateOrSay(
+  knowledgeBase: KnowledgeBase,
+  workspace: string,
+  output: NodeJS.WritableStream,
+): Promise<void> {
+  try {
+    await knowledgeBase.refreshRelevanceCalibration(workspace);
+  } catch (error) {
+    output.write(
+      `could not measure the relevance cut-off of workspace "${workspace}" (${error instanceof Error ? error.message : String(error)}); the next ingest tries again\n`,
+    );
+  }
 }

@@ -152,7 +152,11 @@ program
   .requiredOption("-w, --workspace <slug>", "workspace slug holding the documents the questions are about")
   .option("--json", "print the report as JSON", false)
   .option("--modes <modes>", "comma-separated modes", "fulltext,vector,hybrid")
-  .option("--cutoff <similarity>", "relevance cut-off for refusals", Number.parseFloat)
+  .option(
+    "--cutoff <similarity>",
+    "cosine cut-off for refusals (default: the workspace's cut-off in force)",
+    Number.parseFloat,
+  )
   .argument("<questions>", 'JSONL file: {"id","question","expected":[document names],"lang"?} per line')
   .action(
     async (
@@ -163,7 +167,6 @@ program
       const unknown = modes.filter((mode) => !["fulltext", "vector", "hybrid"].includes(mode));
       if (unknown.length > 0) throw new InvalidArgumentError(`--modes: unknown mode ${unknown.join(", ")}`);
       const { runEval } = await import("./eval-command.js");
-      const { DEFAULT_RELEVANCE_CUTOFF } = await import("../refuse/relevance.js");
       const { env, knowledgeBase } = await openFromEnv();
       try {
         await runEval({
@@ -171,7 +174,7 @@ program
           workspace: options.workspace,
           questionsPath,
           modes: modes as ("fulltext" | "vector" | "hybrid")[],
-          relevanceCutoff: options.cutoff ?? DEFAULT_RELEVANCE_CUTOFF,
+          ...(options.cutoff === undefined ? {} : { relevanceCutoff: options.cutoff }),
           json: options.json,
           ollamaHost: env.OLLAMA_HOST,
           output: process.stdout,

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ZhikuError } from "../errors.js";
 import type { KnowledgeBase, SearchMode } from "../knowledge-base.js";
-import { applyRelevanceCutoff } from "../refuse/relevance.js";
+import { keepRelevant, type RelevanceCutoffs, type RelevanceEvidence } from "../refuse/relevance.js";
 import { parseJsonLines } from "./json-lines.js";
 import { distinctInOrder, ndcgAt, recallAt, reciprocalRank } from "./metrics.js";
 
@@ -66,8 +66,8 @@ export interface EvaluateOptions {
   questions: EvalQuestion[];
   /** Modes to measure; default fulltext, vector, hybrid. */
   modes?: SearchMode[];
-  /** Relevance cut-off used to decide refusals. */
-  relevanceCutoff: number;
+  /** Cosine cut-off used to decide refusals; default the workspace's cut-off in force (calibrated, manual or default). */
+  relevanceCutoff?: number;
   /** Passages fetched per question; distinct documents among them are ranked. Default 30. */
   passages?: number;
   onProgress?: (done: number, total: number) => void;
@@ -76,7 +76,8 @@ export interface EvaluateOptions {
 interface Observation {
   question: EvalQuestion;
   ranked: string[];
-  relevances: (number | null)[];
+  /** The passages found, as the refusal decision reads them. */
+  passages: RelevanceEvidence[];
 }
 
 /** Ranking figures over questions, each with its ranked documents (distinct, best first) and the expected ones. */
@@ -102,12 +103,13 @@ function figures(observations: Observation[]): RankingFigures {
   );
 }
 
-function refused(observation: Observation, cutoff: number): boolean {
+/** Whether query mode would refuse: no passage passes the cut-offs, the cosine one set to `cutoff`. */
+function refused(observation: Observation, cutoffs: RelevanceCutoffs, cutoff: number): boolean {
   return (
-    applyRelevanceCutoff(
-      observation.relevances.map((relevance) => ({ relevance })),
-      cutoff,
-    ).length === 0
+    keepRelevant(observation.passages, {
+      query: observation.question.question,
+      cutoffs: { ...cutoffs, cutoff },
+    }).length === 0
   );
 }
 
@@ -139,7 +141,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvalReport> {
       observations.push({
         question,
         ranked: distinctInOrder(response.results.map((result) => result.documentName)),
-        relevances: response.results.map((result) => result.relevance),
+        passages: response.results,
       });
       options.onProgress?.(++done, total);
     }
@@ -150,9 +152,13 @@ export async function evaluate(options: EvaluateOptions): Promise<EvalReport> {
     ].sort();
     const paraphrased = answerable.filter((observation) => observation.question.paraphrased);
     const refusalsAt = (cutoff: number) => ({
-      refusedUnanswerable: unanswerable.filter((observation) => refused(observation, cutoff)).length,
-      refusedAnswerable: answerable.filter((observation) => refused(observation, cutoff)).length,
+      refusedUnanswerable: unanswerable.filter((observation) =>
+        refused(observation, workspace.refusal, cutoff),
+      ).length,
+      refusedAnswerable: answerable.filter((observation) => refused(observation, workspace.refusal, cutoff))
+        .length,
     });
+    const cutoff = options.relevanceCutoff ?? workspace.refusal.cutoff;
     reports.push({
       mode,
       overall: figures(answerable),
@@ -164,9 +170,9 @@ export async function evaluate(options: EvaluateOptions): Promise<EvalReport> {
       ),
       ...(paraphrased.length > 0 ? { paraphrased: figures(paraphrased) } : {}),
       refusals: {
-        cutoff: options.relevanceCutoff,
+        cutoff,
         unanswerable: unanswerable.length,
-        ...refusalsAt(options.relevanceCutoff),
+        ...refusalsAt(cutoff),
       },
       ...(mode === "fulltext"
         ? {}

@@ -2,7 +2,6 @@ import { ConverterFactory, type ConverterFunction } from "opencc-js/core";
 import { from, to } from "opencc-js/preset/t2cn";
 import { z } from "zod";
 import type { KnowledgeBase } from "../knowledge-base.js";
-import { DEFAULT_RELEVANCE_CUTOFF } from "../refuse/relevance.js";
 import { createBigramBm25, type Passage } from "./bigram-bm25.js";
 import { type EvalQuestion, evaluate, type RankingFigures, rankingFigures } from "./evaluate.js";
 import { parseJsonLines } from "./json-lines.js";
@@ -81,7 +80,6 @@ export async function compareWithBigramBaseline(options: {
     workspace,
     questions,
     modes: ["fulltext"],
-    relevanceCutoff: DEFAULT_RELEVANCE_CUTOFF,
   });
   const passages: Passage[] = [];
   for (const document of knowledgeBase.listDocuments(workspace)) {

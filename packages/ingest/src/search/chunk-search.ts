@@ -10,6 +10,8 @@ export interface ChunkHit extends ChunkRecord {
   score: number;
   /** Cosine similarity of the chunk to the query vector in [-1, 1]; null for full-text-only searches. */
   relevance: number | null;
+  /** BM25 of the chunk for the query text; null when full text did not find it (or did not run). */
+  fullTextScore: number | null;
 }
 
 /** Options for {@link ChunkSearch.search}. */
@@ -72,8 +74,10 @@ export function createChunkSearch(setup: ChunkSearchSetup): ChunkSearch {
       const searchFullText = async () => (textQuery ? store.fullTextSearch(table, textQuery, side) : []);
       // Full-text hits carry BM25, vector hits a cosine similarity, fused hits the weighted RRF score.
       let scored: ScoredChunk[];
+      const fullTextScores = new Map<string, number>();
       if (mode === "fulltext") {
         scored = await searchFullText();
+        for (const hit of scored) fullTextScores.set(hit.chunkId, hit.score);
       } else {
         if (!vector) throw new Error(`A ${mode} search needs a query vector`);
         if (mode === "vector" || !textQuery) {
@@ -86,6 +90,7 @@ export function createChunkSearch(setup: ChunkSearchSetup): ChunkSearch {
           ]);
           const hits = new Map<string, ScoredChunk>();
           for (const hit of [...textHits, ...vectorHits]) hits.set(hit.chunkId, hit);
+          for (const hit of textHits) fullTextScores.set(hit.chunkId, hit.score);
           // Full text first: on equal scores its hit goes first (LanceDB's reranker leaves ties in no set order).
           scored = fuseRankings(
             [
@@ -101,6 +106,7 @@ export function createChunkSearch(setup: ChunkSearchSetup): ChunkSearch {
       return scored.map(({ vector: chunkVector, ...hit }) => ({
         ...hit,
         relevance: vector && chunkVector ? cosine(vector, chunkVector) : null,
+        fullTextScore: fullTextScores.get(hit.chunkId) ?? null,
       }));
     },
   };

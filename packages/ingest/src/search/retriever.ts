@@ -78,6 +78,7 @@ export function createRetriever(setup: RetrieverSetup): Retriever {
           text: hit.text,
           score: hit.score,
           relevance: hit.relevance,
+          fullTextScore: hit.fullTextScore,
           page: hit.page,
           headings: hit.headings,
           start: hit.start,

@@ -53,6 +53,11 @@ export const INGEST_MIGRATIONS: readonly Migration[] = [
     description: "documents.pending_hash marks a chunk write in progress",
     sql: "ALTER TABLE documents ADD COLUMN pending_hash TEXT;",
   },
+  {
+    version: 3,
+    description: "workspaces.relevance_calibration holds what off-topic questions score there (refusal)",
+    sql: "ALTER TABLE workspaces ADD COLUMN relevance_calibration TEXT;",
+  },
 ];
 
 /**

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { ZhikuError } from "../errors.js";
+import { type RelevanceCalibration, type RelevanceCutoffs, relevanceCutoffs } from "../refuse/relevance.js";
 import type { SearchMode } from "../search/search-types.js";
 import { now, type StatementCache } from "./statements.js";
 
@@ -15,7 +16,10 @@ export interface WorkspaceSettings {
   systemPrompt?: string;
   /** Sampling temperature for chat. */
   temperature?: number;
-  /** Minimum relevance (0..1) a passage needs to be used; below it query mode refuses. */
+  /**
+   * Minimum cosine similarity (0..1) a passage needs to be used, overriding the calibrated cut-off; 0 turns refusal
+   * off. Below it query mode refuses, unless full text matched the passage strongly.
+   */
   relevanceCutoff?: number;
 }
 
@@ -29,6 +33,8 @@ export interface WorkspaceRecord {
   /** Vector length of `embedModel`; null until the first document is embedded. */
   embedDimension: number | null;
   settings: WorkspaceSettings;
+  /** The cut-offs passages are judged by for refusal, and where they come from (calibrated, manual, default). */
+  refusal: RelevanceCutoffs;
   createdAt: string;
   updatedAt: string;
 }
@@ -42,6 +48,8 @@ export interface WorkspaceRow {
   embed_dimension: number | null;
   chunk_table: string | null;
   settings: string;
+  /** JSON {@link RelevanceCalibration}, null until measured. */
+  relevance_calibration: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -59,14 +67,25 @@ export function slugify(name: string): string {
   return slug.length > 0 ? slug : `ws-${randomUUID().slice(0, 8)}`;
 }
 
+/** The stored calibration of a row, if any. */
+export function calibrationOf(row: WorkspaceRow): RelevanceCalibration | null {
+  return row.relevance_calibration ? (JSON.parse(row.relevance_calibration) as RelevanceCalibration) : null;
+}
+
 function toWorkspace(row: WorkspaceRow): WorkspaceRecord {
+  const settings = JSON.parse(row.settings) as WorkspaceSettings;
   return {
     id: row.id,
     slug: row.slug,
     name: row.name,
     embedModel: row.embed_model,
     embedDimension: row.embed_dimension,
-    settings: JSON.parse(row.settings) as WorkspaceSettings,
+    settings,
+    refusal: relevanceCutoffs({
+      embedModel: row.embed_model,
+      settings,
+      relevanceCalibration: calibrationOf(row),
+    }),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -104,6 +123,11 @@ export interface WorkspaceRepository {
    * two processes creating the first table do not overwrite each other.
    */
   setEmbedding(id: string, embedding: WorkspaceEmbedding, options?: { firstOnly?: boolean }): void;
+  /**
+   * Stores a workspace's relevance calibration, measured on `table`: when the workspace has switched to another
+   * table meanwhile (re-embedding), the measurement is of vectors no longer searched and is dropped.
+   */
+  setRelevanceCalibration(id: string, table: string, calibration: RelevanceCalibration): void;
   /** Deletes the row; its documents and line fingerprints go with it (foreign keys cascade). */
   remove(id: string): void;
 }
@@ -185,6 +209,14 @@ export function createWorkspaceRepository(statement: StatementCache): WorkspaceR
         ? "UPDATE workspaces SET embed_model = ?, embed_dimension = ?, chunk_table = ?, updated_at = ? WHERE id = ? AND chunk_table IS NULL"
         : "UPDATE workspaces SET embed_model = ?, embed_dimension = ?, chunk_table = ?, updated_at = ? WHERE id = ?";
       statement(sql).run(embedding.model, embedding.dimension, embedding.table, now(), id);
+    },
+
+    setRelevanceCalibration(id, table, calibration) {
+      statement("UPDATE workspaces SET relevance_calibration = ? WHERE id = ? AND chunk_table = ?").run(
+        JSON.stringify(calibration),
+        id,
+        table,
+      );
     },
 
     remove(id) {

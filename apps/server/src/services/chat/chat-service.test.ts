@@ -17,6 +17,7 @@ const workspace: WorkspaceRecord = {
   embedModel: "bge-m3",
   embedDimension: 64,
   settings: {},
+  refusal: { cutoff: 0.35, fullTextCutoff: null, source: "default", calibration: null },
   createdAt: "2025-01-01T00:00:00.000Z",
   updatedAt: "2025-01-01T00:00:00.000Z",
 };

@@ -1,7 +1,6 @@
 import {
-  applyRelevanceCutoff,
   countTokens as countIngestTokens,
-  DEFAULT_RELEVANCE_CUTOFF,
+  keepRelevant,
   type SearchMode,
   type SearchResult,
   type WorkspaceRecord,
@@ -223,10 +222,8 @@ export function createChatService(options: ChatServiceOptions): ChatService {
       mode: settings.mode ?? "hybrid",
     });
     if (signal?.aborted) throw abortError(signal);
-    const retrieved = toSources(
-      // Without its own setting a workspace gets the cut-off measured by `zhiku eval` (see bench/results).
-      applyRelevanceCutoff(found.results, settings.relevanceCutoff ?? DEFAULT_RELEVANCE_CUTOFF),
-    );
+    // The workspace's cut-offs in force: calibrated for its embedding model, its manual setting, or the default.
+    const retrieved = toSources(keepRelevant(found.results, { query, cutoffs: workspace.refusal }));
 
     let answer = "";
     let sources: ChatSource[] = retrieved;

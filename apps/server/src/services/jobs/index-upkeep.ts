@@ -3,7 +3,8 @@ import type { Logger } from "../../logger.js";
 
 /**
  * Folds the newly stored chunks of each touched workspace into its full-text and vector indexes (see
- * `KnowledgeBase.optimize`) once the queue is quiet. Waiting for quiet keeps that compaction from racing the
+ * `KnowledgeBase.optimize`) once the queue is quiet, then refreshes its relevance calibration (query mode's cut-off,
+ * see `KnowledgeBase.refreshRelevanceCalibration`). Waiting for quiet keeps that compaction from racing the
  * workers' writes, and does it once per batch instead of once per document.
  */
 export class IndexUpkeep {
@@ -44,10 +45,12 @@ export class IndexUpkeep {
             { workspace: slug, ms: Math.round(performance.now() - started) },
             "Search indexes updated with the new chunks",
           );
+          // Measured on the folded indexes, as questions search them; only when new, of another model, doubled or halved.
+          await this.#kb.refreshRelevanceCalibration(slug);
         } catch (error) {
           this.#logger.warn(
             { err: error, workspace: slug },
-            "Updating the search indexes failed; the next batch retries",
+            "Updating the search indexes or the relevance calibration failed; the next batch retries",
           );
         }
       }
