@@ -143,9 +143,9 @@ export function createChatRoutes(deps: AppDeps) {
         const { workspace } = permissions.requireWorkspace(auth, c.req.param("slug"), "viewer");
         const { requestId } = c.req.valid("json");
         const running = stoppable.get(stopKey(auth.user.id, requestId));
-        if (!running || running.workspaceId !== workspace.id) return c.json({ stopped: false }, 200);
-        running.stop.abort(new DOMException("Stopped by the user", "AbortError"));
-        return c.json({ stopped: true }, 200);
+        const stopped: boolean = running !== undefined && running.workspaceId === workspace.id;
+        if (stopped) running?.stop.abort(new DOMException("Stopped by the user", "AbortError"));
+        return c.json({ stopped }, 200);
       },
     )
     .post(
