@@ -46,8 +46,14 @@ const inWorkspace = (minimum: "viewer" | "editor" | "owner") =>
     if (role === "viewer") return minimum === "viewer" ? "ok" : "forbidden";
     return minimum === "owner" ? "forbidden" : "ok";
   });
-/** A thread the viewer started: theirs and the admin's to see, nobody else's. */
-const viewersThread = authenticated((role) => (role === "admin" || role === "viewer" ? "ok" : "hidden"));
+/**
+ * A thread the viewer started: theirs and the admin's to see, nobody else's; other members of the workspace are told
+ * it is someone else's (403), everyone else gets a missing thread.
+ */
+const viewersThread = authenticated((role) => {
+  if (role === "admin" || role === "viewer") return "ok";
+  return role === "noAccess" || role === "keyOther" ? "hidden" : "forbidden";
+});
 
 interface Cell {
   role: Role;
@@ -367,6 +373,13 @@ describe("access matrix: every route × every role", () => {
       request: () => ({
         path: "/api/workspaces/w/chat",
         init: json("POST", { message: "When is high tide?" }),
+      }),
+    },
+    "POST /api/workspaces/:slug/chat/stop": {
+      expect: inWorkspace("viewer"),
+      request: () => ({
+        path: "/api/workspaces/w/chat/stop",
+        init: json("POST", { requestId: "nothing-in-progress" }),
       }),
     },
     "GET /api/workspaces/:slug/threads": {

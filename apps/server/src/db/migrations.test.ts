@@ -40,6 +40,7 @@ describe("server migrations", () => {
         "threads",
         "users",
         "widget_keys",
+        "answer_versions",
         "workspace_members",
       ]),
     );
@@ -48,6 +49,7 @@ describe("server migrations", () => {
       { scope: "server", version: 1 },
       { scope: "server", version: 2 },
       { scope: "server", version: 3 },
+      { scope: "server", version: 6 },
     ]);
   });
 
@@ -61,7 +63,20 @@ describe("server migrations", () => {
       "INSERT INTO messages (id, thread_id, role, content, created_at) VALUES ('m1', 't1', 'user', 'hi', ?)",
     ).run(now);
     db.prepare("INSERT INTO feedback VALUES ('m1', 'up', ?)").run(now);
-    expect(db.prepare("SELECT sources FROM messages WHERE id = 'm1'").get()).toEqual({ sources: "[]" });
+    expect(db.prepare("SELECT sources, status FROM messages WHERE id = 'm1'").get()).toEqual({
+      sources: "[]",
+      status: "done",
+    });
+    expect(() =>
+      db
+        .prepare(
+          "INSERT INTO messages (id, thread_id, role, content, created_at, status) VALUES ('m2', 't1', 'assistant', 'a', ?, 'lost')",
+        )
+        .run(now),
+    ).toThrow();
+    db.prepare(
+      "INSERT INTO answer_versions (id, question_id, content, status, created_at) VALUES ('v1', 'm1', 'old', 'stopped', ?)",
+    ).run(now);
     expect(() => db.prepare("INSERT INTO feedback VALUES ('m1', 'meh', ?)").run(now)).toThrow();
     expect(() =>
       db
@@ -73,6 +88,7 @@ describe("server migrations", () => {
     db.prepare("DELETE FROM threads WHERE id = 't1'").run();
     expect(db.prepare("SELECT COUNT(*) AS count FROM messages").get()).toEqual({ count: 0 });
     expect(db.prepare("SELECT COUNT(*) AS count FROM feedback").get()).toEqual({ count: 0 });
+    expect(db.prepare("SELECT COUNT(*) AS count FROM answer_versions").get()).toEqual({ count: 0 });
   });
 
   it("rolls back a failing migration with its record", () => {

@@ -137,6 +137,27 @@ export const serverMigrations: Migration[] = [
       CREATE INDEX widget_keys_workspace ON widget_keys (workspace_id);
     `,
   },
+  {
+    // Numbered 6 on its own: versions 4 and 5 come from other work, and applyMigrations applies whatever is
+    // missing, so this one needs neither.
+    version: 6,
+    description: "chat answers: a stopped status, and the earlier versions of a regenerated answer",
+    sql: `
+      -- done: the model finished; stopped: the user stopped it (or the client left) and the answer is partial.
+      ALTER TABLE messages ADD COLUMN status TEXT NOT NULL DEFAULT 'done' CHECK (status IN ('done', 'stopped'));
+
+      -- The answers a regenerated answer replaced, by the question they answered (which keeps its id).
+      CREATE TABLE answer_versions (
+        id TEXT PRIMARY KEY,
+        question_id TEXT NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+        content TEXT NOT NULL,
+        sources TEXT NOT NULL DEFAULT '[]',
+        status TEXT NOT NULL CHECK (status IN ('done', 'stopped')),
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX answer_versions_question ON answer_versions (question_id, created_at);
+    `,
+  },
 ];
 
 /** Applies the server's own migrations ({@link serverMigrations}) to the knowledge-base database. */

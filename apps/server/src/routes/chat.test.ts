@@ -46,7 +46,15 @@ interface ChatPayload {
 }
 
 interface StoredThread {
-  messages: Array<{ id: string; role: string; content: string; feedback: string | null }>;
+  thread: { id: string; stopped: boolean };
+  messages: Array<{
+    id: string;
+    role: string;
+    content: string;
+    feedback: string | null;
+    status: "done" | "stopped";
+    earlierVersions: Array<{ id: string; content: string; status: "done" | "stopped" }>;
+  }>;
 }
 
 function chatRequests(requests: StandInRequest[]): StandInRequest[] {
@@ -300,10 +308,78 @@ describe("chat routes", () => {
       expect(threads.count).toBe(1);
     });
     const stored = server.deps.kb.db
-      .prepare("SELECT content FROM messages WHERE role = 'assistant'")
-      .get() as { content: string };
+      .prepare("SELECT content, status FROM messages WHERE role = 'assistant'")
+      .get() as { content: string; status: string };
     expect(stored.content.length).toBeGreaterThan(0);
     expect(stored.content).not.toContain("Sources:");
+    expect(stored.status).toBe("stopped");
+  });
+
+  it("stops an answer by its requestId: the partial answer is stored as stopped and the stream ends with done", async () => {
+    server.standIn.setOptions({ tokenDelayMs: 30 });
+    const response = await post(
+      "/api/workspaces/docs/chat",
+      { message: "How do Redis transactions work?", requestId: "r-1" },
+      "text/event-stream",
+    );
+    expect(response.status).toBe(200);
+    let stop: Promise<Response> | undefined;
+    const events = await readEvents(response, (event, all) => {
+      if (event.event === "token" && all.filter((item) => item.event === "token").length === 2) {
+        stop = post("/api/workspaces/docs/chat/stop", { requestId: "r-1" });
+      }
+      return event.event === "done" || event.event === "error";
+    });
+    const stopped = await stop;
+    expect(stopped?.status).toBe(200);
+    expect(await stopped?.json()).toEqual({ stopped: true });
+    const done = events.at(-1) as ServerSentEvent;
+    expect(done.event).toBe("done");
+    const ids = JSON.parse(done.data) as { threadId: string; messageId: string; status: string };
+    expect(ids.status).toBe("stopped");
+    await vi.waitFor(() => expect(chatRequests(server.standIn.requests)[0]?.aborted).toBe(true));
+    const streamed = events
+      .filter((event) => event.event === "token")
+      .map((event) => (JSON.parse(event.data) as { text: string }).text)
+      .join("");
+
+    // The thread is listed at once, marked stopped, and its answer is what was streamed.
+    const list = (await (await server.request("/api/workspaces/docs/threads")).json()) as {
+      threads: Array<{ id: string; stopped: boolean }>;
+    };
+    expect(list.threads).toEqual([expect.objectContaining({ id: ids.threadId, stopped: true })]);
+    const thread = (await (await server.request(`/api/threads/${ids.threadId}`)).json()) as StoredThread;
+    expect(thread.thread.stopped).toBe(true);
+    expect(thread.messages[1]).toMatchObject({ id: ids.messageId, status: "stopped", content: streamed });
+
+    // Once the answer is over its id stops nothing, and another user cannot reach anyone's answer by its id.
+    const late = await post("/api/workspaces/docs/chat/stop", { requestId: "r-1" });
+    expect(await late.json()).toEqual({ stopped: false });
+    const bad = await post("/api/workspaces/docs/chat/stop", {});
+    expect(bad.status).toBe(400);
+  });
+
+  it("does not let another user stop an answer by its requestId", async () => {
+    server.standIn.setOptions({ tokenDelayMs: 20 });
+    const other = await server.createUser({ role: "admin" });
+    const response = await post(
+      "/api/workspaces/docs/chat",
+      { message: "How do Redis transactions work?", requestId: "shared-id" },
+      "text/event-stream",
+    );
+    let stop: Promise<Response> | undefined;
+    const events = await readEvents(response, (event) => {
+      if (event.event === "sources") {
+        stop = other.request("/api/workspaces/docs/chat/stop", {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ requestId: "shared-id" }),
+        });
+      }
+      return event.event === "done" || event.event === "error";
+    });
+    expect(await (await stop)?.json()).toEqual({ stopped: false });
+    expect(JSON.parse(events.at(-1)?.data ?? "{}")).toMatchObject({ status: "done" });
   });
 
   it("reports an Ollama failure mid-answer as an error event, and as 503 in JSON", async () => {
@@ -359,7 +435,7 @@ describe("chat routes", () => {
     expect(thread.messages[1]?.sources[0]?.relevance).toBeNull();
   });
 
-  it("regenerates the last answer in place: the question is stored once, the old answer and its feedback go", async () => {
+  it("regenerates the last answer in place: the question is stored once, the old answer stays as an earlier version without its feedback", async () => {
     const first = (await (
       await post("/api/workspaces/docs/chat", { message: "How do Redis transactions work?" })
     ).json()) as ChatPayload;
@@ -403,7 +479,11 @@ describe("chat routes", () => {
       ["user", "Can they be rolled back?"],
       ["assistant", expect.stringContaining('"Can they be rolled back?"')],
     ]);
-    expect(thread.messages[3]).toMatchObject({ id: ids.messageId, feedback: null });
+    expect(thread.messages[3]).toMatchObject({ id: ids.messageId, feedback: null, status: "done" });
+    expect(thread.messages[3]?.earlierVersions).toEqual([
+      expect.objectContaining({ id: second.messageId, content: second.answer, status: "done" }),
+    ]);
+    expect(thread.messages[1]?.earlierVersions).toEqual([]);
     const oldFeedback = await post(`/api/messages/${second.messageId}/feedback`, { rating: "up" });
     expect(oldFeedback.status).toBe(404);
   });

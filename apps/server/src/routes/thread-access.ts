@@ -18,7 +18,9 @@ export interface RequireOwnThreadOptions {
 
 /**
  * Checks that the caller may use a thread: it is in a workspace the caller sees, and it is the caller's own (admins
- * see all). Anything else answers exactly as a missing thread (404), so other people's threads do not leak.
+ * see all). A thread in a workspace the caller does not see answers exactly as a missing one (404); another user's
+ * thread in a workspace the caller does see answers `forbidden:thread` (403), so a shared link says whose problem it
+ * is instead of looking like an empty or deleted chat (thread ids are random, so this tells a stranger nothing).
  */
 export function requireOwnThread(options: RequireOwnThreadOptions): void {
   const { auth, threadId, threads, permissions } = options;
@@ -28,5 +30,7 @@ export function requireOwnThread(options: RequireOwnThreadOptions): void {
   const thread = owner === undefined ? undefined : threads.getThread(threadId);
   if (!thread) throw notFound();
   permissions.requireWorkspaceById(auth, { workspaceId: thread.workspaceId, minimum: "viewer", notFound });
-  if (auth.user.role !== "admin" && owner !== auth.user.id) throw notFound();
+  if (auth.user.role !== "admin" && owner !== auth.user.id) {
+    throw new ZhikuError("forbidden:thread", "This conversation belongs to another user");
+  }
 }

@@ -86,6 +86,48 @@ describe("thread routes", () => {
     expect(after.threads).toHaveLength(1);
   });
 
+  it("names each thread's owner, and tells a member that another user's thread is not theirs", async () => {
+    const workspace = server.deps.kb.getWorkspace("docs")!;
+    const member = await server.createUser({ email: "mei@example.com" });
+    const stranger = await server.createUser({ email: "li@example.com" });
+    const { accounts } = server.deps.auth;
+    accounts.setMember({ workspaceId: workspace.id, userId: member.user.id, role: "viewer" });
+    const asMember = (path: string, init: RequestInit = {}) =>
+      member.request(path, { ...init, headers: { "Content-Type": "application/json", ...init.headers } });
+    const answered = await asMember("/api/workspaces/docs/chat", {
+      method: "POST",
+      body: JSON.stringify({ message: "What does MULTI do?" }),
+    });
+    const mine = (await answered.json()) as { threadId: string };
+    const admins = await ask("Another topic");
+
+    // The admin sees every thread with whose it is.
+    const list = (await (await server.request("/api/workspaces/docs/threads")).json()) as {
+      threads: Array<{ id: string; owner: { id: string; email: string } | null; stopped: boolean }>;
+    };
+    expect(list.threads.map((thread) => [thread.id, thread.owner, thread.stopped])).toEqual([
+      [admins.threadId, { id: server.admin.user.id, email: "admin@example.com" }, false],
+      [mine.threadId, { id: member.user.id, email: "mei@example.com" }, false],
+    ]);
+    const own = (await (await asMember("/api/workspaces/docs/threads")).json()) as {
+      threads: Array<{ id: string }>;
+    };
+    expect(own.threads.map((thread) => thread.id)).toEqual([mine.threadId]);
+
+    // The member opening the admin's thread is told it belongs to someone else; a missing one is not found.
+    const other = await asMember(`/api/threads/${admins.threadId}`);
+    expect(other.status).toBe(403);
+    expect(await other.json()).toEqual({
+      error: { code: "forbidden:thread", message: "This conversation belongs to another user" },
+    });
+    const missing = await asMember("/api/threads/no-such-thread");
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as { error: { code: string } }).error.code).toBe("not_found:thread");
+    // Someone outside the workspace learns nothing: the thread answers as missing.
+    const outside = await stranger.request(`/api/threads/${mine.threadId}`);
+    expect(outside.status).toBe(404);
+  });
+
   it("answers 404 and 400 in the API's error shape", async () => {
     const missing = await server.request("/api/threads/nope");
     expect(missing.status).toBe(404);

@@ -16,7 +16,16 @@ const threadSchema = z.object({
   title: z.string(),
   createdAt: z.string(),
   updatedAt: z.string(),
+  owner: z
+    .object({ id: z.string(), email: z.string() })
+    .nullable()
+    .describe("Who started the thread; null for a thread from before accounts or of a deleted user"),
+  stopped: z.boolean().describe("True when the thread's newest answer was stopped before it finished"),
 });
+
+const answerStatusSchema = z
+  .enum(["done", "stopped"])
+  .describe("done: the model finished; stopped: the answer was stopped and is partial");
 
 const messageSchema = z.object({
   id: z.string(),
@@ -26,6 +35,18 @@ const messageSchema = z.object({
   sources: z.array(chatSourceSchema),
   feedback: z.enum(["up", "down"]).nullable(),
   createdAt: z.string(),
+  status: answerStatusSchema,
+  earlierVersions: z
+    .array(
+      z.object({
+        id: z.string(),
+        content: z.string(),
+        sources: z.array(chatSourceSchema),
+        status: answerStatusSchema,
+        createdAt: z.string(),
+      }),
+    )
+    .describe("Earlier answers to the same question that regenerating replaced, oldest first"),
 });
 
 const renameBodySchema = z.object({ title: z.string().trim().min(1).max(200) });
@@ -41,8 +62,9 @@ function mapped<T>(action: () => T): T {
 }
 
 /**
- * Threads of a workspace (one's own; admins see all), one thread with its messages, rename, delete, and feedback on a
- * message. Threads are private to the user who started them.
+ * Threads of a workspace (one's own; admins see all, each with its owner), one thread with its messages and the
+ * earlier versions of regenerated answers, rename, delete, and feedback on a message. Threads are private to the user
+ * who started them.
  */
 export function createThreadRoutes(deps: AppDeps) {
   const { threads } = deps.chat;
@@ -77,6 +99,7 @@ export function createThreadRoutes(deps: AppDeps) {
             "The thread",
             z.object({ thread: threadSchema, messages: z.array(messageSchema) }),
           ),
+          403: errorResponse("Another user's thread (forbidden:thread)"),
           404: errorResponse("No such thread"),
         },
       }),
@@ -95,6 +118,7 @@ export function createThreadRoutes(deps: AppDeps) {
         responses: {
           200: jsonResponse("The renamed thread", z.object({ thread: threadSchema })),
           400: errorResponse("Invalid title"),
+          403: errorResponse("Another user's thread (forbidden:thread)"),
           404: errorResponse("No such thread"),
         },
       }),
@@ -111,7 +135,11 @@ export function createThreadRoutes(deps: AppDeps) {
       describeRoute({
         tags: ["Threads"],
         summary: "Delete a thread with its messages and feedback",
-        responses: { 204: { description: "Deleted" }, 404: errorResponse("No such thread") },
+        responses: {
+          204: { description: "Deleted" },
+          403: errorResponse("Another user's thread (forbidden:thread)"),
+          404: errorResponse("No such thread"),
+        },
       }),
       (c) => {
         own(c.get("auth"), c.req.param("id"));
@@ -130,6 +158,7 @@ export function createThreadRoutes(deps: AppDeps) {
             z.object({ messageId: z.string(), rating: z.enum(["up", "down"]) }),
           ),
           400: errorResponse("Invalid rating"),
+          403: errorResponse("A message of another user's thread (forbidden:thread)"),
           404: errorResponse("No such message"),
         },
       }),

@@ -1,8 +1,15 @@
 import { createContext, type ReactNode, useCallback, useContext, useMemo, useRef, useState } from "react";
 import { useApi } from "../lib/api-context";
 import { toApiError } from "../lib/api-error";
-import type { ChatMode, FeedbackRating, Source, ThreadMessage } from "../lib/api-types";
+import type { AnswerStatus, ChatMode, FeedbackRating, Source, ThreadMessage } from "../lib/api-types";
 import { streamChat } from "../lib/chat-stream";
+
+/** An earlier answer to a turn's question, kept when the answer was regenerated. */
+export interface AnswerVersion {
+  answer: string;
+  sources: Source[];
+  status: AnswerStatus;
+}
 
 /** One question and its answer as shown in the chat. */
 export interface ChatTurn {
@@ -20,7 +27,12 @@ export interface ChatTurn {
   /** The assistant message's id, for feedback; known once the answer is stored. */
   messageId?: string;
   feedback?: FeedbackRating;
+  /** Earlier stored answers to the same question, oldest first; this turn's own answer is the newest. */
+  earlierVersions: AnswerVersion[];
 }
+
+/** Why a thread could not be shown: it is another user's, or there is no such thread. */
+export type ThreadProblem = "forbidden" | "missing";
 
 interface ChatValue {
   turns: ChatTurn[];
@@ -30,8 +42,15 @@ interface ChatValue {
   busy: boolean;
   /** Whether a stored thread is being loaded. */
   loading: boolean;
+  /** Set when the thread asked for cannot be shown. */
+  threadProblem: ThreadProblem | null;
   send: (question: string, mode: ChatMode) => void;
+  /** Stops the answer being written: the server stores what was written so far, marked stopped. */
   stop: () => void;
+  /**
+   * Asks the last question again. A stored answer stays as an earlier version (the 1/2 switcher); a failed one is
+   * replaced (retry).
+   */
   regenerate: (mode: ChatMode) => void;
   loadThread: (threadId: string) => Promise<void>;
   reset: () => void;
@@ -45,27 +64,38 @@ export function turnsFromMessages(messages: readonly ThreadMessage[]): ChatTurn[
   const turns: ChatTurn[] = [];
   for (const message of messages) {
     if (message.role === "user") {
-      turns.push({ key: message.id, question: message.content, answer: "", sources: [], status: "done" });
+      turns.push({
+        key: message.id,
+        question: message.content,
+        answer: "",
+        sources: [],
+        status: "done",
+        earlierVersions: [],
+      });
     } else {
+      const answer = {
+        answer: message.content,
+        sources: message.sources ?? [],
+        status: message.status,
+        messageId: message.id,
+        earlierVersions: message.earlierVersions.map((version) => ({
+          answer: version.content,
+          sources: version.sources,
+          status: version.status,
+        })),
+        ...(message.feedback ? { feedback: message.feedback } : {}),
+      };
       const last = turns.at(-1);
-      if (last && !last.messageId && last.answer === "") {
-        last.answer = message.content;
-        last.sources = message.sources ?? [];
-        last.messageId = message.id;
-        if (message.feedback) last.feedback = message.feedback;
-      } else {
-        turns.push({
-          key: message.id,
-          question: "",
-          answer: message.content,
-          sources: message.sources ?? [],
-          status: "done",
-          messageId: message.id,
-        });
-      }
+      if (last && !last.messageId && last.answer === "") Object.assign(last, answer);
+      else turns.push({ key: message.id, question: "", ...answer });
     }
   }
   return turns;
+}
+
+/** A fresh id for one answer, by which the server can stop it. */
+function newRequestId(): string {
+  return globalThis.crypto?.randomUUID?.() ?? `${Date.now()}-${Math.random().toString(36).slice(2)}`;
 }
 
 /** Options of {@link ChatProvider}. */
@@ -88,7 +118,12 @@ export function ChatProvider(props: ChatProviderProps) {
   const [threadId, setThreadId] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [loading, setLoading] = useState(false);
+  const [threadProblem, setThreadProblem] = useState<ThreadProblem | null>(null);
   const abortRef = useRef<AbortController | null>(null);
+  // The answer being written: the id the server knows it by, and whether the user asked to stop it.
+  const runningRef = useRef<{ controller: AbortController; requestId: string; stopping: boolean } | null>(
+    null,
+  );
   const threadRef = useRef<string | null>(null);
   const { slug, onThreadChanged, onError } = props;
 
@@ -101,6 +136,8 @@ export function ChatProvider(props: ChatProviderProps) {
       abortRef.current?.abort();
       const controller = new AbortController();
       abortRef.current = controller;
+      const running = { controller, requestId: newRequestId(), stopping: false };
+      runningRef.current = running;
       setBusy(true);
       try {
         // Regenerating in a stored thread asks the server to replace the last answer, so the question is not
@@ -108,6 +145,7 @@ export function ChatProvider(props: ChatProviderProps) {
         const body = {
           message: turn.question,
           mode,
+          requestId: running.requestId,
           ...(threadRef.current
             ? { threadId: threadRef.current, ...(regenerate ? { regenerate: true } : {}) }
             : {}),
@@ -117,14 +155,16 @@ export function ChatProvider(props: ChatProviderProps) {
           else if (event.type === "token") {
             updateTurn(turn.key, (current) => ({ answer: current.answer + event.text, status: "streaming" }));
           } else {
-            updateTurn(turn.key, () => ({ status: "done", messageId: event.messageId }));
+            updateTurn(turn.key, () => ({ status: event.status, messageId: event.messageId }));
             threadRef.current = event.threadId;
             setThreadId(event.threadId);
             onThreadChanged?.(event.threadId);
           }
         }
       } catch (error) {
-        if (controller.signal.aborted) updateTurn(turn.key, () => ({ status: "stopped" }));
+        // Stopped before the server stored anything (still searching), or cut off by leaving the thread.
+        if (controller.signal.aborted || running.stopping)
+          updateTurn(turn.key, () => ({ status: "stopped" }));
         else {
           // Shown inline under the question (an alert), where the answer would have been.
           const apiError = toApiError(error);
@@ -135,6 +175,7 @@ export function ChatProvider(props: ChatProviderProps) {
           }));
         }
       } finally {
+        if (runningRef.current === running) runningRef.current = null;
         if (abortRef.current === controller) {
           abortRef.current = null;
           setBusy(false);
@@ -152,6 +193,7 @@ export function ChatProvider(props: ChatProviderProps) {
         answer: "",
         sources: [],
         status: "retrieving",
+        earlierVersions: [],
       };
       setTurns((current) => [...current, turn]);
       void run(turn, mode);
@@ -159,13 +201,37 @@ export function ChatProvider(props: ChatProviderProps) {
     [run],
   );
 
-  const stop = useCallback(() => abortRef.current?.abort(), []);
+  const stop = useCallback(() => {
+    const running = runningRef.current;
+    if (!running || running.stopping) return;
+    running.stopping = true;
+    // The server stops the answer, stores it as stopped and ends the stream with `done`, so the thread and its
+    // place in the list are known at once. When it has no such answer (not reached it yet, or already done) or
+    // cannot be asked, the request is cut instead.
+    api.stopChat(slug, running.requestId).then(
+      (stopped) => {
+        if (!stopped) running.controller.abort();
+      },
+      () => running.controller.abort(),
+    );
+  }, [api, slug]);
 
   const regenerate = useCallback(
     (mode: ChatMode) => {
       const last = turns.at(-1);
       if (!last?.question || busy) return;
-      const turn: ChatTurn = { ...last, answer: "", sources: [], status: "retrieving" };
+      // A stored answer becomes an earlier version; one that failed (never stored) is simply replaced.
+      const earlierVersions = last.messageId
+        ? [
+            ...last.earlierVersions,
+            {
+              answer: last.answer,
+              sources: last.sources,
+              status: last.status === "stopped" ? ("stopped" as const) : ("done" as const),
+            },
+          ]
+        : last.earlierVersions;
+      const turn: ChatTurn = { ...last, answer: "", sources: [], status: "retrieving", earlierVersions };
       delete turn.error;
       delete turn.errorCode;
       delete turn.messageId;
@@ -180,6 +246,7 @@ export function ChatProvider(props: ChatProviderProps) {
     abortRef.current?.abort();
     threadRef.current = null;
     setThreadId(null);
+    setThreadProblem(null);
     setTurns([]);
   }, []);
 
@@ -188,13 +255,18 @@ export function ChatProvider(props: ChatProviderProps) {
       abortRef.current?.abort();
       threadRef.current = id;
       setThreadId(id);
+      setThreadProblem(null);
       setTurns([]);
       setLoading(true);
       try {
         const { messages } = await api.getThread(id);
         if (threadRef.current === id) setTurns(turnsFromMessages(messages));
       } catch (error) {
-        onError(error);
+        // Said in place of the conversation rather than as a notice over an empty chat.
+        const code = toApiError(error).code;
+        if (threadRef.current === id && code === "forbidden:thread") setThreadProblem("forbidden");
+        else if (threadRef.current === id && code === "not_found:thread") setThreadProblem("missing");
+        else onError(error);
       } finally {
         setLoading(false);
       }
@@ -217,8 +289,20 @@ export function ChatProvider(props: ChatProviderProps) {
   );
 
   const value = useMemo<ChatValue>(
-    () => ({ turns, threadId, busy, loading, send, stop, regenerate, loadThread, reset, setFeedback }),
-    [turns, threadId, busy, loading, send, stop, regenerate, loadThread, reset, setFeedback],
+    () => ({
+      turns,
+      threadId,
+      busy,
+      loading,
+      threadProblem,
+      send,
+      stop,
+      regenerate,
+      loadThread,
+      reset,
+      setFeedback,
+    }),
+    [turns, threadId, busy, loading, threadProblem, send, stop, regenerate, loadThread, reset, setFeedback],
   );
   return <ChatContext.Provider value={value}>{props.children}</ChatContext.Provider>;
 }

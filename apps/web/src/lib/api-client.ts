@@ -13,6 +13,7 @@ import type {
   DocumentSummary,
   FeedbackRating,
   Health,
+  InstalledModel,
   Member,
   MemberChange,
   NewApiKey,
@@ -126,6 +127,9 @@ export function createApiClient(options: ApiClientOptions = {}) {
     /** `GET /api/health`. */
     health: async (): Promise<Health> => body(await ok(api.health.$get())),
 
+    /** `GET /api/models`: the models installed in Ollama; throws `unavailable:ollama` when it cannot be reached. */
+    listModels: async (): Promise<InstalledModel[]> => (await body(await ok(api.models.$get()))).models,
+
     /** `POST /api/models/pull`: the response streams `progress` events, then `done` (or `error`). */
     pullModel: (name: string, signal?: AbortSignal) =>
       ok(api.models.pull.$post({ json: { name } }, { ...eventStream, init: { signal } })),
@@ -225,6 +229,13 @@ export function createApiClient(options: ApiClientOptions = {}) {
     /** `POST /api/workspaces/:slug/chat` asking for server-sent events; see chat-stream.ts. */
     chat: (slug: string, request: ChatRequestBody, signal?: AbortSignal) =>
       ok(workspace.chat.$post({ param: { slug }, json: request }, { ...eventStream, init: { signal } })),
+
+    /**
+     * `POST /api/workspaces/:slug/chat/stop`: stops the answer started with this `requestId`; its stream then ends
+     * with `done` (status `stopped`). False when no such answer is in progress on the server.
+     */
+    stopChat: async (slug: string, requestId: string): Promise<boolean> =>
+      (await body(await ok(workspace.chat.stop.$post({ param: { slug }, json: { requestId } })))).stopped,
 
     /** `GET /api/auth/status`: public; whether setup is needed and who is signed in. */
     authStatus: async (): Promise<AuthStatus> => body(await ok(api.auth.status.$get())),

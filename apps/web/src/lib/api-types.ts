@@ -12,6 +12,9 @@ export type Api = ReturnType<typeof hc<AppType>>["api"];
 type WorkspaceRoutes = Api["workspaces"][":slug"];
 type DocumentRoutes = WorkspaceRoutes["documents"][":id"];
 
+/** A model installed in Ollama (`GET /api/models`). */
+export type InstalledModel = InferResponseType<Api["models"]["$get"], 200>["models"][number];
+
 /** The server's health report (`GET /api/health`). */
 export type Health = InferResponseType<Api["health"]["$get"], 200>;
 
@@ -68,6 +71,12 @@ export type ThreadWithMessages = InferResponseType<Api["threads"][":id"]["$get"]
 
 /** A stored message of a thread, with the passages its answer cites. */
 export type ThreadMessage = ThreadWithMessages["messages"][number];
+
+/** How a stored answer ended: `done`, or `stopped` (partial). */
+export type AnswerStatus = ThreadMessage["status"];
+
+/** An earlier answer to a question, kept when the answer was regenerated. */
+export type StoredAnswerVersion = ThreadMessage["earlierVersions"][number];
 
 /** The rating of an assistant message. */
 export type FeedbackRating = InferRequestType<Api["messages"][":id"]["feedback"]["$post"]>["json"]["rating"];

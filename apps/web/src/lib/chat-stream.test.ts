@@ -45,7 +45,7 @@ describe("streamChat", () => {
       `event: sources\ndata: ${JSON.stringify({ sources: [source] })}\n\n` +
         'event: token\ndata: {"text":"年假"}\n\n' +
         'event: token\ndata: {"text":"有 15 天[1]"}\n\n' +
-        'event: done\ndata: {"threadId":"t1","messageId":"m2"}\n\n',
+        'event: done\ndata: {"threadId":"t1","messageId":"m2","status":"done"}\n\n',
     );
     const events = await collect(
       streamChat({ client, slug: "hr", body: { message: "年假几天？", mode: "query" } }),
@@ -54,13 +54,26 @@ describe("streamChat", () => {
       { type: "sources", sources: [source] },
       { type: "token", text: "年假" },
       { type: "token", text: "有 15 天[1]" },
-      { type: "done", threadId: "t1", messageId: "m2" },
+      { type: "done", threadId: "t1", messageId: "m2", status: "done" },
     ]);
     const request = requests[0]!;
     expect(request.method).toBe("POST");
     expect(new URL(request.url).pathname).toBe("/api/workspaces/hr/chat");
     expect(request.headers.get("accept")).toBe("text/event-stream");
     expect(await request.json()).toEqual({ message: "年假几天？", mode: "query" });
+  });
+
+  it("says when the answer ended because it was stopped (and reads an older server's done as finished)", async () => {
+    const stopped = fakeServer(
+      'event: done\ndata: {"threadId":"t1","messageId":"m3","status":"stopped"}\n\n',
+    );
+    expect(await collect(streamChat({ client: stopped.client, slug: "hr", body: { message: "q" } }))).toEqual(
+      [{ type: "done", threadId: "t1", messageId: "m3", status: "stopped" }],
+    );
+    const older = fakeServer('event: done\ndata: {"threadId":"t1","messageId":"m4"}\n\n');
+    expect(await collect(streamChat({ client: older.client, slug: "hr", body: { message: "q" } }))).toEqual([
+      { type: "done", threadId: "t1", messageId: "m4", status: "done" },
+    ]);
   });
 
   it("throws the server's error event with its code and message", async () => {

@@ -1,13 +1,13 @@
 import type { ApiClient } from "./api-client";
 import { ApiError } from "./api-error";
-import type { ChatRequestBody, Source } from "./api-types";
+import type { AnswerStatus, ChatRequestBody, Source } from "./api-types";
 import { readServerSentEvents } from "./sse-parser";
 
 /** What the chat stream delivers, named for what each event carries. */
 export type ChatStreamEvent =
   | { type: "sources"; sources: Source[] }
   | { type: "token"; text: string }
-  | { type: "done"; threadId: string; messageId: string };
+  | { type: "done"; threadId: string; messageId: string; status: AnswerStatus };
 
 /** Options for {@link streamChat}. */
 export interface StreamChatOptions {
@@ -53,7 +53,12 @@ export async function* streamChat(options: StreamChatOptions): AsyncGenerator<Ch
       yield { type: "token", text: typeof data.text === "string" ? data.text : "" };
     } else if (event.event === "done") {
       const data = parseData(event.data, event.event);
-      yield { type: "done", threadId: String(data.threadId), messageId: String(data.messageId) };
+      yield {
+        type: "done",
+        threadId: String(data.threadId),
+        messageId: String(data.messageId),
+        status: data.status === "stopped" ? "stopped" : "done",
+      };
       return;
     } else if (event.event === "error") {
       const data = parseData(event.data, event.event);

@@ -1,9 +1,10 @@
-import { act, render, screen, waitFor } from "@testing-library/react";
+import { act, cleanup, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { MemoryRouter, useLocation } from "react-router";
 import { describe, expect, it } from "vitest";
 import { AppProviders, AppRoutes } from "../app";
 import { createApiClient } from "../lib/api-client";
+import type { Thread, ThreadMessage } from "../lib/api-types";
 
 /** A chat answer the test streams piece by piece. */
 interface OpenStream {
@@ -17,13 +18,17 @@ interface OpenStream {
  * The network collaborator, faked: JSON routes answer from fixtures, and each chat POST opens a stream the
  * test feeds. Everything above fetch (client, hooks, components, router) is the real code.
  */
+const json = (body: unknown, status = 200) =>
+  new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+
 function fakeNetwork() {
   const streams: OpenStream[] = [];
   const calls: { method: string; path: string; body: unknown }[] = [];
-  let threads: { id: string; workspaceId: string; title: string; createdAt: string; updatedAt: string }[] =
-    [];
-  const json = (body: unknown, status = 200) =>
-    new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+  let threads: Thread[] = [];
+  // Stored threads by id (`GET /api/threads/:id`), or the error the server answers for one.
+  const stored = new Map<string, { thread: Thread; messages: ThreadMessage[] } | Response>();
+  // What `POST .../chat/stop` answers; by default it stops the open stream as the server would.
+  let stopAnswer: (stream: OpenStream | undefined) => boolean = () => true;
 
   const fetch: typeof globalThis.fetch = async (input, init) => {
     const request = new Request(input, init);
@@ -67,6 +72,17 @@ function fakeNetwork() {
       });
     }
     if (path === "/api/messages/m1/feedback") return json({ messageId: "m1", rating: "up" });
+    if (path === "/api/workspaces/hr/chat/stop") {
+      const open = streams.find(
+        (stream) =>
+          (stream.body as { requestId?: string }).requestId === (body as { requestId: string }).requestId,
+      );
+      return json({ stopped: stopAnswer(open) });
+    }
+    const threadMatch = /^\/api\/threads\/([^/]+)$/.exec(path);
+    const storedThread = threadMatch ? stored.get(threadMatch[1]!) : undefined;
+    if (storedThread instanceof Response) return storedThread.clone();
+    if (storedThread) return json(storedThread);
     if (path === "/api/workspaces/hr/chat") {
       const encoder = new TextEncoder();
       let controller!: ReadableStreamDefaultController<Uint8Array>;
@@ -92,8 +108,12 @@ function fakeNetwork() {
     fetch,
     streams,
     calls,
-    setThreads: (next: typeof threads) => {
+    setThreads: (next: Thread[]) => {
       threads = next;
+    },
+    stored,
+    onStop: (answer: typeof stopAnswer) => {
+      stopAnswer = answer;
     },
   };
 }
@@ -113,6 +133,19 @@ function renderApp(network: ReturnType<typeof fakeNetwork>, path: string, locale
       </MemoryRouter>
     </AppProviders>,
   );
+}
+
+function thread(id: string, title: string, extra: Partial<Thread> = {}): Thread {
+  return {
+    id,
+    workspaceId: "w",
+    title,
+    createdAt: "",
+    updatedAt: "",
+    owner: { id: "u1", email: "admin@example.com" },
+    stopped: false,
+    ...extra,
+  };
 }
 
 const source = {
@@ -135,7 +168,11 @@ describe("chat page", () => {
     await user.type(await screen.findByLabelText("Your question"), "年假有几天？{Enter}");
 
     await screen.findByRole("button", { name: "Stop generating" });
-    expect(network.streams[0]!.body).toEqual({ message: "年假有几天？", mode: "chat" });
+    expect(network.streams[0]!.body).toEqual({
+      message: "年假有几天？",
+      mode: "chat",
+      requestId: expect.any(String),
+    });
     await act(async () => {
       network.streams[0]!.push("sources", { sources: [source] });
       network.streams[0]!.push("token", { text: "年假" });
@@ -146,7 +183,7 @@ describe("chat page", () => {
     });
     const citation = await screen.findByRole("button", { name: "Open source 1" });
 
-    network.setThreads([{ id: "t1", workspaceId: "w", title: "年假有几天？", createdAt: "", updatedAt: "" }]);
+    network.setThreads([thread("t1", "年假有几天？")]);
     await act(async () => {
       network.streams[0]!.push("done", { threadId: "t1", messageId: "m1" });
       network.streams[0]!.close();
@@ -180,14 +217,54 @@ describe("chat page", () => {
     expect(screen.getByRole("button", { name: "Good answer" }).getAttribute("aria-pressed")).toBe("true");
   });
 
-  it("stops generating: the request is aborted and the partial answer stays", async () => {
+  it("stops generating through the server: the stopped answer is stored, listed at once and marked", async () => {
     const network = fakeNetwork();
+    network.onStop((stream) => {
+      // The server stops the answer, stores it and ends the stream with done.
+      network.setThreads([thread("t1", "How many days?", { stopped: true })]);
+      stream?.push("done", { threadId: "t1", messageId: "m1", status: "stopped" });
+      stream?.close();
+      return true;
+    });
+    renderApp(network, "/workspaces/hr");
+    const user = userEvent.setup();
+    await user.type(await screen.findByLabelText("Your question"), "How many days?{Enter}");
+    await screen.findByRole("button", { name: "Stop generating" });
+    await act(async () => network.streams[0]!.push("token", { text: "Fifteen" }));
+    await screen.findByText("Fifteen");
+
+    await user.click(screen.getByRole("button", { name: "Stop generating" }));
+    await screen.findByText("Stopped.");
+    const requestId = (network.streams[0]!.body as { requestId: string }).requestId;
+    expect(network.calls).toContainEqual({
+      method: "POST",
+      path: "/api/workspaces/hr/chat/stop",
+      body: { requestId },
+    });
+    expect(network.streams[0]!.signal?.aborted).toBe(false);
+    await waitFor(() => expect(screen.getByTestId("location").textContent).toBe("/workspaces/hr/threads/t1"));
+    const link = await screen.findByRole("link", { name: /How many days\?/ });
+    await waitFor(() => expect(link.textContent).toBe("How many days?Stopped"));
+    expect(screen.getByText("Fifteen")).toBeTruthy();
+    // A stopped answer can be asked again; the next question continues the stored thread.
+    expect(screen.getByRole("button", { name: "Regenerate" })).toBeTruthy();
+    await user.type(screen.getByLabelText("Your question"), "And more?{Enter}");
+    await waitFor(() => expect(network.streams[1]?.body).toMatchObject({ threadId: "t1" }));
+  });
+
+  it("stops generating: when the server has no such answer, the request is cut and the partial answer stays", async () => {
+    const network = fakeNetwork();
+    network.onStop(() => false);
     renderApp(network, "/workspaces/hr");
     const user = userEvent.setup();
     await user.click(await screen.findByRole("radio", { name: "Documents only" }));
     await user.type(screen.getByLabelText("Your question"), "How many days?{Enter}");
     await screen.findByRole("button", { name: "Stop generating" });
-    expect(network.streams[0]!.body).toEqual({ message: "How many days?", mode: "query" });
+    expect(network.streams[0]!.body).toEqual({
+      message: "How many days?",
+      mode: "query",
+      requestId: expect.any(String),
+    });
     await act(async () => network.streams[0]!.push("token", { text: "Fifteen" }));
     await screen.findByText("Fifteen");
 
@@ -227,7 +304,7 @@ describe("chat page", () => {
     expect((await screen.findByRole("alert")).textContent).toBe(
       "回答失败：无法连接 Ollama。请确认它正在运行，然后重试。",
     );
-    await user.click(screen.getByRole("button", { name: "重新生成" }));
+    await user.click(screen.getByRole("button", { name: "重试" }));
     await act(async () => {
       network.streams[1]!.push("token", { text: "又一次" });
       network.streams[1]!.push("error", { code: "invalid:brand_new", message: "A new server failure" });
@@ -235,7 +312,7 @@ describe("chat page", () => {
     });
     await waitFor(() => expect(screen.getByRole("alert").textContent).toBe("回答失败：A new server failure"));
     // Nothing was stored (no thread yet), so regenerating is a plain send.
-    expect(network.streams[1]!.body).toEqual({ message: "q", mode: "chat" });
+    expect(network.streams[1]!.body).toEqual({ message: "q", mode: "chat", requestId: expect.any(String) });
   });
 
   it("regenerates the last answer in its thread: the server is asked to replace it, the question shows once", async () => {
@@ -261,6 +338,7 @@ describe("chat page", () => {
       mode: "chat",
       threadId: "t1",
       regenerate: true,
+      requestId: expect.any(String),
     });
     await act(async () => {
       network.streams[1]!.push("token", { text: "十五天。" });
@@ -269,6 +347,163 @@ describe("chat page", () => {
     });
     await screen.findByText("十五天。");
     expect(screen.getAllByText("年假有几天？", { selector: ".message.user p" })).toHaveLength(1);
+  });
+
+  it("retries a failed answer: the same question is sent again and the failure is replaced", async () => {
+    const network = fakeNetwork();
+    renderApp(network, "/workspaces/hr");
+    const user = userEvent.setup();
+    await user.type(await screen.findByLabelText("Your question"), "年假有几天？{Enter}");
+    await act(async () => {
+      network.streams[0]!.push("error", { code: "unavailable:ollama", message: "Ollama is not reachable" });
+      network.streams[0]!.close();
+    });
+    await screen.findByRole("alert");
+    expect(screen.queryByRole("button", { name: "Regenerate" })).toBeNull();
+    await user.click(screen.getByRole("button", { name: "Retry" }));
+    await screen.findByRole("button", { name: "Stop generating" });
+    expect(network.streams[1]!.body).toEqual({
+      message: "年假有几天？",
+      mode: "chat",
+      requestId: expect.any(String),
+    });
+    await act(async () => {
+      network.streams[1]!.push("token", { text: "十五天。" });
+      network.streams[1]!.push("done", { threadId: "t1", messageId: "m1", status: "done" });
+      network.streams[1]!.close();
+    });
+    await screen.findByText("十五天。");
+    expect(screen.queryByRole("alert")).toBeNull();
+    expect(screen.getAllByText("年假有几天？", { selector: ".message.user p" })).toHaveLength(1);
+    // The failure was never stored, so the retry is no version of its own.
+    expect(screen.queryByRole("button", { name: "Previous version" })).toBeNull();
+  });
+
+  it("keeps the earlier answer when regenerating: a 1/2 switcher goes between the versions", async () => {
+    const network = fakeNetwork();
+    renderApp(network, "/workspaces/hr");
+    const user = userEvent.setup();
+    await user.type(await screen.findByLabelText("Your question"), "年假有几天？{Enter}");
+    await act(async () => {
+      network.streams[0]!.push("token", { text: "First answer." });
+      network.streams[0]!.push("done", { threadId: "t1", messageId: "m1", status: "done" });
+      network.streams[0]!.close();
+    });
+    await user.click(await screen.findByRole("button", { name: "Regenerate" }));
+    await act(async () => {
+      network.streams[1]!.push("token", { text: "Second answer." });
+      network.streams[1]!.push("done", { threadId: "t1", messageId: "m2", status: "done" });
+      network.streams[1]!.close();
+    });
+    await screen.findByText("Second answer.");
+    expect(screen.getByText("2/2")).toBeTruthy();
+    await user.click(screen.getByRole("button", { name: "Previous version" }));
+    await screen.findByText("First answer.");
+    expect(screen.getByText("1/2")).toBeTruthy();
+    expect(screen.queryByText("Second answer.")).toBeNull();
+    await user.click(screen.getByRole("button", { name: "Next version" }));
+    await screen.findByText("Second answer.");
+  });
+
+  it("shows a reloaded thread's earlier versions and its stopped answer", async () => {
+    const network = fakeNetwork();
+    network.setThreads([thread("t1", "年假有几天？", { stopped: true })]);
+    network.stored.set("t1", {
+      thread: thread("t1", "年假有几天？", { stopped: true }),
+      messages: [
+        {
+          id: "q1",
+          threadId: "t1",
+          role: "user",
+          content: "年假有几天？",
+          sources: [],
+          feedback: null,
+          createdAt: "2026-01-05T09:00:00Z",
+          status: "done",
+          earlierVersions: [],
+        },
+        {
+          id: "m2",
+          threadId: "t1",
+          role: "assistant",
+          content: "Cut short",
+          sources: [],
+          feedback: null,
+          createdAt: "2026-01-05T09:01:00Z",
+          status: "stopped",
+          earlierVersions: [
+            {
+              id: "m1",
+              content: "The first one.",
+              sources: [],
+              status: "done",
+              createdAt: "2026-01-05T09:00:30Z",
+            },
+          ],
+        },
+      ],
+    });
+    renderApp(network, "/workspaces/hr/threads/t1");
+    const user = userEvent.setup();
+    await screen.findByText("Cut short");
+    expect(screen.getByText("Stopped.")).toBeTruthy();
+    expect(screen.getByText("2/2")).toBeTruthy();
+    await user.click(screen.getByRole("button", { name: "Previous version" }));
+    await screen.findByText("The first one.");
+    expect(screen.queryByText("Stopped.")).toBeNull();
+  });
+
+  it("says a linked thread belongs to another user instead of showing an empty chat", async () => {
+    const network = fakeNetwork();
+    network.stored.set(
+      "t9",
+      json(
+        { error: { code: "forbidden:thread", message: "This conversation belongs to another user" } },
+        403,
+      ),
+    );
+    renderApp(network, "/workspaces/hr/threads/t9");
+    const user = userEvent.setup();
+    const alert = await screen.findByRole("alert");
+    expect(alert.textContent).toContain("This conversation belongs to another user.");
+    expect(screen.queryByText("Ask a question about the documents in 人事.")).toBeNull();
+    expect(screen.queryByLabelText("Your question")).toBeNull();
+    await user.click(within(alert).getByRole("button", { name: "New chat" }));
+    await waitFor(() => expect(screen.getByTestId("location").textContent).toBe("/workspaces/hr"));
+    await screen.findByLabelText("Your question");
+  });
+
+  it("says so in Chinese, and says a missing thread was not found", async () => {
+    const network = fakeNetwork();
+    network.stored.set(
+      "t9",
+      json(
+        { error: { code: "forbidden:thread", message: "This conversation belongs to another user" } },
+        403,
+      ),
+    );
+    network.stored.set(
+      "gone",
+      json({ error: { code: "not_found:thread", message: 'No thread with id "gone"' } }, 404),
+    );
+    renderApp(network, "/workspaces/hr/threads/t9", "zh");
+    expect((await screen.findByRole("alert")).textContent).toContain("此对话属于其他用户。");
+    cleanup();
+    renderApp(network, "/workspaces/hr/threads/gone");
+    expect((await screen.findByRole("alert")).textContent).toContain(
+      "This conversation was not found. It may have been deleted.",
+    );
+  });
+
+  it("labels an admin's list with whose each other thread is", async () => {
+    const network = fakeNetwork();
+    network.setThreads([
+      thread("t1", "Mine"),
+      thread("t2", "Hers", { owner: { id: "u2", email: "mei@example.com" } }),
+    ]);
+    renderApp(network, "/workspaces/hr");
+    expect((await screen.findByRole("link", { name: /Hers/ })).textContent).toBe("HersBy mei@example.com");
+    expect(screen.getByRole("link", { name: /Mine/ }).textContent).toBe("Mine");
   });
 
   it("looks the workspace list up again before saying a deep-linked workspace does not exist", async () => {

@@ -6,6 +6,7 @@ import { SourcePanel } from "../components/chat/source-panel";
 import { ThreadList } from "../components/chat/thread-list";
 import { TurnView } from "../components/chat/turn-view";
 import { useChat } from "../hooks/use-chat";
+import { useSession } from "../hooks/use-session";
 import { useI18n } from "../i18n/i18n";
 import type { ChatMode, Source, Thread } from "../lib/api-types";
 import type { WorkspaceOutletContext } from "./workspace-layout";
@@ -26,6 +27,7 @@ export function ChatPage() {
   const { threadId: routeThreadId } = useParams();
   const { workspace, threads, renameThread, deleteThread } = useOutletContext<WorkspaceOutletContext>();
   const chat = useChat();
+  const { user } = useSession();
   const navigate = useNavigate();
   const [mode, setMode] = useState<ChatMode>(storedMode);
   const [source, setSource] = useState<Source | null>(null);
@@ -104,6 +106,7 @@ export function ChatPage() {
           threads={threads}
           onRename={renameThread}
           onDelete={onDelete}
+          currentUserId={user?.id ?? null}
           onNavigate={() => setThreadsOpen(false)}
         />
       </aside>
@@ -130,7 +133,15 @@ export function ChatPage() {
           aria-relevant="additions"
         >
           {chat.loading && <p className="muted">{t("chat.loadingThread")}</p>}
-          {!chat.loading && chat.turns.length === 0 && (
+          {chat.threadProblem && (
+            <div className="thread-problem" role="alert">
+              <p>{t(chat.threadProblem === "forbidden" ? "chat.othersThread" : "chat.threadNotFound")}</p>
+              <button type="button" className="button primary" onClick={newChat}>
+                {t("threads.newChat")}
+              </button>
+            </div>
+          )}
+          {!chat.loading && !chat.threadProblem && chat.turns.length === 0 && (
             <div className="chat-empty">
               <p>{t("chat.empty", { workspace: workspace.name })}</p>
               <Link to={`${base}/documents`}>{t("nav.documents")}</Link>
@@ -152,7 +163,9 @@ export function ChatPage() {
         <p className="visually-hidden" role="status" aria-live="polite">
           {status}
         </p>
-        <Composer busy={chat.busy} onSend={(question) => chat.send(question, mode)} onStop={chat.stop} />
+        {!chat.threadProblem && (
+          <Composer busy={chat.busy} onSend={(question) => chat.send(question, mode)} onStop={chat.stop} />
+        )}
       </section>
       {source && <SourcePanel slug={workspace.slug} source={source} onClose={closeSource} />}
     </div>

@@ -4,6 +4,7 @@ import { PasswordForm } from "../components/account/password-form";
 import { LanguageSwitch } from "../components/layout/language-switch";
 import { PullProgress } from "../components/status/health-banner";
 import { MembersPanel } from "../components/workspace/members-panel";
+import { ModelSelect } from "../components/workspace/model-select";
 import { WidgetKeysPanel } from "../components/workspace/widget-keys-panel";
 import { useHealth } from "../hooks/use-health";
 import { useNotices } from "../hooks/use-notices";
@@ -12,7 +13,7 @@ import { type Translate, useI18n } from "../i18n/i18n";
 import { useApi } from "../lib/api-context";
 import type { SearchMode, Workspace, WorkspaceUpdate } from "../lib/api-types";
 
-/** Form state: text fields as typed, converted on save. */
+/** Form state: fields as typed or chosen, converted on save. */
 interface SettingsForm {
   name: string;
   chatModel: string;
@@ -201,11 +202,14 @@ export function SettingsPage() {
               <label htmlFor={ids.name}>{t("settings.name")}</label>
               <input id={ids.name} required {...field("name")} />
               <label htmlFor={ids.model}>{t("settings.chatModel")}</label>
-              <input
+              <ModelSelect
                 id={ids.model}
-                aria-describedby={ids.modelHint}
-                placeholder={health?.ollama.chatModel.name}
-                {...field("chatModel")}
+                describedBy={ids.modelHint}
+                value={form.chatModel}
+                defaultModel={health?.ollama.chatModel.name}
+                onChange={(chatModel) =>
+                  setForm((current) => (current ? { ...current, chatModel } : current))
+                }
               />
               <p id={ids.modelHint} className="muted hint">
                 {t("settings.chatModelHint")}

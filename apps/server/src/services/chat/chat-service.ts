@@ -14,7 +14,7 @@ import { detectLanguage, type QuestionLanguage } from "./language.js";
 import type { OllamaClientFactory } from "./ollama-client.js";
 import { isAbortError, toOllamaError } from "./ollama-error.js";
 import { rewriteQuery } from "./rewrite-query.js";
-import { type ThreadStore, titleFromQuestion } from "./thread-store.js";
+import { type AnswerStatus, type ThreadStore, titleFromQuestion } from "./thread-store.js";
 import type { ChatMode, HistoryMessage } from "./types.js";
 
 /** Retrieval the chat builds on: the knowledge base's `search`. */
@@ -83,6 +83,11 @@ export interface ChatRequest {
   maxTokens?: number | undefined;
   /** Aborted when the client disconnects; aborts the Ollama request, and the partial answer is stored. */
   signal?: AbortSignal | undefined;
+  /**
+   * Aborted when the user stops the answer; the caller aborts `signal` with it. The stream then ends with `done`
+   * (status `stopped`) instead of quietly, so the caller learns where the partial answer was stored.
+   */
+  stopSignal?: AbortSignal | undefined;
 }
 
 /** Token counts of an answer, from Ollama when it reports them, else estimated. */
@@ -105,6 +110,8 @@ export type ChatEvent =
       usage: ChatUsage;
       /** `length` when the answer was cut at `maxTokens`, else `stop`. */
       finishReason: FinishReason;
+      /** `stopped` when the user stopped the answer (through `stopSignal`) and it is partial. */
+      status: AnswerStatus;
     };
 
 /** Why an answer ended: it was complete, or it reached the request's `maxTokens`. */
@@ -118,6 +125,8 @@ export interface ChatAnswer {
   threadId: string | null;
   messageId: string | null;
   usage: ChatUsage;
+  /** `stopped` when the user stopped the answer and it is partial. */
+  status: AnswerStatus;
 }
 
 /** Retrieval-augmented chat over a workspace. */
@@ -228,6 +237,8 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     let answer = "";
     let sources: ChatSource[] = retrieved;
     let saved: { threadId: string | null; messageId: string | null } | undefined;
+    // Any answer that did not run to its end is stored as stopped: the user stopped it, or the client left.
+    let status: AnswerStatus = "stopped";
     const save = () => {
       if (saved) return saved;
       if (!persist) saved = { threadId: null, messageId: null };
@@ -240,6 +251,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
           question: request.message,
           answer,
           sources,
+          status,
           replaceLastAnswer: replacing,
         });
         saved = { threadId: stored.threadId, messageId: stored.assistantMessageId };
@@ -250,6 +262,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     if (mode === "query" && retrieved.length === 0) {
       // Nothing relevant: say so without calling the model.
       answer = noPassagesAnswer(language);
+      status = "done";
       yield { type: "sources", sources: [], query, searchMode: found.mode };
       yield { type: "token", text: answer };
       const ids = save();
@@ -259,6 +272,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
         answer,
         usage: { promptTokens: 0, completionTokens: countTokens(answer) },
         finishReason: "stop",
+        status,
       };
       return;
     }
@@ -320,10 +334,15 @@ export function createChatService(options: ChatServiceOptions): ChatService {
       }
       if (signal?.aborted) throw abortError(signal);
       completed = true;
+      status = "done";
     } catch (error) {
-      if (signal?.aborted || isAbortError(error)) return; // the finally block stores the partial answer
-      failed = true;
-      throw toOllamaError(error, { host: options.ollamaHost, model });
+      // The finally block stores the partial answer; only a stop by the user goes on to say where (`done`).
+      if (signal?.aborted || isAbortError(error)) {
+        if (!request.stopSignal?.aborted) return;
+      } else {
+        failed = true;
+        throw toOllamaError(error, { host: options.ollamaHost, model });
+      }
     } finally {
       signal?.removeEventListener("abort", onAbort);
       // Reached early when the consumer stops (client gone) or on abort: keep what was said so far.
@@ -334,7 +353,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     }
     if (usage.completionTokens === 0) usage = { ...usage, completionTokens: countTokens(answer) };
     const ids = save();
-    yield { type: "done", ...ids, answer, usage, finishReason };
+    yield { type: "done", ...ids, answer, usage, finishReason, status };
   }
 
   return {
@@ -352,6 +371,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
             threadId: event.threadId,
             messageId: event.messageId,
             usage: event.usage,
+            status: event.status,
           };
         }
       }

@@ -139,6 +139,95 @@ describe("thread store", () => {
     ]);
   });
 
+  it("keeps each regenerated answer as an earlier version, with its status, until the thread is deleted", () => {
+    const store = createThreadStore(database);
+    const first = store.saveExchange({
+      workspaceId: "w1",
+      title: "t",
+      question: "q",
+      answer: "a1",
+      sources: [],
+    });
+    const regenerate = (answer: string, status?: "done" | "stopped") =>
+      store.saveExchange({
+        workspaceId: "w1",
+        threadId: first.threadId,
+        title: "t",
+        question: "q",
+        answer,
+        sources: [],
+        replaceLastAnswer: true,
+        ...(status ? { status } : {}),
+      });
+    const second = regenerate("a2 (cut", "stopped");
+    const third = regenerate("a3");
+    const messages = store.listMessages(first.threadId);
+    expect(messages.map((message) => [message.role, message.content, message.status])).toEqual([
+      ["user", "q", "done"],
+      ["assistant", "a3", "done"],
+    ]);
+    expect(messages[0]?.earlierVersions).toEqual([]);
+    expect(messages[1]?.id).toBe(third.assistantMessageId);
+    expect(
+      messages[1]?.earlierVersions.map((version) => [version.id, version.content, version.status]),
+    ).toEqual([
+      [first.assistantMessageId, "a1", "done"],
+      [second.assistantMessageId, "a2 (cut", "stopped"],
+    ]);
+    // The model is never shown the earlier versions.
+    expect(store.recentHistory(first.threadId, 10)).toEqual([
+      { role: "user", content: "q" },
+      { role: "assistant", content: "a3" },
+    ]);
+    store.deleteThread(first.threadId);
+    expect(database.prepare("SELECT COUNT(*) AS count FROM answer_versions").get()).toEqual({ count: 0 });
+  });
+
+  it("lists threads with their owner's email and whether the newest answer was stopped", () => {
+    const now = new Date().toISOString();
+    database
+      .prepare(
+        "INSERT INTO users (id, email, password_hash, role, created_at, updated_at) VALUES ('u1', 'ana@example.com', 'x', 'member', ?, ?)",
+      )
+      .run(now, now);
+    const store = createThreadStore(database);
+    const stopped = store.saveExchange({
+      workspaceId: "w1",
+      userId: "u1",
+      title: "Stopped",
+      question: "q",
+      answer: "half",
+      sources: [],
+      status: "stopped",
+    });
+    const orphan = store.saveExchange({
+      workspaceId: "w1",
+      title: "Old",
+      question: "q",
+      answer: "a",
+      sources: [],
+    });
+    expect(
+      store
+        .listThreads("w1")
+        .map((thread) => ({ id: thread.id, owner: thread.owner, stopped: thread.stopped })),
+    ).toEqual([
+      { id: orphan.threadId, owner: null, stopped: false },
+      { id: stopped.threadId, owner: { id: "u1", email: "ana@example.com" }, stopped: true },
+    ]);
+    expect(store.listThreads("w1", "u1").map((thread) => thread.id)).toEqual([stopped.threadId]);
+    // A later answer that finished clears the mark.
+    store.saveExchange({
+      workspaceId: "w1",
+      threadId: stopped.threadId,
+      title: "Stopped",
+      question: "q2",
+      answer: "whole",
+      sources: [],
+    });
+    expect(store.getThread(stopped.threadId)?.stopped).toBe(false);
+  });
+
   it("makes one-line titles of at most 60 characters", () => {
     expect(titleFromQuestion("  Hello\n world  ")).toBe("Hello world");
     const long = titleFromQuestion("知".repeat(100));

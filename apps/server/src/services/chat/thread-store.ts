@@ -12,6 +12,24 @@ export type ThreadRecord = {
   title: string;
   createdAt: string;
   updatedAt: string;
+  /** Who started the thread (id and email); null for a thread from before accounts or of a deleted user. */
+  owner: { id: string; email: string } | null;
+  /** True when the thread's newest answer was stopped before it finished. */
+  stopped: boolean;
+};
+
+/** How an answer ended: `done` when the model finished, `stopped` when it was stopped (the answer is partial). */
+export type AnswerStatus = "done" | "stopped";
+
+/** An earlier answer to a question, kept when the answer was regenerated. */
+export type AnswerVersionRecord = {
+  /** The id the answer had as a message. */
+  id: string;
+  content: string;
+  sources: ChatSource[];
+  /** Spelled out, not {@link AnswerStatus}, so the web client's inferred types can inline it. */
+  status: "done" | "stopped";
+  createdAt: string;
 };
 
 /** How a user rated an answer. */
@@ -27,6 +45,10 @@ export type MessageRecord = {
   /** The user's rating of this message, if any (spelled out, not {@link FeedbackRating}, so it can be inlined). */
   feedback: "up" | "down" | null;
   createdAt: string;
+  /** How the answer ended (`done` for questions). */
+  status: "done" | "stopped";
+  /** Earlier answers to the same question, oldest first, which regenerating replaced (empty for questions). */
+  earlierVersions: AnswerVersionRecord[];
 };
 
 /** Options for {@link ThreadStore.saveExchange}. */
@@ -45,9 +67,12 @@ export interface SaveExchangeOptions {
   answer: string;
   /** Passages the answer was given. */
   sources: ChatSource[];
+  /** How the answer ended. Default `done`. */
+  status?: AnswerStatus | undefined;
   /**
-   * Regenerating: when the thread's last question is `question`, its answer is replaced by this one (feedback on the
-   * old answer goes with it) instead of storing the question a second time. Otherwise the exchange is appended.
+   * Regenerating: when the thread's last question is `question`, this answer becomes its answer instead of the
+   * question being stored a second time; the old answer is kept as an earlier version (its feedback goes).
+   * Otherwise the exchange is appended.
    */
   replaceLastAnswer?: boolean | undefined;
 }
@@ -77,7 +102,8 @@ export interface ThreadStore {
   historyBeforeLastQuestion(threadId: string, limit: number): HistoryMessage[];
   /**
    * Stores a question and its answer in one transaction, creating the thread when needed; with `replaceLastAnswer`
-   * replaces the answer to the thread's last question when that question is `question`.
+   * replaces the answer to the thread's last question when that question is `question`, keeping the old one as an
+   * earlier version.
    */
   saveExchange(options: SaveExchangeOptions): {
     threadId: string;
@@ -102,6 +128,9 @@ interface ThreadRow {
   title: string;
   created_at: string;
   updated_at: string;
+  owner_id: string | null;
+  owner_email: string | null;
+  last_status: AnswerStatus | null;
 }
 
 interface MessageRow {
@@ -111,7 +140,17 @@ interface MessageRow {
   content: string;
   sources: string | null;
   created_at: string;
+  status: AnswerStatus;
   rating: FeedbackRating | null;
+}
+
+interface VersionRow {
+  id: string;
+  question_id: string;
+  content: string;
+  sources: string | null;
+  status: AnswerStatus;
+  created_at: string;
 }
 
 function toThread(row: ThreadRow): ThreadRecord {
@@ -121,6 +160,8 @@ function toThread(row: ThreadRow): ThreadRecord {
     title: row.title,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    owner: row.owner_id && row.owner_email ? { id: row.owner_id, email: row.owner_email } : null,
+    stopped: row.last_status === "stopped",
   };
 }
 
@@ -156,11 +197,17 @@ export function titleFromQuestion(question: string): string {
  * by insertion (rowid).
  */
 export function createThreadStore(database: Database): ThreadStore {
+  // A thread with its owner's email and the status of its newest answer.
+  const threadColumns = `SELECT t.id, t.workspace_id, t.title, t.created_at, t.updated_at,
+         u.id AS owner_id, u.email AS owner_email,
+         (SELECT m.status FROM messages m WHERE m.thread_id = t.id AND m.role = 'assistant'
+           ORDER BY m.created_at DESC, m.rowid DESC LIMIT 1) AS last_status
+    FROM threads t LEFT JOIN users u ON u.id = t.user_id`;
   const selectThreads = database.prepare<[string], ThreadRow>(
-    "SELECT id, workspace_id, title, created_at, updated_at FROM threads WHERE workspace_id = ? ORDER BY updated_at DESC, rowid DESC",
+    `${threadColumns} WHERE t.workspace_id = ? ORDER BY t.updated_at DESC, t.rowid DESC`,
   );
   const selectUserThreads = database.prepare<[string, string], ThreadRow>(
-    "SELECT id, workspace_id, title, created_at, updated_at FROM threads WHERE workspace_id = ? AND user_id = ? ORDER BY updated_at DESC, rowid DESC",
+    `${threadColumns} WHERE t.workspace_id = ? AND t.user_id = ? ORDER BY t.updated_at DESC, t.rowid DESC`,
   );
   const selectOwner = database.prepare<[string], { user_id: string | null }>(
     "SELECT user_id FROM threads WHERE id = ?",
@@ -168,13 +215,16 @@ export function createThreadStore(database: Database): ThreadStore {
   const selectThreadOfMessage = database.prepare<[string], { thread_id: string }>(
     "SELECT thread_id FROM messages WHERE id = ?",
   );
-  const selectThread = database.prepare<[string], ThreadRow>(
-    "SELECT id, workspace_id, title, created_at, updated_at FROM threads WHERE id = ?",
-  );
+  const selectThread = database.prepare<[string], ThreadRow>(`${threadColumns} WHERE t.id = ?`);
   const selectMessages = database.prepare<[string], MessageRow>(
-    `SELECT m.id, m.thread_id, m.role, m.content, m.sources, m.created_at, f.rating
+    `SELECT m.id, m.thread_id, m.role, m.content, m.sources, m.created_at, m.status, f.rating
        FROM messages m LEFT JOIN feedback f ON f.message_id = m.id
       WHERE m.thread_id = ? ORDER BY m.created_at, m.rowid`,
+  );
+  const selectVersions = database.prepare<[string], VersionRow>(
+    `SELECT v.id, v.question_id, v.content, v.sources, v.status, v.created_at
+       FROM answer_versions v JOIN messages q ON q.id = v.question_id
+      WHERE q.thread_id = ? ORDER BY v.created_at, v.rowid`,
   );
   const selectRecent = database.prepare<[string, number], { role: "user" | "assistant"; content: string }>(
     `SELECT role, content FROM (
@@ -198,23 +248,34 @@ export function createThreadStore(database: Database): ThreadStore {
   const laterMessages = `SELECT id FROM messages
       WHERE thread_id = @threadId AND (created_at > @createdAt OR (created_at = @createdAt AND rowid > (SELECT rowid FROM messages WHERE id = @questionId)))`;
   const deleteFeedbackAfter = database.prepare(`DELETE FROM feedback WHERE message_id IN (${laterMessages})`);
+  const keepVersionsAfter = database.prepare(
+    `INSERT INTO answer_versions (id, question_id, content, sources, status, created_at)
+     SELECT id, @questionId, content, sources, status, created_at FROM messages
+      WHERE role = 'assistant' AND id IN (${laterMessages})`,
+  );
   const deleteMessagesAfter = database.prepare(`DELETE FROM messages WHERE id IN (${laterMessages})`);
   const insertThread = database.prepare(
     "INSERT INTO threads (id, workspace_id, user_id, title, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
   );
   const touchThread = database.prepare("UPDATE threads SET updated_at = ? WHERE id = ?");
   const insertMessage = database.prepare(
-    "INSERT INTO messages (id, thread_id, role, content, sources, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+    "INSERT INTO messages (id, thread_id, role, content, sources, created_at, status) VALUES (?, ?, ?, ?, ?, ?, ?)",
   );
   const updateTitle = database.prepare("UPDATE threads SET title = ?, updated_at = ? WHERE id = ?");
   const deleteFeedbackOfThread = database.prepare(
     "DELETE FROM feedback WHERE message_id IN (SELECT id FROM messages WHERE thread_id = ?)",
+  );
+  const deleteVersionsOfThread = database.prepare(
+    "DELETE FROM answer_versions WHERE question_id IN (SELECT id FROM messages WHERE thread_id = ?)",
   );
   const deleteMessagesOfThread = database.prepare("DELETE FROM messages WHERE thread_id = ?");
   const deleteThreadRow = database.prepare("DELETE FROM threads WHERE id = ?");
   const workspaceThreads = "SELECT id FROM threads WHERE workspace_id = ?";
   const deleteFeedbackOfWorkspace = database.prepare(
     `DELETE FROM feedback WHERE message_id IN (SELECT id FROM messages WHERE thread_id IN (${workspaceThreads}))`,
+  );
+  const deleteVersionsOfWorkspace = database.prepare(
+    `DELETE FROM answer_versions WHERE question_id IN (SELECT id FROM messages WHERE thread_id IN (${workspaceThreads}))`,
   );
   const deleteMessagesOfWorkspace = database.prepare(
     `DELETE FROM messages WHERE thread_id IN (${workspaceThreads})`,
@@ -249,14 +310,15 @@ export function createThreadStore(database: Database): ThreadStore {
     const last = options.replaceLastAnswer && options.threadId ? selectLastQuestion.get(threadId) : undefined;
     let userMessageId: string;
     if (last && last.content === options.question) {
-      // Regenerating: the question stays (same id), its old answer and that answer's feedback go.
+      // Regenerating: the question stays (same id); its old answer becomes an earlier version, its feedback goes.
       userMessageId = last.id;
       const range = { threadId, createdAt: last.created_at, questionId: last.id };
       deleteFeedbackAfter.run(range);
+      keepVersionsAfter.run(range);
       deleteMessagesAfter.run(range);
     } else {
       userMessageId = randomUUID();
-      insertMessage.run(userMessageId, threadId, "user", options.question, "[]", now);
+      insertMessage.run(userMessageId, threadId, "user", options.question, "[]", now, "done");
     }
     insertMessage.run(
       assistantMessageId,
@@ -265,6 +327,7 @@ export function createThreadStore(database: Database): ThreadStore {
       options.answer,
       JSON.stringify(options.sources),
       now,
+      options.status ?? "done",
     );
     return { threadId, userMessageId, assistantMessageId };
   });
@@ -285,16 +348,41 @@ export function createThreadStore(database: Database): ThreadStore {
       return row ? toThread(row) : undefined;
     },
     requireThread,
-    listMessages: (threadId) =>
-      selectMessages.all(threadId).map((row) => ({
-        id: row.id,
-        threadId: row.thread_id,
-        role: row.role,
-        content: row.content,
-        sources: parseSources(row.sources),
-        feedback: row.rating ?? null,
-        createdAt: row.created_at,
-      })),
+    listMessages: (threadId) => {
+      const versions = new Map<string, AnswerVersionRecord[]>();
+      for (const row of selectVersions.all(threadId)) {
+        const list = versions.get(row.question_id) ?? [];
+        list.push({
+          id: row.id,
+          content: row.content,
+          sources: parseSources(row.sources),
+          status: row.status,
+          createdAt: row.created_at,
+        });
+        versions.set(row.question_id, list);
+      }
+      // Earlier versions belong to the first answer after their question.
+      let question: string | undefined;
+      return selectMessages.all(threadId).map((row): MessageRecord => {
+        let earlierVersions: AnswerVersionRecord[] = [];
+        if (row.role === "user") question = row.id;
+        else if (question !== undefined) {
+          earlierVersions = versions.get(question) ?? [];
+          question = undefined;
+        }
+        return {
+          id: row.id,
+          threadId: row.thread_id,
+          role: row.role,
+          content: row.content,
+          sources: parseSources(row.sources),
+          feedback: row.rating ?? null,
+          createdAt: row.created_at,
+          status: row.status,
+          earlierVersions,
+        };
+      });
+    },
     recentHistory: (threadId, limit) =>
       selectRecent.all(threadId, limit).map((row) => ({ role: row.role, content: row.content })),
     lastQuestion: (threadId) => {
@@ -318,6 +406,7 @@ export function createThreadStore(database: Database): ThreadStore {
       requireThread(threadId);
       database.transaction(() => {
         deleteFeedbackOfThread.run(threadId);
+        deleteVersionsOfThread.run(threadId);
         deleteMessagesOfThread.run(threadId);
         deleteThreadRow.run(threadId);
       })();
@@ -334,6 +423,7 @@ export function createThreadStore(database: Database): ThreadStore {
     deleteForWorkspace: (workspaceId) =>
       database.transaction(() => {
         deleteFeedbackOfWorkspace.run(workspaceId);
+        deleteVersionsOfWorkspace.run(workspaceId);
         deleteMessagesOfWorkspace.run(workspaceId);
         return deleteThreadsOfWorkspace.run(workspaceId).changes;
       })(),

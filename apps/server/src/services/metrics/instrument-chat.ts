@@ -18,7 +18,8 @@ export function instrumentChatService(service: ChatService, metrics: ServerMetri
           tokenEvents += 1;
           record.timeToFirstTokenSeconds ??= (performance.now() - started) / 1000;
         } else if (event.type === "done") {
-          record.outcome = "ok";
+          // A stopped answer ends with `done` too, but it was cut short like one whose client left.
+          record.outcome = event.status === "stopped" ? "aborted" : "ok";
           record.promptTokens = event.usage.promptTokens;
           record.completionTokens = event.usage.completionTokens;
         }
@@ -41,7 +42,7 @@ export function instrumentChatService(service: ChatService, metrics: ServerMetri
       try {
         const answer = await service.answer(request);
         metrics.recordChat({
-          outcome: "ok",
+          outcome: answer.status === "stopped" ? "aborted" : "ok",
           streamed: false,
           promptTokens: answer.usage.promptTokens,
           completionTokens: answer.usage.completionTokens,

@@ -10,11 +10,16 @@ export interface ThreadListProps {
   threads: Thread[] | null;
   onRename: (thread: Thread, title: string) => Promise<void>;
   onDelete: (thread: Thread) => Promise<void>;
+  /** The signed-in user: threads of anyone else (an admin sees all) are labelled with whose they are. */
+  currentUserId: string | null;
   /** Called when a link is followed (closes the menu on phones). */
   onNavigate?: () => void;
 }
 
-/** The workspace's conversations, each with rename and delete. */
+/**
+ * The workspace's conversations, each with rename and delete, marked when the newest answer was stopped and, for
+ * someone else's thread, labelled with its owner.
+ */
 export function ThreadList(props: ThreadListProps) {
   const { t } = useI18n();
   const [editing, setEditing] = useState<string | null>(null);
@@ -56,13 +61,20 @@ export function ThreadList(props: ThreadListProps) {
             </li>
           );
         }
+        const others = thread.owner?.id !== props.currentUserId;
         return (
           <li key={thread.id}>
             <NavLink
               to={`/workspaces/${encodeURIComponent(props.slug)}/threads/${encodeURIComponent(thread.id)}`}
               onClick={props.onNavigate}
             >
-              {name}
+              <span className="thread-name">{name}</span>
+              {thread.stopped && <span className="thread-badge">{t("threads.stopped")}</span>}
+              {others && (
+                <span className="thread-owner">
+                  {thread.owner ? t("threads.owner", { email: thread.owner.email }) : t("threads.noOwner")}
+                </span>
+              )}
             </NavLink>
             <span className="thread-actions">
               <button

@@ -1,4 +1,4 @@
-import { lazy, Suspense, useState } from "react";
+import { lazy, Suspense, useEffect, useState } from "react";
 import type { ChatTurn } from "../../hooks/use-chat";
 import { localizeError } from "../../i18n/error-messages";
 import { useI18n } from "../../i18n/i18n";
@@ -13,25 +13,41 @@ const MarkdownView = lazy(() =>
 /** Props of {@link TurnView}. */
 export interface TurnViewProps {
   turn: ChatTurn;
-  /** Only the last answer can be regenerated. */
+  /** Only the last answer can be regenerated (or retried when it failed). */
   isLast: boolean;
   busy: boolean;
   onOpenSource: (source: Source) => void;
+  /** Asks the question again: Regenerate for an answer, Retry for a failed one. */
   onRegenerate: () => void;
   onFeedback: (rating: FeedbackRating) => void;
 }
 
-/** One question with its (streaming) answer, citations, source chips and answer actions. */
+/**
+ * One question with its (streaming) answer, citations, source chips and answer actions; a regenerated answer has a
+ * switcher (1/2) through its earlier versions.
+ */
 export function TurnView(props: TurnViewProps) {
   const { t } = useI18n();
-  const { turn } = props;
+  const { turn: current } = props;
   const [copied, setCopied] = useState(false);
+  const versionCount = current.earlierVersions.length + 1;
+  // Which version is shown, 0 the oldest; null follows the newest (a regenerated answer shows itself).
+  const [chosen, setChosen] = useState<number | null>(null);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new version (regenerate) shows the newest again
+  useEffect(() => setChosen(null), [versionCount]);
+  const shown = chosen ?? versionCount - 1;
+  const earlier = shown < versionCount - 1 ? current.earlierVersions[shown] : undefined;
+  // An earlier version is shown like a finished answer, without the newest one's feedback.
+  const turn = earlier
+    ? { ...current, ...earlier, error: undefined, errorCode: undefined, messageId: undefined }
+    : current;
   const sourceByIndex = new Map(turn.sources.map((source) => [source.index, source]));
   const openIndex = (index: number) => {
     const source = sourceByIndex.get(index);
     if (source) props.onOpenSource(source);
   };
   const pending = turn.status === "retrieving" || turn.status === "streaming";
+  const failed = turn.status === "error";
 
   async function copy() {
     await navigator.clipboard?.writeText(turn.answer);
@@ -86,12 +102,53 @@ export function TurnView(props: TurnViewProps) {
             ))}
           </section>
         )}
-        {!pending && turn.answer && (
+        {!pending && (turn.answer || versionCount > 1 || failed) && (
           <div className="answer-actions">
-            <button type="button" className="icon-button" onClick={() => void copy()}>
-              {copied ? t("chat.copied") : t("chat.copy")}
-            </button>
-            {props.isLast && turn.question && (
+            {versionCount > 1 && (
+              <fieldset className="version-switch plain">
+                <legend className="visually-hidden">{t("chat.versions")}</legend>
+                <button
+                  type="button"
+                  className="icon-button"
+                  aria-label={t("chat.previousVersion")}
+                  title={t("chat.previousVersion")}
+                  disabled={shown === 0}
+                  onClick={() => setChosen(shown - 1)}
+                >
+                  ‹
+                </button>
+                <span aria-live="polite">
+                  <span className="visually-hidden">{t("chat.version")} </span>
+                  {t("chat.versionOf", { current: shown + 1, total: versionCount })}
+                </span>
+                <button
+                  type="button"
+                  className="icon-button"
+                  aria-label={t("chat.nextVersion")}
+                  title={t("chat.nextVersion")}
+                  disabled={shown === versionCount - 1}
+                  onClick={() => setChosen(shown + 1 === versionCount - 1 ? null : shown + 1)}
+                >
+                  ›
+                </button>
+              </fieldset>
+            )}
+            {turn.answer && (
+              <button type="button" className="icon-button" onClick={() => void copy()}>
+                {copied ? t("chat.copied") : t("chat.copy")}
+              </button>
+            )}
+            {props.isLast && turn.question && failed && (
+              <button
+                type="button"
+                className="icon-button"
+                disabled={props.busy}
+                onClick={props.onRegenerate}
+              >
+                {t("chat.retry")}
+              </button>
+            )}
+            {props.isLast && turn.question && !failed && (
               <button
                 type="button"
                 className="icon-button"
