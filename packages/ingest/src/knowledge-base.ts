@@ -4,6 +4,7 @@ import type { KnowledgeBaseOptions } from "./knowledge-base-options.js";
 import { defaultSteps } from "./pipeline/default-steps.js";
 import type { IngestOptions, IngestOutcome } from "./pipeline/ingest-types.js";
 import { createIngestion, type Ingestion } from "./pipeline/ingestion.js";
+import { prepareDocument } from "./pipeline/prepare-document.js";
 import type { ChunkRecord } from "./record-schemas.js";
 import { createChunkSearch } from "./search/chunk-search.js";
 import { createRetriever, type Retriever } from "./search/retriever.js";
@@ -105,6 +106,7 @@ export class KnowledgeBase {
       });
       const steps = defaultSteps({
         embedder,
+        prepare: options.prepare ?? prepareDocument,
         embeddingTable: createEmbeddingTables({ workspaces, chunks, embedder }),
         sharedFingerprints: (workspaceId, documentId, lines) =>
           fingerprints.shared(workspaceId, documentId, lines),
