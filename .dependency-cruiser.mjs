@@ -119,6 +119,18 @@ export default {
       to: { path: TESTS },
     },
     {
+      name: "parse-worker-not-to-lancedb",
+      severity: "error",
+      comment:
+        "The parse worker thread is stopped at its heap limit or when it hangs; a thread stopped with LanceDB calls " +
+        "in flight aborts the whole process. Nothing it loads may reach LanceDB, SQLite or the store.",
+      from: { path: "^packages/ingest/src/parse-worker/parse-worker\\.ts$" },
+      to: {
+        path: ["(^|/)node_modules/(@lancedb|better-sqlite3|apache-arrow)/", "^packages/ingest/src/store/"],
+        reachable: true,
+      },
+    },
+    {
       name: "product-not-to-dev-dependencies",
       severity: "error",
       comment:

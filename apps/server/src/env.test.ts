@@ -92,6 +92,13 @@ describe("parseEnvironment", () => {
     expect(() => parseEnvironment({ FUSION_VECTOR_WEIGHT: "lots" })).toThrow(/FUSION_VECTOR_WEIGHT/);
   });
 
+  it("reads INGEST_STALL_TIMEOUT_S as whole seconds, unset by default", () => {
+    expect(parseEnvironment({}).ingestStallTimeoutSeconds).toBeUndefined();
+    expect(parseEnvironment({ INGEST_STALL_TIMEOUT_S: "90" }).ingestStallTimeoutSeconds).toBe(90);
+    expect(() => parseEnvironment({ INGEST_STALL_TIMEOUT_S: "0" })).toThrow(/INGEST_STALL_TIMEOUT_S="0"/);
+    expect(() => parseEnvironment({ INGEST_STALL_TIMEOUT_S: "soon" })).toThrow(/INGEST_STALL_TIMEOUT_S/);
+  });
+
   it("parses URL_ALLOWLIST into host names and CIDR ranges", () => {
     expect(
       parseEnvironment({ URL_ALLOWLIST: " Wiki.Internal , 10.0.0.0/8,127.0.0.1,fd00::/8" }).urlAllowlist,

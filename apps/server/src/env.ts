@@ -16,6 +16,7 @@ const environmentSchema = z.object({
   MAX_UPLOAD_MB: z.coerce.number().positive().max(10_240).default(50),
   INGEST_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   INGEST_WORKER_HEAP_MB: z.coerce.number().int().min(64).max(65_536).optional(),
+  INGEST_STALL_TIMEOUT_S: z.coerce.number().int().min(1).max(86_400).optional(),
   LOG_LEVEL: z.enum(logLevels).default("info"),
   ADMIN_EMAIL: z.email().optional(),
   ADMIN_PASSWORD: z.string().min(8).max(1_024).optional(),
@@ -36,6 +37,7 @@ const examples: Record<keyof z.infer<typeof environmentSchema>, string> = {
   MAX_UPLOAD_MB: "a size in megabytes such as 50",
   INGEST_WORKERS: "a number of worker threads from 1 to 64, such as 1",
   INGEST_WORKER_HEAP_MB: "a heap size in megabytes from 64 to 65536, such as 1024",
+  INGEST_STALL_TIMEOUT_S: "a number of seconds from 1 to 86400, such as 300",
   LOG_LEVEL: `one of ${logLevels.join(", ")}`,
   ADMIN_EMAIL: "the first admin's email address, such as admin@example.com (with ADMIN_PASSWORD)",
   ADMIN_PASSWORD: "a password of at least 8 characters (with ADMIN_EMAIL)",
@@ -65,10 +67,16 @@ export interface ServerConfig {
   /** Worker threads that ingest documents in the background (`INGEST_WORKERS`). */
   ingestWorkers: number;
   /**
-   * Largest JavaScript heap of one ingest worker, in megabytes (`INGEST_WORKER_HEAP_MB`): a file that needs more
-   * stops only its own worker and fails alone; the server keeps running. The worker pool's default when unset.
+   * Largest JavaScript heap of one parse worker, in megabytes (`INGEST_WORKER_HEAP_MB`): a file whose parsing needs
+   * more stops only its own parse worker and fails alone; the server keeps running. The parse pool's default when
+   * unset.
    */
   ingestWorkerHeapMb?: number;
+  /**
+   * Seconds a parse worker may go without reporting progress before it is stopped and its job retried
+   * (`INGEST_STALL_TIMEOUT_S`). The parse pool's default when unset.
+   */
+  ingestStallTimeoutSeconds?: number;
   /** pino log level (`LOG_LEVEL`). */
   logLevel: (typeof logLevels)[number];
   /** The admin created at start when no user exists (`ADMIN_EMAIL` and `ADMIN_PASSWORD`, both or neither). */
@@ -166,6 +174,9 @@ export function parseEnvironment(source: Record<string, string | undefined>): Se
     ...(environment.INGEST_WORKER_HEAP_MB === undefined
       ? {}
       : { ingestWorkerHeapMb: environment.INGEST_WORKER_HEAP_MB }),
+    ...(environment.INGEST_STALL_TIMEOUT_S === undefined
+      ? {}
+      : { ingestStallTimeoutSeconds: environment.INGEST_STALL_TIMEOUT_S }),
     logLevel: environment.LOG_LEVEL,
     ...(environment.ADMIN_EMAIL && environment.ADMIN_PASSWORD
       ? { admin: { email: environment.ADMIN_EMAIL, password: environment.ADMIN_PASSWORD } }

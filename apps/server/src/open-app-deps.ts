@@ -68,12 +68,15 @@ export async function openAppDeps(options: OpenAppDepsOptions): Promise<OpenedAp
     ...(options.retryDelayMs === undefined ? {} : { retryDelayMs: options.retryDelayMs }),
     createRunner: createWorkerPoolRunner({
       size: config.ingestWorkers,
-      ...(config.ingestWorkerHeapMb === undefined ? {} : { heapMb: config.ingestWorkerHeapMb }),
       workerData: {
         dataDir: config.dataDir,
         ollamaHost: config.ollamaHost,
         embedModel: config.embedModel,
         maxBytes: config.maxUploadBytes,
+        ...(config.ingestWorkerHeapMb === undefined ? {} : { parseHeapMb: config.ingestWorkerHeapMb }),
+        ...(config.ingestStallTimeoutSeconds === undefined
+          ? {}
+          : { stallTimeoutMs: config.ingestStallTimeoutSeconds * 1000 }),
       },
       logger,
     }),

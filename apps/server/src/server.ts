@@ -2,6 +2,7 @@ import { mkdir } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
 import { type ServerType, serve } from "@hono/node-server";
+import { preloadWordSegmenter } from "@zhiku/ingest";
 import { createApp } from "./app.js";
 import { ensureAdmin } from "./auth/index.js";
 import type { AppDeps } from "./deps.js";
@@ -53,6 +54,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     logger.info({ versions: appliedMigrations }, "Applied server database migrations");
   }
   deps.workspaceDeletion.finishInterrupted();
+  // Before listening: loading jieba's dictionary on the first search would hold every request behind it.
+  preloadWordSegmenter();
   const app = createApp(deps);
   const { accounts, audit } = deps.auth;
   accounts.pruneSessions();

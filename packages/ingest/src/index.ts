@@ -3,7 +3,7 @@
  * server and the CLI.
  */
 export { chunkDocument, countTokens } from "./chunk/index.js";
-export { normalizeForIndex } from "./clean/index.js";
+export { normalizeForIndex, preloadWordSegmenter } from "./clean/index.js";
 export { createOllamaEmbedder } from "./embed/index.js";
 export {
   type ErrorCode,
@@ -67,6 +67,7 @@ export { DEFAULT_FUSION, type FusionOptions, weightsFromVectorShare } from "./se
 export { dataLayout } from "./store/data-layout.js";
 export type { FileStore } from "./store/file-store.js";
 export { applyMigrations, type Migration } from "./store/migrations.js";
+export { createStatementCache, type StatementCache } from "./store/statements.js";
 export { slugify } from "./store/workspace-repository.js";
 export type { Chunk, ChunkOptions, DocumentType, Embedder, ParsedDocument, Section } from "./types.js";
 export type {

@@ -2,7 +2,9 @@
  * Worker-thread entry that ingests documents off the server's event loop. It speaks the protocol of
  * `worker-protocol.ts`: started with `IngestWorkerData`, it takes `IngestWorkerRequest`s and answers with
  * `IngestWorkerEvent`s.
- * Each worker opens its own knowledge base handles on the shared data dir.
+ * Each worker opens its own knowledge base handles on the shared data dir, and parses and chunks in parse workers
+ * of its own (`parse-worker/parse-pool.ts`): this thread has no heap limit and is never terminated, since stopping a
+ * thread with LanceDB calls in flight aborts the whole process; a runaway file is stopped in a parse worker instead.
  */
 
 import { isMainThread, parentPort, workerData } from "node:worker_threads";
@@ -18,14 +20,25 @@ async function run(): Promise<void> {
   const { openKnowledgeBase } = await import("./knowledge-base.js");
   const { knowledgeBaseOptionsFrom } = await import("./knowledge-base-options.js");
   const { isRetryable, isZhikuError } = await import("./errors.js");
-  const knowledgeBase = await openKnowledgeBase(knowledgeBaseOptionsFrom(data));
+  const { createParsePool } = await import("./parse-worker/parse-pool.js");
+  const parsePool = createParsePool({
+    ...(data.parseHeapMb === undefined ? {} : { heapMb: data.parseHeapMb }),
+    ...(data.stallTimeoutMs === undefined ? {} : { stallMs: data.stallTimeoutMs }),
+  });
+  const knowledgeBase = await openKnowledgeBase({
+    ...knowledgeBaseOptionsFrom(data),
+    prepare: parsePool.prepare,
+  }).catch(async (error: unknown) => {
+    await parsePool.close();
+    throw error;
+  });
   const running = new Map<string, AbortController>();
   const send = (event: IngestWorkerEvent) => port.postMessage(event);
 
   port.on("message", (request: IngestWorkerRequest) => {
     if (request.type === "close") {
       for (const controller of running.values()) controller.abort();
-      void knowledgeBase.close().finally(() => port.close());
+      void Promise.all([parsePool.close(), knowledgeBase.close()]).finally(() => port.close());
       return;
     }
     if (request.type === "cancel") {

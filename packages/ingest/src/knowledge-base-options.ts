@@ -1,4 +1,5 @@
 import { createOllamaEmbedder } from "./embed/index.js";
+import type { PrepareDocument } from "./pipeline/prepare-document.js";
 import type { FusionOptions } from "./search/fusion.js";
 import { weightsFromVectorShare } from "./search/fusion.js";
 import type { VectorIndexTuning } from "./store/vector-index.js";
@@ -23,6 +24,11 @@ export interface KnowledgeBaseOptions {
    * path. Default true: it lifts recall for questions phrased like the section title (bench/results).
    */
   headingContext?: boolean;
+  /**
+   * Parses and chunks each file. Default `prepareDocument`, in the calling thread; the server's ingest workers pass a
+   * parse pool's (`createParsePool`), so a runaway file is stopped in a thread that holds no LanceDB call.
+   */
+  prepare?: PrepareDocument;
 }
 
 /**

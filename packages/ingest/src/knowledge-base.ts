@@ -4,6 +4,7 @@ import type { KnowledgeBaseOptions } from "./knowledge-base-options.js";
 import { defaultSteps } from "./pipeline/default-steps.js";
 import type { IngestOptions, IngestOutcome } from "./pipeline/ingest-types.js";
 import { createIngestion, type Ingestion } from "./pipeline/ingestion.js";
+import { prepareDocument } from "./pipeline/prepare-document.js";
 import type { ChunkRecord } from "./record-schemas.js";
 import { calibrateRelevance, needsCalibration } from "./refuse/calibrate-relevance.js";
 import type { RelevanceCalibration } from "./refuse/relevance.js";
@@ -110,6 +111,7 @@ export class KnowledgeBase {
       const chunkSearch = createChunkSearch({ store: chunks, fusion: options.fusion });
       const steps = defaultSteps({
         embedder,
+        prepare: options.prepare ?? prepareDocument,
         embeddingTable: createEmbeddingTables({ workspaces, chunks, embedder }),
         sharedFingerprints: (workspaceId, documentId, lines) =>
           fingerprints.shared(workspaceId, documentId, lines),

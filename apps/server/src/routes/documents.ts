@@ -117,16 +117,16 @@ export function createDocumentRoutes(deps: AppDeps) {
           for (let index = 0; index < staging.files.length; index += 1) {
             fileHashes.push(await kb.files.put(await staging.read(index)));
           }
-          for (const [index, file] of staging.files.entries()) {
-            documents.push(
-              jobs.enqueueUpload({
+          documents.push(
+            ...jobs.enqueueUploads(
+              staging.files.map((file, index) => ({
                 workspace,
                 name: normaliseUploadName(file.name),
                 bytes: file.bytes,
                 fileHash: fileHashes[index]!,
-              }),
-            );
-          }
+              })),
+            ),
+          );
         } finally {
           await staging.discard();
           // Whatever was queued is audited, even when a later file could not be.
@@ -175,7 +175,7 @@ export function createDocumentRoutes(deps: AppDeps) {
           policy,
         });
         const fileHash = await kb.files.put(bytes);
-        const document = jobs.enqueueUpload({ workspace, name: url, bytes: bytes.byteLength, fileHash });
+        const [document] = jobs.enqueueUploads([{ workspace, name: url, bytes: bytes.byteLength, fileHash }]);
         audit.record({
           actor: auth.user,
           action: "document.uploaded",
@@ -183,7 +183,7 @@ export function createDocumentRoutes(deps: AppDeps) {
           details: { count: 1, names: [url] },
           ip: clientAddress(c),
         });
-        return c.json({ documents: [summary(document)] }, 202);
+        return c.json({ documents: [summary(document!)] }, 202);
       },
     )
     .get(

@@ -17,6 +17,7 @@ export {
   hanPairs,
   indexWordsOfEach,
   PAIR_MARK,
+  preloadWordSegmenter,
   type QueryTerms,
   queryTerms,
   segmentWords,

@@ -8,6 +8,13 @@ import { collectFiles } from "./collect-files.js";
 const BATCH_FILES = 32;
 /** Bytes of originals held in memory per batch at most. */
 const BATCH_BYTES = 16 * 1024 * 1024;
+/**
+ * Files from this size are ingested each on its own, beside the batches: a batch is stored once every file in it is
+ * embedded, so one large file (thousands of chunks) would hold back every small file of its batch.
+ */
+const LARGE_FILE_BYTES = 1024 * 1024;
+/** Large files ingested at once beside the batches. */
+const LARGE_FILES_AT_ONCE = 2;
 
 /** Options for {@link runIngest}. */
 export interface RunIngestOptions {
@@ -39,8 +46,8 @@ function describe(progress: IngestProgress): string {
 }
 
 /**
- * Ingests files and folders into a workspace one file at a time, each failing alone, with a progress bar on a
- * terminal and one plain line per file otherwise; prints a summary and returns it.
+ * Ingests files and folders into a workspace in batches (a large file on its own, beside them), each failing alone,
+ * with a progress bar on a terminal and one plain line per file otherwise; prints a summary and returns it.
  */
 export async function runIngest(options: RunIngestOptions): Promise<IngestSummary> {
   const { knowledgeBase, workspace, output } = options;
@@ -77,10 +84,7 @@ export async function runIngest(options: RunIngestOptions): Promise<IngestSummar
   let ollamaDown: unknown;
   const batch: { name: string; bytes: Uint8Array }[] = [];
   let batchBytes = 0;
-  const flush = async () => {
-    const items = batch.splice(0);
-    batchBytes = 0;
-    if (items.length === 0) return;
+  const ingest = async (items: { name: string; bytes: Uint8Array }[]) => {
     const results = await knowledgeBase.ingestBatch(
       items.map(({ name, bytes }) => ({
         workspace,
@@ -105,6 +109,13 @@ export async function runIngest(options: RunIngestOptions): Promise<IngestSummar
       bar?.increment(1, { name: "", stage: "" });
     });
   };
+  const flush = async () => {
+    const items = batch.splice(0);
+    batchBytes = 0;
+    if (items.length > 0) await ingest(items);
+  };
+  /** Large files being ingested beside the batches. */
+  const alone = new Set<Promise<void>>();
 
   for (const file of files) {
     bar?.update({ name: file.name, stage: "reading" });
@@ -121,11 +132,20 @@ export async function runIngest(options: RunIngestOptions): Promise<IngestSummar
       bar?.increment(1, { name: "", stage: "" });
       continue;
     }
-    batch.push({ name: file.name, bytes: new Uint8Array(await readFile(file.path)) });
+    const item = { name: file.name, bytes: new Uint8Array(await readFile(file.path)) };
+    if (file.bytes >= LARGE_FILE_BYTES) {
+      const running: Promise<void> = ingest([item])
+        .catch((error: unknown) => fail(item.name, error))
+        .finally(() => alone.delete(running));
+      alone.add(running);
+      if (alone.size >= LARGE_FILES_AT_ONCE) await Promise.race(alone);
+      continue;
+    }
+    batch.push(item);
     batchBytes += file.bytes;
     if (batch.length >= BATCH_FILES || batchBytes >= BATCH_BYTES) await flush();
   }
-  await flush();
+  await Promise.all([flush(), ...alone]);
   bar?.stop();
   if (summary.ingested > 0 && knowledgeBase.getWorkspace(workspace)) {
     // LanceDB rewrites the workspace's table to fold new chunks in: seconds for a big workspace, so say so.

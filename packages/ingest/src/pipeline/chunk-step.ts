@@ -1,7 +1,6 @@
 import { chunkDocument } from "../chunk/index.js";
 import { ZhikuError } from "../errors.js";
 import type { Chunk, ChunkOptions, ParsedDocument } from "../types.js";
-import { type IngestStep, parsedOf } from "./ingest-step.js";
 
 /**
  * Splits a parsed document into chunks (see `chunk/`).
@@ -17,19 +16,3 @@ export function chunkParsed(options: {
     throw new ZhikuError("invalid:empty", `${options.name}: no text found in the file`);
   return chunks;
 }
-
-/** Step 3: the document text in pieces sized for embedding and retrieval. */
-export const chunkStep: IngestStep = {
-  name: "chunk",
-  stage: "chunking",
-  run(draft) {
-    return {
-      ...draft,
-      chunks: chunkParsed({
-        parsed: parsedOf(draft, "chunk"),
-        name: draft.name,
-        chunkOptions: draft.chunkOptions,
-      }),
-    };
-  },
-};

@@ -1,14 +1,16 @@
 import type { Embedder } from "../types.js";
-import { chunkStep } from "./chunk-step.js";
 import { createCleanStep } from "./clean-step.js";
 import { createEmbedStep } from "./embed-step.js";
 import { createIndexTextStep } from "./index-text-step.js";
 import type { IngestStep } from "./ingest-step.js";
-import { parseStep } from "./parse-step.js";
+import type { PrepareDocument } from "./prepare-document.js";
+import { createPrepareStep } from "./prepare-step.js";
 
 /** What the default steps need. */
 export interface DefaultStepsSetup {
   embedder: Embedder;
+  /** See {@link createPrepareStep}. */
+  prepare: PrepareDocument;
   /** See {@link createEmbedStep}. */
   embeddingTable: (workspaceId: string) => Promise<string>;
   /** See {@link createCleanStep}. */
@@ -17,12 +19,14 @@ export interface DefaultStepsSetup {
   headingContext: boolean;
 }
 
-/** The ingestion pipeline: parse → clean → chunk → index text → embed. Storing follows, in the document writer. */
+/**
+ * The ingestion pipeline: parse and chunk (one step, so both can run in a parse worker) → clean → index text →
+ * embed. Storing follows, in the document writer.
+ */
 export function defaultSteps(setup: DefaultStepsSetup): IngestStep[] {
   return [
-    parseStep,
+    createPrepareStep({ prepare: setup.prepare }),
     createCleanStep({ sharedFingerprints: setup.sharedFingerprints }),
-    chunkStep,
     createIndexTextStep({ headingContext: setup.headingContext }),
     createEmbedStep({ embedder: setup.embedder, embeddingTable: setup.embeddingTable }),
   ];

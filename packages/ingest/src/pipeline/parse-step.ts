@@ -1,7 +1,6 @@
 import { ZhikuError } from "../errors.js";
 import { parseDocument } from "../parse/index.js";
 import type { ParsedDocument } from "../types.js";
-import type { IngestStep } from "./ingest-step.js";
 
 /** Default largest accepted file: 50 MB, as `MAX_UPLOAD_MB` defaults. */
 export const DEFAULT_MAX_BYTES = 50 * 1024 * 1024;
@@ -28,12 +27,3 @@ export async function parseWithinLimit(options: {
   }
   return parseDocument({ bytes, name });
 }
-
-/** Step 1: bytes to text with structure. */
-export const parseStep: IngestStep = {
-  name: "parse",
-  stage: "parsing",
-  async run(draft) {
-    return { ...draft, parsed: await parseWithinLimit(draft) };
-  },
-};

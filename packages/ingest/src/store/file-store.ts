@@ -1,12 +1,9 @@
 import { createHash, randomUUID } from "node:crypto";
-import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { access, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
 const HASH_PATTERN = /^[0-9a-f]{64}$/;
-
-/** Files up to this size are written synchronously (about a third of the CPU); larger ones do not hold the event loop. */
-const SYNC_WRITE_MAX_BYTES = 1024 * 1024;
 
 /** Original files kept under the data dir, named by the SHA-256 of their bytes (never by their file name). */
 export interface FileStore {
@@ -27,6 +24,15 @@ export function hashBytes(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");
 }
 
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Creates a content-addressed file store rooted at `root`; writes are atomic (temp file + rename). */
 export function createFileStore(root: string): FileStore {
   const pathOf = (hash: string): string => {
@@ -37,22 +43,12 @@ export function createFileStore(root: string): FileStore {
     async put(bytes) {
       const hash = hashBytes(bytes);
       const target = pathOf(hash);
-      if (existsSync(target)) return hash;
+      if (await exists(target)) return hash;
       const folder = join(root, hash.slice(0, 2));
       const temporary = `${target}.${randomUUID()}.tmp`;
-      // The shard folder is made only when the first write into it finds it missing.
-      if (bytes.byteLength <= SYNC_WRITE_MAX_BYTES) {
-        // Three thread-pool round trips cost more CPU than the write of a small file itself.
-        try {
-          writeFileSync(temporary, bytes);
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-          mkdirSync(folder, { recursive: true });
-          writeFileSync(temporary, bytes);
-        }
-        renameSync(temporary, target);
-        return hash;
-      }
+      // Never synchronously: the server stores a whole upload's files while it answers other requests (a hundred
+      // small synchronous writes held its event loop for seconds under load, bench/stress). The shard folder is made
+      // only when the first write into it finds it missing.
       try {
         await writeFile(temporary, bytes);
       } catch (error) {

@@ -82,12 +82,9 @@ describe("job queue watchdog", () => {
     jobs.start();
     const workspace = kb.createWorkspace({ name: "Watchdog", slug: "watchdog" });
     const bytes = new TextEncoder().encode("# Notes\n\nThe lighthouse keeper writes the log at dusk.\n");
-    const document = jobs.enqueueUpload({
-      workspace,
-      name: "notes.md",
-      bytes: bytes.byteLength,
-      fileHash: await kb.files.put(bytes),
-    });
+    const document = jobs.enqueueUploads([
+      { workspace, name: "notes.md", bytes: bytes.byteLength, fileHash: await kb.files.put(bytes) },
+    ])[0]!;
     await jobs.whenIdle();
     expect(runs.map((task) => task.documentId)).toEqual([document.id, document.id]);
     expect(kb.getDocument("watchdog", document.id)).toMatchObject({ status: "ready", error: null });

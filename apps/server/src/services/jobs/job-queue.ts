@@ -51,6 +51,8 @@ export class JobQueue {
   readonly #onJobFinished: (outcome: JobFinishedOutcome) => void;
   /** Jobs handed to the runner, by id. */
   readonly #inFlight = new Map<string, JobRecord>();
+  /** The last progress each running job reported, by job id: kept here, never written to the database. */
+  readonly #progress = new Map<string, IngestProgress>();
   readonly #idleWaiters: (() => void)[] = [];
   #started = false;
   #closing = false;
@@ -94,23 +96,27 @@ export class JobQueue {
   }
 
   /**
-   * Records an uploaded original as a queued document plus its job, in one transaction, and schedules it.
-   * Returns the document (status `queued`).
+   * Records uploaded originals as queued documents plus their jobs, all in one transaction (one request's files
+   * cost one wait for the database lock, not one each), and schedules them. Returns the documents (status
+   * `queued`), in order.
    */
-  enqueueUpload(input: QueueUploadInput): DocumentRecord {
-    const document = this.store.transaction(() => {
-      const queued = this.documents.queueUpload(input);
-      this.store.insert({
-        workspaceId: input.workspace.id,
-        documentId: queued.id,
-        fileHash: input.fileHash,
-        name: input.name,
-      });
-      return queued;
-    });
-    this.documents.publish(document, null);
+  enqueueUploads(inputs: readonly QueueUploadInput[]): DocumentRecord[] {
+    if (inputs.length === 0) return [];
+    const documents = this.store.transaction(() =>
+      inputs.map((input) => {
+        const queued = this.documents.queueUpload(input);
+        this.store.insert({
+          workspaceId: input.workspace.id,
+          documentId: queued.id,
+          fileHash: input.fileHash,
+          name: input.name,
+        });
+        return queued;
+      }),
+    );
+    for (const document of documents) this.documents.publish(document, null);
     this.#pump();
-    return document;
+    return documents;
   }
 
   /**
@@ -187,7 +193,7 @@ export class JobQueue {
   /** Last reported progress of a document's running job, if any. */
   progressOf(documentId: string): IngestProgress | null {
     for (const job of this.#inFlight.values()) {
-      if (job.documentId === documentId) return this.store.get(job.id)?.progress ?? null;
+      if (job.documentId === documentId) return this.#progress.get(job.id) ?? null;
     }
     return null;
   }
@@ -241,6 +247,7 @@ export class JobQueue {
       if (this.store.get(job.id)?.status === "running") this.store.update(job.id, { status: "queued" });
     }
     this.#inFlight.clear();
+    this.#progress.clear();
     for (const resolve of this.#idleWaiters.splice(0)) resolve();
   }
 
@@ -294,7 +301,6 @@ export class JobQueue {
     const running = this.store.update(job.id, {
       status: "running",
       attempts: job.attempts + 1,
-      progress: null,
       runAfter: null,
     })!;
     this.#inFlight.set(job.id, running);
@@ -319,7 +325,7 @@ export class JobQueue {
   #onProgress(jobId: string, progress: IngestProgress): void {
     const job = this.#inFlight.get(jobId);
     if (!job) return;
-    this.store.update(jobId, { progress });
+    this.#progress.set(jobId, progress);
     const document = this.documents.find(job.workspaceId, job.documentId);
     if (document) this.documents.publish({ ...document, status: "processing" }, progress);
   }
@@ -327,8 +333,9 @@ export class JobQueue {
   #onDone(jobId: string, outcome: IngestOutcome): void {
     const job = this.#inFlight.get(jobId);
     this.#inFlight.delete(jobId);
+    this.#progress.delete(jobId);
     if (!job || this.#closing) return;
-    if (this.store.get(jobId)) this.store.update(jobId, { status: "done", error: null, progress: null });
+    if (this.store.get(jobId)) this.store.update(jobId, { status: "done", error: null });
     this.#logger.info({ jobId, document: job.name, status: outcome.status }, "Document ingested");
     this.#onJobFinished(outcome.status === "ingested" ? "ingested" : "unchanged");
     if (outcome.status === "ingested") {
@@ -345,6 +352,7 @@ export class JobQueue {
     );
     const job = this.#inFlight.get(jobId);
     this.#inFlight.delete(jobId);
+    this.#progress.delete(jobId);
     if (!job || this.#closing) return;
     const current = this.store.get(jobId);
     if (!current || current.status === "cancelled") {
@@ -364,7 +372,6 @@ export class JobQueue {
     this.store.update(job.id, {
       status: "queued",
       error: `${failure.code}: ${failure.message}`,
-      progress: null,
       runAfter: new Date(Date.now() + delayMs).toISOString(),
     });
     this.#onJobFinished("retrying");
@@ -389,7 +396,6 @@ export class JobQueue {
     this.store.update(job.id, {
       status: "failed",
       error: `${code}: ${message}`,
-      progress: null,
       runAfter: null,
     });
     this.#logger.warn({ jobId: job.id, document: job.name, code }, `Ingestion failed: ${message}`);

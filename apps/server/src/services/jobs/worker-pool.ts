@@ -4,9 +4,6 @@ import type { IngestWorkerData, IngestWorkerEvent, IngestWorkerRequest } from "@
 import type { Logger } from "../../logger.js";
 import type { IngestRunner, IngestRunnerFactory, IngestRunnerHandlers, IngestTask } from "./ingest-runner.js";
 
-/** Default heap of one ingest worker, in MB: far above what a 50 MB upload's text and chunks need. */
-export const DEFAULT_WORKER_HEAP_MB = 1024;
-
 /** Options for {@link createWorkerPoolRunner}. */
 export interface WorkerPoolOptions {
   /** Number of worker threads. */
@@ -22,13 +19,8 @@ export interface WorkerPoolOptions {
   logger: Logger;
   /** Path of the worker script; defaults to `@zhiku/ingest/ingest-worker`. */
   workerPath?: string;
-  /** How long a cancelled task may take to stop before its worker is terminated. Default 15 s. */
+  /** How long a cancelled task may take to stop before its worker is retired. Default 15 s. */
   cancelGraceMs?: number;
-  /**
-   * Largest JavaScript heap of one worker, in MB (its `resourceLimits`). A file that needs more stops only its
-   * own worker, never the server. Default {@link DEFAULT_WORKER_HEAP_MB}.
-   */
-  heapMb?: number;
 }
 
 /** Resolves the compiled worker entry of the ingest package. */
@@ -42,10 +34,6 @@ interface Slot {
   jobIds: Set<string>;
   /** Grace timers of cancelled jobs, by job. */
   cancelTimers: Map<string, NodeJS.Timeout>;
-  /** Runs one suspect job alone (see {@link WorkerPoolRunner}); takes no other task. */
-  isolated: boolean;
-  /** Set when the worker ran out of heap. */
-  outOfMemory: boolean;
   /** Why the worker could not start, from its `fatal` event. */
   fatal: string | undefined;
 }
@@ -53,17 +41,15 @@ interface Slot {
 /**
  * A runner backed by `size` worker threads, so parsing and embedding never block the API's event loop, each
  * running up to `tasksPerWorker` documents. A worker that dies is replaced; its tasks are reported as retryable
- * failures.
+ * failures. The workers hold LanceDB calls, so they have no heap limit and are never terminated while they run
+ * tasks: the heap limit and the stall timeout belong to the parse workers each of them starts (see
+ * `createParsePool` in the ingest package), where stopping a thread is safe.
  */
 export function createWorkerPoolRunner(options: WorkerPoolOptions): IngestRunnerFactory {
   return (handlers) => new WorkerPoolRunner(options, handlers);
 }
 
-/**
- * The pool. Each worker has a heap limit: a runaway file exhausts only its own worker. Which of a worker's tasks
- * caused it cannot be told, so every task it ran is retried, each later in a worker of its own (one beyond
- * `size` while it runs); a task that exhausts a worker alone fails for good with `too_large:memory`.
- */
+/** The pool: see {@link createWorkerPoolRunner}. */
 class WorkerPoolRunner implements IngestRunner {
   readonly capacity: number;
   readonly #size: number;
@@ -72,8 +58,6 @@ class WorkerPoolRunner implements IngestRunner {
   readonly #handlers: IngestRunnerHandlers;
   readonly #workerPath: string;
   readonly #slots: Slot[] = [];
-  /** Jobs that were running in a worker that ran out of memory: each runs alone next time. */
-  readonly #suspects = new Set<string>();
   /** Workers that ignored a cancel: finishing their tasks, then closed. */
   readonly #retired: Slot[] = [];
   #closing = false;
@@ -89,16 +73,13 @@ class WorkerPoolRunner implements IngestRunner {
 
   run(task: IngestTask): void {
     if (this.#closing) throw new Error("The worker pool is closed");
-    const shared = this.#slots.filter((candidate) => !candidate.isolated);
     // A new worker while there are fewer than `size` and all are busy, else the least busy one with room.
-    const leastBusy = shared.reduce<Slot | undefined>(
+    const leastBusy = this.#slots.reduce<Slot | undefined>(
       (best, candidate) => (!best || candidate.jobIds.size < best.jobIds.size ? candidate : best),
       undefined,
     );
     let slot: Slot;
-    if (this.#suspects.has(task.jobId)) slot = this.#spawn(true);
-    else if (shared.length < this.#size && (!leastBusy || leastBusy.jobIds.size > 0))
-      slot = this.#spawn(false);
+    if (this.#slots.length < this.#size && (!leastBusy || leastBusy.jobIds.size > 0)) slot = this.#spawn();
     else if (leastBusy && leastBusy.jobIds.size < this.#tasksPerWorker) slot = leastBusy;
     else throw new Error("No idle ingest worker");
     slot.jobIds.add(task.jobId);
@@ -147,23 +128,13 @@ class WorkerPoolRunner implements IngestRunner {
     slot.worker.postMessage(request);
   }
 
-  #spawn(isolated: boolean): Slot {
-    const worker = new Worker(this.#workerPath, {
-      workerData: this.#options.workerData,
-      resourceLimits: { maxOldGenerationSizeMb: this.#options.heapMb ?? DEFAULT_WORKER_HEAP_MB },
-    });
-    const slot: Slot = {
-      worker,
-      jobIds: new Set(),
-      cancelTimers: new Map(),
-      isolated,
-      outOfMemory: false,
-      fatal: undefined,
-    };
+  #spawn(): Slot {
+    // No resourceLimits: a thread V8 stops at its heap limit with LanceDB calls in flight aborts the process.
+    const worker = new Worker(this.#workerPath, { workerData: this.#options.workerData });
+    const slot: Slot = { worker, jobIds: new Set(), cancelTimers: new Map(), fatal: undefined };
     this.#slots.push(slot);
     worker.on("message", (event: IngestWorkerEvent) => this.#onEvent(slot, event));
-    worker.on("error", (error: Error & { code?: string }) => {
-      if (error.code === "ERR_WORKER_OUT_OF_MEMORY") slot.outOfMemory = true;
+    worker.on("error", (error: Error) => {
       this.#options.logger.error({ err: error, jobs: [...slot.jobIds] }, "Ingest worker crashed");
     });
     worker.on("exit", (exitCode) => this.#onExit(slot, exitCode));
@@ -187,26 +158,12 @@ class WorkerPoolRunner implements IngestRunner {
     const jobIds = [...slot.jobIds];
     slot.jobIds.clear();
     if (this.#closing) return;
-    const heapMb = this.#options.heapMb ?? DEFAULT_WORKER_HEAP_MB;
     for (const jobId of jobIds) {
-      // Alone in its worker, the job is the one that needed the memory: retrying would only repeat it.
-      if (slot.outOfMemory && jobIds.length === 1) {
-        this.#suspects.delete(jobId);
-        this.#handlers.onFailed(jobId, {
-          code: "too_large:memory",
-          message: `Ingesting the file needed more than ${heapMb} MB of memory, so its worker was stopped (INGEST_WORKER_HEAP_MB)`,
-          retryable: false,
-        });
-        continue;
-      }
-      if (slot.outOfMemory) this.#suspects.add(jobId);
       this.#handlers.onFailed(jobId, {
         code: "unavailable:worker",
-        message: slot.outOfMemory
-          ? `The ingest worker ran out of memory (over ${heapMb} MB) with ${jobIds.length} documents; each is retried alone`
-          : slot.fatal
-            ? `The ingest worker could not start: ${slot.fatal}`
-            : `The ingest worker stopped unexpectedly (exit code ${exitCode})`,
+        message: slot.fatal
+          ? `The ingest worker could not start: ${slot.fatal}`
+          : `The ingest worker stopped unexpectedly (exit code ${exitCode})`,
         retryable: true,
       });
     }
@@ -227,7 +184,6 @@ class WorkerPoolRunner implements IngestRunner {
     clearTimeout(slot.cancelTimers.get(event.jobId));
     slot.cancelTimers.delete(event.jobId);
     slot.jobIds.delete(event.jobId);
-    this.#suspects.delete(event.jobId);
     if (slot.jobIds.size === 0 && this.#retired.includes(slot)) this.#post(slot, { type: "close" });
     if (event.type === "done") {
       this.#handlers.onDone(event.jobId, event.outcome);

@@ -1,0 +1,33 @@
+import type { IngestStep } from "./ingest-step.js";
+import type { PrepareDocument } from "./prepare-document.js";
+
+/** What {@link createPrepareStep} needs. */
+export interface PrepareStepSetup {
+  /**
+   * Parses and chunks the file: `prepareDocument` in this thread, or a parse pool's `prepare` in worker threads under
+   * a heap limit and a stall timeout (what the server's ingest workers use).
+   */
+  prepare: PrepareDocument;
+}
+
+/**
+ * Steps 1 and 2: bytes to text with structure (see `parse/`), then that text in pieces sized for embedding and
+ * retrieval (see `chunk/`), reporting the `parsing` and `chunking` stages. One step, so both can run where a
+ * runaway file harms nothing else.
+ */
+export function createPrepareStep(setup: PrepareStepSetup): IngestStep {
+  return {
+    name: "prepare",
+    async run(draft, { signal, onProgress }) {
+      const { parsed, chunks } = await setup.prepare({
+        bytes: draft.bytes,
+        name: draft.name,
+        maxBytes: draft.maxBytes,
+        chunkOptions: draft.chunkOptions,
+        onStage: (stage) => onProgress?.({ stage }),
+        signal,
+      });
+      return { ...draft, parsed, chunks };
+    },
+  };
+}
