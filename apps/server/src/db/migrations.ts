@@ -137,6 +137,36 @@ export const serverMigrations: Migration[] = [
       CREATE INDEX widget_keys_workspace ON widget_keys (workspace_id);
     `,
   },
+  {
+    version: 5,
+    description: "integrations: chat bots (Slack, Feishu/Lark, DingTalk, WeCom) answering from a workspace",
+    sql: `
+      -- settings: the platform's non-secret fields (app id, API base URL) as JSON; secrets: its credentials as JSON,
+      -- sealed with AES-256-GCM (SecretBox) under the server's secret key.
+      CREATE TABLE integrations (
+        id TEXT PRIMARY KEY,
+        workspace_id TEXT NOT NULL,
+        platform TEXT NOT NULL CHECK (platform IN ('slack', 'feishu', 'dingtalk', 'wecom')),
+        name TEXT NOT NULL,
+        mode TEXT NOT NULL CHECK (mode IN ('query', 'chat')),
+        settings TEXT NOT NULL,
+        secrets TEXT NOT NULL,
+        created_by TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX integrations_workspace ON integrations (workspace_id);
+
+      -- One row per platform message or event id answered: a retried delivery finds its row and is not asked again.
+      CREATE TABLE bot_deliveries (
+        integration_id TEXT NOT NULL,
+        delivery_id TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        PRIMARY KEY (integration_id, delivery_id)
+      );
+      CREATE INDEX bot_deliveries_received ON bot_deliveries (received_at);
+    `,
+  },
 ];
 
 /** Applies the server's own migrations ({@link serverMigrations}) to the knowledge-base database. */
