@@ -65,7 +65,7 @@ export function formatBotAnswer(options: FormatBotAnswerOptions): string {
     if (!options.publicUrl) return `[${source.index}] ${escapeText(label)}`;
     const url = passageUrl({ publicUrl: options.publicUrl, workspaceSlug: options.workspaceSlug, source });
     if (options.linkStyle === "slack")
-      return `[${source.index}] <${url}|${escape(label).replace(/\|/g, "¦")}>`;
+      return `[${source.index}] <${url}|${escapeText(label).replace(/\|/g, "¦")}>`;
     if (options.linkStyle === "markdown") return `[${source.index}] [${label.replace(/[[\]]/g, "")}](${url})`;
     return `[${source.index}] ${label} ${url}`;
   });
