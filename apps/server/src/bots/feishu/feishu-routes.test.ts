@@ -150,7 +150,7 @@ describe("Feishu/Lark bot", () => {
       text: "在这个知识库的文档中没有找到与该问题相关的内容，所以无法根据文档回答。",
     });
     const embedded = JSON.stringify(
-      fixture.server.standIn.requests.find((request) => request.path === "/api/embed")?.body,
+      fixture.server.standIn.requests.filter((request) => request.path === "/api/embed").at(-1)?.body,
     );
     expect(embedded).toContain("火星上的天气怎么样");
     expect(embedded).not.toContain("@_user_1");
