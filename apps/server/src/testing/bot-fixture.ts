@@ -1,5 +1,10 @@
 import type { BotPlatform } from "../bots/platforms.js";
-import { type RecordedReply, type RecordedRequest, type RecordingServer, startRecordingServer } from "./recording-server.js";
+import {
+  type RecordedReply,
+  type RecordedRequest,
+  type RecordingServer,
+  startRecordingServer,
+} from "./recording-server.js";
 import { createTestServer, type TestServer } from "./test-server.js";
 
 /** The public URL the bot fixtures' servers run at, so citations carry links. */

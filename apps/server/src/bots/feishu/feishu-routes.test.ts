@@ -1,6 +1,11 @@
 import { createCipheriv, createHash, randomBytes } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type BotFixture, botQuestions, createBotFixture, fixturePublicUrl } from "../../testing/bot-fixture.js";
+import {
+  type BotFixture,
+  botQuestions,
+  createBotFixture,
+  fixturePublicUrl,
+} from "../../testing/bot-fixture.js";
 
 const appId = "cli_9f2b7c1d0e3a4b5c";
 const appSecret = "dskLLdkasdjlasdKK7FbXl4bEu8bQpU6";
@@ -29,7 +34,13 @@ function signedHeaders(body: string, timestamp = Math.floor(Date.now() / 1000)):
   };
 }
 
-function messageEvent(options: { eventId: string; text: string; chatType?: "p2p" | "group"; threadId?: string; token?: string }) {
+function messageEvent(options: {
+  eventId: string;
+  text: string;
+  chatType?: "p2p" | "group";
+  threadId?: string;
+  token?: string;
+}) {
   const group = options.chatType === "group";
   return {
     schema: "2.0",
@@ -43,7 +54,11 @@ function messageEvent(options: { eventId: string; text: string; chatType?: "p2p"
     },
     event: {
       sender: {
-        sender_id: { union_id: "on_8ed6aa67826108097d9ee143816345", user_id: "e33ggbyz", open_id: "ou_84aad35d084aa403a838cf73ee18467" },
+        sender_id: {
+          union_id: "on_8ed6aa67826108097d9ee143816345",
+          user_id: "e33ggbyz",
+          open_id: "ou_84aad35d084aa403a838cf73ee18467",
+        },
         sender_type: "user",
         tenant_key: "736588c9260f175e",
       },
@@ -75,10 +90,14 @@ describe("Feishu/Lark bot", () => {
       secrets: { appSecret, verificationToken, encryptKey },
       reply: (request) => {
         if (request.path === "/open-apis/auth/v3/tenant_access_token/internal") {
-          return { body: { code: 0, msg: "ok", tenant_access_token: "t-g1044ghJRUIJJ5ELPPOTSKSS", expire: 7200 } };
+          return {
+            body: { code: 0, msg: "ok", tenant_access_token: "t-g1044ghJRUIJJ5ELPPOTSKSS", expire: 7200 },
+          };
         }
-        if (request.path.endsWith("/reply")) return { body: { code: 0, msg: "success", data: { message_id: "om_reply_1" } } };
-        if (request.path === "/open-apis/im/v1/messages/om_reply_1") return { body: { code: 0, msg: "success", data: {} } };
+        if (request.path.endsWith("/reply"))
+          return { body: { code: 0, msg: "success", data: { message_id: "om_reply_1" } } };
+        if (request.path === "/open-apis/im/v1/messages/om_reply_1")
+          return { body: { code: 0, msg: "success", data: {} } };
         return undefined;
       },
     });
@@ -92,7 +111,11 @@ describe("Feishu/Lark bot", () => {
     fixture.server.app.request(fixture.callbackPath, { method: "POST", headers, body });
 
   it("answers the encrypted URL-verification challenge when its token matches, and refuses another token", async () => {
-    const body = encrypt({ challenge: "ajls384kdjx98XX", token: verificationToken, type: "url_verification" });
+    const body = encrypt({
+      challenge: "ajls384kdjx98XX",
+      token: verificationToken,
+      type: "url_verification",
+    });
     const response = await post(body, { "content-type": "application/json" });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ challenge: "ajls384kdjx98XX" });
@@ -101,13 +124,20 @@ describe("Feishu/Lark bot", () => {
   });
 
   it("replies to a direct message through @larksuiteoapi/node-sdk, editing its first reply into the cited answer, once per event id", async () => {
-    const body = encrypt(messageEvent({ eventId: "5e3702a84e847582be8db7fb73283c02", text: "How long is the data directory backed up and kept?" }));
+    const body = encrypt(
+      messageEvent({
+        eventId: "5e3702a84e847582be8db7fb73283c02",
+        text: "How long is the data directory backed up and kept?",
+      }),
+    );
     expect((await post(body, signedHeaders(body))).status).toBe(200);
     // Feishu retries a delivery with the same event id (re-signed): it is not asked again.
     expect((await post(body, signedHeaders(body))).status).toBe(200);
     await fixture.server.deps.bots.answerer.idle();
 
-    const token = fixture.platform.requests.find((request) => request.path.endsWith("tenant_access_token/internal"));
+    const token = fixture.platform.requests.find((request) =>
+      request.path.endsWith("tenant_access_token/internal"),
+    );
     expect(JSON.parse(token?.body ?? "{}")).toEqual({ app_id: appId, app_secret: appSecret });
     const replies = fixture.platform.requests.filter((request) => request.path.endsWith("/reply"));
     expect(replies).toHaveLength(1);
@@ -131,14 +161,22 @@ describe("Feishu/Lark bot", () => {
     expect(botQuestions(fixture.server)).toEqual([
       expect.objectContaining({
         target: "docs",
-        details: expect.objectContaining({ platform: "feishu", asker: { id: "ou_84aad35d084aa403a838cf73ee18467" } }),
+        details: expect.objectContaining({
+          platform: "feishu",
+          asker: { id: "ou_84aad35d084aa403a838cf73ee18467" },
+        }),
       }),
     ]);
   });
 
   it("answers a group mention in its thread, the mention removed from the question", async () => {
     const body = encrypt(
-      messageEvent({ eventId: "evt-group-1", text: "火星上的天气怎么样？", chatType: "group", threadId: "omt_1a2b" }),
+      messageEvent({
+        eventId: "evt-group-1",
+        text: "火星上的天气怎么样？",
+        chatType: "group",
+        threadId: "omt_1a2b",
+      }),
     );
     expect((await post(body, signedHeaders(body))).status).toBe(200);
     await fixture.server.deps.bots.answerer.idle();
@@ -157,7 +195,9 @@ describe("Feishu/Lark bot", () => {
   });
 
   it("refuses a bad signature, a replayed timestamp, an unsigned event, a plaintext body and a wrong token", async () => {
-    const body = encrypt(messageEvent({ eventId: "evt-forged", text: "How long is the data directory kept?" }));
+    const body = encrypt(
+      messageEvent({ eventId: "evt-forged", text: "How long is the data directory kept?" }),
+    );
     const forged = await post(body, { ...signedHeaders(body), "x-lark-signature": "0".repeat(64) });
     expect(forged.status).toBe(401);
     expect(await forged.json()).toMatchObject({ error: { code: "unauthorized:signature" } });

@@ -1,6 +1,11 @@
 import { createHmac } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type BotFixture, botQuestions, createBotFixture, fixturePublicUrl } from "../../testing/bot-fixture.js";
+import {
+  type BotFixture,
+  botQuestions,
+  createBotFixture,
+  fixturePublicUrl,
+} from "../../testing/bot-fixture.js";
 
 const signingSecret = "8f742231b10e8888abcd99yyyzzz85a5";
 const botToken = "xoxb-17653672481-19874698323-pdFZKVeTuE8sk7oOcBrzbqgy";
@@ -62,14 +67,23 @@ describe("Slack bot", () => {
     fixture.server.app.request(fixture.callbackPath, { method: "POST", headers, body });
 
   it("answers the url_verification challenge of a signed request", async () => {
-    const body = JSON.stringify({ token: "x", challenge: "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P", type: "url_verification" });
+    const body = JSON.stringify({
+      token: "x",
+      challenge: "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
+      type: "url_verification",
+    });
     const response = await post(body, slackHeaders(body));
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ challenge: "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P" });
+    expect(await response.json()).toEqual({
+      challenge: "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
+    });
   });
 
   it("answers a mention in its thread through @slack/web-api, with citations linked to the passage, once per event id", async () => {
-    const body = mention({ eventId: "Ev0PV52K21", text: "How long is the data directory backed up and kept?" });
+    const body = mention({
+      eventId: "Ev0PV52K21",
+      text: "How long is the data directory backed up and kept?",
+    });
     const response = await post(body, slackHeaders(body));
     expect(response.status).toBe(200);
     // Slack retries a delivery (X-Slack-Retry-Num) with the same event id: it is not asked again.
@@ -125,7 +139,12 @@ describe("Slack bot", () => {
   });
 
   it("says it found nothing, in Chinese, to a Chinese question the documents do not answer (query mode)", async () => {
-    const body = mention({ eventId: "Ev0PV52K23", text: "火星上的天气怎么样？", ts: "1515449700.000100", threadTs: "1515449000.000001" });
+    const body = mention({
+      eventId: "Ev0PV52K23",
+      text: "火星上的天气怎么样？",
+      ts: "1515449700.000100",
+      threadTs: "1515449000.000001",
+    });
     expect((await post(body, slackHeaders(body))).status).toBe(200);
     await fixture.server.deps.bots.answerer.idle();
     const posted = fixture.platform.requests.filter((request) => request.path === "/chat.postMessage");
@@ -140,7 +159,15 @@ describe("Slack bot", () => {
     const own = JSON.stringify({
       type: "event_callback",
       event_id: "Ev0PV52K24",
-      event: { type: "message", channel_type: "im", bot_id: "B1", user: "U0LAN0Z89", text: "hi", ts: "1.1", channel: "D1" },
+      event: {
+        type: "message",
+        channel_type: "im",
+        bot_id: "B1",
+        user: "U0LAN0Z89",
+        text: "hi",
+        ts: "1.1",
+        channel: "D1",
+      },
     });
     expect((await post(own, slackHeaders(own))).status).toBe(200);
     await fixture.server.deps.bots.answerer.idle();
