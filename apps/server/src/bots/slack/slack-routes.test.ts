@@ -179,4 +179,18 @@ describe("Slack bot", () => {
     });
     expect(missing.status).toBe(404);
   });
+
+  it("says it cannot answer, and why, when Ollama is down", async () => {
+    fixture.server.standIn.setOptions({ unavailable: true });
+    const body = mention({
+      eventId: "Ev0PV52K25",
+      text: "How long is the data directory backed up and kept?",
+    });
+    expect((await post(body, slackHeaders(body))).status).toBe(200);
+    await fixture.server.deps.bots.answerer.idle();
+    const final = new URLSearchParams(
+      fixture.platform.requests.find((request) => request.path === "/chat.update")?.body,
+    ).get("text");
+    expect(final).toMatch(/^Sorry, I cannot answer right now: .*Ollama/);
+  });
 });
