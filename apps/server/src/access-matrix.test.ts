@@ -117,6 +117,35 @@ describe("access matrix: every route × every role", () => {
     return result.document.id;
   };
 
+  /** A bot of workspace w with credentials nobody in the matrix signs with. */
+  const freshIntegration = (platform: "slack" | "feishu" | "dingtalk" | "wecom") => {
+    const fields: Record<string, { settings: Record<string, string>; secrets: Record<string, string> }> = {
+      slack: { settings: {}, secrets: { botToken: "xoxb-1", signingSecret: "signing" } },
+      feishu: {
+        settings: { appId: "cli_1" },
+        secrets: { appSecret: "a", verificationToken: "t", encryptKey: "k" },
+      },
+      dingtalk: { settings: {}, secrets: { appSecret: "a" } },
+      wecom: {
+        settings: { corpId: "ww1", agentId: "1000002" },
+        secrets: {
+          corpSecret: "c",
+          token: "t",
+          encodingAesKey: randomBytes(32).toString("base64").slice(0, 43),
+        },
+      },
+    };
+    return server.deps.bots.integrations.create({
+      workspaceId: workspace.id,
+      platform,
+      name: unique("bot"),
+      mode: "query",
+      settings: fields[platform]?.settings ?? {},
+      secrets: fields[platform]?.secrets ?? {},
+      createdBy: null,
+    }).id;
+  };
+
   const freshThread = () =>
     server.deps.chat.threads.saveExchange({
       workspaceId: workspace.id,
@@ -440,6 +469,70 @@ describe("access matrix: every route × every role", () => {
         });
         return { path: `/api/workspaces/w/widget-keys/${id}`, init: { method: "DELETE" } };
       },
+    },
+    "GET /api/workspaces/:slug/integrations": {
+      expect: adminOnly,
+      request: () => ({ path: "/api/workspaces/w/integrations" }),
+    },
+    "POST /api/workspaces/:slug/integrations": {
+      expect: adminOnly,
+      request: () => ({
+        path: "/api/workspaces/w/integrations",
+        init: json("POST", { platform: "dingtalk", name: unique("bot"), secrets: { appSecret: "s" } }),
+      }),
+    },
+    "PATCH /api/workspaces/:slug/integrations/:id": {
+      expect: adminOnly,
+      request: () => ({
+        path: `/api/workspaces/w/integrations/${freshIntegration("dingtalk")}`,
+        init: json("PATCH", { name: unique("bot") }),
+      }),
+    },
+    "DELETE /api/workspaces/:slug/integrations/:id": {
+      expect: adminOnly,
+      request: () => ({
+        path: `/api/workspaces/w/integrations/${freshIntegration("dingtalk")}`,
+        init: { method: "DELETE" },
+      }),
+    },
+    // The platforms' callbacks ignore accounts: without the platform's signature everyone is refused.
+    "POST /api/integrations/:integrationId/slack/events": {
+      expect: () => "unauthorized",
+      request: () => ({
+        path: `/api/integrations/${freshIntegration("slack")}/slack/events`,
+        init: json("POST", { type: "url_verification", challenge: "c" }),
+      }),
+    },
+    "POST /api/integrations/:integrationId/feishu/events": {
+      expect: () => "unauthorized",
+      request: () => ({
+        path: `/api/integrations/${freshIntegration("feishu")}/feishu/events`,
+        init: json("POST", { type: "url_verification", challenge: "c", token: "t" }),
+      }),
+    },
+    "POST /api/integrations/:integrationId/dingtalk/events": {
+      expect: () => "unauthorized",
+      request: () => ({
+        path: `/api/integrations/${freshIntegration("dingtalk")}/dingtalk/events`,
+        init: json("POST", { msgtype: "text" }),
+      }),
+    },
+    "GET /api/integrations/:integrationId/wecom/callback": {
+      expect: () => "unauthorized",
+      request: () => ({
+        path: `/api/integrations/${freshIntegration("wecom")}/wecom/callback?msg_signature=x&timestamp=${Math.floor(Date.now() / 1000)}&nonce=1&echostr=x`,
+      }),
+    },
+    "POST /api/integrations/:integrationId/wecom/callback": {
+      expect: () => "unauthorized",
+      request: () => ({
+        path: `/api/integrations/${freshIntegration("wecom")}/wecom/callback?msg_signature=x&timestamp=${Math.floor(Date.now() / 1000)}&nonce=1`,
+        init: {
+          method: "POST",
+          headers: { "content-type": "text/xml" },
+          body: "<xml><Encrypt>x</Encrypt></xml>",
+        },
+      }),
     },
     // The test server serves no built web client, so the script is a 404 for everyone.
     "GET /widget.js": { expect: () => "hidden", request: () => ({ path: "/widget.js" }) },

@@ -7,6 +7,8 @@ import { secureHeaders } from "hono/secure-headers";
 import { openAPIRouteHandler } from "hono-openapi";
 import { isApiPath } from "./api-paths.js";
 import { authenticate, resolveClient } from "./auth/index.js";
+import { createBotRoutes } from "./bots/bot-routes.js";
+import { createIntegrationRoutes } from "./bots/integration-routes.js";
 import type { AppDeps } from "./deps.js";
 import { createErrorHandler, notFoundHandler } from "./errors.js";
 import { createLogger } from "./logger.js";
@@ -94,6 +96,24 @@ export function createApp(deps: AppDeps) {
     .route("/api", createChatRoutes(deps))
     .route("/api", createThreadRoutes(deps))
     .route("/api", createWidgetKeyRoutes({ widgetKeys, permissions, audit }))
+    .route(
+      "/api",
+      createIntegrationRoutes({
+        integrations: deps.bots.integrations,
+        permissions,
+        audit,
+        publicUrl: deps.config.publicUrl,
+      }),
+    )
+    .route(
+      "/api",
+      createBotRoutes({
+        integrations: deps.bots.integrations,
+        answerer: deps.bots.answerer,
+        logger,
+        now: Date.now,
+      }),
+    )
     .route("/v1", createOpenAiRoutes(deps))
     .route(
       "/",

@@ -1,5 +1,7 @@
 import type { KnowledgeBase } from "@zhiku/ingest";
 import type { AuthParts } from "./auth/index.js";
+import type { BotAnswerer } from "./bots/bot-answerer.js";
+import type { IntegrationStore } from "./bots/integration-store.js";
 import type { ServerConfig } from "./env.js";
 import type { Logger } from "./logger.js";
 import type { ChatParts } from "./services/chat/chat-parts.js";
@@ -32,6 +34,8 @@ export interface AppDeps {
   chat: ChatParts;
   /** The embeddable widget's keys and the per-visitor rate limit of its public routes. */
   widgets: { keys: WidgetKeyStore; rateLimit: VisitorRateLimit };
+  /** The chat bots connected to workspaces (credentials encrypted at rest) and the service that answers through them. */
+  bots: { integrations: IntegrationStore; answerer: BotAnswerer };
   /** Deletes workspaces with everything of them. */
   workspaceDeletion: WorkspaceDeletion;
   /** Aborted when the server shuts down: long-lived streams (SSE, chat) end when it fires. */

@@ -127,4 +127,20 @@ describe("parseEnvironment", () => {
       expect((caught as EnvironmentError).message).toContain("TRUST_PROXY");
     }
   });
+
+  it("reads SECRET_KEY as 32 bytes in hex or base64, never echoing a bad one", () => {
+    const key = Buffer.alloc(32, 7);
+    expect(parseEnvironment({ SECRET_KEY: key.toString("hex") }).secretKey).toEqual(key);
+    expect(parseEnvironment({ SECRET_KEY: key.toString("base64") }).secretKey).toEqual(key);
+    expect(parseEnvironment({ SECRET_KEY: key.toString("base64url") }).secretKey).toEqual(key);
+    expect(parseEnvironment({}).secretKey).toBeUndefined();
+    for (const value of [
+      "too-short",
+      Buffer.alloc(16, 1).toString("hex"),
+      Buffer.alloc(33, 1).toString("base64"),
+    ]) {
+      expect(() => parseEnvironment({ SECRET_KEY: value })).toThrow(/SECRET_KEY=\(hidden\) is not valid/);
+      expect(() => parseEnvironment({ SECRET_KEY: value })).not.toThrow(value);
+    }
+  });
 });

@@ -24,6 +24,13 @@ const environmentSchema = z.object({
   FUSION_VECTOR_WEIGHT: z.coerce.number().min(0).max(1).optional(),
   TRUST_PROXY: z.string().optional(),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  SECRET_KEY: z
+    .string()
+    .refine(
+      (value) => decodeSecretKey(value) !== undefined,
+      "must be 32 bytes written as 64 hexadecimal digits or as base64",
+    )
+    .optional(),
 });
 
 /** Examples shown in the fix-it message for a bad value. */
@@ -46,6 +53,8 @@ const examples: Record<keyof z.infer<typeof environmentSchema>, string> = {
   TRUST_PROXY:
     "the number of reverse proxies in front of the server, such as 1, or their comma-separated addresses or CIDR ranges, such as 127.0.0.1,10.0.0.0/8",
   PUBLIC_URL: "the URL people open Zhiku at, such as https://zhiku.example.com",
+  SECRET_KEY:
+    "a random 32-byte key, such as the output of `openssl rand -base64 32`, or unset to use DATA_DIR/secret.key",
 };
 
 /** The server's configuration, read once from the environment at start. */
@@ -99,6 +108,11 @@ export interface ServerConfig {
   trustProxy?: TrustProxy;
   /** The URL people open Zhiku at (`PUBLIC_URL`), without a trailing slash, for links sent outside the browser. */
   publicUrl?: string;
+  /**
+   * The key that encrypts stored secrets such as chat bots' credentials (`SECRET_KEY`, 32 bytes). Unset: a key file
+   * `secret.key` in `DATA_DIR`, made on first start.
+   */
+  secretKey?: Buffer;
 }
 
 /** A bad environment value; the message says which variable and how to fix it. */
@@ -131,7 +145,8 @@ export function parseEnvironment(source: Record<string, string | undefined>): Se
       const name = String(issue.path[0]) as keyof typeof examples;
       variables.push(name);
       // A password is never echoed, not even a bad one.
-      const shown = name === "ADMIN_PASSWORD" ? "(hidden)" : JSON.stringify(input[name] ?? "");
+      const shown =
+        name === "ADMIN_PASSWORD" || name === "SECRET_KEY" ? "(hidden)" : JSON.stringify(input[name] ?? "");
       lines.push(
         `  ${name}=${shown} is not valid (${issue.message}); set it to ${examples[name]}, or unset it to use the default.`,
       );
@@ -162,6 +177,8 @@ export function parseEnvironment(source: Record<string, string | undefined>): Se
     );
   }
   const trustProxy = parseTrustProxy(environment.TRUST_PROXY);
+  const secretKey =
+    environment.SECRET_KEY === undefined ? undefined : decodeSecretKey(environment.SECRET_KEY);
   return {
     port: environment.PORT,
     host: environment.HOST,
@@ -189,7 +206,16 @@ export function parseEnvironment(source: Record<string, string | undefined>): Se
     ...(environment.PUBLIC_URL === undefined
       ? {}
       : { publicUrl: environment.PUBLIC_URL.replace(/\/+$/, "") }),
+    ...(secretKey === undefined ? {} : { secretKey }),
   };
+}
+
+/** A 32-byte key from 64 hex digits or base64 (standard or URL-safe), or undefined when it is neither. */
+export function decodeSecretKey(value: string): Buffer | undefined {
+  if (/^[0-9a-fA-F]{64}$/.test(value)) return Buffer.from(value, "hex");
+  if (!/^[A-Za-z0-9+/_-]{43}=?$/.test(value)) return undefined;
+  const bytes = Buffer.from(value.replace(/-/g, "+").replace(/_/g, "/"), "base64");
+  return bytes.length === 32 ? bytes : undefined;
 }
 
 /** `TRUST_PROXY`: a hop count (0 or unset for none) or comma-separated addresses and CIDR ranges. */

@@ -2,6 +2,8 @@ import { knowledgeBaseOptionsFrom, openKnowledgeBase } from "@zhiku/ingest";
 import { Registry } from "prom-client";
 import { createAuthParts } from "./auth/index.js";
 import type { LoginThrottle } from "./auth/login-throttle.js";
+import { BotAnswerer } from "./bots/bot-answerer.js";
+import { IntegrationStore } from "./bots/integration-store.js";
 import { migrateServerDatabase } from "./db/migrations.js";
 import type { AppDeps } from "./deps.js";
 import type { ServerConfig } from "./env.js";
@@ -12,6 +14,7 @@ import { JobQueue } from "./services/jobs/job-queue.js";
 import { createWorkerPoolRunner } from "./services/jobs/worker-pool.js";
 import { createServerMetrics } from "./services/metrics/index.js";
 import { createOllamaAccess } from "./services/ollama.js";
+import { openSecretKey, SecretBox } from "./services/secrets/secret-box.js";
 import { WorkspaceDeletion } from "./services/workspaces/workspace-deletion.js";
 import { VisitorRateLimit } from "./widget/visitor-rate-limit.js";
 import { WidgetKeyStore } from "./widget/widget-key-store.js";
@@ -94,6 +97,22 @@ export async function openAppDeps(options: OpenAppDepsOptions): Promise<OpenedAp
     shutdownSignal: shutdown.signal,
   });
   const widgets = { keys: new WidgetKeyStore(kb.db), rateLimit: new VisitorRateLimit() };
+  const integrations = new IntegrationStore({
+    db: kb.db,
+    box: new SecretBox(await openSecretKey({ secretKey: config.secretKey, dataDir: config.dataDir })),
+  });
+  const bots = {
+    integrations,
+    answerer: new BotAnswerer({
+      kb,
+      chat: chat.chat,
+      integrations,
+      audit: auth.audit,
+      logger,
+      publicUrl: config.publicUrl,
+      shutdownSignal: shutdown.signal,
+    }),
+  };
   const deps: AppDeps = {
     config,
     kb,
@@ -103,12 +122,14 @@ export async function openAppDeps(options: OpenAppDepsOptions): Promise<OpenedAp
     auth,
     chat,
     widgets,
+    bots,
     workspaceDeletion: new WorkspaceDeletion({
       kb,
       jobs,
       threads: chat.threads,
       accounts: auth.accounts,
       widgetKeys: widgets.keys,
+      integrations,
       logger,
     }),
     shutdownSignal: shutdown.signal,

@@ -1,7 +1,7 @@
 import { ZhikuError } from "@zhiku/ingest";
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
-import { isApiPath } from "../api-paths.js";
+import { isApiPath, isBotCallbackPath } from "../api-paths.js";
 import { toErrorResponse, toOpenAiError } from "../errors.js";
 import type { AccountStore } from "./account-store.js";
 import {
@@ -23,7 +23,10 @@ declare module "hono" {
   }
 }
 
-/** Routes anyone may call, as `METHOD path`. Everything else under /api and /v1 needs a session or an API key. */
+/**
+ * Routes anyone may call, as `METHOD path`. Everything else under /api and /v1 needs a session or an API key, but the
+ * chat platforms' bot callbacks (`isBotCallbackPath`), which carry the platform's signature instead.
+ */
 export const publicRoutes: ReadonlySet<string> = new Set([
   "GET /api/health",
   "GET /api/auth/status",
@@ -92,7 +95,8 @@ export function authenticate(options: AuthenticateOptions): MiddlewareHandler {
 
     const isPublic =
       publicRoutes.has(`${c.req.method} ${path}`) ||
-      (c.req.method === "HEAD" && publicRoutes.has(`GET ${path}`));
+      (c.req.method === "HEAD" && publicRoutes.has(`GET ${path}`)) ||
+      isBotCallbackPath(path);
     let auth: Authenticated | undefined;
     let failure: ZhikuError | undefined;
 

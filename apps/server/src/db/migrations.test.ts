@@ -32,7 +32,9 @@ describe("server migrations", () => {
       expect.arrayContaining([
         "api_keys",
         "audit_events",
+        "bot_deliveries",
         "feedback",
+        "integrations",
         "jobs",
         "messages",
         "schema_migrations",
@@ -49,6 +51,7 @@ describe("server migrations", () => {
       { scope: "server", version: 1 },
       { scope: "server", version: 2 },
       { scope: "server", version: 3 },
+      { scope: "server", version: 5 },
       { scope: "server", version: 6 },
     ]);
   });

@@ -138,8 +138,38 @@ export const serverMigrations: Migration[] = [
     `,
   },
   {
-    // Numbered 6 on its own: versions 4 and 5 come from other work, and applyMigrations applies whatever is
-    // missing, so this one needs neither.
+    version: 5,
+    description: "integrations: chat bots (Slack, Feishu/Lark, DingTalk, WeCom) answering from a workspace",
+    sql: `
+      -- settings: the platform's non-secret fields (app id, API base URL) as JSON; secrets: its credentials as JSON,
+      -- sealed with AES-256-GCM (SecretBox) under the server's secret key.
+      CREATE TABLE integrations (
+        id TEXT PRIMARY KEY,
+        workspace_id TEXT NOT NULL,
+        platform TEXT NOT NULL CHECK (platform IN ('slack', 'feishu', 'dingtalk', 'wecom')),
+        name TEXT NOT NULL,
+        mode TEXT NOT NULL CHECK (mode IN ('query', 'chat')),
+        settings TEXT NOT NULL,
+        secrets TEXT NOT NULL,
+        created_by TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX integrations_workspace ON integrations (workspace_id);
+
+      -- One row per platform message or event id answered: a retried delivery finds its row and is not asked again.
+      CREATE TABLE bot_deliveries (
+        integration_id TEXT NOT NULL,
+        delivery_id TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        PRIMARY KEY (integration_id, delivery_id)
+      );
+      CREATE INDEX bot_deliveries_received ON bot_deliveries (received_at);
+    `,
+  },
+  {
+    // Version 4 is kept for synced sources (not landed yet); applyMigrations applies whatever is missing, so the gap
+    // is harmless.
     version: 6,
     description: "chat answers: a stopped status, and the earlier versions of a regenerated answer",
     sql: `

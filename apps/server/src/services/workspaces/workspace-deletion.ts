@@ -1,5 +1,6 @@
 import type { KnowledgeBase, WorkspaceRecord } from "@zhiku/ingest";
 import type { AccountStore } from "../../auth/account-store.js";
+import type { IntegrationStore } from "../../bots/integration-store.js";
 import type { Logger } from "../../logger.js";
 import type { WidgetKeyStore } from "../../widget/widget-key-store.js";
 import type { ThreadStore } from "../chat/thread-store.js";
@@ -12,6 +13,7 @@ export interface WorkspaceDeletionOptions {
   threads: ThreadStore;
   accounts: AccountStore;
   widgetKeys: WidgetKeyStore;
+  integrations: IntegrationStore;
   logger: Logger;
 }
 
@@ -23,7 +25,7 @@ export interface WorkspaceDeletionOptions {
  *    between, the knowledge base deletes the workspace row with its documents; then it drops the vectors and
  *    unreferenced originals;
  * 2. the server's own rows of it (threads with their messages and feedback, memberships, API keys limited to it,
- *    widget keys) go in one transaction.
+ *    widget keys, chat bots with their delivery ids) go in one transaction.
  *
  * A crash after step 1 leaves only server rows that name a workspace that no longer exists; they reach nothing
  * (every route resolves the workspace first), and {@link finishInterrupted}, run at each start, deletes them.
@@ -48,12 +50,13 @@ export class WorkspaceDeletion {
    * exists go. Returns the ids of those workspaces.
    */
   finishInterrupted(): string[] {
-    const { kb, jobs, threads, accounts, logger } = this.#options;
+    const { kb, jobs, threads, accounts, integrations, logger } = this.#options;
     const live = new Set(kb.listWorkspaces().map((workspace) => workspace.id));
     const referenced = new Set([
       ...jobs.store.workspaceIds(),
       ...threads.workspaceIds(),
       ...accounts.workspaceIds(),
+      ...integrations.workspaceIds(),
     ]);
     const gone = [...referenced].filter((workspaceId) => !live.has(workspaceId));
     for (const workspaceId of gone) {
@@ -66,11 +69,12 @@ export class WorkspaceDeletion {
   }
 
   #forgetServerRows(workspaceId: string): void {
-    const { jobs, threads, accounts, widgetKeys } = this.#options;
+    const { jobs, threads, accounts, widgetKeys, integrations } = this.#options;
     jobs.store.transaction(() => {
       threads.deleteForWorkspace(workspaceId);
       accounts.forgetWorkspace(workspaceId);
       widgetKeys.deleteWorkspace(workspaceId);
+      integrations.deleteWorkspace(workspaceId);
     });
   }
 }
