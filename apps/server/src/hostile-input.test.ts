@@ -189,7 +189,8 @@ describe("hostile input", () => {
     expect(removed.status).toBe(404);
     expect((await editor.request(`/api/workspaces/a/documents/${documentId}`)).status).toBe(200);
 
-    // Another member's thread in the same workspace: invisible everywhere.
+    // Another member's thread in the same workspace: its content is out of reach everywhere; opening its link says
+    // whose problem it is (issue 14: "a link to someone else's thread says so") without showing anything of it.
     const other = await server.createUser({ email: "other@example.com" });
     const workspace = server.deps.kb.getWorkspace("a")!;
     server.deps.auth.accounts.setMember({
@@ -205,7 +206,11 @@ describe("hostile input", () => {
       answer: "a",
       sources: [],
     });
-    expect((await editor.request(`/api/threads/${saved.threadId}`)).status).toBe(404);
+    const opened = await editor.request(`/api/threads/${saved.threadId}`);
+    expect(opened.status).toBe(403);
+    const openedBody = await opened.text();
+    expect(JSON.parse(openedBody).error.code).toBe("forbidden:thread");
+    expect(openedBody).not.toContain("Private");
     const listed = (await (await editor.request("/api/workspaces/a/threads")).json()) as {
       threads: { id: string }[];
     };
@@ -214,14 +219,14 @@ describe("hostile input", () => {
       "/api/workspaces/a/chat",
       json("POST", { message: "hi", threadId: saved.threadId }),
     );
-    expect(continued.status).toBe(404);
-    expect((await errorOf(continued)).code).toBe("not_found:thread");
+    expect(continued.status).toBe(403);
+    expect((await errorOf(continued)).code).toBe("forbidden:thread");
     const feedback = await editor.request(
       `/api/messages/${saved.assistantMessageId}/feedback`,
       json("POST", { rating: "down" }),
     );
-    expect(feedback.status).toBe(404);
-    expect((await errorOf(feedback)).code).toBe("not_found:message");
+    expect(feedback.status).toBe(403);
+    expect((await errorOf(feedback)).code).toBe("forbidden:thread");
     // Its owner sees it, and so does the admin.
     expect((await other.request(`/api/threads/${saved.threadId}`)).status).toBe(200);
     expect((await server.request(`/api/threads/${saved.threadId}`)).status).toBe(200);
