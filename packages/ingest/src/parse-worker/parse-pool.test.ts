@@ -131,6 +131,20 @@ describe("parse pool", () => {
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
+  it("does not count a worker's start-up as a stall: a file waits for a slow-starting worker and is parsed", async () => {
+    // A machine under load can take longer to start a worker than the stall timeout allows a parse to be silent.
+    await writeFile(
+      join(directory, "slow-start-worker.mjs"),
+      `const until = Date.now() + 800;\nwhile (Date.now() < until);\n${fakeWorker}`,
+    );
+    pool = createParsePool({
+      heapMb: 32,
+      workerPath: join(directory, "slow-start-worker.mjs"),
+      stallMs: 200,
+    });
+    expect((await pool.prepare({ bytes: encode("x"), name: "patient.md" })).parsed.text).toBe("patient.md");
+  });
+
   it("parses a large file in a worker of its own: the small files beside it finish first", async () => {
     pool = fakePool({ largeFileBytes: 1024 });
     const finished: string[] = [];

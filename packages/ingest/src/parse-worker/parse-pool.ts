@@ -52,6 +52,8 @@ interface ParseWorker {
   tasks: Map<number, Task>;
   /** Runs one task (a large file, or one retried alone) and is stopped once it ends. */
   dedicated: boolean;
+  /** Whether the worker has loaded and said so: its start-up is not a parse making no progress. */
+  ready: boolean;
   /** When the worker last reported anything, or got a task while idle. */
   lastEventAt: number;
   /** Why it was stopped, when the pool or V8 stopped it. */
@@ -60,7 +62,7 @@ interface ParseWorker {
 
 /**
  * Parses and chunks files in worker threads that load nothing but the parsers: each worker has a heap limit, and
- * one that reports no progress for `stallMs` is terminated — both safe, since no LanceDB call can be in flight in
+ * one that reports no progress for `stallMs` once it has started is terminated — both safe, since no LanceDB call can be in flight in
  * it. Small files share one worker; a large one (`largeFileBytes`) gets a worker of its own, so it never holds the
  * small ones back. A worker that ran out of memory or stalled with several files cannot say which one was to blame:
  * each is parsed again alone; a file that exhausts a worker alone fails with `too_large:memory` (not retryable),
@@ -80,7 +82,8 @@ export function createParsePool(options: ParsePoolOptions = {}): ParsePool {
     () => {
       const now = Date.now();
       for (const entry of workers) {
-        if (entry.tasks.size === 0 || now - entry.lastEventAt < stallMs || entry.stopped) continue;
+        if (!entry.ready || entry.tasks.size === 0 || now - entry.lastEventAt < stallMs || entry.stopped)
+          continue;
         stop(entry, "stalled");
       }
     },
@@ -100,6 +103,7 @@ export function createParsePool(options: ParsePoolOptions = {}): ParsePool {
       worker: new Worker(workerPath, { resourceLimits: { maxOldGenerationSizeMb: heapMb } }),
       tasks: new Map(),
       dedicated,
+      ready: false,
       lastEventAt: Date.now(),
       stopped: undefined,
     };
@@ -122,7 +126,10 @@ export function createParsePool(options: ParsePoolOptions = {}): ParsePool {
 
   const onEvent = (entry: ParseWorker, event: ParseEvent) => {
     entry.lastEventAt = Date.now();
-    if (event.type === "ready") return;
+    if (event.type === "ready") {
+      entry.ready = true;
+      return;
+    }
     const task = entry.tasks.get(event.id);
     if (!task) return;
     if (event.type === "progress") {
