@@ -85,3 +85,45 @@ describe("chunk store vector index", () => {
     expect(await vectorIndexes()).toEqual(["vector_idx_trained_400 IvfRq"]);
   });
 });
+
+describe("chunk store written from two connections at once (the server and `zhiku ingest` on one DATA_DIR)", () => {
+  let directory: string;
+  const stores: ChunkStore[] = [];
+
+  beforeEach(async () => {
+    directory = await mkdtemp(join(tmpdir(), "zhiku-chunk-store-race-"));
+  });
+
+  afterEach(async () => {
+    for (const store of stores.splice(0)) store.close();
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  it("both create the workspace's table and its full-text index without a commit conflict reaching either", async () => {
+    const [server, cli] = await Promise.all([openChunkStore({ directory }), openChunkStore({ directory })]);
+    stores.push(server!, cli!);
+    // LanceDB answers one of two concurrent CreateIndex commits "Retryable commit conflict … Please retry".
+    await Promise.all([server!.ensureTable("chunks", 8), cli!.ensureTable("chunks", 8)]);
+    await Promise.all([
+      server!.appendChunks("chunks", [chunk("s1", "服务器写入的分片", [1, 0, 0, 0, 0, 0, 0, 0])]),
+      cli!.appendChunks("chunks", [chunk("c1", "命令行写入的分片", [0, 1, 0, 0, 0, 0, 0, 0])]),
+    ]);
+    await Promise.all([
+      server!.maintain("chunks", { force: true }),
+      cli!.maintain("chunks", { force: true }),
+    ]);
+    const lancedb = await import("@lancedb/lancedb");
+    const connection = await lancedb.connect(directory);
+    const table = await connection.openTable("chunks");
+    const fullTextIndexes = (await table.listIndices()).filter((index) => index.indexType === "FTS");
+    expect(fullTextIndexes).toHaveLength(1);
+    expect(await table.countRows()).toBe(2);
+    connection.close();
+    const found = await createChunkSearch({ store: server! }).search("chunks", {
+      mode: "fulltext",
+      query: "命令行",
+      limit: 5,
+    });
+    expect(found.map((hit) => hit.chunkId)).toEqual(["c1"]);
+  });
+});

@@ -13,6 +13,7 @@ import {
   toArrowTable,
   toNumbers,
 } from "./chunk-rows.js";
+import { retryCommitConflicts } from "./commit-conflicts.js";
 import {
   DEFAULT_VECTOR_INDEX_TUNING,
   shouldRetrain,
@@ -150,10 +151,15 @@ export async function openChunkStore(options: ChunkStoreOptions): Promise<ChunkS
     return table;
   };
 
-  /** Writes to one table run one after another in this process; LanceDB resolves conflicts between processes. */
+  /**
+   * Writes to one table run one after another in this process. A write that loses a commit race with another
+   * process (or connection) on the same table is done again on the newest version: each write below reads what it
+   * depends on inside `work`, so a retry sees what the winner did.
+   */
   const serialised = <T>(name: string, work: () => Promise<T>): Promise<T> => {
     const previous = writeQueues.get(name) ?? Promise.resolve();
-    const next = previous.then(work, work);
+    const attempt = () => retryCommitConflicts(work);
+    const next = previous.then(attempt, attempt);
     writeQueues.set(
       name,
       next.catch(() => undefined),
