@@ -29,7 +29,10 @@ function httpUrl(value: string): string {
   throw new InvalidArgumentError("must be a URL such as http://127.0.0.1:8080");
 }
 
-/** Opens the knowledge base of the environment's DATA_DIR, with the reranker given on the command line if any. */
+/**
+ * Opens the knowledge base of the environment's DATA_DIR, with the environment's reranker (RERANK_URL) or the one
+ * given on the command line.
+ */
 async function openFromEnv(rerank?: { url: string; model: string; timeoutMs: number }) {
   const { knowledgeBaseSettingsOf, parseCliEnv } = await import("./cli-env.js");
   const { openKnowledgeBase } = await import("../knowledge-base.js");
@@ -169,8 +172,12 @@ program
     "cosine cut-off for refusals (default: the workspace's cut-off in force)",
     Number.parseFloat,
   )
-  .option("--rerank-url <url>", "a reranking server (POST /v1/rerank) for the hybrid+rerank mode", httpUrl)
-  .option("--rerank-model <model>", "the reranker's model", "bge-reranker-v2-m3")
+  .option(
+    "--rerank-url <url>",
+    "a reranking server (POST /v1/rerank) for the hybrid+rerank mode (default: RERANK_URL)",
+    httpUrl,
+  )
+  .option("--rerank-model <model>", "the reranker's model (default: RERANK_MODEL, bge-reranker-v2-m3)")
   .option("--rerank-timeout <ms>", "longest wait for one rerank request", positiveInteger, 30_000)
   .argument("<questions>", 'JSONL file: {"id","question","expected":[document names],"lang"?} per line')
   .action(
@@ -182,23 +189,29 @@ program
         modes?: string;
         cutoff?: number;
         rerankUrl?: string;
-        rerankModel: string;
+        rerankModel?: string;
         rerankTimeout: number;
       },
     ) => {
       const { EVAL_MODES } = await import("../eval/evaluate.js");
-      const defaultModes = options.rerankUrl
-        ? "fulltext,vector,hybrid,hybrid+rerank"
-        : "fulltext,vector,hybrid";
+      const { parseCliEnv } = await import("./cli-env.js");
+      const environment = parseCliEnv(process.env);
+      const rerankUrl = options.rerankUrl ?? environment.RERANK_URL;
+      const defaultModes = rerankUrl ? "fulltext,vector,hybrid,hybrid+rerank" : "fulltext,vector,hybrid";
       const modes = (options.modes ?? defaultModes).split(",").map((mode) => mode.trim());
       const unknown = modes.filter((mode) => !(EVAL_MODES as readonly string[]).includes(mode));
       if (unknown.length > 0) throw new InvalidArgumentError(`--modes: unknown mode ${unknown.join(", ")}`);
-      if (modes.includes("hybrid+rerank") && !options.rerankUrl)
-        throw new InvalidArgumentError("--modes: hybrid+rerank needs --rerank-url");
+      if (modes.includes("hybrid+rerank") && !rerankUrl)
+        throw new InvalidArgumentError("--modes: hybrid+rerank needs --rerank-url (or RERANK_URL)");
       const { runEval } = await import("./eval-command.js");
+      // Eval waits longer than a search would: a slow reranker should not spoil the figures.
       const { env, knowledgeBase } = await openFromEnv(
-        options.rerankUrl
-          ? { url: options.rerankUrl, model: options.rerankModel, timeoutMs: options.rerankTimeout }
+        rerankUrl
+          ? {
+              url: rerankUrl,
+              model: options.rerankModel ?? environment.RERANK_MODEL,
+              timeoutMs: options.rerankTimeout,
+            }
           : undefined,
       );
       try {
@@ -210,7 +223,7 @@ program
           ...(options.cutoff === undefined ? {} : { relevanceCutoff: options.cutoff }),
           json: options.json,
           ollamaHost: env.OLLAMA_HOST,
-          ...(options.rerankUrl ? { rerankUrl: options.rerankUrl } : {}),
+          ...(rerankUrl ? { rerankUrl } : {}),
           output: process.stdout,
           errorOutput: process.stderr,
         });
