@@ -63,11 +63,51 @@ describe("docker-compose.yml", () => {
       "TRUST_PROXY",
       "RERANK_URL",
       "RERANK_MODEL",
+      "RERANK_TIMEOUT_MS",
       "PUBLIC_URL",
       "SECRET_KEY",
     ]) {
       expect(app!.environment, name).toHaveProperty(name, `\${${name}:-}`);
     }
+  });
+});
+
+describe("the rerank profile", () => {
+  it("runs llama.cpp's server with --reranking on a GGUF from a mounted folder, with the ollama service's GPU reservation", async () => {
+    const compose = await readYaml("docker-compose.yml");
+    const { reranker, ollama, app } = compose.services as Record<string, Yaml>;
+    expect(reranker).toBeDefined();
+    // Only with the profile: a plain `docker compose up` starts no reranker, and the app never waits for one.
+    expect(reranker!.profiles).toEqual(["rerank"]);
+    expect(ollama).not.toHaveProperty("profiles");
+    expect(app).not.toHaveProperty("profiles");
+    expect(Object.keys((app!.depends_on as Yaml) ?? {})).toEqual(["ollama"]);
+    expect(reranker!.image).toMatch(/^\$\{RERANK_IMAGE:-[^}]*llama\.cpp:server-cuda\}$/);
+    const command = reranker!.command as string[];
+    expect(command).toContain("--reranking");
+    expect(command.slice(command.indexOf("--pooling"), command.indexOf("--pooling") + 2)).toEqual([
+      "--pooling",
+      "rank",
+    ]);
+    expect(command[command.indexOf("--model") + 1]).toBe(
+      `/models/\${RERANK_GGUF:-bge-reranker-v2-m3-Q8_0.gguf}`,
+    );
+    expect(command[command.indexOf("--port") + 1]).toBe("8080");
+    expect(reranker!.volumes).toEqual([`\${RERANK_GGUF_DIR:-./reranker-models}:/models:ro`]);
+    expect(reranker!.deploy).toEqual(ollama!.deploy);
+    expect(reranker!.healthcheck).not.toHaveProperty("start_interval");
+  });
+
+  it("runs on the CPU image without a GPU reservation in the CPU variant", async () => {
+    const text = await readFile(new URL("../docker-compose.cpu.yml", import.meta.url), "utf8");
+    // Compose's `!reset` tag, read as a marker so the merge it asks for can be checked.
+    const cpu = parse(text, {
+      customTags: [{ tag: "!reset", resolve: () => "reset" }],
+    }) as Yaml;
+    const { reranker, ollama } = cpu.services as Record<string, Yaml>;
+    expect(ollama!.deploy).toBe("reset");
+    expect(reranker!.deploy).toBe("reset");
+    expect(reranker!.image).toMatch(/^\$\{RERANK_IMAGE:-[^}]*llama\.cpp:server\}$/);
   });
 });
 

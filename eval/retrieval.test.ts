@@ -24,6 +24,7 @@ interface Figures {
 interface Report {
   questions: number;
   standInEmbedder: boolean;
+  standInReranker: boolean;
   modes: {
     mode: string;
     overall: Figures;
@@ -53,7 +54,8 @@ describe("retrieval on the evaluation set", () => {
     });
     const { stdout } = await run(
       process.execPath,
-      [zhiku, "eval", "--workspace", "eval", "--json", questions],
+      // The stand-in serves /v1/rerank too: its reranker scores by shared words and characters.
+      [zhiku, "eval", "--workspace", "eval", "--json", "--rerank-url", ollama.url, questions],
       {
         env,
         maxBuffer: 1 << 24,
@@ -76,7 +78,14 @@ describe("retrieval on the evaluation set", () => {
   it("evaluates every question in every mode and says the vectors were the stand-in's", () => {
     expect(report.questions).toBeGreaterThanOrEqual(60);
     expect(report.standInEmbedder).toBe(true);
-    expect(report.modes.map((entry) => entry.mode)).toEqual(["fulltext", "vector", "hybrid"]);
+    expect(report.standInReranker).toBe(true);
+    expect(report.modes.map((entry) => entry.mode)).toEqual([
+      "fulltext",
+      "vector",
+      "hybrid",
+      "hybrid+rerank",
+    ]);
+    expect(mode("hybrid+rerank").overall.questions).toBe(mode("hybrid").overall.questions);
     expect(mode("hybrid").refusals.unanswerable).toBeGreaterThan(0);
   });
 

@@ -92,6 +92,50 @@ describe("parseEnvironment", () => {
     expect(() => parseEnvironment({ FUSION_VECTOR_WEIGHT: "lots" })).toThrow(/FUSION_VECTOR_WEIGHT/);
   });
 
+  it("turns reranking on with RERANK_URL, defaulting RERANK_MODEL and RERANK_TIMEOUT_MS", () => {
+    expect(parseEnvironment({}).rerank).toBeUndefined();
+    expect(parseEnvironment({ RERANK_TIMEOUT_MS: "500" }).rerank).toBeUndefined();
+    expect(parseEnvironment({ RERANK_URL: "http://reranker:8080/" }).rerank).toEqual({
+      url: "http://reranker:8080",
+      model: "bge-reranker-v2-m3",
+      timeoutMs: 3000,
+    });
+    expect(
+      parseEnvironment({
+        RERANK_URL: "https://rerank.internal",
+        RERANK_MODEL: "jina-reranker-v2-base-multilingual",
+        RERANK_TIMEOUT_MS: "1500",
+      }).rerank,
+    ).toEqual({
+      url: "https://rerank.internal",
+      model: "jina-reranker-v2-base-multilingual",
+      timeoutMs: 1500,
+    });
+  });
+
+  it("names the reranker variable that is wrong", () => {
+    expect(() => parseEnvironment({ RERANK_URL: "reranker:8080" })).toThrow(
+      /RERANK_URL="reranker:8080" is not valid .*set it to the base URL of a server with POST \/v1\/rerank/,
+    );
+    expect(() => parseEnvironment({ RERANK_URL: "ftp://reranker" })).toThrow(/RERANK_URL="ftp:\/\/reranker"/);
+    for (const value of ["soon", "0", "1.5", "999999"]) {
+      expect(() =>
+        parseEnvironment({ RERANK_URL: "http://reranker:8080", RERANK_TIMEOUT_MS: value }),
+      ).toThrow(`RERANK_TIMEOUT_MS=${JSON.stringify(value)} is not valid`);
+    }
+    let caught: unknown;
+    try {
+      parseEnvironment({ RERANK_MODEL: "bge-reranker-v2-m3" });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(EnvironmentError);
+    expect((caught as EnvironmentError).variables).toEqual(["RERANK_URL"]);
+    expect((caught as EnvironmentError).message).toContain(
+      'RERANK_URL is not set although RERANK_MODEL="bge-reranker-v2-m3" is',
+    );
+  });
+
   it("reads INGEST_STALL_TIMEOUT_S as whole seconds, unset by default", () => {
     expect(parseEnvironment({}).ingestStallTimeoutSeconds).toBeUndefined();
     expect(parseEnvironment({ INGEST_STALL_TIMEOUT_S: "90" }).ingestStallTimeoutSeconds).toBe(90);

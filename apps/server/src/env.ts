@@ -22,6 +22,9 @@ const environmentSchema = z.object({
   ADMIN_PASSWORD: z.string().min(8).max(1_024).optional(),
   URL_ALLOWLIST: z.string().optional(),
   FUSION_VECTOR_WEIGHT: z.coerce.number().min(0).max(1).optional(),
+  RERANK_URL: z.url({ protocol: /^https?$/ }).optional(),
+  RERANK_MODEL: z.string().min(1).max(200).optional(),
+  RERANK_TIMEOUT_MS: z.coerce.number().int().min(50).max(120_000).default(3000),
   TRUST_PROXY: z.string().optional(),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   SECRET_KEY: z
@@ -50,12 +53,18 @@ const examples: Record<keyof z.infer<typeof environmentSchema>, string> = {
   ADMIN_PASSWORD: "a password of at least 8 characters (with ADMIN_EMAIL)",
   URL_ALLOWLIST: "comma-separated host names or CIDR ranges, such as intranet.example.com,10.0.0.0/8",
   FUSION_VECTOR_WEIGHT: "a number from 0 (full-text ranking only) to 1 (vector ranking only), such as 0.5",
+  RERANK_URL: "the base URL of a server with POST /v1/rerank, such as http://reranker:8080",
+  RERANK_MODEL: "the reranker's model name, such as bge-reranker-v2-m3 (with RERANK_URL)",
+  RERANK_TIMEOUT_MS: "milliseconds from 50 to 120000 to wait for the reranker, such as 3000",
   TRUST_PROXY:
     "the number of reverse proxies in front of the server, such as 1, or their comma-separated addresses or CIDR ranges, such as 127.0.0.1,10.0.0.0/8",
   PUBLIC_URL: "the URL people open Zhiku at, such as https://zhiku.example.com",
   SECRET_KEY:
     "a random 32-byte key, such as the output of `openssl rand -base64 32`, or unset to use DATA_DIR/secret.key",
 };
+
+/** `RERANK_MODEL` when `RERANK_URL` is set and it is not. */
+export const DEFAULT_RERANK_MODEL = "bge-reranker-v2-m3";
 
 /** The server's configuration, read once from the environment at start. */
 export interface ServerConfig {
@@ -100,6 +109,12 @@ export interface ServerConfig {
    * unset means equal weights (bench/results/retrieval-experiments.md, "Fusion weights").
    */
   fusionVectorWeight?: number;
+  /**
+   * The reranking server search and chat use (`RERANK_URL`, `RERANK_MODEL` default {@link DEFAULT_RERANK_MODEL},
+   * `RERANK_TIMEOUT_MS` default 3000); off when `RERANK_URL` is unset. A reranker that fails or takes longer than the
+   * timeout leaves results in the fused order.
+   */
+  rerank?: { url: string; model: string; timeoutMs: number };
   /**
    * The reverse proxies whose `X-Forwarded-For`, `X-Forwarded-Proto` and `X-Forwarded-Host` are believed
    * (`TRUST_PROXY`): a hop count or their addresses and CIDR ranges. Unset (or 0): none, the socket's peer is the
@@ -163,6 +178,14 @@ export function parseEnvironment(source: Record<string, string | undefined>): Se
       ],
     );
   }
+  if (environment.RERANK_MODEL !== undefined && environment.RERANK_URL === undefined) {
+    return throwEnvironmentError(
+      ["RERANK_URL"],
+      [
+        `  RERANK_URL is not set although RERANK_MODEL=${JSON.stringify(environment.RERANK_MODEL)} is; set it to ${examples.RERANK_URL}, or unset RERANK_MODEL to leave reranking off.`,
+      ],
+    );
+  }
   const urlAllowlist = (environment.URL_ALLOWLIST ?? "")
     .split(",")
     .map((entry) => entry.trim().toLowerCase())
@@ -202,6 +225,15 @@ export function parseEnvironment(source: Record<string, string | undefined>): Se
     ...(environment.FUSION_VECTOR_WEIGHT === undefined
       ? {}
       : { fusionVectorWeight: environment.FUSION_VECTOR_WEIGHT }),
+    ...(environment.RERANK_URL === undefined
+      ? {}
+      : {
+          rerank: {
+            url: environment.RERANK_URL.replace(/\/+$/, ""),
+            model: environment.RERANK_MODEL ?? DEFAULT_RERANK_MODEL,
+            timeoutMs: environment.RERANK_TIMEOUT_MS,
+          },
+        }),
     ...(trustProxy === undefined ? {} : { trustProxy }),
     ...(environment.PUBLIC_URL === undefined
       ? {}

@@ -14,6 +14,7 @@ import { JobQueue } from "./services/jobs/job-queue.js";
 import { createWorkerPoolRunner } from "./services/jobs/worker-pool.js";
 import { createServerMetrics } from "./services/metrics/index.js";
 import { createOllamaAccess } from "./services/ollama.js";
+import { rerankerLog } from "./services/reranker-log.js";
 import { openSecretKey, SecretBox } from "./services/secrets/secret-box.js";
 import { WorkspaceDeletion } from "./services/workspaces/workspace-deletion.js";
 import { VisitorRateLimit } from "./widget/visitor-rate-limit.js";
@@ -47,13 +48,18 @@ export interface OpenedAppDeps {
 
 /**
  * Opens everything the app depends on, as the server runs it: the knowledge base in `DATA_DIR` with the server's
- * migrations, the document event bus, metrics, the job queue with its worker threads (not started), and the
- * auth, chat and workspace services every route of the app shares.
+ * migrations (and the reranker, whose outages are logged), the document event bus, metrics, the job queue with its
+ * worker threads (not started), and the auth, chat and workspace services every route of the app shares.
  * Shared by the server and the test server so tests build exactly what runs.
  */
 export async function openAppDeps(options: OpenAppDepsOptions): Promise<OpenedAppDeps> {
   const { config, logger } = options;
-  const kb = await openKnowledgeBase(knowledgeBaseOptionsFrom(config));
+  const kb = await openKnowledgeBase(
+    knowledgeBaseOptionsFrom(
+      config,
+      config.rerank ? { rerankerWatch: rerankerLog(logger, config.rerank) } : {},
+    ),
+  );
   const appliedMigrations = migrateServerDatabase(kb.db);
   const events = new DocumentEventBus();
   const metrics = createServerMetrics({

@@ -51,6 +51,8 @@ export { type PreparedDocument, prepareDocument } from "./pipeline/prepare-docum
 export {
   type ChunkRecord,
   chunkRecordSchema,
+  type RerankSummary,
+  rerankSummarySchema,
   type SearchResult,
   searchResultSchema,
 } from "./record-schemas.js";
@@ -64,6 +66,7 @@ export {
 } from "./refuse/relevance.js";
 export type { ScoreDistribution } from "./refuse/score-distribution.js";
 export { DEFAULT_FUSION, type FusionOptions, weightsFromVectorShare } from "./search/fusion.js";
+export type { RerankerWatch } from "./search/reranker-watch.js";
 export { dataLayout } from "./store/data-layout.js";
 export type { FileStore } from "./store/file-store.js";
 export { applyMigrations, type Migration } from "./store/migrations.js";

@@ -2,6 +2,8 @@ import { createOllamaEmbedder } from "./embed/index.js";
 import type { PrepareDocument } from "./pipeline/prepare-document.js";
 import type { FusionOptions } from "./search/fusion.js";
 import { weightsFromVectorShare } from "./search/fusion.js";
+import { createHttpReranker, type Reranker } from "./search/http-reranker.js";
+import { type RerankerWatch, watchReranker } from "./search/reranker-watch.js";
 import type { VectorIndexTuning } from "./store/vector-index.js";
 import type { ChunkOptions, Embedder } from "./types.js";
 
@@ -29,6 +31,8 @@ export interface KnowledgeBaseOptions {
    * parse pool's (`createParsePool`), so a runaway file is stopped in a thread that holds no LanceDB call.
    */
   prepare?: PrepareDocument;
+  /** Reorders search candidates (see `createRetriever`); none by default. */
+  reranker?: Reranker;
 }
 
 /**
@@ -45,19 +49,43 @@ export interface KnowledgeBaseSettings {
   embedModel: string;
   /** `FUSION_VECTOR_WEIGHT`: the vector ranking's share in hybrid search, from 0 to 1; equal weights when unset. */
   fusionVectorWeight?: number;
+  /** The reranking server searches use, when one is configured. */
+  rerank?: {
+    /** `RERANK_URL`: base URL of a server with `POST /v1/rerank`. */
+    url: string;
+    /** `RERANK_MODEL`. */
+    model: string;
+    /** `RERANK_TIMEOUT_MS`: longest wait for the reranker before a search keeps the fused order. */
+    timeoutMs?: number;
+  };
 }
 
 /**
- * The options of the knowledge base as the server, the CLI and the worker threads open it: the Ollama embedder
- * and the fusion weights from the settings. The one place these options are built.
+ * The options of the knowledge base as the server, the CLI and the worker threads open it: the Ollama embedder,
+ * the fusion weights and the reranker from the settings. The one place these options are built. `rerankerWatch`
+ * hears of the reranker's outages and recoveries (the server logs them).
  * @throws ZhikuError `invalid:input` when `fusionVectorWeight` is outside [0, 1].
  */
-export function knowledgeBaseOptionsFrom(settings: KnowledgeBaseSettings): KnowledgeBaseOptions {
+export function knowledgeBaseOptionsFrom(
+  settings: KnowledgeBaseSettings,
+  hooks: { rerankerWatch?: RerankerWatch } = {},
+): KnowledgeBaseOptions {
+  const { rerank } = settings;
+  const reranker =
+    rerank &&
+    createHttpReranker({
+      url: rerank.url,
+      model: rerank.model,
+      ...(rerank.timeoutMs === undefined ? {} : { timeoutMs: rerank.timeoutMs }),
+    });
   return {
     dataDir: settings.dataDir,
     embedder: createOllamaEmbedder({ host: settings.ollamaHost, model: settings.embedModel }),
     ...(settings.fusionVectorWeight === undefined
       ? {}
       : { fusion: weightsFromVectorShare(settings.fusionVectorWeight) }),
+    ...(reranker === undefined
+      ? {}
+      : { reranker: hooks.rerankerWatch ? watchReranker(reranker, hooks.rerankerWatch) : reranker }),
   };
 }

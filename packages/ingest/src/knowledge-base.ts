@@ -39,7 +39,7 @@ import type { Embedder } from "./types.js";
 export type { KnowledgeBaseOptions } from "./knowledge-base-options.js";
 export type { IngestOptions, IngestOutcome, IngestProgress } from "./pipeline/ingest-types.js";
 // Declared once, as zod schemas the server describes its API with.
-export type { ChunkRecord, SearchResult } from "./record-schemas.js";
+export type { ChunkRecord, RerankSummary, SearchResult } from "./record-schemas.js";
 export type { SearchMode, SearchOptions, SearchResponse } from "./search/search-types.js";
 export type { DocumentRecord, DocumentStatus } from "./store/document-repository.js";
 export type { WorkspaceRecord, WorkspaceSettings } from "./store/workspace-repository.js";
@@ -135,7 +135,13 @@ export class KnowledgeBase {
           chunkOptions: options.chunkOptions,
         }),
         chunkSearch,
-        retriever: createRetriever({ workspaces, documents, embedder, chunks: chunkSearch }),
+        retriever: createRetriever({
+          workspaces,
+          documents,
+          embedder,
+          chunks: chunkSearch,
+          ...(options.reranker === undefined ? {} : { reranker: options.reranker }),
+        }),
       });
     } catch (error) {
       chunks?.close();

@@ -51,6 +51,14 @@ export const searchResultSchema = z.object({
       "BM25 of the passage for the query when full text found it, else null (refusal reads it: a strong full-text " +
         "match is never dropped); absent in chat sources",
     ),
+  rerankScore: z
+    .number()
+    .optional()
+    .describe(
+      "The reranker's relevance score (0 to 1 for most rerank servers; higher is more relevant) when a reranker " +
+        "(RERANK_URL) ordered the results; absent otherwise. Refusal prefers it to the cosine similarity: a passage " +
+        "counts as relevant from 0.5",
+    ),
   page: z.number().nullable(),
   headings: z.array(z.string()),
   start: z.number().describe("Offset of the passage's first character in the document text"),
@@ -59,3 +67,26 @@ export const searchResultSchema = z.object({
 
 /** One search hit, best first; see {@link searchResultSchema}. */
 export type SearchResult = z.infer<typeof searchResultSchema>;
+
+/**
+ * The one declaration of what reranking did to a search (the search API, chat's `sources` event and answer, MCP,
+ * the OpenAI-compatible endpoint): present when a reranker is configured and the search asked for it.
+ */
+export const rerankSummarySchema = z
+  .object({
+    applied: z
+      .boolean()
+      .describe("True when the results are in the reranker's order, each with its rerankScore"),
+    model: z.string().describe("The reranker's model (RERANK_MODEL)"),
+    fallbackReason: z
+      .string()
+      .optional()
+      .describe(
+        "Why the results are in the fused order although a reranker is configured: it failed, or gave no answer " +
+          "within RERANK_TIMEOUT_MS",
+      ),
+  })
+  .describe("Whether the reranker (RERANK_URL) ordered the results; absent without a reranker");
+
+/** What reranking did to a search; see {@link rerankSummarySchema}. */
+export type RerankSummary = z.infer<typeof rerankSummarySchema>;

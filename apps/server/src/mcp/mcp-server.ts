@@ -4,6 +4,7 @@ import {
   type ChunkRecord,
   type DocumentRecord,
   isZhikuError,
+  type RerankSummary,
   type SearchMode,
   type SearchResult,
   type WorkspaceRecord,
@@ -26,7 +27,7 @@ export interface McpAccess {
     query: string;
     limit: number;
     mode: SearchMode;
-  }): Promise<{ results: SearchResult[]; mode: SearchMode }>;
+  }): Promise<{ results: SearchResult[]; mode: SearchMode; rerank?: RerankSummary }>;
   /** Answers a question from a workspace's documents, without storing a thread. */
   answer(options: {
     workspace: WorkspaceRecord;
@@ -55,6 +56,8 @@ export interface McpPassage {
   headings: string[];
   text: string;
   score: number;
+  /** The reranker's score, when a reranker (RERANK_URL) ordered the passages. */
+  rerankScore?: number;
   link: string;
 }
 
@@ -88,7 +91,8 @@ export function createZhikuMcpServer(access: McpAccess, options: { version: stri
       title: "Search a workspace",
       description:
         "Find passages in a workspace's documents (hybrid vector + full-text search by default; Chinese and English). " +
-        "Returns passages best first, each with its document, page, heading path and a link to it in Zhiku.",
+        "Returns passages best first, each with its document, page, heading path and a link to it in Zhiku; with a " +
+        "reranker configured, each has its rerankScore and `rerank` says whether the reranker answered.",
       inputSchema: {
         workspace: z.string().min(1).describe("workspace slug, from list_workspaces"),
         query: z.string().trim().min(1).max(4_000).describe("what to look for"),
@@ -100,13 +104,17 @@ export function createZhikuMcpServer(access: McpAccess, options: { version: stri
     (input) =>
       guarded(async () => {
         const workspace = access.requireWorkspace(input.workspace);
-        const { results, mode } = await access.search({
+        const { results, mode, rerank } = await access.search({
           workspace: workspace.slug,
           query: input.query,
           limit: input.limit ?? 5,
           mode: input.mode ?? "hybrid",
         });
-        return result({ mode, passages: results.map((hit) => passageOf(access, workspace.slug, hit)) });
+        return result({
+          mode,
+          ...(rerank === undefined ? {} : { rerank }),
+          passages: results.map((hit) => passageOf(access, workspace.slug, hit)),
+        });
       }),
   );
 
@@ -192,7 +200,10 @@ export function createZhikuMcpServer(access: McpAccess, options: { version: stri
 function passageOf(
   access: McpAccess,
   workspace: string,
-  hit: Pick<SearchResult, "documentName" | "documentId" | "chunkId" | "page" | "headings" | "text" | "score">,
+  hit: Pick<
+    SearchResult,
+    "documentName" | "documentId" | "chunkId" | "page" | "headings" | "text" | "score" | "rerankScore"
+  >,
 ): McpPassage {
   return {
     document: hit.documentName,
@@ -202,6 +213,7 @@ function passageOf(
     headings: hit.headings,
     text: hit.text,
     score: hit.score,
+    ...(hit.rerankScore === undefined ? {} : { rerankScore: hit.rerankScore }),
     link: access.passageLink(workspace, hit.documentId, hit.chunkId),
   };
 }

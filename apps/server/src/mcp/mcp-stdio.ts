@@ -9,7 +9,7 @@ import { createZhikuMcpServer } from "./mcp-server.js";
 /**
  * `zhiku mcp`: serves the workspaces of `DATA_DIR` to one MCP client over stdin/stdout until the client closes
  * stdin. Reads the server's environment variables (DATA_DIR, OLLAMA_HOST, EMBED_MODEL, CHAT_MODEL,
- * FUSION_VECTOR_WEIGHT; PUBLIC_URL for passage links). Safe beside a running server on the same data dir.
+ * FUSION_VECTOR_WEIGHT, RERANK_URL, RERANK_MODEL, RERANK_TIMEOUT_MS; PUBLIC_URL for passage links). Safe beside a running server on the same data dir.
  * Nothing but the protocol is written to stdout.
  */
 export async function serveMcpOverStdio(environment: Record<string, string | undefined>): Promise<void> {

@@ -7,7 +7,7 @@ import type { AppDeps } from "../deps.js";
 import { toErrorResponse } from "../errors.js";
 import type { ChatParts } from "../services/chat/chat-parts.js";
 import { type ChatEvent, type ChatSource, chatSourceSchema, isAbortError } from "../services/chat/index.js";
-import { errorResponse, eventStreamResponse, jsonResponse } from "./schemas.js";
+import { errorResponse, eventStreamResponse, jsonResponse, rerankSummarySchema } from "./schemas.js";
 import { requireOwnThread } from "./thread-access.js";
 import { validate } from "./validation.js";
 
@@ -84,6 +84,7 @@ const answerStatusSchema = z
 const chatAnswerSchema = z.object({
   answer: z.string(),
   sources: z.array(chatSourceSchema),
+  rerank: rerankSummarySchema.optional(),
   threadId: z.string(),
   messageId: z.string(),
   status: answerStatusSchema,
@@ -155,7 +156,7 @@ export function createChatRoutes(deps: AppDeps) {
         summary: "Ask a question",
         description:
           "Retrieves passages, then streams the answer with [n] citations. With `Accept: text/event-stream` the events are " +
-          "`sources` ({sources}), `token` ({text}) per piece, `done` ({threadId, messageId, status}), or `error` ({code, message}). " +
+          "`sources` ({sources, rerank?}), `token` ({text}) per piece, `done` ({threadId, messageId, status}), or `error` ({code, message}). " +
           "Failures found before streaming starts (unknown thread, Ollama unreachable) are plain JSON errors. " +
           "With `regenerate: true` and a `threadId` the thread's last answer is replaced rather than the question stored again.",
         responses: {
@@ -222,6 +223,7 @@ export function createChatRoutes(deps: AppDeps) {
               {
                 answer: answer.answer,
                 sources: answer.sources.map(sourceData),
+                ...(answer.rerank === undefined ? {} : { rerank: answer.rerank }),
                 threadId: answer.threadId ?? "",
                 messageId: answer.messageId ?? "",
                 status: answer.status,
@@ -254,7 +256,10 @@ export function createChatRoutes(deps: AppDeps) {
               if (event.type === "sources") {
                 await stream.writeSSE({
                   event: "sources",
-                  data: JSON.stringify({ sources: event.sources.map(sourceData) }),
+                  data: JSON.stringify({
+                    sources: event.sources.map(sourceData),
+                    ...(event.rerank === undefined ? {} : { rerank: event.rerank }),
+                  }),
                 });
               } else if (event.type === "token") {
                 await stream.writeSSE({ event: "token", data: JSON.stringify({ text: event.text }) });

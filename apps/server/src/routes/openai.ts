@@ -124,7 +124,8 @@ const modelSchema = z.object({
 /**
  * OpenAI-compatible API: `GET /models` lists each workspace as a model, `POST /chat/completions` answers from the
  * workspace named by `model`, streamed or not. Citations `[n]` stay in the text; the passages ride along as a
- * `sources` field (on the completion, or on the final chunk when streamed) that OpenAI clients ignore.
+ * `sources` field (on the completion, or on the final chunk when streamed) that OpenAI clients ignore, with `rerank`
+ * beside it when a reranker is configured.
  */
 export function createOpenAiRoutes(deps: AppDeps) {
   const { kb, shutdownSignal } = deps;
@@ -254,6 +255,7 @@ export function createOpenAiRoutes(deps: AppDeps) {
                 total_tokens: answer.usage.promptTokens + answer.usage.completionTokens,
               },
               sources: answer.sources,
+              ...(answer.rerank === undefined ? {} : { rerank: answer.rerank }),
             });
           } finally {
             abort.dispose();
@@ -282,15 +284,18 @@ export function createOpenAiRoutes(deps: AppDeps) {
         return streamSSE(c, async (stream) => {
           stream.onAbort(abort.abort);
           let sources: unknown[] = [];
+          let rerank: Record<string, unknown> = {};
           try {
             await stream.writeSSE({ data: chunk({ role: "assistant", content: "" }, null) });
             for (let next = first; !next.done; next = await events.next()) {
               const event = next.value;
-              if (event.type === "sources") sources = event.sources;
-              else if (event.type === "token")
+              if (event.type === "sources") {
+                sources = event.sources;
+                rerank = event.rerank === undefined ? {} : { rerank: event.rerank };
+              } else if (event.type === "token")
                 await stream.writeSSE({ data: chunk({ content: event.text }, null) });
               else {
-                await stream.writeSSE({ data: chunk({}, event.finishReason, { sources }) });
+                await stream.writeSSE({ data: chunk({}, event.finishReason, { sources, ...rerank }) });
                 if (body.stream_options?.include_usage) {
                   await stream.writeSSE({
                     data: JSON.stringify({

@@ -127,8 +127,8 @@ export const queuedDocumentSchema = z.object({
   status: documentStatusSchema,
 });
 
-/** A stored chunk and a search hit, declared once in the ingest package. */
-export { chunkRecordSchema, searchResultSchema } from "@zhiku/ingest";
+/** A stored chunk, a search hit and what reranking did to a search, declared once in the ingest package. */
+export { chunkRecordSchema, rerankSummarySchema, searchResultSchema } from "@zhiku/ingest";
 
 /** The health report. */
 export const healthSchema = z.object({

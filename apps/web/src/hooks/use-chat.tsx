@@ -1,7 +1,14 @@
 import { createContext, type ReactNode, useCallback, useContext, useMemo, useRef, useState } from "react";
 import { useApi } from "../lib/api-context";
 import { toApiError } from "../lib/api-error";
-import type { AnswerStatus, ChatMode, FeedbackRating, Source, ThreadMessage } from "../lib/api-types";
+import type {
+  AnswerStatus,
+  ChatMode,
+  FeedbackRating,
+  RerankSummary,
+  Source,
+  ThreadMessage,
+} from "../lib/api-types";
 import { streamChat } from "../lib/chat-stream";
 
 /** An earlier answer to a turn's question, kept when the answer was regenerated. */
@@ -18,6 +25,8 @@ export interface ChatTurn {
   question: string;
   answer: string;
   sources: Source[];
+  /** Whether the reranker ordered the sources, for answers streamed in this session (threads do not store it). */
+  rerank?: RerankSummary;
   /** `retrieving` before the first token, `streaming` while tokens arrive. */
   status: "retrieving" | "streaming" | "done" | "stopped" | "error";
   /** The server's message when the answer failed. */
@@ -151,7 +160,8 @@ export function ChatProvider(props: ChatProviderProps) {
             : {}),
         };
         for await (const event of streamChat({ client: api, slug, body, signal: controller.signal })) {
-          if (event.type === "sources") updateTurn(turn.key, () => ({ sources: event.sources }));
+          if (event.type === "sources")
+            updateTurn(turn.key, () => ({ sources: event.sources, rerank: event.rerank }));
           else if (event.type === "token") {
             updateTurn(turn.key, (current) => ({ answer: current.answer + event.text, status: "streaming" }));
           } else {

@@ -76,6 +76,7 @@ export const en = {
   "chat.stopped": "Stopped.",
   "chat.answerDone": "Answer complete.",
   "chat.sources": "Sources",
+  "chat.rerankFallback": "The reranker did not answer, so the sources are in search order.",
   "chat.sourceChip": "Source {index}: {name}",
   "chat.citation": "Open source {index}",
   "chat.loadingThread": "Loading the conversation…",

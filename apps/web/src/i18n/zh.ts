@@ -75,6 +75,7 @@ export const zh: Messages = {
   "chat.stopped": "已停止。",
   "chat.answerDone": "回答完毕。",
   "chat.sources": "来源",
+  "chat.rerankFallback": "重排序服务未响应，来源按检索顺序排列。",
   "chat.sourceChip": "来源 {index}：{name}",
   "chat.citation": "打开来源 {index}",
   "chat.loadingThread": "正在加载对话…",

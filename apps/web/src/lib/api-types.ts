@@ -81,6 +81,12 @@ export type StoredAnswerVersion = ThreadMessage["earlierVersions"][number];
 /** The rating of an assistant message. */
 export type FeedbackRating = InferRequestType<Api["messages"][":id"]["feedback"]["$post"]>["json"]["rating"];
 
+/**
+ * What reranking did to a search's passages (`rerank` of the search response and of the chat stream's `sources`
+ * event): whether the reranker ordered them, and why not when it fell back. Absent without a reranker.
+ */
+export type RerankSummary = NonNullable<InferResponseType<WorkspaceRoutes["search"]["$post"], 200>["rerank"]>;
+
 /** A passage cited by an answer; `index` is the n of `[n]`. Also the data of the chat stream's `sources` event. */
 export type Source = ThreadMessage["sources"][number];
 

@@ -40,6 +40,29 @@ const source = {
 };
 
 describe("streamChat", () => {
+  it("yields the rerank summary of the sources event when the server sends one", async () => {
+    const rerank = {
+      applied: false,
+      model: "bge-reranker-v2-m3",
+      fallbackReason: "Reranker at …: not reachable",
+    };
+    const { client } = fakeServer(
+      `event: sources\ndata: ${JSON.stringify({ sources: [source], rerank })}\n\n` +
+        'event: done\ndata: {"threadId":"t1","messageId":"m2","status":"done"}\n\n',
+    );
+    const events = await collect(streamChat({ client, slug: "hr", body: { message: "年假?" } }));
+    expect(events[0]).toEqual({ type: "sources", sources: [source], rerank });
+
+    const plain = fakeServer(
+      `event: sources\ndata: ${JSON.stringify({ sources: [source], rerank: { applied: "yes" } })}\n\n` +
+        'event: done\ndata: {"threadId":"t1","messageId":"m2","status":"done"}\n\n',
+    );
+    const withoutSummary = await collect(
+      streamChat({ client: plain.client, slug: "hr", body: { message: "年假?" } }),
+    );
+    expect(withoutSummary[0]).toEqual({ type: "sources", sources: [source] });
+  });
+
   it("posts the question as JSON asking for SSE, and yields sources, tokens and done", async () => {
     const { client, requests } = fakeServer(
       `event: sources\ndata: ${JSON.stringify({ sources: [source] })}\n\n` +

@@ -1,11 +1,16 @@
 import type { ApiClient } from "./api-client";
 import { ApiError } from "./api-error";
-import type { AnswerStatus, ChatRequestBody, Source } from "./api-types";
+import type { AnswerStatus, ChatRequestBody, RerankSummary, Source } from "./api-types";
 import { readServerSentEvents } from "./sse-parser";
 
 /** What the chat stream delivers, named for what each event carries. */
 export type ChatStreamEvent =
-  | { type: "sources"; sources: Source[] }
+  | {
+      type: "sources";
+      sources: Source[];
+      /** Whether the reranker ordered the sources; absent without a reranker. */
+      rerank?: RerankSummary;
+    }
   | { type: "token"; text: string }
   | { type: "done"; threadId: string; messageId: string; status: AnswerStatus };
 
@@ -35,6 +40,14 @@ function parseData(data: string, event: string): Record<string, unknown> {
   });
 }
 
+/** The `rerank` of a `sources` event, when it has the summary's shape. */
+function rerankOf(value: unknown): RerankSummary | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  const { applied, model, fallbackReason } = value as Record<string, unknown>;
+  if (typeof applied !== "boolean" || typeof model !== "string") return undefined;
+  return { applied, model, ...(typeof fallbackReason === "string" ? { fallbackReason } : {}) };
+}
+
 /**
  * Posts a chat message and yields the answer as it streams: `sources` first, then `token`s, then `done`.
  * An `error` event from the server is thrown as an {@link ApiError} carrying the server's code and message;
@@ -47,7 +60,9 @@ export async function* streamChat(options: StreamChatOptions): AsyncGenerator<Ch
   for await (const event of readServerSentEvents(response.body)) {
     if (event.event === "sources") {
       const data = parseData(event.data, event.event);
-      yield { type: "sources", sources: Array.isArray(data.sources) ? (data.sources as Source[]) : [] };
+      const sources = Array.isArray(data.sources) ? (data.sources as Source[]) : [];
+      const rerank = rerankOf(data.rerank);
+      yield { type: "sources", sources, ...(rerank ? { rerank } : {}) };
     } else if (event.event === "token") {
       const data = parseData(event.data, event.event);
       yield { type: "token", text: typeof data.text === "string" ? data.text : "" };

@@ -13,6 +13,16 @@ const cliEnvSchema = z.object({
     .min(0, { message: "must be a number from 0 to 1" })
     .max(1, { message: "must be a number from 0 to 1" })
     .optional(),
+  RERANK_URL: z
+    .url({ protocol: /^https?$/, message: "must be a URL such as http://reranker:8080" })
+    .optional(),
+  RERANK_MODEL: z.string().min(1).default("bge-reranker-v2-m3"),
+  RERANK_TIMEOUT_MS: z.coerce
+    .number({ message: "must be a number of milliseconds from 50 to 120000" })
+    .int({ message: "must be a number of milliseconds from 50 to 120000" })
+    .min(50, { message: "must be a number of milliseconds from 50 to 120000" })
+    .max(120_000, { message: "must be a number of milliseconds from 50 to 120000" })
+    .default(3000),
 });
 
 /** Settings the CLI reads from the environment, with the same names and defaults as the server. */
@@ -40,5 +50,8 @@ export function knowledgeBaseSettingsOf(env: CliEnv): KnowledgeBaseSettings {
     ollamaHost: env.OLLAMA_HOST,
     embedModel: env.EMBED_MODEL,
     ...(env.FUSION_VECTOR_WEIGHT === undefined ? {} : { fusionVectorWeight: env.FUSION_VECTOR_WEIGHT }),
+    ...(env.RERANK_URL === undefined
+      ? {}
+      : { rerank: { url: env.RERANK_URL, model: env.RERANK_MODEL, timeoutMs: env.RERANK_TIMEOUT_MS } }),
   };
 }

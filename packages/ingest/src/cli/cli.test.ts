@@ -142,6 +142,47 @@ describe("zhiku CLI", () => {
     expect(bad.stderr).toContain("FUSION_VECTOR_WEIGHT");
   });
 
+  it("reranks with RERANK_URL (the stand-in's /v1/rerank here) and notes a reranker that is down", async () => {
+    const saved = env;
+    try {
+      env = { ...saved, RERANK_URL: ollama.url };
+      const reranked = await zhiku("search", "--workspace", "team", "--json", "RDB snapshots AOF log");
+      expect(reranked.code).toBe(0);
+      const body = JSON.parse(reranked.stdout) as {
+        results: { documentName: string; rerankScore?: number }[];
+        rerank?: { applied: boolean; model: string };
+      };
+      expect(body.rerank).toEqual({ applied: true, model: "bge-reranker-v2-m3" });
+      expect(body.results[0]?.documentName).toBe("redis.txt");
+      for (const result of body.results) expect(typeof result.rerankScore).toBe("number");
+      const text = await zhiku("search", "--workspace", "team", "RDB snapshots AOF log");
+      expect(text.stdout).toMatch(/^1\. redis\.txt .*\(rerank score 0\.\d{4}\)/);
+
+      env = { ...saved, RERANK_URL: "http://127.0.0.1:9" };
+      const down = await zhiku("search", "--workspace", "team", "--json", "RDB snapshots");
+      expect(down.code).toBe(0);
+      expect(down.stderr).toMatch(
+        /^note: not reranked, in the fused order \(Reranker at .*: not reachable\)/,
+      );
+      expect((JSON.parse(down.stdout) as { rerank?: { applied: boolean } }).rerank?.applied).toBe(false);
+
+      env = { ...saved, RERANK_URL: "reranker:8080" };
+      const bad = await zhiku("search", "--workspace", "team", "RDB snapshots");
+      expect(bad.code).not.toBe(0);
+      expect(bad.stderr).toContain("RERANK_URL: must be a URL such as http://reranker:8080");
+
+      env = saved;
+      const noReranker = await zhiku("eval", "--workspace", "team", "--modes", "hybrid+rerank", "q.jsonl");
+      expect(noReranker.code).not.toBe(0);
+      expect(noReranker.stderr).toContain("hybrid+rerank needs --rerank-url (or RERANK_URL)");
+      const badUrl = await zhiku("eval", "--workspace", "team", "--rerank-url", "reranker", "q.jsonl");
+      expect(badUrl.code).not.toBe(0);
+      expect(badUrl.stderr).toContain("must be a URL such as http://127.0.0.1:8080");
+    } finally {
+      env = saved;
+    }
+  });
+
   it("explains bad arguments and unknown workspaces", async () => {
     const badMode = await zhiku("search", "--workspace", "team", "--mode", "fuzzy", "x");
     expect(badMode.code).not.toBe(0);

@@ -23,12 +23,24 @@ function positiveInteger(value: string): number {
   return parsed;
 }
 
-async function openFromEnv() {
+function httpUrl(value: string): string {
+  const protocol = URL.canParse(value) ? new URL(value).protocol : undefined;
+  if (protocol === "http:" || protocol === "https:") return value;
+  throw new InvalidArgumentError("must be a URL such as http://127.0.0.1:8080");
+}
+
+/**
+ * Opens the knowledge base of the environment's DATA_DIR, with the environment's reranker (RERANK_URL) or the one
+ * given on the command line.
+ */
+async function openFromEnv(rerank?: { url: string; model: string; timeoutMs: number }) {
   const { knowledgeBaseSettingsOf, parseCliEnv } = await import("./cli-env.js");
   const { openKnowledgeBase } = await import("../knowledge-base.js");
   const { knowledgeBaseOptionsFrom } = await import("../knowledge-base-options.js");
   const env = parseCliEnv(process.env);
-  const knowledgeBase = await openKnowledgeBase(knowledgeBaseOptionsFrom(knowledgeBaseSettingsOf(env)));
+  const knowledgeBase = await openKnowledgeBase(
+    knowledgeBaseOptionsFrom({ ...knowledgeBaseSettingsOf(env), ...(rerank ? { rerank } : {}) }),
+  );
   return { env, knowledgeBase };
 }
 
@@ -151,32 +163,67 @@ program
   .description("measure retrieval (recall@1/5/10, MRR, nDCG@10, refusals) on a JSONL question set")
   .requiredOption("-w, --workspace <slug>", "workspace slug holding the documents the questions are about")
   .option("--json", "print the report as JSON", false)
-  .option("--modes <modes>", "comma-separated modes", "fulltext,vector,hybrid")
+  .option(
+    "--modes <modes>",
+    "comma-separated modes of fulltext, vector, hybrid, hybrid+rerank (default: fulltext,vector,hybrid, and hybrid+rerank with --rerank-url)",
+  )
   .option(
     "--cutoff <similarity>",
     "cosine cut-off for refusals (default: the workspace's cut-off in force)",
     Number.parseFloat,
   )
+  .option(
+    "--rerank-url <url>",
+    "a reranking server (POST /v1/rerank) for the hybrid+rerank mode (default: RERANK_URL)",
+    httpUrl,
+  )
+  .option("--rerank-model <model>", "the reranker's model (default: RERANK_MODEL, bge-reranker-v2-m3)")
+  .option("--rerank-timeout <ms>", "longest wait for one rerank request", positiveInteger, 30_000)
   .argument("<questions>", 'JSONL file: {"id","question","expected":[document names],"lang"?} per line')
   .action(
     async (
       questionsPath: string,
-      options: { workspace: string; json: boolean; modes: string; cutoff?: number },
+      options: {
+        workspace: string;
+        json: boolean;
+        modes?: string;
+        cutoff?: number;
+        rerankUrl?: string;
+        rerankModel?: string;
+        rerankTimeout: number;
+      },
     ) => {
-      const modes = options.modes.split(",").map((mode) => mode.trim());
-      const unknown = modes.filter((mode) => !["fulltext", "vector", "hybrid"].includes(mode));
+      const { EVAL_MODES } = await import("../eval/evaluate.js");
+      const { parseCliEnv } = await import("./cli-env.js");
+      const environment = parseCliEnv(process.env);
+      const rerankUrl = options.rerankUrl ?? environment.RERANK_URL;
+      const defaultModes = rerankUrl ? "fulltext,vector,hybrid,hybrid+rerank" : "fulltext,vector,hybrid";
+      const modes = (options.modes ?? defaultModes).split(",").map((mode) => mode.trim());
+      const unknown = modes.filter((mode) => !(EVAL_MODES as readonly string[]).includes(mode));
       if (unknown.length > 0) throw new InvalidArgumentError(`--modes: unknown mode ${unknown.join(", ")}`);
+      if (modes.includes("hybrid+rerank") && !rerankUrl)
+        throw new InvalidArgumentError("--modes: hybrid+rerank needs --rerank-url (or RERANK_URL)");
       const { runEval } = await import("./eval-command.js");
-      const { env, knowledgeBase } = await openFromEnv();
+      // Eval waits longer than a search would: a slow reranker should not spoil the figures.
+      const { env, knowledgeBase } = await openFromEnv(
+        rerankUrl
+          ? {
+              url: rerankUrl,
+              model: options.rerankModel ?? environment.RERANK_MODEL,
+              timeoutMs: options.rerankTimeout,
+            }
+          : undefined,
+      );
       try {
         await runEval({
           knowledgeBase,
           workspace: options.workspace,
           questionsPath,
-          modes: modes as ("fulltext" | "vector" | "hybrid")[],
+          modes: modes as (typeof EVAL_MODES)[number][],
           ...(options.cutoff === undefined ? {} : { relevanceCutoff: options.cutoff }),
           json: options.json,
           ollamaHost: env.OLLAMA_HOST,
+          ...(rerankUrl ? { rerankUrl } : {}),
           output: process.stdout,
           errorOutput: process.stderr,
         });

@@ -10,7 +10,7 @@ export interface RunSearchOptions {
   /** Print `{"results":[...]}` instead of a readable list. */
   json: boolean;
   output: NodeJS.WritableStream;
-  /** Where notes go (a fallback to full text), so JSON output stays clean. */
+  /** Where notes go (a fallback to full text, a reranker that did not answer), so JSON output stays clean. */
   errorOutput: NodeJS.WritableStream;
 }
 
@@ -25,6 +25,9 @@ export async function runSearch(options: RunSearchOptions): Promise<void> {
   if (response.fallbackReason) {
     options.errorOutput.write(`note: searched full text only (${response.fallbackReason})\n`);
   }
+  if (response.rerank?.fallbackReason) {
+    options.errorOutput.write(`note: not reranked, in the fused order (${response.rerank.fallbackReason})\n`);
+  }
   if (options.json) {
     const results = response.results.map((result) => ({
       documentName: result.documentName,
@@ -35,10 +38,13 @@ export async function runSearch(options: RunSearchOptions): Promise<void> {
       page: result.page,
       headings: result.headings,
       relevance: result.relevance,
+      ...(result.rerankScore === undefined ? {} : { rerankScore: result.rerankScore }),
       start: result.start,
       end: result.end,
     }));
-    options.output.write(`${JSON.stringify({ results })}\n`);
+    options.output.write(
+      `${JSON.stringify({ results, ...(response.rerank === undefined ? {} : { rerank: response.rerank }) })}\n`,
+    );
     return;
   }
   if (response.results.length === 0) {
@@ -50,8 +56,12 @@ export async function runSearch(options: RunSearchOptions): Promise<void> {
       .filter(Boolean)
       .join(" · ");
     const snippet = result.text.replace(/\s+/g, " ").trim();
+    const score =
+      result.rerankScore === undefined
+        ? `score ${result.score.toFixed(4)}`
+        : `rerank score ${result.rerankScore.toFixed(4)}`;
     options.output.write(
-      `${position + 1}. ${result.documentName}${where ? ` — ${where}` : ""}  (score ${result.score.toFixed(4)})\n` +
+      `${position + 1}. ${result.documentName}${where ? ` — ${where}` : ""}  (${score})\n` +
         `   ${snippet.length > 240 ? `${snippet.slice(0, 240)}…` : snippet}\n\n`,
     );
   });

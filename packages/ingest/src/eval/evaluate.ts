@@ -1,7 +1,12 @@
 import { z } from "zod";
 import { ZhikuError } from "../errors.js";
 import type { KnowledgeBase, SearchMode } from "../knowledge-base.js";
-import { keepRelevant, type RelevanceCutoffs, type RelevanceEvidence } from "../refuse/relevance.js";
+import {
+  keepRelevant,
+  RERANK_RELEVANCE_CUTOFF,
+  type RelevanceCutoffs,
+  type RelevanceEvidence,
+} from "../refuse/relevance.js";
 import { parseJsonLines } from "./json-lines.js";
 import { distinctInOrder, ndcgAt, recallAt, reciprocalRank } from "./metrics.js";
 
@@ -34,18 +39,30 @@ export interface RankingFigures {
   ndcgAt10: number;
 }
 
+/**
+ * What `zhiku eval` measures: a search mode with its candidates in the fused order, or `hybrid+rerank`, hybrid
+ * search whose candidates the reranker reordered (needs a knowledge base opened with a reranker).
+ */
+export type EvalMode = SearchMode | "hybrid+rerank";
+
+/** Every {@link EvalMode}, in report order. */
+export const EVAL_MODES: readonly EvalMode[] = ["fulltext", "vector", "hybrid", "hybrid+rerank"];
+
 /** Figures of one search mode. */
 export interface ModeReport {
-  mode: SearchMode;
+  mode: EvalMode;
   /** Over all answerable questions. */
   overall: RankingFigures;
   /** Per language (`lang` of the questions; "unknown" when missing). */
   byLanguage: Record<string, RankingFigures>;
   /** Over the answerable questions worded differently from their source text. */
   paraphrased?: RankingFigures;
-  /** How often query mode would refuse: unanswerable questions (should) and answerable ones (should not). */
+  /**
+   * How often query mode would refuse: unanswerable questions (should) and answerable ones (should not). `cutoff` is
+   * the cosine cut-off, or for `hybrid+rerank` the reranker's ({@link RERANK_RELEVANCE_CUTOFF}), which decides there.
+   */
   refusals: { cutoff: number; unanswerable: number; refusedUnanswerable: number; refusedAnswerable: number };
-  /** Refusal rates at other cut-offs, to choose one (vector and hybrid only). */
+  /** Refusal rates at other cosine cut-offs, to choose one (vector and hybrid only). */
   cutoffSweep?: { cutoff: number; refusedUnanswerableRate: number; refusedAnswerableRate: number }[];
   /** Questions whose expected documents were not in the top 10. */
   misses: string[];
@@ -64,8 +81,8 @@ export interface EvaluateOptions {
   knowledgeBase: KnowledgeBase;
   workspace: string;
   questions: EvalQuestion[];
-  /** Modes to measure; default fulltext, vector, hybrid. */
-  modes?: SearchMode[];
+  /** Modes to measure; default fulltext, vector, hybrid. `hybrid+rerank` needs a knowledge base with a reranker. */
+  modes?: EvalMode[];
   /** Cosine cut-off used to decide refusals; default the workspace's cut-off in force (calibrated, manual or default). */
   relevanceCutoff?: number;
   /** Passages fetched per question; distinct documents among them are ranked. Default 30. */
@@ -125,17 +142,27 @@ export async function evaluate(options: EvaluateOptions): Promise<EvalReport> {
   const reports: ModeReport[] = [];
   for (const mode of modes) {
     const observations: Observation[] = [];
+    const reranked = mode === "hybrid+rerank";
+    const searchMode: SearchMode = reranked ? "hybrid" : mode;
     for (const question of options.questions) {
       const response = await options.knowledgeBase.search({
         workspace: options.workspace,
         query: question.question,
-        mode,
+        mode: searchMode,
         limit: options.passages ?? 30,
+        rerank: reranked,
       });
-      if (response.mode !== mode) {
+      if (response.mode !== searchMode) {
         throw new ZhikuError(
           "unavailable:ollama",
           `Cannot evaluate ${mode} search: ${response.fallbackReason ?? "it fell back to full text"}`,
+        );
+      }
+      // A figure of the fused order labelled as reranked would mislead: a reranker that fails stops the run.
+      if (reranked && !response.rerank?.applied) {
+        throw new ZhikuError(
+          "unavailable:reranker",
+          `Cannot evaluate ${mode} search: ${response.rerank?.fallbackReason ?? "no reranker is configured (--rerank-url)"}`,
         );
       }
       observations.push({
@@ -170,11 +197,12 @@ export async function evaluate(options: EvaluateOptions): Promise<EvalReport> {
       ),
       ...(paraphrased.length > 0 ? { paraphrased: figures(paraphrased) } : {}),
       refusals: {
-        cutoff,
+        // With reranker scores on every passage, the cosine cut-off is not read (see keepRelevant).
+        cutoff: reranked ? RERANK_RELEVANCE_CUTOFF : cutoff,
         unanswerable: unanswerable.length,
         ...refusalsAt(cutoff),
       },
-      ...(mode === "fulltext"
+      ...(mode === "fulltext" || reranked
         ? {}
         : {
             cutoffSweep: [0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6].map((cutoff) => {
@@ -203,17 +231,23 @@ export async function evaluate(options: EvaluateOptions): Promise<EvalReport> {
   };
 }
 
-/** A plain-text table of a report, with a note on which figures need a real embedding model. */
-export function formatReport(report: EvalReport, options: { standInEmbedder: boolean }): string {
+/**
+ * A plain-text table of a report, with a note on which figures need a real embedding model (and, with
+ * `standInReranker`, a real reranker).
+ */
+export function formatReport(
+  report: EvalReport,
+  options: { standInEmbedder: boolean; standInReranker?: boolean },
+): string {
   const percent = (value: number) => `${(value * 100).toFixed(1)}%`.padStart(7);
   const lines = [
     `Workspace "${report.workspace}", ${report.questions} questions, embeddings: ${report.embedModel ?? "none"}`,
     "",
-    "mode       group           n   R@1     R@5     R@10    MRR     nDCG@10",
+    "mode           group           n   R@1     R@5     R@10    MRR     nDCG@10",
   ];
   for (const mode of report.modes) {
     const row = (group: string, figures: RankingFigures) =>
-      `${mode.mode.padEnd(10)} ${group.padEnd(12)} ${String(figures.questions).padStart(4)} ${percent(figures.recallAt1)} ${percent(figures.recallAt5)} ${percent(figures.recallAt10)} ${figures.mrr.toFixed(3).padStart(7)} ${figures.ndcgAt10.toFixed(3).padStart(7)}`;
+      `${mode.mode.padEnd(14)} ${group.padEnd(12)} ${String(figures.questions).padStart(4)} ${percent(figures.recallAt1)} ${percent(figures.recallAt5)} ${percent(figures.recallAt10)} ${figures.mrr.toFixed(3).padStart(7)} ${figures.ndcgAt10.toFixed(3).padStart(7)}`;
     lines.push(row("all", mode.overall));
     for (const [language, figures] of Object.entries(mode.byLanguage)) lines.push(row(language, figures));
     if (mode.paraphrased) lines.push(row("paraphrased", mode.paraphrased));
@@ -222,8 +256,9 @@ export function formatReport(report: EvalReport, options: { standInEmbedder: boo
   for (const mode of report.modes) {
     const { cutoff, unanswerable, refusedUnanswerable, refusedAnswerable } = mode.refusals;
     const answerable = mode.overall.questions;
+    const scale = mode.mode === "hybrid+rerank" ? "reranker cut-off" : "cut-off";
     lines.push(
-      `  ${mode.mode.padEnd(9)} cut-off ${cutoff}: refused ${refusedUnanswerable}/${unanswerable} unanswerable, ${refusedAnswerable}/${answerable} answerable`,
+      `  ${mode.mode.padEnd(13)} ${scale} ${cutoff}: refused ${refusedUnanswerable}/${unanswerable} unanswerable, ${refusedAnswerable}/${answerable} answerable`,
     );
   }
   lines.push(
@@ -234,5 +269,11 @@ export function formatReport(report: EvalReport, options: { standInEmbedder: boo
           "(run against Ollama with bge-m3 to measure them)."
       : "Note: vector, hybrid and refusal figures depend on the embedding model named above.",
   );
+  if (options.standInReranker) {
+    lines.push(
+      "The reranker was the stand-in's, which scores by shared words and characters (lexical): the hybrid+rerank\n" +
+        "figures are the stand-in's, not a cross-encoder's (run with --rerank-url at a real reranker to measure them).",
+    );
+  }
   return lines.join("\n");
 }

@@ -24,7 +24,7 @@ export interface HttpRerankerOptions {
   url: string;
   /** The model (`RERANK_MODEL`), e.g. `bge-reranker-v2-m3`. */
   model: string;
-  /** Longest wait for an answer before giving up (search then keeps the fused order). Default 5 000 ms. */
+  /** Longest wait for an answer before giving up (search then keeps the fused order). Default 3 000 ms, as `RERANK_TIMEOUT_MS`. */
   timeoutMs?: number;
   /** The fetch to use. Default the global one. */
   fetch?: typeof fetch;
@@ -41,7 +41,7 @@ interface RerankBody {
  */
 export function createHttpReranker(options: HttpRerankerOptions): Reranker {
   const endpoint = `${options.url.replace(/\/+$/, "")}/v1/rerank`;
-  const timeoutMs = options.timeoutMs ?? 5_000;
+  const timeoutMs = options.timeoutMs ?? 3_000;
   const fetchImplementation = options.fetch ?? fetch;
   const unavailable = (message: string, cause?: unknown) =>
     new ZhikuError("unavailable:reranker", `Reranker at ${endpoint}: ${message}`, { cause });

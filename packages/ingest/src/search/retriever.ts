@@ -5,6 +5,8 @@ import type { DocumentRepository } from "../store/document-repository.js";
 import type { WorkspaceRepository } from "../store/workspace-repository.js";
 import type { Embedder } from "../types.js";
 import type { ChunkSearch } from "./chunk-search.js";
+import type { Reranker } from "./http-reranker.js";
+import { rerankCandidates, rerankResults } from "./rerank-results.js";
 import type { SearchMode, SearchOptions, SearchResponse } from "./search-types.js";
 
 /** Finds the passages of a workspace for a query (`zhiku search`, the search API, chat retrieval). */
@@ -21,14 +23,20 @@ export interface RetrieverSetup {
   chunks: ChunkSearch;
   /** Embeds the query; must be the model the workspace's vectors came from. */
   embedder: Embedder;
+  /**
+   * Reorders the top candidates of every search (unless it asks for `rerank: false`); none by default. When it fails
+   * or is too slow, the search keeps the fused order and its `rerank` summary says why.
+   */
+  reranker?: Reranker;
 }
 
 /**
  * The {@link Retriever} of one knowledge base. Without a usable query vector (Ollama down, a workspace of another
- * model) a hybrid search falls back to full text and says why; a vector search fails.
+ * model) a hybrid search falls back to full text and says why; a vector search fails. With a reranker, a search
+ * fetches {@link rerankCandidates} candidates, lets the reranker order them and keeps the best `limit`.
  */
 export function createRetriever(setup: RetrieverSetup): Retriever {
-  const { workspaces, documents, chunks, embedder } = setup;
+  const { workspaces, documents, chunks, embedder, reranker } = setup;
   return {
     async search(options) {
       const workspace = workspaces.requireRow(options.workspace);
@@ -36,7 +44,14 @@ export function createRetriever(setup: RetrieverSetup): Retriever {
       if (query.length === 0) throw new ZhikuError("invalid:input", "query: must not be empty");
       const limit = Math.min(Math.max(1, Math.floor(options.limit ?? 10)), 100);
       const requested = options.mode ?? "hybrid";
-      if (!workspace.chunk_table) return { results: [], mode: requested };
+      const reranking = reranker !== undefined && options.rerank !== false;
+      if (!workspace.chunk_table) {
+        return {
+          results: [],
+          mode: requested,
+          ...(reranking ? { rerank: { applied: false, model: reranker.model } } : {}),
+        };
+      }
 
       let mode: SearchMode = requested;
       let fallbackReason: string | undefined;
@@ -62,7 +77,7 @@ export function createRetriever(setup: RetrieverSetup): Retriever {
         mode,
         query: normalizeForIndex(query),
         vector,
-        limit,
+        limit: reranking ? rerankCandidates(limit) : limit,
         documentIds: options.documentIds,
       });
       const names = documents.names(workspace.id, [...new Set(hits.map((hit) => hit.documentId))]);
@@ -85,7 +100,19 @@ export function createRetriever(setup: RetrieverSetup): Retriever {
           end: hit.end,
         });
       }
-      return { results, mode, ...(fallbackReason ? { fallbackReason } : {}) };
+      const fallback = fallbackReason ? { fallbackReason } : {};
+      if (!reranking) return { results, mode, ...fallback };
+      const outcome = await rerankResults({ query, results, reranker, limit });
+      return {
+        results: outcome.results,
+        mode,
+        ...fallback,
+        rerank: {
+          applied: outcome.reranked,
+          model: reranker.model,
+          ...(outcome.rerankError === undefined ? {} : { fallbackReason: outcome.rerankError }),
+        },
+      };
     },
   };
 }

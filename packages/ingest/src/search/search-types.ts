@@ -1,4 +1,4 @@
-import type { SearchResult } from "../record-schemas.js";
+import type { RerankSummary, SearchResult } from "../record-schemas.js";
 
 /** How a search finds passages: vector and full text fused (default), or one of them alone. */
 export type SearchMode = "hybrid" | "vector" | "fulltext";
@@ -15,6 +15,11 @@ export interface SearchOptions {
   mode?: SearchMode;
   /** Only passages of these documents. */
   documentIds?: string[];
+  /**
+   * Rerank the candidates when a reranker is configured (`RERANK_URL`); default true. `zhiku eval` turns it off to
+   * measure the order without it.
+   */
+  rerank?: boolean;
 }
 
 /** Results of a search, best first, and the mode actually used (hybrid falls back to fulltext without Ollama). */
@@ -23,4 +28,6 @@ export interface SearchResponse {
   mode: SearchMode;
   /** Why the requested mode could not be used, when it fell back. */
   fallbackReason?: string;
+  /** Whether the reranker ordered the results; absent without a reranker. */
+  rerank?: RerankSummary;
 }

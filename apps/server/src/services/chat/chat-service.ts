@@ -1,6 +1,7 @@
 import {
   countTokens as countIngestTokens,
   keepRelevant,
+  type RerankSummary,
   type SearchMode,
   type SearchResult,
   type WorkspaceRecord,
@@ -23,7 +24,7 @@ export type SearchFunction = (options: {
   query: string;
   limit: number;
   mode: SearchMode;
-}) => Promise<{ results: SearchResult[]; mode: SearchMode }>;
+}) => Promise<{ results: SearchResult[]; mode: SearchMode; rerank?: RerankSummary }>;
 
 /** Dependencies and tuning of {@link createChatService}. */
 export interface ChatServiceOptions {
@@ -98,7 +99,14 @@ export interface ChatUsage {
 
 /** What a chat stream yields, in order: `sources` once, `token` per piece, `done` once. */
 export type ChatEvent =
-  | { type: "sources"; sources: ChatSource[]; query: string; searchMode: SearchMode }
+  | {
+      type: "sources";
+      sources: ChatSource[];
+      query: string;
+      searchMode: SearchMode;
+      /** Whether the reranker ordered the passages; absent without a reranker. */
+      rerank?: RerankSummary;
+    }
   | { type: "token"; text: string }
   | {
       type: "done";
@@ -122,6 +130,8 @@ export interface ChatAnswer {
   answer: string;
   finishReason: FinishReason;
   sources: ChatSource[];
+  /** Whether the reranker ordered the passages; absent without a reranker. */
+  rerank?: RerankSummary;
   threadId: string | null;
   messageId: string | null;
   usage: ChatUsage;
@@ -231,7 +241,9 @@ export function createChatService(options: ChatServiceOptions): ChatService {
       mode: settings.mode ?? "hybrid",
     });
     if (signal?.aborted) throw abortError(signal);
-    // The workspace's cut-offs in force: calibrated for its embedding model, its manual setting, or the default.
+    const reranked = found.rerank === undefined ? {} : { rerank: found.rerank };
+    // The workspace's cut-offs in force (a reranker's score, when the reranker ordered the passages, replaces the
+    // cosine: see keepRelevant): calibrated for its embedding model, its manual setting, or the default.
     const retrieved = toSources(keepRelevant(found.results, { query, cutoffs: workspace.refusal }));
 
     let answer = "";
@@ -263,7 +275,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
       // Nothing relevant: say so without calling the model.
       answer = noPassagesAnswer(language);
       status = "done";
-      yield { type: "sources", sources: [], query, searchMode: found.mode };
+      yield { type: "sources", sources: [], query, searchMode: found.mode, ...reranked };
       yield { type: "token", text: answer };
       const ids = save();
       yield {
@@ -305,7 +317,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     let usage: ChatUsage = { promptTokens: prompt.promptTokens, completionTokens: 0 };
     let finishReason: FinishReason = "stop";
     try {
-      yield { type: "sources", sources, query, searchMode: found.mode };
+      yield { type: "sources", sources, query, searchMode: found.mode, ...reranked };
       const temperature = request.temperature ?? settings.temperature;
       iterator = await client.chat({
         model,
@@ -361,13 +373,17 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     stream,
     async answer(request) {
       let sources: ChatSource[] = [];
+      let rerank: RerankSummary | undefined;
       for await (const event of stream(request)) {
-        if (event.type === "sources") sources = event.sources;
-        else if (event.type === "done") {
+        if (event.type === "sources") {
+          sources = event.sources;
+          rerank = event.rerank;
+        } else if (event.type === "done") {
           return {
             answer: event.answer,
             finishReason: event.finishReason,
             sources,
+            ...(rerank === undefined ? {} : { rerank }),
             threadId: event.threadId,
             messageId: event.messageId,
             usage: event.usage,

@@ -4,6 +4,7 @@ import { localizeError } from "../../i18n/error-messages";
 import { useI18n } from "../../i18n/i18n";
 import type { FeedbackRating, Source } from "../../lib/api-types";
 import { ThumbDownIcon, ThumbUpIcon } from "../icons";
+import { RerankNote } from "./rerank-note";
 
 // The Markdown stack (parser, GFM) is a third of the client: it loads with the first answer, not with the page.
 const MarkdownView = lazy(() =>
@@ -37,9 +38,16 @@ export function TurnView(props: TurnViewProps) {
   useEffect(() => setChosen(null), [versionCount]);
   const shown = chosen ?? versionCount - 1;
   const earlier = shown < versionCount - 1 ? current.earlierVersions[shown] : undefined;
-  // An earlier version is shown like a finished answer, without the newest one's feedback.
+  // An earlier version is shown like a finished answer, without the newest one's feedback (or rerank note).
   const turn = earlier
-    ? { ...current, ...earlier, error: undefined, errorCode: undefined, messageId: undefined }
+    ? {
+        ...current,
+        ...earlier,
+        error: undefined,
+        errorCode: undefined,
+        messageId: undefined,
+        rerank: undefined,
+      }
     : current;
   const sourceByIndex = new Map(turn.sources.map((source) => [source.index, source]));
   const openIndex = (index: number) => {
@@ -102,6 +110,7 @@ export function TurnView(props: TurnViewProps) {
             ))}
           </section>
         )}
+        <RerankNote rerank={turn.rerank} />
         {!pending && (turn.answer || versionCount > 1 || failed) && (
           <div className="answer-actions">
             {versionCount > 1 && (

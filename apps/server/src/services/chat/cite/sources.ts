@@ -15,6 +15,7 @@ export function toSources(results: SearchResult[]): ChatSource[] {
     page: result.page,
     score: result.score,
     relevance: result.relevance,
+    ...(result.rerankScore === undefined ? {} : { rerankScore: result.rerankScore }),
     headings: result.headings,
     start: result.start,
     end: result.end,
