@@ -43,7 +43,10 @@ export interface BotFixtureOptions {
  */
 export async function createBotFixture(options: BotFixtureOptions): Promise<BotFixture> {
   const platform = await startRecordingServer(options.reply);
-  const server = await createTestServer({ environment: { PUBLIC_URL: fixturePublicUrl } });
+  // Edits as soon as the previous one is done, so the platform sees the answer streamed whatever the machine's speed.
+  const server = await createTestServer({
+    environment: { PUBLIC_URL: fixturePublicUrl, BOT_EDIT_INTERVAL_MS: "0" },
+  });
   const { document } = await server.deps.kb.ingest({
     workspace: "docs",
     name: "backup.md",
