@@ -67,7 +67,8 @@ const lastErrorLength = 500;
 /** Options for {@link BotAnswerer}. */
 export interface BotAnswererOptions {
   kb: KnowledgeBase;
-  chat: ChatService;
+  /** The chat service; only its stream is used. */
+  chat: Pick<ChatService, "stream">;
   integrations: IntegrationStore;
   audit: AuditLog;
   logger: Logger;
