@@ -59,7 +59,7 @@ export interface BotQuestion {
 export type AcceptOutcome = "answering" | "duplicate" | "empty" | "disabled";
 
 /** The least time between two edits of a streamed answer by default, in ms (Slack's chat.update allows ~1/s). */
-export const defaultEditIntervalMs = 1000;
+const defaultEditIntervalMs = 1000;
 
 /** The longest error kept as an integration's last error. */
 const lastErrorLength = 500;
@@ -77,8 +77,8 @@ export interface BotAnswererOptions {
   /** Aborted when the server stops: answers in progress end. */
   shutdownSignal: AbortSignal;
   /**
-   * Least time between two edits of an answer as it streams, in ms (`BOT_EDIT_INTERVAL_MS`); default
-   * {@link defaultEditIntervalMs}. 0 edits as soon as the previous edit is done.
+   * Least time between two edits of an answer as it streams, in ms (`BOT_EDIT_INTERVAL_MS`); default 1000. 0 edits
+   * as soon as the previous edit is done.
    */
   editIntervalMs?: number | undefined;
 }

@@ -38,11 +38,6 @@ export class ThrottledEdits {
     this.#lastEditAt = this.#now();
   }
 
-  /** How many edits were sent (or are in flight). */
-  get edits(): number {
-    return this.#edits;
-  }
-
   /** The text the message should show now; sent when the interval allows. */
   push(text: string): void {
     if (this.#finished) return;

@@ -29,15 +29,17 @@ export function IntegrationsPage() {
   const [integrations, setIntegrations] = useState<Integration[] | null>(null);
   const [editing, setEditing] = useState<string | null>(null);
 
+  // Keyed by the slug, not the workspace object: a refreshed workspace list must not reload (and close an open edit).
+  const shownSlug = workspace?.slug;
   const reload = useCallback(async () => {
-    if (!workspace) return;
+    if (!shownSlug) return;
     try {
-      setIntegrations(await api.listIntegrations(workspace.slug));
+      setIntegrations(await api.listIntegrations(shownSlug));
     } catch (error) {
       showError(error);
       setIntegrations((current) => current ?? []);
     }
-  }, [api, workspace, showError]);
+  }, [api, shownSlug, showError]);
 
   useEffect(() => {
     setIntegrations(null);

@@ -47,7 +47,7 @@ const messageEventSchema = z.object({
 });
 
 /** Feishu lets a text message be edited (`PUT /im/v1/messages/:message_id`) at most 20 times. */
-export const feishuMaxEdits = 20;
+const feishuMaxEdits = 20;
 
 /** A text message's text without its `@_user_n` mention placeholders. */
 export function feishuQuestionText(content: string, mentionKeys: string[]): string {

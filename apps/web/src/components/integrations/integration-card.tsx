@@ -8,7 +8,7 @@ import { platformForms } from "./platform-fields";
  * The callback URL to paste into the platform's console. The server gives a full URL when `PUBLIC_URL` is set, else
  * only a path, which is completed with the address this page was opened at.
  */
-export function fullCallbackUrl(callbackUrl: string, origin: string): string {
+function fullCallbackUrl(callbackUrl: string, origin: string): string {
   return callbackUrl.startsWith("/") ? `${origin}${callbackUrl}` : callbackUrl;
 }
 
