@@ -3,7 +3,7 @@ import type { AuditLog } from "../auth/audit-log.js";
 import type { Logger } from "../logger.js";
 import type { ChatService } from "../services/chat/chat-service.js";
 import type { ChatSource } from "../services/chat/chat-source.js";
-import { detectLanguage } from "../services/chat/language.js";
+import { detectLanguage, type QuestionLanguage } from "../services/chat/language.js";
 import {
   failureText,
   formatBotAnswer,
@@ -156,7 +156,12 @@ export class BotAnswerer {
         : undefined;
       let text: string;
       try {
-        text = await this.#stream({ question, workspace, onPartial: (partial) => edits?.push(partial) });
+        text = await this.#stream({
+          question,
+          workspace,
+          language,
+          onPartial: (partial) => edits?.push(partial),
+        });
       } catch (error) {
         if (shutdownSignal.aborted) {
           await edits?.finish();
@@ -183,6 +188,7 @@ export class BotAnswerer {
   async #stream(options: {
     question: BotQuestion;
     workspace: WorkspaceRecord;
+    language: QuestionLanguage;
     onPartial: (text: string) => void;
   }): Promise<string> {
     const { chat, publicUrl, shutdownSignal } = this.#options;
@@ -200,12 +206,13 @@ export class BotAnswerer {
       if (event.type === "sources") sources = event.sources;
       else if (event.type === "token") {
         partial += event.text;
-        options.onPartial(formatPartialAnswer({ answer: partial, linkStyle }));
+        // Leading whitespace alone is nothing to show yet.
+        if (partial.trim()) options.onPartial(formatPartialAnswer({ answer: partial, linkStyle }));
       } else {
         return formatBotAnswer({
           answer: event.answer,
           sources,
-          language: detectLanguage(question.text),
+          language: options.language,
           workspaceSlug: workspace.slug,
           publicUrl,
           linkStyle,
