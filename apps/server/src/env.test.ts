@@ -65,6 +65,14 @@ describe("parseEnvironment", () => {
     expect(error.message).toContain('LOG_LEVEL="loud"');
   });
 
+  it("reads BOT_EDIT_INTERVAL_MS as whole milliseconds up to a minute", () => {
+    expect(parseEnvironment({ BOT_EDIT_INTERVAL_MS: "0" }).botEditIntervalMs).toBe(0);
+    expect(parseEnvironment({ BOT_EDIT_INTERVAL_MS: "1500" }).botEditIntervalMs).toBe(1500);
+    expect(() => parseEnvironment({ BOT_EDIT_INTERVAL_MS: "-5" })).toThrow(
+      /BOT_EDIT_INTERVAL_MS="-5" is not valid/,
+    );
+  });
+
   it("rejects a non-positive upload limit", () => {
     expect(() => parseEnvironment({ MAX_UPLOAD_MB: "-1" })).toThrow(/MAX_UPLOAD_MB="-1" is not valid/);
   });

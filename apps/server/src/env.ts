@@ -27,6 +27,7 @@ const environmentSchema = z.object({
   RERANK_TIMEOUT_MS: z.coerce.number().int().min(50).max(120_000).default(3000),
   TRUST_PROXY: z.string().optional(),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  BOT_EDIT_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).optional(),
   SECRET_KEY: z
     .string()
     .refine(
@@ -59,6 +60,8 @@ const examples: Record<keyof z.infer<typeof environmentSchema>, string> = {
   TRUST_PROXY:
     "the number of reverse proxies in front of the server, such as 1, or their comma-separated addresses or CIDR ranges, such as 127.0.0.1,10.0.0.0/8",
   PUBLIC_URL: "the URL people open Zhiku at, such as https://zhiku.example.com",
+  BOT_EDIT_INTERVAL_MS:
+    "milliseconds from 0 to 60000 between two edits of a bot's streamed answer, such as 1000",
   SECRET_KEY:
     "a random 32-byte key, such as the output of `openssl rand -base64 32`, or unset to use DATA_DIR/secret.key",
 };
@@ -123,6 +126,11 @@ export interface ServerConfig {
   trustProxy?: TrustProxy;
   /** The URL people open Zhiku at (`PUBLIC_URL`), without a trailing slash, for links sent outside the browser. */
   publicUrl?: string;
+  /**
+   * Least time between two edits of a chat bot's answer as it streams into Slack or Feishu, in ms
+   * (`BOT_EDIT_INTERVAL_MS`); the bots' default when unset (1000: Slack's chat.update allows about one a second).
+   */
+  botEditIntervalMs?: number;
   /**
    * The key that encrypts stored secrets such as chat bots' credentials (`SECRET_KEY`, 32 bytes). Unset: a key file
    * `secret.key` in `DATA_DIR`, made on first start.
@@ -238,6 +246,9 @@ export function parseEnvironment(source: Record<string, string | undefined>): Se
     ...(environment.PUBLIC_URL === undefined
       ? {}
       : { publicUrl: environment.PUBLIC_URL.replace(/\/+$/, "") }),
+    ...(environment.BOT_EDIT_INTERVAL_MS === undefined
+      ? {}
+      : { botEditIntervalMs: environment.BOT_EDIT_INTERVAL_MS }),
     ...(secretKey === undefined ? {} : { secretKey }),
   };
 }

@@ -117,6 +117,7 @@ export async function openAppDeps(options: OpenAppDepsOptions): Promise<OpenedAp
       logger,
       publicUrl: config.publicUrl,
       shutdownSignal: shutdown.signal,
+      editIntervalMs: config.botEditIntervalMs,
     }),
   };
   const deps: AppDeps = {

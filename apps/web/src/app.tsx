@@ -11,6 +11,7 @@ import { AuditPage } from "./routes/audit-page";
 import { ChatPage } from "./routes/chat-page";
 import { DocumentsPage } from "./routes/documents-page";
 import { HomeRedirect } from "./routes/home-redirect";
+import { IntegrationsPage } from "./routes/integrations-page";
 import { LoginPage } from "./routes/login-page";
 import { NotFoundPage } from "./routes/not-found-page";
 import { OnboardingPage } from "./routes/onboarding-page";
@@ -74,6 +75,7 @@ export function AppRoutes() {
             <Route path="api-keys" element={<ApiKeysPage />} />
             <Route path="users" element={<UsersPage />} />
             <Route path="audit" element={<AuditPage />} />
+            <Route path="integrations" element={<IntegrationsPage />} />
           </Route>
           <Route path="*" element={<NotFoundPage />} />
         </Route>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ChatSource } from "../services/chat/chat-source.js";
-import { citedNumbers, formatBotAnswer } from "./format-answer.js";
+import { citedNumbers, formatBotAnswer, formatPartialAnswer } from "./format-answer.js";
 
 const source = (index: number, name: string, page: number | null = null): ChatSource => ({
   index,
@@ -74,5 +74,12 @@ describe("formatBotAnswer", () => {
         linkStyle: "plain",
       }),
     ).toBe("Nothing found.");
+  });
+
+  it("shows a streaming answer so far with an ellipsis, escaped for Slack, without sources", () => {
+    expect(formatPartialAnswer({ answer: "Backups run at 2 <am> [1", linkStyle: "slack" })).toBe(
+      "Backups run at 2 &lt;am&gt; [1 …",
+    );
+    expect(formatPartialAnswer({ answer: " 每晚备份 ", linkStyle: "plain" })).toBe("每晚备份 …");
   });
 });

@@ -72,6 +72,15 @@ export function formatBotAnswer(options: FormatBotAnswerOptions): string {
   return `${body}\n\n${zh ? "来源：" : "Sources:"}\n${lines.join("\n")}`;
 }
 
+/**
+ * An answer still streaming, as a bot's message shows it between edits: the text so far (escaped for Slack) and an
+ * ellipsis saying more is coming. Sources are listed only with the finished answer.
+ */
+export function formatPartialAnswer(options: { answer: string; linkStyle: LinkStyle }): string {
+  const body = options.answer.trim();
+  return `${options.linkStyle === "slack" ? escapeSlackText(body) : body} …`;
+}
+
 /** What a bot shows while it looks for the answer, where the platform lets it edit that message afterwards. */
 export function workingText(language: QuestionLanguage): string {
   return language === "zh" ? "正在文档中查找答案…" : "Looking through the documents…";

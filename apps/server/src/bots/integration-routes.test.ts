@@ -50,6 +50,9 @@ describe("integration routes", () => {
       settings: {},
       secrets: { botToken: "••••bqgy", signingSecret: "••••85a5" },
       callbackUrl: `https://zhiku.example.com/api/integrations/${integration.id}/slack/events`,
+      enabled: true,
+      lastActivityAt: null,
+      lastError: null,
     });
     const listed = (await (await server.request("/api/workspaces/docs/integrations")).json()) as {
       integrations: WireIntegration[];
@@ -143,6 +146,30 @@ describe("integration routes", () => {
       details: { changed: ["name", "mode", "secrets.signingSecret"] },
     });
     expect(JSON.stringify(event)).not.toContain("new-signing-secret");
+  });
+
+  it("switches a bot off and on, auditing the change", async () => {
+    const { integration } = (await (
+      await create({ platform: "slack", name: "Support", secrets: slackSecrets })
+    ).json()) as { integration: WireIntegration };
+    const toggle = (enabled: unknown) =>
+      server.request(`/api/workspaces/docs/integrations/${integration.id}`, {
+        method: "PATCH",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ enabled }),
+      });
+    const off = await toggle(false);
+    expect(off.status).toBe(200);
+    expect(await off.json()).toMatchObject({ integration: { enabled: false, name: "Support" } });
+    expect(server.deps.bots.integrations.get(integration.id)?.enabled).toBe(false);
+    expect(server.deps.auth.audit.list({ limit: 1 })[0]).toMatchObject({
+      action: "integration.updated",
+      details: { changed: ["enabled"] },
+    });
+    const bad = await toggle("no");
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ error: { code: "invalid:enabled" } });
+    expect(await (await toggle(true)).json()).toMatchObject({ integration: { enabled: true } });
   });
 
   it("disconnects a bot: its callback answers 404 at once, and deleting the workspace removes its bots", async () => {

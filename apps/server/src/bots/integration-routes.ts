@@ -58,6 +58,12 @@ const updateSchema = z.object({
     .record(z.string(), z.string())
     .optional()
     .describe("Secrets to replace; those not given stay as stored"),
+  enabled: z
+    .boolean()
+    .optional()
+    .describe(
+      "false switches the bot off: its callbacks are still verified and acknowledged, but not answered",
+    ),
 });
 
 const integrationSchema = z.object({
@@ -70,6 +76,14 @@ const integrationSchema = z.object({
   callbackUrl: z
     .string()
     .describe("Where to point the platform's event subscription; a path when PUBLIC_URL is not set"),
+  enabled: z.boolean().describe("false while an admin has switched the bot off"),
+  lastActivityAt: z.string().nullable().describe("When the bot last took a question; null: never"),
+  lastError: z
+    .string()
+    .nullable()
+    .describe(
+      "Why answering the last question failed (the platform's or Ollama's error); null when it was answered",
+    ),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -101,6 +115,9 @@ export function createIntegrationRoutes(options: IntegrationRoutesOptions) {
       Object.entries(record.secrets).map(([key, value]) => [key, maskSecret(value)]),
     ),
     callbackUrl: `${options.publicUrl ?? ""}${callbackPath(record.platform, record.id)}`,
+    enabled: record.enabled,
+    lastActivityAt: record.lastActivityAt,
+    lastError: record.lastError,
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
   });
@@ -176,7 +193,7 @@ export function createIntegrationRoutes(options: IntegrationRoutesOptions) {
       "/workspaces/:slug/integrations/:id",
       describeRoute({
         tags: ["Workspaces"],
-        summary: "Change a chat bot's name, mode, settings or secrets (admins)",
+        summary: "Change a chat bot's name, mode, settings or secrets, or switch it off and on (admins)",
         responses: {
           200: jsonResponse("The bot, secrets masked", z.object({ integration: integrationSchema })),
           400: errorResponse("A field the platform does not have, or an invalid value"),
@@ -201,6 +218,7 @@ export function createIntegrationRoutes(options: IntegrationRoutesOptions) {
           mode: input.mode,
           settings: settings.data as Record<string, string>,
           secrets: secrets.data as Record<string, string>,
+          enabled: input.enabled,
         });
         audit.record({
           actor: auth.user,
@@ -215,6 +233,7 @@ export function createIntegrationRoutes(options: IntegrationRoutesOptions) {
             changed: [
               ...(input.name === undefined ? [] : ["name"]),
               ...(input.mode === undefined ? [] : ["mode"]),
+              ...(input.enabled === undefined ? [] : ["enabled"]),
               ...Object.keys(input.settings ?? {}).map((key) => `settings.${key}`),
               ...Object.keys(input.secrets ?? {}).map((key) => `secrets.${key}`),
             ],

@@ -23,6 +23,12 @@ export interface IntegrationRecord {
   settings: Record<string, string>;
   /** The platform's credentials, decrypted. */
   secrets: Record<string, string>;
+  /** False while an admin has switched the bot off: its callbacks are verified and acknowledged, not answered. */
+  enabled: boolean;
+  /** When the bot last took a question (null: never). */
+  lastActivityAt: string | null;
+  /** Why answering that question failed (null: it was answered, or there was none). */
+  lastError: string | null;
   createdBy: string | null;
   createdAt: string;
   updatedAt: string;
@@ -36,6 +42,9 @@ interface IntegrationRow {
   mode: ChatMode;
   settings: string;
   secrets: string;
+  enabled: 0 | 1;
+  last_activity_at: string | null;
+  last_error: string | null;
   created_by: string | null;
   created_at: string;
   updated_at: string;
@@ -58,6 +67,7 @@ export interface UpdateIntegrationInput {
   mode?: ChatMode | undefined;
   settings?: Record<string, string> | undefined;
   secrets?: Record<string, string> | undefined;
+  enabled?: boolean | undefined;
 }
 
 /** How long a delivery id is remembered: far longer than any platform retries (hours). */
@@ -96,14 +106,19 @@ export class IntegrationStore {
       mode: input.mode,
       settings: JSON.stringify(input.settings),
       secrets: this.#box.seal(JSON.stringify(input.secrets), sealContext(id)),
+      enabled: 1,
+      last_activity_at: null,
+      last_error: null,
       created_by: input.createdBy,
       created_at: at,
       updated_at: at,
     };
     this.#db
       .prepare(
-        `INSERT INTO integrations (id, workspace_id, platform, name, mode, settings, secrets, created_by, created_at, updated_at)
-         VALUES (@id, @workspace_id, @platform, @name, @mode, @settings, @secrets, @created_by, @created_at, @updated_at)`,
+        `INSERT INTO integrations (id, workspace_id, platform, name, mode, settings, secrets, enabled, last_activity_at, last_error,
+           created_by, created_at, updated_at)
+         VALUES (@id, @workspace_id, @platform, @name, @mode, @settings, @secrets, @enabled, @last_activity_at, @last_error,
+           @created_by, @created_at, @updated_at)`,
       )
       .run(row);
     return this.#toRecord(row);
@@ -137,19 +152,30 @@ export class IntegrationStore {
     const secrets = { ...existing.secrets, ...input.secrets };
     this.#db
       .prepare(
-        "UPDATE integrations SET name = ?, mode = ?, settings = ?, secrets = ?, updated_at = ? WHERE id = ?",
+        "UPDATE integrations SET name = ?, mode = ?, settings = ?, secrets = ?, enabled = ?, updated_at = ? WHERE id = ?",
       )
       .run(
         input.name ?? existing.name,
         input.mode ?? existing.mode,
         JSON.stringify(settings),
         this.#box.seal(JSON.stringify(secrets), sealContext(existing.id)),
+        (input.enabled ?? existing.enabled) ? 1 : 0,
         new Date().toISOString(),
         existing.id,
       );
     const updated = this.get(existing.id);
     if (!updated) throw new ZhikuError("not_found:integration", `No integration ${existing.id}`);
     return updated;
+  }
+
+  /**
+   * Records that a bot took a question and how answering it went: `error` is why it failed, null when it was
+   * answered. Leaves `updatedAt` alone (that dates the admin's changes, and the platforms' clients are cached by it).
+   */
+  recordActivity(id: string, activity: { at: string; error: string | null }): void {
+    this.#db
+      .prepare("UPDATE integrations SET last_activity_at = ?, last_error = ? WHERE id = ?")
+      .run(activity.at, activity.error, id);
   }
 
   /** Disconnects a bot of a workspace (its delivery ids go with it); undefined when there is none. */
@@ -208,6 +234,9 @@ export class IntegrationStore {
       mode: row.mode,
       settings: JSON.parse(row.settings) as Record<string, string>,
       secrets: JSON.parse(this.#box.open(row.secrets, sealContext(row.id))) as Record<string, string>,
+      enabled: row.enabled === 1,
+      lastActivityAt: row.last_activity_at,
+      lastError: row.last_error,
       createdBy: row.created_by,
       createdAt: row.created_at,
       updatedAt: row.updated_at,

@@ -53,6 +53,7 @@ describe("server migrations", () => {
       { scope: "server", version: 3 },
       { scope: "server", version: 5 },
       { scope: "server", version: 6 },
+      { scope: "server", version: 8 },
     ]);
   });
 

@@ -188,6 +188,19 @@ export const serverMigrations: Migration[] = [
       CREATE INDEX answer_versions_question ON answer_versions (question_id, created_at);
     `,
   },
+  {
+    // Version 7 is taken by synced sources.
+    version: 8,
+    description:
+      "integrations: switched off and on by an admin; when each bot last answered, and its last error",
+    sql: `
+      -- enabled: 0 while an admin has switched the bot off (its callbacks are verified and acknowledged, not answered).
+      ALTER TABLE integrations ADD COLUMN enabled INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1));
+      -- When the bot last took a question, and why answering it failed (null when it was answered).
+      ALTER TABLE integrations ADD COLUMN last_activity_at TEXT;
+      ALTER TABLE integrations ADD COLUMN last_error TEXT;
+    `,
+  },
 ];
 
 /** Applies the server's own migrations ({@link serverMigrations}) to the knowledge-base database. */

@@ -35,6 +35,8 @@ export interface BotFixtureOptions {
   mode?: "query" | "chat";
   /** How the stand-in platform API answers each request. */
   reply: (request: RecordedRequest) => RecordedReply | undefined;
+  /** Extra server environment, such as another `BOT_EDIT_INTERVAL_MS` (the benches). */
+  environment?: Record<string, string>;
 }
 
 /**
@@ -43,7 +45,10 @@ export interface BotFixtureOptions {
  */
 export async function createBotFixture(options: BotFixtureOptions): Promise<BotFixture> {
   const platform = await startRecordingServer(options.reply);
-  const server = await createTestServer({ environment: { PUBLIC_URL: fixturePublicUrl } });
+  // Edits as soon as the previous one is done, so the platform sees the answer streamed whatever the machine's speed.
+  const server = await createTestServer({
+    environment: { PUBLIC_URL: fixturePublicUrl, BOT_EDIT_INTERVAL_MS: "0", ...options.environment },
+  });
   const { document } = await server.deps.kb.ingest({
     workspace: "docs",
     name: "backup.md",

@@ -14,9 +14,12 @@ import type {
   FeedbackRating,
   Health,
   InstalledModel,
+  Integration,
+  IntegrationUpdate,
   Member,
   MemberChange,
   NewApiKey,
+  NewIntegration,
   NewUser,
   NewWidgetKey,
   PasswordChange,
@@ -298,6 +301,25 @@ export function createApiClient(options: ApiClientOptions = {}) {
     /** `DELETE /api/workspaces/:slug/widget-keys/:id` (owners): pages using the key stop working at once. */
     revokeWidgetKey: async (slug: string, id: string) => {
       await ok(workspace["widget-keys"][":id"].$delete({ param: { slug, id } }));
+    },
+
+    /** `GET /api/workspaces/:slug/integrations` (admins): the workspace's chat bots, secrets masked. */
+    listIntegrations: async (slug: string): Promise<Integration[]> =>
+      (await body(await ok(workspace.integrations.$get({ param: { slug } })))).integrations,
+
+    /** `POST /api/workspaces/:slug/integrations` (admins): connects a bot; the answer shows its secrets masked. */
+    createIntegration: async (slug: string, integration: NewIntegration): Promise<Integration> =>
+      (await body(await ok(workspace.integrations.$post({ param: { slug }, json: integration }))))
+        .integration,
+
+    /** `PATCH /api/workspaces/:slug/integrations/:id` (admins): secrets not given stay as stored. */
+    updateIntegration: async (slug: string, id: string, update: IntegrationUpdate): Promise<Integration> =>
+      (await body(await ok(workspace.integrations[":id"].$patch({ param: { slug, id }, json: update }))))
+        .integration,
+
+    /** `DELETE /api/workspaces/:slug/integrations/:id` (admins): the platform's callbacks are refused at once. */
+    deleteIntegration: async (slug: string, id: string) => {
+      await ok(workspace.integrations[":id"].$delete({ param: { slug, id } }));
     },
 
     /** `GET /api/api-keys`: the signed-in user's keys. */

@@ -123,6 +123,21 @@ export type WidgetKey = InferResponseType<WorkspaceRoutes["widget-keys"]["$get"]
 /** What `POST /api/workspaces/:slug/widget-keys` accepts: a name, the allowed origins, a per-visitor rate. */
 export type NewWidgetKey = InferRequestType<WorkspaceRoutes["widget-keys"]["$post"]>["json"];
 
+/** A chat bot connected to a workspace, as admins see it: secrets masked, the callback URL to give the platform. */
+export type Integration = InferResponseType<
+  WorkspaceRoutes["integrations"]["$get"],
+  200
+>["integrations"][number];
+
+/** The chat platforms a bot can be connected on. */
+export type BotPlatform = Integration["platform"];
+
+/** What `POST /api/workspaces/:slug/integrations` accepts: one platform's settings and secrets. */
+export type NewIntegration = InferRequestType<WorkspaceRoutes["integrations"]["$post"]>["json"];
+
+/** What `PATCH /api/workspaces/:slug/integrations/:id` accepts: secrets not given stay as stored. */
+export type IntegrationUpdate = InferRequestType<WorkspaceRoutes["integrations"][":id"]["$patch"]>["json"];
+
 /** An API key as listed (never the key itself, only its first characters). */
 export type ApiKey = InferResponseType<Api["api-keys"]["$get"], 200>["apiKeys"][number];
 

@@ -2,7 +2,7 @@ import { NavLink, Outlet } from "react-router";
 import { useSession } from "../hooks/use-session";
 import { useI18n } from "../i18n/i18n";
 
-/** `/settings/*`: the sections of the settings (users and audit log for administrators only) above the page. */
+/** `/settings/*`: the sections of the settings (users, audit log and integrations for administrators only) above the page. */
 export function SettingsLayout() {
   const { t } = useI18n();
   const { user } = useSession();
@@ -17,6 +17,7 @@ export function SettingsLayout() {
           <>
             <NavLink to="/settings/users">{t("settingsNav.users")}</NavLink>
             <NavLink to="/settings/audit">{t("settingsNav.audit")}</NavLink>
+            <NavLink to="/settings/integrations">{t("settingsNav.integrations")}</NavLink>
           </>
         )}
       </nav>

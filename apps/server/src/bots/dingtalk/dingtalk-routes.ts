@@ -79,6 +79,7 @@ export function createDingtalkRoutes(deps: BotRouteDeps) {
       conversation: message.conversationId,
       reply: {
         linkStyle: "markdown",
+        // A sessionWebhook only posts new messages (DingTalk cannot edit one sent through it): the answer goes whole.
         send: (text) =>
           postToSessionWebhook(webhook.href, {
             msgtype: "markdown",

@@ -46,6 +46,9 @@ const messageEventSchema = z.object({
   }),
 });
 
+/** Feishu lets a text message be edited (`PUT /im/v1/messages/:message_id`) at most 20 times. */
+const feishuMaxEdits = 20;
+
 /** A text message's text without its `@_user_n` mention placeholders. */
 export function feishuQuestionText(content: string, mentionKeys: string[]): string {
   let text = "";
@@ -105,7 +108,8 @@ function ownCache(): Cache {
  * its Verification Token matches; events must carry a valid `X-Lark-Signature` within the timestamp window and the
  * Verification Token. `im.message.receive_v1` text messages in a direct chat, or mentioning the bot in a group, are
  * answered through `@larksuiteoapi/node-sdk` as a reply to the message (in its thread when it was in one): a first
- * "looking" reply, edited in place into the cited answer.
+ * "looking" reply, edited in place (`im.message.update`, throttled, within Feishu's 20 edits of a message) as the
+ * answer streams and last into the cited answer.
  */
 export function createFeishuRoutes(deps: BotRouteDeps) {
   const clients = new Map<string, { version: string; client: Client }>();
@@ -190,19 +194,20 @@ export function createFeishuRoutes(deps: BotRouteDeps) {
     };
     const reply: BotReplyTarget = {
       linkStyle: "plain",
-      async begin(text) {
-        placeholderId = await replyTo(text);
-      },
-      async send(text) {
-        if (!placeholderId) {
-          await replyTo(text);
-          return;
-        }
-        const updated = await client.im.message.update({
-          path: { message_id: placeholderId },
-          data: { msg_type: "text", content: content(text) },
-        });
-        requireOk(updated, "message.update");
+      editable: {
+        async begin(text) {
+          placeholderId = await replyTo(text);
+          if (!placeholderId) throw new Error("Feishu message.reply answered without the message's id");
+        },
+        async edit(text) {
+          if (!placeholderId) throw new Error("No Feishu message to edit");
+          const updated = await client.im.message.update({
+            path: { message_id: placeholderId },
+            data: { msg_type: "text", content: content(text) },
+          });
+          requireOk(updated, "message.update");
+        },
+        maxEdits: feishuMaxEdits,
       },
     };
     const sender = event.sender?.sender_id;

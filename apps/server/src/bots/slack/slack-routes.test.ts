@@ -79,7 +79,7 @@ describe("Slack bot", () => {
     });
   });
 
-  it("answers a mention in its thread through @slack/web-api, with citations linked to the passage, once per event id", async () => {
+  it("answers a mention in its thread through @slack/web-api, streamed into one message edited in place, with citations linked to the passage, once per event id", async () => {
     const body = mention({
       eventId: "Ev0PV52K21",
       text: "How long is the data directory backed up and kept?",
@@ -94,16 +94,29 @@ describe("Slack bot", () => {
     const posted = fixture.platform.requests.filter((request) => request.path === "/chat.postMessage");
     const updated = fixture.platform.requests.filter((request) => request.path === "/chat.update");
     expect(posted).toHaveLength(1);
-    expect(updated).toHaveLength(1);
+    // The placeholder, edited at least once while the answer streams, and once more into the cited answer.
+    expect(updated.length).toBeGreaterThanOrEqual(2);
     const first = new URLSearchParams(posted[0]?.body);
     expect(posted[0]?.headers.authorization).toBe(`Bearer ${botToken}`);
     expect(first.get("channel")).toBe("C0LAN2Q65");
     expect(first.get("thread_ts")).toBe("1515449522.000016");
     expect(first.get("text")).toBe("Looking through the documents…");
-    const final = new URLSearchParams(updated[0]?.body);
-    expect(final.get("channel")).toBe("C0LAN2Q65");
-    expect(final.get("ts")).toBe("1515449600.000001");
-    const text = final.get("text") ?? "";
+    const edits = updated.map((request) => new URLSearchParams(request.body));
+    for (const edit of edits) {
+      expect(edit.get("channel")).toBe("C0LAN2Q65");
+      expect(edit.get("ts")).toBe("1515449600.000001");
+    }
+    const streamed = edits.slice(0, -1).map((edit) => edit.get("text") ?? "");
+    for (const partial of streamed) {
+      expect(partial).toMatch(/ …$/);
+      expect(partial).not.toContain("Sources:");
+    }
+    // Each edit shows more of the same answer.
+    for (let index = 1; index < streamed.length; index++) {
+      expect(streamed[index]?.length).toBeGreaterThanOrEqual(streamed[index - 1]?.length ?? 0);
+    }
+    const text = edits.at(-1)?.get("text") ?? "";
+    expect(text.startsWith((streamed[0] ?? "").replace(/ …$/, ""))).toBe(true);
     expect(text).toContain("[1]");
     expect(text).toContain("Sources:");
     expect(text).toContain(
@@ -150,7 +163,7 @@ describe("Slack bot", () => {
     const posted = fixture.platform.requests.filter((request) => request.path === "/chat.postMessage");
     expect(new URLSearchParams(posted[0]?.body).get("thread_ts")).toBe("1515449000.000001");
     const final = new URLSearchParams(
-      fixture.platform.requests.find((request) => request.path === "/chat.update")?.body,
+      fixture.platform.requests.filter((request) => request.path === "/chat.update").at(-1)?.body,
     ).get("text");
     expect(final).toBe("在这个知识库的文档中没有找到与该问题相关的内容，所以无法根据文档回答。");
   });
@@ -180,6 +193,37 @@ describe("Slack bot", () => {
     expect(missing.status).toBe(404);
   });
 
+  it("shows when it last answered, and answers nothing while an admin has switched it off", async () => {
+    const body = mention({ eventId: "Ev0PV52K26", text: "How long are backups kept?" });
+    expect((await post(body, slackHeaders(body))).status).toBe(200);
+    await fixture.server.deps.bots.answerer.idle();
+    const listed = async () =>
+      (
+        (await (await fixture.server.request("/api/workspaces/docs/integrations")).json()) as {
+          integrations: { lastActivityAt: string | null; lastError: string | null; enabled: boolean }[];
+        }
+      ).integrations[0];
+    const answered = await listed();
+    expect(answered?.lastActivityAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(answered?.lastError).toBeNull();
+
+    const off = await fixture.server.request(`/api/workspaces/docs/integrations/${fixture.integrationId}`, {
+      method: "PATCH",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ enabled: false }),
+    });
+    expect(off.status).toBe(200);
+    const requestsBefore = fixture.platform.requests.length;
+    const later = mention({ eventId: "Ev0PV52K27", text: "How long are backups kept?" });
+    // Still verified (a forged one is refused), and acknowledged so the platform does not retry.
+    expect((await post(later, { ...slackHeaders(later), "x-slack-signature": "v0=00" })).status).toBe(401);
+    expect((await post(later, slackHeaders(later))).status).toBe(200);
+    await fixture.server.deps.bots.answerer.idle();
+    expect(fixture.platform.requests).toHaveLength(requestsBefore);
+    expect(botQuestions(fixture.server)).toHaveLength(1);
+    expect((await listed())?.lastActivityAt).toBe(answered?.lastActivityAt);
+  });
+
   it("says it cannot answer, and why, when Ollama is down", async () => {
     fixture.server.standIn.setOptions({ unavailable: true });
     const body = mention({
@@ -189,8 +233,14 @@ describe("Slack bot", () => {
     expect((await post(body, slackHeaders(body))).status).toBe(200);
     await fixture.server.deps.bots.answerer.idle();
     const final = new URLSearchParams(
-      fixture.platform.requests.find((request) => request.path === "/chat.update")?.body,
+      fixture.platform.requests.filter((request) => request.path === "/chat.update").at(-1)?.body,
     ).get("text");
     expect(final).toMatch(/^Sorry, I cannot answer right now: .*Ollama/);
+    const { integrations } = (await (
+      await fixture.server.request("/api/workspaces/docs/integrations")
+    ).json()) as {
+      integrations: { lastError: string | null }[];
+    };
+    expect(integrations[0]?.lastError).toMatch(/Ollama/);
   });
 });

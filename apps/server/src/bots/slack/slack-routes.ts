@@ -37,7 +37,7 @@ export function stripSlackMentions(text: string): string {
  * the five-minute timestamp window, answers the `url_verification` challenge, and takes `app_mention` events (in
  * channels) and `message` events in direct messages. The answer goes, through `@slack/web-api`, into the thread of
  * the message (a direct message is answered in its conversation, or its thread when it was in one): a first
- * "looking" message, edited in place into the cited answer.
+ * "looking" message, edited in place (`chat.update`, throttled) as the answer streams and last into the cited answer.
  */
 export function createSlackRoutes(deps: BotRouteDeps) {
   return new Hono().post("/integrations/:integrationId/slack/events", async (c) => {
@@ -72,17 +72,20 @@ export function createSlackRoutes(deps: BotRouteDeps) {
     let placeholderTs: string | undefined;
     const reply: BotReplyTarget = {
       linkStyle: "slack",
-      async begin(text) {
-        const sent = await client.chat.postMessage({
-          channel,
-          text,
-          ...(threadTs ? { thread_ts: threadTs } : {}),
-        });
-        placeholderTs = sent.ts;
-      },
-      async send(text) {
-        if (placeholderTs) await client.chat.update({ channel, ts: placeholderTs, text });
-        else await client.chat.postMessage({ channel, text, ...(threadTs ? { thread_ts: threadTs } : {}) });
+      editable: {
+        async begin(text) {
+          const sent = await client.chat.postMessage({
+            channel,
+            text,
+            ...(threadTs ? { thread_ts: threadTs } : {}),
+          });
+          if (!sent.ts) throw new Error("Slack chat.postMessage answered without the message's ts");
+          placeholderTs = sent.ts;
+        },
+        async edit(text) {
+          if (!placeholderTs) throw new Error("No Slack message to edit");
+          await client.chat.update({ channel, ts: placeholderTs, text });
+        },
       },
     };
     deps.answerer.accept({

@@ -78,6 +78,7 @@ export function createWecomRoutes(deps: BotRouteDeps) {
         conversation: user,
         reply: {
           linkStyle: "plain",
+          // WeCom's message/send cannot edit a sent app message (recalling one is all it offers): sent whole.
           send: (content) => client.sendText({ toUser: user, content }),
         },
       });
