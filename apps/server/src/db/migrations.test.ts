@@ -43,6 +43,8 @@ describe("server migrations", () => {
         "users",
         "widget_keys",
         "answer_versions",
+        "source_documents",
+        "sources",
         "workspace_members",
       ]),
     );
@@ -53,6 +55,7 @@ describe("server migrations", () => {
       { scope: "server", version: 3 },
       { scope: "server", version: 5 },
       { scope: "server", version: 6 },
+      { scope: "server", version: 7 },
     ]);
   });
 

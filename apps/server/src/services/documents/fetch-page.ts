@@ -21,6 +21,20 @@ export interface FetchPageOptions {
   policy: AddressPolicy;
 }
 
+/**
+ * The `unavailable:url` error of a page that answered a status other than 2xx, with that status, so a crawler can
+ * tell a page that is gone (404, 410) from one that failed.
+ */
+export class HttpStatusError extends ZhikuError {
+  /** The HTTP status the page answered. */
+  readonly status: number;
+
+  constructor(url: URL, status: number) {
+    super("unavailable:url", `Could not fetch ${url.href}: it answered HTTP ${status}`);
+    this.status = status;
+  }
+}
+
 /** A host resolved and checked: the address the connection is pinned to. */
 interface CheckedTarget {
   address: string;
@@ -65,6 +79,14 @@ async function checkTarget(url: URL, policy: AddressPolicy): Promise<CheckedTarg
   }
   const first = addresses[0]!;
   return { address: first.address, family: first.family === 6 ? 6 : 4 };
+}
+
+/**
+ * Checks that a URL's host may be reached under the policy (as {@link fetchPage} does before connecting), for clients
+ * that connect themselves, such as `git`. Throws `forbidden:url` or `unavailable:url`.
+ */
+export async function checkUrlHost(url: URL, policy: AddressPolicy): Promise<void> {
+  await checkTarget(url, policy);
 }
 
 /** One GET to a checked address; resolves with the response head. */
@@ -137,7 +159,7 @@ export async function fetchPage(
     }
     if (status < 200 || status >= 300) {
       response.destroy();
-      throw new ZhikuError("unavailable:url", `Could not fetch ${url.href}: it answered HTTP ${status}`);
+      throw new HttpStatusError(url, status);
     }
     break;
   }
