@@ -37,7 +37,10 @@ export async function resolveGitRemote(options: {
 }): Promise<GitRemote> {
   const { url, policy, folderRoots } = options;
   const invalid = (reason: string) => new ZhikuError("invalid:config.url", `config.url: ${reason}`);
-  if (url.startsWith("-")) throw invalid(`${url} is not a repository address`);
+  // `-...` would be an option to git, `transport::address` a remote helper (ext:: runs commands).
+  if (url.startsWith("-") || url.includes("::") || /[\s\p{Cc}]/u.test(url)) {
+    throw invalid(`${url} is not a repository address such as https://example.com/team/handbook.git`);
+  }
   if (url.startsWith("/") || url.startsWith("file://")) {
     const path = url.startsWith("file://") ? fileURLToPath(url) : url;
     const directory = await resolveAllowedDirectory({ path, roots: folderRoots, field: "config.url" });
@@ -81,12 +84,30 @@ async function git(args: string[], options: { ceiling: string; signal: AbortSign
     });
     return stdout;
   } catch (error) {
-    const stderr = (error as { stderr?: string }).stderr?.trim();
-    const reason = stderr ? stderr.split("\n").slice(-3).join(" ") : (error as Error).message;
-    throw new Error(`git ${args.find((arg) => !arg.startsWith("-")) ?? ""} failed: ${reason}`, {
-      cause: error,
-    });
+    throw new Error(`git ${subcommandOf(args)} failed: ${reasonOf(error)}`, { cause: error });
   }
+}
+
+/** The git command run (`clone`, `fetch`), past the `-c name=value` and `-C directory` options. */
+function subcommandOf(args: readonly string[]): string {
+  for (let index = 0; index < args.length; index += 1) {
+    const arg = args[index]!;
+    if (arg === "-c" || arg === "-C") index += 1;
+    else if (!arg.startsWith("-")) return arg;
+  }
+  return "";
+}
+
+/** git's own words for a failure: its `fatal:` and `error:` lines (never the checkout's path on the server). */
+function reasonOf(error: unknown): string {
+  const stderr = (error as { stderr?: string }).stderr ?? "";
+  const lines = stderr
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => /^(fatal|error|remote):/.test(line));
+  if (lines.length > 0) return lines.slice(-3).join(" ");
+  if ((error as { killed?: boolean }).killed) return "it took too long";
+  return (error as Error).message.split("\n")[0] ?? "unknown error";
 }
 
 /**
