@@ -198,6 +198,17 @@ export class SourceStore {
     );
   }
 
+  /** How many documents a source holds. */
+  countDocuments(sourceId: string): number {
+    return (
+      this.#db
+        .prepare("SELECT COUNT(*) AS count FROM source_documents WHERE source_id = ?")
+        .get(sourceId) as {
+        count: number;
+      }
+    ).count;
+  }
+
   /** Records the content an item was queued with and its document. */
   putDocument(sourceId: string, document: SourceDocument): void {
     this.#db
