@@ -19,6 +19,8 @@ export interface FetchPageOptions {
   timeoutMs: number;
   /** Which hosts and addresses may be reached (`URL_ALLOWLIST`). */
   policy: AddressPolicy;
+  /** Stops the fetch early (a crawl that is stopped). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -129,7 +131,8 @@ export async function fetchPage(
   options: FetchPageOptions,
 ): Promise<{ bytes: Uint8Array; contentType: string | null }> {
   const { maxBytes } = options;
-  const signal = AbortSignal.timeout(options.timeoutMs);
+  const timeout = AbortSignal.timeout(options.timeoutMs);
+  const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
   const timedOut = () => `no answer within ${Math.round(options.timeoutMs / 1000)} s`;
   let url = new URL(options.url);
   let response: IncomingMessage | undefined;
@@ -141,7 +144,7 @@ export async function fetchPage(
     try {
       response = await get(url, target, signal);
     } catch (error) {
-      const reason = signal.aborted ? timedOut() : describe(error);
+      const reason = timeout.aborted ? timedOut() : describe(error);
       throw new ZhikuError("unavailable:url", `Could not fetch ${url.href}: ${reason}`, { cause: error });
     }
     const status = response.statusCode ?? 0;
@@ -184,7 +187,7 @@ export async function fetchPage(
   } catch (error) {
     response.destroy();
     if (error instanceof ZhikuError) throw error;
-    const reason = signal.aborted
+    const reason = timeout.aborted
       ? `no complete answer within ${Math.round(options.timeoutMs / 1000)} s`
       : describe(error);
     throw new ZhikuError("unavailable:url", `Could not fetch ${options.url}: ${reason}`, { cause: error });

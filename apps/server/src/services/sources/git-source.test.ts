@@ -116,13 +116,24 @@ describe("a Git source against a local repository", () => {
     expect(await found("vermilion")).toEqual([]);
     expect(names()).not.toContain("handbook/docs/moorings.txt");
 
+    // Renamed, the source stores its files under the new name and drops the old documents.
+    const renamed = await server.deps.sources.update(source, { name: "harbour" });
+    const afterRename = await syncNow(renamed);
+    expect(afterRename.lastSync).toMatchObject({ added: 0, updated: 4, deleted: 0, unchanged: 0, failed: 0 });
+    expect(names()).toEqual([
+      "harbour/README.md",
+      "harbour/docs/cranes.md",
+      "harbour/docs/lighthouse.md",
+      "harbour/docs/tides.md",
+    ]);
+
     // Another branch (made from the first commit): the source switched to it follows that branch's files.
-    const switched = await server.deps.sources.update(source, {
+    const switched = await server.deps.sources.update(renamed, {
       config: { url: repository, branch: "draft" },
     });
     const third = await syncNow(switched);
     expect(third.lastSync).toMatchObject({ status: "done", added: 2, updated: 1, deleted: 1, unchanged: 2 });
-    expect(await found("albatrosses")).toEqual(["handbook/docs/draft.md"]);
+    expect(await found("albatrosses")).toEqual(["harbour/docs/draft.md"]);
 
     await server.deps.sources.delete(third, workspace);
     expect(names()).toEqual([]);

@@ -229,6 +229,7 @@ export class SourceService {
         jobs,
         store: this.store,
         signal,
+        failuresHideItems: source.kind === "website",
       });
       this.store.markSyncFinished(source.id, { ...outcome, status: "done", at: new Date() });
       logger.info({ source: source.id, workspace: workspace.slug, ...outcome }, "Source synced");

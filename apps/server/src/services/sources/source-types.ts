@@ -91,9 +91,13 @@ export type SourceRecord = SourceSpec & {
 
 /**
  * One item a source lists: its key (a relative path or a URL), the document name it is stored under, and its
- * bytes; or, when it could not be read, the reason (its document, if any, is kept).
+ * bytes; or, when it could not be read, the reason (its document, if any, is kept); or word that it is gone (a page
+ * that answers 404), so its document goes even when other items failed.
  */
-export type ListedItem = { key: string; name: string; bytes: Uint8Array } | { key: string; error: string };
+export type ListedItem =
+  | { key: string; name: string; bytes: Uint8Array }
+  | { key: string; error: string }
+  | { key: string; gone: true };
 
 /** Lists a source's items; stops early when `signal` aborts. A failure of the whole listing is thrown. */
 export type ItemLister = (signal: AbortSignal) => AsyncIterable<ListedItem>;

@@ -94,6 +94,13 @@ describe("a website source against a loopback site", () => {
     // Nothing changed: everything is skipped and nothing is queued.
     const third = await syncNow(source);
     expect(third.lastSync).toMatchObject({ added: 0, updated: 0, deleted: 0, unchanged: 4, failed: 0 });
+
+    // A page that fails hides the pages only it links to: their documents are kept, not deleted.
+    site.pages.set("/a", { status: 500 });
+    const fourth = await syncNow(source);
+    expect(fourth.lastSync).toMatchObject({ added: 0, updated: 0, deleted: 0, unchanged: 2, failed: 1 });
+    expect(fourth.lastSync?.error).toMatch(/\/a: .*HTTP 500/);
+    expect(await found("cormorants")).toEqual([`${site.origin}/c`]);
   });
 
   it("reads the pages of a sitemap, counts a failing page and goes on with the rest", async () => {

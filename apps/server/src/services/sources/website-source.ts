@@ -108,13 +108,13 @@ export function readPage(html: string, url: URL): { links: URL[]; noindex: boole
  * robots.txt is honoured for the `Zhiku` agent (its Disallow rules and a Crawl-delay of up to 10 s); a page's robots
  * meta tag `noindex` keeps it out and `nofollow` keeps its links unfollowed. Every fetch goes through
  * {@link fetchPage}, so the SSRF rules and `URL_ALLOWLIST` apply to each request and redirect. Keys and names are the
- * pages' URLs without fragment. A page that is gone (404, 410) is not listed; one that fails otherwise is a failed
- * item. A start page, sitemap or robots.txt that cannot be read fails the whole listing.
+ * pages' URLs without fragment. A page that is gone (404, 410) is listed as gone; one that fails otherwise is a
+ * failed item (and the pages only it links to go unseen, so the sync keeps their documents: `failuresHideItems`). A start page, sitemap or robots.txt that cannot be read fails the whole listing.
  */
 export function crawlWebsite(options: CrawlOptions): ItemLister {
   const { config, policy, maxBytes, timeoutMs } = options;
-  const fetch = (url: string) => fetchPage({ url, maxBytes, timeoutMs, policy });
   return async function* crawl(signal) {
+    const fetch = (url: string) => fetchPage({ url, maxBytes, timeoutMs, policy, signal });
     const start = new URL(config.url);
     const origin = start.origin;
     const robots = await loadRobots(new URL("/robots.txt", start));
@@ -151,6 +151,7 @@ export function crawlWebsite(options: CrawlOptions): ItemLister {
         if (error instanceof HttpStatusError && (error.status === 404 || error.status === 410)) {
           // The start page must be there: a site whose start page is gone is not a site with no pages.
           if (key === pageKey(start)) throw error;
+          yield { key, gone: true } satisfies ListedItem;
           continue;
         }
         yield { key, error: describe(error) } satisfies ListedItem;
