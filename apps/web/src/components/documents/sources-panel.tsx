@@ -98,6 +98,9 @@ export function SourcesPanel(props: {
   const [formError, setFormError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
   const running = useRef(new Set<string>());
+  // The page passes a new callback on each render; the latest is called, and reading the list does not restart.
+  const onSyncedRef = useRef(onSynced);
+  onSyncedRef.current = onSynced;
 
   const reload = useCallback(async () => {
     try {
@@ -108,12 +111,12 @@ export function SourcesPanel(props: {
       const finished = [...running.current].some((id) => !nowRunning.has(id));
       running.current = nowRunning;
       setSources(listed);
-      if (finished) onSynced();
+      if (finished) onSyncedRef.current();
     } catch (error) {
       showError(error);
       setSources((current) => current ?? []);
     }
-  }, [api, slug, showError, onSynced]);
+  }, [api, slug, showError]);
 
   useEffect(() => {
     setSources(null);
@@ -169,7 +172,7 @@ export function SourcesPanel(props: {
     try {
       await api.deleteSource(slug, source.id);
       setSources((current) => current?.filter((item) => item.id !== source.id) ?? null);
-      onSynced();
+      onSyncedRef.current();
     } catch (error) {
       showError(error);
     }
