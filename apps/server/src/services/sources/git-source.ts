@@ -115,7 +115,7 @@ function reasonOf(error: unknown): string {
  * after; cloned afresh when the repository address changed), with the system git run without a shell. Redirects are
  * not followed, so a remote cannot send git to an address the policy refuses.
  */
-export async function updateCheckout(options: {
+async function updateCheckout(options: {
   remote: GitRemote;
   branch: string;
   directory: string;

@@ -13,7 +13,7 @@ const robotsParser = createRequire(import.meta.url)(
 ) as typeof import("robots-parser").default;
 
 /** The user agent the crawler matches in robots.txt (fetch-page sends `Zhiku/0.1`). */
-export const crawlerUserAgent = "Zhiku";
+const crawlerUserAgent = "Zhiku";
 
 /** Longest Crawl-delay honoured, in seconds: a larger one would stall a sync for hours. */
 const maxCrawlDelaySeconds = 10;
