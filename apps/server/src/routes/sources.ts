@@ -10,6 +10,7 @@ import {
   gitConfigSchema,
   type SourceRecord,
   type SourceSpec,
+  sourceKinds,
   websiteConfigSchema,
 } from "../services/sources/index.js";
 import { errorResponse, jsonResponse } from "./schemas.js";
@@ -72,7 +73,7 @@ const sourceSchema = z.object({
   id: z.string(),
   workspaceId: z.string(),
   name: z.string(),
-  kind: z.enum(["folder", "website", "git"]),
+  kind: z.enum(sourceKinds),
   config: z.record(z.string(), z.unknown()).describe("The kind's settings"),
   intervalMinutes: z.number(),
   createdAt: z.string(),

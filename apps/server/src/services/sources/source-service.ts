@@ -178,11 +178,6 @@ export class SourceService {
     for (const source of sources) await rm(this.#checkoutOf(source.id), { recursive: true, force: true });
   }
 
-  /** True while a sync of the source runs. */
-  isSyncing(sourceId: string): boolean {
-    return this.#running.has(sourceId);
-  }
-
   /**
    * Starts a sync of the source in the background and returns the source as it is now (`lastSync.status`
    * `running`). Throws `conflict:source_sync` when one already runs.

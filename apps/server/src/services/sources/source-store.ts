@@ -223,16 +223,6 @@ export class SourceStore {
     this.#db.prepare("DELETE FROM source_documents WHERE source_id = ? AND key = ?").run(sourceId, key);
   }
 
-  /** The sources of a workspace's documents: document id → source id, for every document a source holds. */
-  documentSources(workspaceId: string): Map<string, string> {
-    const rows = this.#db
-      .prepare(
-        "SELECT source_documents.document_id, source_documents.source_id FROM source_documents JOIN sources ON sources.id = source_documents.source_id WHERE sources.workspace_id = ?",
-      )
-      .all(workspaceId) as { document_id: string; source_id: string }[];
-    return new Map(rows.map((row) => [row.document_id, row.source_id]));
-  }
-
   /** Ids of the workspaces that have sources (finishing interrupted workspace deletions). */
   workspaceIds(): string[] {
     return (
