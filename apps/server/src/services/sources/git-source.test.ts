@@ -164,10 +164,10 @@ describe("a Git source against a local repository", () => {
       code: "forbidden:source_folder",
       message: expect.stringMatching(/config\.url: .*outside the directories.*SOURCE_FOLDER_ROOTS/),
     });
-    await expect(refuse("ext::sh -c touch% /tmp/pwned")).rejects.toMatchObject({
+    await expect(refuse("ext::sh -c touch% pwned")).rejects.toMatchObject({
       code: "invalid:config.url",
     });
-    await expect(refuse("--upload-pack=touch /tmp/pwned")).rejects.toMatchObject({
+    await expect(refuse("--upload-pack=touch pwned")).rejects.toMatchObject({
       code: "invalid:config.url",
     });
     await expect(refuse("git://example.com/repo.git")).rejects.toMatchObject({ code: "invalid:config.url" });

@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
 import { mkdir, realpath, rm } from "node:fs/promises";
+import { homedir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
@@ -71,7 +72,7 @@ async function git(args: string[], options: { ceiling: string; signal: AbortSign
       maxBuffer: 64 * 1024 * 1024,
       env: {
         PATH: process.env.PATH ?? "/usr/bin:/bin",
-        HOME: process.env.HOME ?? "/tmp",
+        HOME: process.env.HOME ?? homedir(),
         GIT_TERMINAL_PROMPT: "0",
         GIT_CONFIG_NOSYSTEM: "1",
         // Only these transports, whatever a repository's configuration or submodules ask for.
