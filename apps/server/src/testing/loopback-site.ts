@@ -1,8 +1,8 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
-/** A page the loopback site serves: a body with its content type, or a status without one. */
-export type SitePage = { body: string; type?: string } | { status: number };
+/** A page the loopback site serves: a body with its content type, a status without one, or a redirect (301). */
+export type SitePage = { body: string; type?: string } | { status: number } | { redirect: string };
 
 /** A website on 127.0.0.1 whose pages a test changes between requests, recording each path asked for. */
 export interface LoopbackSite {
@@ -23,6 +23,11 @@ export async function startLoopbackSite(pages: Record<string, SitePage> = {}): P
     const path = new URL(request.url ?? "/", "http://site").pathname;
     requests.push(path);
     const page = site.get(path);
+    if (page && "redirect" in page) {
+      response.writeHead(301, { location: page.redirect });
+      response.end();
+      return;
+    }
     if (!page || "status" in page) {
       response.writeHead(page?.status ?? 404, { "content-type": "text/plain" });
       response.end("no page");

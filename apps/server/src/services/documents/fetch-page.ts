@@ -124,12 +124,13 @@ function get(url: URL, target: CheckedTarget, signal: AbortSignal): Promise<Inco
  * Downloads a web page (or any document) server-side, reading at most `maxBytes` and stopping at `timeoutMs`.
  * Addresses are checked after DNS resolution and on every redirect (at most {@link maxRedirects}, followed here, not
  * by the HTTP client): loopback, private, link-local, unique-local, CGNAT and metadata addresses are refused with
- * `forbidden:url` (403) unless `URL_ALLOWLIST` allows them. Other failures name the URL: `unavailable:url` (502) when it
+ * `forbidden:url` (403) unless `URL_ALLOWLIST` allows them. Returns the bytes, the content type and the address they
+ * came from after redirects. Other failures name the URL: `unavailable:url` (502) when it
  * cannot be fetched, `too_large:url` (413) when it is bigger than the limit.
  */
 export async function fetchPage(
   options: FetchPageOptions,
-): Promise<{ bytes: Uint8Array; contentType: string | null }> {
+): Promise<{ bytes: Uint8Array; contentType: string | null; url: string }> {
   const { maxBytes } = options;
   const timeout = AbortSignal.timeout(options.timeoutMs);
   const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
@@ -193,7 +194,11 @@ export async function fetchPage(
     throw new ZhikuError("unavailable:url", `Could not fetch ${options.url}: ${reason}`, { cause: error });
   }
   const contentType = response.headers["content-type"];
-  return { bytes: new Uint8Array(Buffer.concat(parts, size)), contentType: contentType ?? null };
+  return {
+    bytes: new Uint8Array(Buffer.concat(parts, size)),
+    contentType: contentType ?? null,
+    url: url.href,
+  };
 }
 
 function describe(error: unknown): string {

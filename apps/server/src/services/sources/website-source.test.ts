@@ -158,6 +158,42 @@ describe("a website source against a loopback site", () => {
     expect(server.deps.sources.store.documentsOf(source.id).size).toBe(2);
   });
 
+  it("follows a start page that moved to another origin, and lists a redirected page under its new address", async () => {
+    const moved = await startLoopbackSite({
+      "/robots.txt": { body: "User-agent: *\nDisallow: /drafts\n", type: "text/plain" },
+      "/": htmlPage("New home", "The harbour office moved.", ["/old-tides", "/drafts/x", "/tides"]),
+      "/old-tides": { redirect: "/tides" },
+      "/tides": htmlPage("Tides", "Spring tides bring flooding."),
+      "/drafts/x": htmlPage("Draft", "Never fetched."),
+    });
+    try {
+      const target = server.deps.kb.createWorkspace({ name: "Moved", slug: "moved" });
+      site.pages.set("/moved", { redirect: `${moved.origin}/` });
+      const source = await server.deps.sources.create({
+        workspace: target,
+        spec: { kind: "website", config: { url: `${site.origin}/moved`, maxDepth: 2, maxPages: 10 } },
+        intervalMinutes: 0,
+        createdBy: null,
+      });
+      server.deps.sources.startSync(source);
+      await server.deps.sources.whenSynced(source.id);
+      expect(server.deps.sources.store.get(source.id)?.lastSync).toMatchObject({
+        status: "done",
+        added: 2,
+        failed: 0,
+      });
+      expect(
+        server.deps.kb
+          .listDocuments("moved")
+          .map((document) => document.name)
+          .sort(),
+      ).toEqual([`${moved.origin}/`, `${moved.origin}/tides`]);
+      expect(moved.requests).not.toContain("/drafts/x");
+    } finally {
+      await moved.close();
+    }
+  });
+
   it("refuses a site on a loopback address without URL_ALLOWLIST", async () => {
     const strict = await createTestServer();
     try {

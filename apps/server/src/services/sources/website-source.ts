@@ -108,7 +108,8 @@ export function readPage(html: string, url: URL): { links: URL[]; noindex: boole
  * robots.txt is honoured for the `Zhiku` agent (its Disallow rules and a Crawl-delay of up to 10 s); a page's robots
  * meta tag `noindex` keeps it out and `nofollow` keeps its links unfollowed. Every fetch goes through
  * {@link fetchPage}, so the SSRF rules and `URL_ALLOWLIST` apply to each request and redirect. Keys and names are the
- * pages' URLs without fragment. A page that is gone (404, 410) is listed as gone; one that fails otherwise is a
+ * pages' URLs without fragment, after redirects (a start page redirected to another origin moves the crawl there). A
+ * page that is gone (404, 410) is listed as gone; one that fails otherwise is a
  * failed item (and the pages only it links to go unseen, so the sync keeps their documents: `failuresHideItems`). A start page, sitemap or robots.txt that cannot be read fails the whole listing.
  */
 export function crawlWebsite(options: CrawlOptions): ItemLister {
@@ -116,14 +117,19 @@ export function crawlWebsite(options: CrawlOptions): ItemLister {
   return async function* crawl(signal) {
     const fetch = (url: string) => fetchPage({ url, maxBytes, timeoutMs, policy, signal });
     const start = new URL(config.url);
-    const origin = start.origin;
-    const robots = await loadRobots(new URL("/robots.txt", start));
-    const delayMs = Math.min(robots.getCrawlDelay(crawlerUserAgent) ?? 0, maxCrawlDelaySeconds) * 1000;
+    const startKey = pageKey(start);
+    let origin = start.origin;
+    let robots = await loadRobots(origin);
     const allowed = (url: URL) => robots.isAllowed(url.href, crawlerUserAgent) !== false;
+    const delayMs = () => Math.min(robots.getCrawlDelay(crawlerUserAgent) ?? 0, maxCrawlDelaySeconds) * 1000;
 
     const queue: { url: URL; depth: number }[] = [];
     const queued = new Set<string>();
+    /** Keys of pages listed, after redirects: two addresses of one page list it once. */
+    const listed = new Set<string>();
     const enqueue = (url: URL, depth: number) => {
+      // Only the first maxPages addresses are ever fetched, so a page with thousands of links queues no more.
+      if (queued.size >= config.maxPages) return;
       if (url.origin !== origin || (url.protocol !== "http:" && url.protocol !== "https:")) return;
       if (skippedExtensions.has(extensionOfPath(url.pathname))) return;
       const key = pageKey(url);
@@ -141,25 +147,37 @@ export function crawlWebsite(options: CrawlOptions): ItemLister {
     let fetched = 0;
     for (let next = queue.shift(); next && fetched < config.maxPages; next = queue.shift()) {
       signal.throwIfAborted();
-      if (fetched > 0 && delayMs > 0) await sleep(delayMs, undefined, { signal });
+      if (fetched > 0 && delayMs() > 0) await sleep(delayMs(), undefined, { signal });
       fetched += 1;
-      const key = pageKey(next.url);
-      let page: { bytes: Uint8Array; contentType: string | null };
+      const requested = pageKey(next.url);
+      let page: { bytes: Uint8Array; contentType: string | null; url: string };
       try {
-        page = await fetch(key);
+        page = await fetch(requested);
       } catch (error) {
         if (error instanceof HttpStatusError && (error.status === 404 || error.status === 410)) {
           // The start page must be there: a site whose start page is gone is not a site with no pages.
-          if (key === pageKey(start)) throw error;
-          yield { key, gone: true } satisfies ListedItem;
+          if (requested === startKey) throw error;
+          yield { key: requested, gone: true } satisfies ListedItem;
           continue;
         }
-        yield { key, error: describe(error) } satisfies ListedItem;
+        yield { key: requested, error: describe(error) } satisfies ListedItem;
         continue;
       }
+      const landed = new URL(page.url);
+      if (landed.origin !== origin) {
+        // A start page that redirects to another origin (http to https, a new domain) moves the crawl there, under
+        // that origin's robots.txt; any other page redirected off the site is left out.
+        if (requested !== startKey) continue;
+        origin = landed.origin;
+        robots = await loadRobots(origin);
+        if (!allowed(landed)) throw new Error(`robots.txt of ${origin} does not allow ${landed.href}`);
+      }
+      const key = pageKey(landed);
+      if (listed.has(key)) continue;
+      listed.add(key);
       const type = mediaType(page.contentType);
       if (htmlTypes.has(type) || type === "") {
-        const { links, noindex, nofollow } = readPage(new TextDecoder().decode(page.bytes), next.url);
+        const { links, noindex, nofollow } = readPage(new TextDecoder().decode(page.bytes), landed);
         if (!nofollow && next.depth < config.maxDepth)
           for (const link of links) enqueue(link, next.depth + 1);
         if (!noindex) yield { key, name: key, bytes: page.bytes };
@@ -168,7 +186,8 @@ export function crawlWebsite(options: CrawlOptions): ItemLister {
       }
     }
 
-    async function loadRobots(url: URL) {
+    async function loadRobots(siteOrigin: string) {
+      const url = new URL("/robots.txt", siteOrigin);
       try {
         const { bytes } = await fetch(url.href);
         return robotsParser(url.href, new TextDecoder().decode(bytes));
