@@ -13,8 +13,11 @@ import { crawlWebsite } from "./website-source.js";
 
 /** Options of {@link SourceService}. */
 export interface SourceServiceOptions {
+  /** The knowledge base whose workspaces get the documents (its `db` holds the sources' tables). */
   kb: KnowledgeBase;
+  /** The ingestion queue items go through. */
   jobs: JobQueue;
+  /** Logs each sync's outcome. */
   logger: Logger;
   /** DATA_DIR: Git checkouts go to `sources/<id>` in it. */
   dataDir: string;
@@ -34,11 +37,15 @@ export interface SourceServiceOptions {
 
 /** Input of {@link SourceService.create}. */
 export interface CreateSourceInput {
+  /** The workspace the documents go to. */
   workspace: WorkspaceRecord;
+  /** The kind with its settings (checked here again). */
   spec: SourceSpec;
   /** Shown in the interface and put before the documents' paths; derived from the settings when omitted. */
   name?: string | undefined;
+  /** Minutes between scheduled syncs; 0 only on demand. */
   intervalMinutes: number;
+  /** The user who added it. */
   createdBy: string | null;
 }
 

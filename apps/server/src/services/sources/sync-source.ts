@@ -15,8 +15,11 @@ export interface SyncSourceOptions {
   workspace: WorkspaceRecord;
   /** Lists the source's items. */
   list: ItemLister;
+  /** Where the documents are (their names, the original files by hash). */
   kb: KnowledgeBase;
+  /** Queues new and changed items for ingestion, and forgets the jobs of deleted documents. */
   jobs: JobQueue;
+  /** Which document each item became, with its content hash. */
   store: SourceStore;
   /** Stops the sync (the server closing, the source deleted). */
   signal: AbortSignal;

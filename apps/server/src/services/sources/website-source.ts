@@ -108,9 +108,10 @@ export function readPage(html: string, url: URL): { links: URL[]; noindex: boole
  * robots.txt is honoured for the `Zhiku` agent (its Disallow rules and a Crawl-delay of up to 10 s); a page's robots
  * meta tag `noindex` keeps it out and `nofollow` keeps its links unfollowed. Every fetch goes through
  * {@link fetchPage}, so the SSRF rules and `URL_ALLOWLIST` apply to each request and redirect. Keys and names are the
- * pages' URLs without fragment, after redirects (a start page redirected to another origin moves the crawl there). A
- * page that is gone (404, 410) is listed as gone; one that fails otherwise is a
- * failed item (and the pages only it links to go unseen, so the sync keeps their documents: `failuresHideItems`). A start page, sitemap or robots.txt that cannot be read fails the whole listing.
+ * pages' URLs without fragment, after redirects (a start page redirected to another origin moves the crawl there).
+ * A page that is gone (404, 410) is listed as gone; one that fails otherwise is a failed item (and the pages only it
+ * links to go unseen, so the sync keeps their documents: `failuresHideItems`). A start page, sitemap or robots.txt
+ * that cannot be read fails the whole listing.
  */
 export function crawlWebsite(options: CrawlOptions): ItemLister {
   const { config, policy, maxBytes, timeoutMs } = options;
