@@ -66,6 +66,7 @@ describe("sources panel", () => {
     await tab.goto(`${zhiku.baseUrl}/workspaces/harbour/documents`);
     const panel = tab.locator("section.sources-panel");
     await panel.getByText("No sources yet.").waitFor();
+    await panel.getByText("Add a source…").click();
     await panel.getByLabel("Start page, or a sitemap (.xml)").fill(`${origin}/`);
     await panel.getByLabel("Sync", { exact: true }).selectOption("0");
     await panel.getByRole("button", { name: "Add source" }).click();

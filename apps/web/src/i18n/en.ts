@@ -153,6 +153,7 @@ export const en = {
   "sources.every.360": "Every 6 hours",
   "sources.every.1440": "Every day",
   "sources.everyMinutes": "Every {minutes} minutes",
+  "sources.addTitle": "Add a source…",
   "sources.add": "Add source",
   "sources.required": "Enter where the source reads from.",
   "sources.created": "Source “{name}” added; its first sync is running.",

@@ -152,6 +152,7 @@ export const zh: Messages = {
   "sources.every.360": "每 6 小时",
   "sources.every.1440": "每天",
   "sources.everyMinutes": "每 {minutes} 分钟",
+  "sources.addTitle": "添加来源…",
   "sources.add": "添加来源",
   "sources.required": "请填写来源读取的位置。",
   "sources.created": "已添加来源“{name}”，正在进行首次同步。",

@@ -193,78 +193,81 @@ export function SourcesPanel(props: {
       <h2 id="sources-title">{t("sources.title")}</h2>
       <p className="muted">{t("sources.intro")}</p>
       {canEdit && (
-        <form className="inline-form" noValidate onSubmit={(event) => void create(event)}>
-          <div className="field">
-            <label htmlFor={kindId}>{t("sources.kind")}</label>
-            <select
-              id={kindId}
-              value={kind}
-              onChange={(event) => setKind(event.target.value as SyncedSourceKind)}
-            >
-              {kinds.map((option) => (
-                <option key={option} value={option}>
-                  {kindLabel(option, t)}
-                </option>
-              ))}
-            </select>
-          </div>
-          <TextField
-            label={locationLabel}
-            value={location}
-            placeholder={locationPlaceholder}
-            onChange={(event) => setLocation(event.target.value)}
-          />
-          {kind === "git" && (
+        <details className="source-add">
+          <summary>{t("sources.addTitle")}</summary>
+          <form className="inline-form" noValidate onSubmit={(event) => void create(event)}>
+            <div className="field">
+              <label htmlFor={kindId}>{t("sources.kind")}</label>
+              <select
+                id={kindId}
+                value={kind}
+                onChange={(event) => setKind(event.target.value as SyncedSourceKind)}
+              >
+                {kinds.map((option) => (
+                  <option key={option} value={option}>
+                    {kindLabel(option, t)}
+                  </option>
+                ))}
+              </select>
+            </div>
             <TextField
-              label={t("sources.branch")}
-              value={branch}
-              onChange={(event) => setBranch(event.target.value)}
+              label={locationLabel}
+              value={location}
+              placeholder={locationPlaceholder}
+              onChange={(event) => setLocation(event.target.value)}
             />
-          )}
-          {kind === "website" && (
-            <>
+            {kind === "git" && (
               <TextField
-                label={t("sources.maxDepth")}
-                type="number"
-                min={0}
-                max={10}
-                value={maxDepth}
-                onChange={(event) => setMaxDepth(event.target.value)}
+                label={t("sources.branch")}
+                value={branch}
+                onChange={(event) => setBranch(event.target.value)}
               />
-              <TextField
-                label={t("sources.maxPages")}
-                type="number"
-                min={1}
-                max={5000}
-                value={maxPages}
-                onChange={(event) => setMaxPages(event.target.value)}
-              />
-            </>
-          )}
-          <TextField
-            label={t("sources.name")}
-            hint={t("sources.nameHint")}
-            value={name}
-            onChange={(event) => setName(event.target.value)}
-          />
-          <div className="field">
-            <label htmlFor={scheduleId}>{t("sources.schedule")}</label>
-            <select
-              id={scheduleId}
-              value={intervalMinutes}
-              onChange={(event) => setIntervalMinutes(Number(event.target.value))}
-            >
-              {schedules.map((minutes) => (
-                <option key={minutes} value={minutes}>
-                  {scheduleLabel(minutes, t)}
-                </option>
-              ))}
-            </select>
-          </div>
-          <button type="submit" className="button primary" disabled={pending}>
-            {t("sources.add")}
-          </button>
-        </form>
+            )}
+            {kind === "website" && (
+              <>
+                <TextField
+                  label={t("sources.maxDepth")}
+                  type="number"
+                  min={0}
+                  max={10}
+                  value={maxDepth}
+                  onChange={(event) => setMaxDepth(event.target.value)}
+                />
+                <TextField
+                  label={t("sources.maxPages")}
+                  type="number"
+                  min={1}
+                  max={5000}
+                  value={maxPages}
+                  onChange={(event) => setMaxPages(event.target.value)}
+                />
+              </>
+            )}
+            <TextField
+              label={t("sources.name")}
+              hint={t("sources.nameHint")}
+              value={name}
+              onChange={(event) => setName(event.target.value)}
+            />
+            <div className="field">
+              <label htmlFor={scheduleId}>{t("sources.schedule")}</label>
+              <select
+                id={scheduleId}
+                value={intervalMinutes}
+                onChange={(event) => setIntervalMinutes(Number(event.target.value))}
+              >
+                {schedules.map((minutes) => (
+                  <option key={minutes} value={minutes}>
+                    {scheduleLabel(minutes, t)}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <button type="submit" className="button primary" disabled={pending}>
+              {t("sources.add")}
+            </button>
+          </form>
+        </details>
       )}
       {formError && (
         <p className="field-error" role="alert">
