@@ -40,6 +40,10 @@ ENV NODE_ENV=production \
   DATA_DIR=/data \
   HOST=0.0.0.0 \
   PORT=3000
+# git (with ca-certificates for https) clones the branches of Git sources.
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends git ca-certificates \
+  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=production-dependencies /app/package.json /app/package-lock.json ./
 COPY --from=production-dependencies /app/node_modules ./node_modules

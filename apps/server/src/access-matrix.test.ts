@@ -146,6 +146,18 @@ describe("access matrix: every route × every role", () => {
     }).id;
   };
 
+  /** A website source of workspace w on the matrix's loopback site. */
+  const freshSource = async () =>
+    (
+      await server.deps.sources.create({
+        workspace,
+        spec: { kind: "website", config: { url: siteUrl, maxDepth: 0, maxPages: 1 } },
+        name: unique("site"),
+        intervalMinutes: 0,
+        createdBy: null,
+      })
+    ).id;
+
   const freshThread = () =>
     server.deps.chat.threads.saveExchange({
       workspaceId: workspace.id,
@@ -378,6 +390,42 @@ describe("access matrix: every route × every role", () => {
     "POST /api/workspaces/:slug/documents/:id/retry": {
       expect: inWorkspace("editor"),
       request: () => ({ path: `/api/workspaces/w/documents/${documentId}/retry`, init: { method: "POST" } }),
+    },
+    "GET /api/workspaces/:slug/sources": {
+      expect: inWorkspace("viewer"),
+      request: () => ({ path: "/api/workspaces/w/sources" }),
+    },
+    "POST /api/workspaces/:slug/sources": {
+      expect: inWorkspace("editor"),
+      request: () => ({
+        path: "/api/workspaces/w/sources",
+        init: json("POST", { kind: "website", name: unique("site"), config: { url: siteUrl, maxDepth: 0 } }),
+      }),
+    },
+    "GET /api/workspaces/:slug/sources/:id": {
+      expect: inWorkspace("viewer"),
+      request: async () => ({ path: `/api/workspaces/w/sources/${await freshSource()}` }),
+    },
+    "PATCH /api/workspaces/:slug/sources/:id": {
+      expect: inWorkspace("editor"),
+      request: async () => ({
+        path: `/api/workspaces/w/sources/${await freshSource()}`,
+        init: json("PATCH", { intervalMinutes: 0 }),
+      }),
+    },
+    "DELETE /api/workspaces/:slug/sources/:id": {
+      expect: inWorkspace("editor"),
+      request: async () => ({
+        path: `/api/workspaces/w/sources/${await freshSource()}`,
+        init: { method: "DELETE" },
+      }),
+    },
+    "POST /api/workspaces/:slug/sources/:id/sync": {
+      expect: inWorkspace("editor"),
+      request: async () => ({
+        path: `/api/workspaces/w/sources/${await freshSource()}/sync`,
+        init: { method: "POST" },
+      }),
     },
     "DELETE /api/workspaces/:slug/documents/:id": {
       expect: inWorkspace("editor"),

@@ -27,6 +27,7 @@ import { createMetricsRoutes } from "./routes/metrics.js";
 import { createModelRoutes } from "./routes/models.js";
 import { createOpenAiRoutes } from "./routes/openai.js";
 import { createSearchRoutes } from "./routes/search.js";
+import { createSourceRoutes } from "./routes/sources.js";
 import { createThreadRoutes } from "./routes/threads.js";
 import { createUserRoutes } from "./routes/users.js";
 import { createWorkspaceRoutes } from "./routes/workspaces.js";
@@ -91,6 +92,7 @@ export function createApp(deps: AppDeps) {
     .route("/api", createModelRoutes(deps))
     .route("/api", createWorkspaceRoutes(deps))
     .route("/api", createDocumentRoutes(deps))
+    .route("/api", createSourceRoutes(deps))
     .route("/api", createEventRoutes(deps))
     .route("/api", createSearchRoutes(deps))
     .route("/api", createChatRoutes(deps))
@@ -143,6 +145,7 @@ export function createApp(deps: AppDeps) {
           { name: "Models" },
           { name: "Workspaces" },
           { name: "Documents" },
+          { name: "Sources" },
           { name: "Search" },
           { name: "Chat" },
           { name: "Threads" },

@@ -9,6 +9,7 @@ import type { DocumentEventBus } from "./services/jobs/document-events.js";
 import type { JobQueue } from "./services/jobs/job-queue.js";
 import type { ServerMetrics } from "./services/metrics/index.js";
 import type { OllamaAccess } from "./services/ollama.js";
+import type { SourceService } from "./services/sources/index.js";
 import type { WorkspaceDeletion } from "./services/workspaces/workspace-deletion.js";
 import type { VisitorRateLimit } from "./widget/visitor-rate-limit.js";
 import type { WidgetKeyStore } from "./widget/widget-key-store.js";
@@ -36,6 +37,8 @@ export interface AppDeps {
   widgets: { keys: WidgetKeyStore; rateLimit: VisitorRateLimit };
   /** The chat bots connected to workspaces (credentials encrypted at rest) and the service that answers through them. */
   bots: { integrations: IntegrationStore; answerer: BotAnswerer };
+  /** Folders, websites and Git repositories kept in sync with workspaces, with their schedule and watchers. */
+  sources: SourceService;
   /** Deletes workspaces with everything of them. */
   workspaceDeletion: WorkspaceDeletion;
   /** Aborted when the server shuts down: long-lived streams (SSE, chat) end when it fires. */

@@ -14,6 +14,7 @@ describe("parseEnvironment", () => {
       ingestWorkers: 1,
       logLevel: "info",
       urlAllowlist: [],
+      sourceFolderRoots: [],
     });
   });
 
@@ -40,6 +41,7 @@ describe("parseEnvironment", () => {
       ingestWorkers: 3,
       logLevel: "info",
       urlAllowlist: [],
+      sourceFolderRoots: [],
     });
   });
 
@@ -159,6 +161,15 @@ describe("parseEnvironment", () => {
       /URL_ALLOWLIST entry "10.0.0.0\/40"/,
     );
     expect(() => parseEnvironment({ URL_ALLOWLIST: "http://x" })).toThrow(/URL_ALLOWLIST/);
+  });
+
+  it("reads SOURCE_FOLDER_ROOTS as absolute directories and refuses a relative one", () => {
+    expect(
+      parseEnvironment({ SOURCE_FOLDER_ROOTS: " /srv/shared/ , /mnt/handbook" }).sourceFolderRoots,
+    ).toEqual(["/srv/shared", "/mnt/handbook"]);
+    expect(() => parseEnvironment({ SOURCE_FOLDER_ROOTS: "/srv/shared,docs" })).toThrow(
+      /SOURCE_FOLDER_ROOTS entry "docs" is not an absolute path/,
+    );
   });
 
   it("reads TRUST_PROXY as a hop count or addresses and CIDR ranges, and names it when it is wrong", () => {

@@ -1,4 +1,5 @@
 import { isIP } from "node:net";
+import { isAbsolute, resolve } from "node:path";
 import { z } from "zod";
 import type { TrustProxy } from "./auth/trusted-proxy.js";
 
@@ -21,6 +22,7 @@ const environmentSchema = z.object({
   ADMIN_EMAIL: z.email().optional(),
   ADMIN_PASSWORD: z.string().min(8).max(1_024).optional(),
   URL_ALLOWLIST: z.string().optional(),
+  SOURCE_FOLDER_ROOTS: z.string().optional(),
   FUSION_VECTOR_WEIGHT: z.coerce.number().min(0).max(1).optional(),
   RERANK_URL: z.url({ protocol: /^https?$/ }).optional(),
   RERANK_MODEL: z.string().min(1).max(200).optional(),
@@ -53,6 +55,8 @@ const examples: Record<keyof z.infer<typeof environmentSchema>, string> = {
   ADMIN_EMAIL: "the first admin's email address, such as admin@example.com (with ADMIN_PASSWORD)",
   ADMIN_PASSWORD: "a password of at least 8 characters (with ADMIN_EMAIL)",
   URL_ALLOWLIST: "comma-separated host names or CIDR ranges, such as intranet.example.com,10.0.0.0/8",
+  SOURCE_FOLDER_ROOTS:
+    "comma-separated absolute directories that folder sources may read, such as /srv/shared,/mnt/handbook",
   FUSION_VECTOR_WEIGHT: "a number from 0 (full-text ranking only) to 1 (vector ranking only), such as 0.5",
   RERANK_URL: "the base URL of a server with POST /v1/rerank, such as http://reranker:8080",
   RERANK_MODEL: "the reranker's model name, such as bge-reranker-v2-m3 (with RERANK_URL)",
@@ -107,6 +111,11 @@ export interface ServerConfig {
    * (`URL_ALLOWLIST`): exact host names (`wiki.internal`) or CIDR ranges (`10.0.0.0/8`, `127.0.0.1`).
    */
   urlAllowlist: string[];
+  /**
+   * Directories under which a folder source may read (`SOURCE_FOLDER_ROOTS`), absolute; empty: folder sources are off.
+   * Local Git repositories (`file://` or a path) must be under them too.
+   */
+  sourceFolderRoots: string[];
   /**
    * Share of the vector ranking in hybrid search, the full-text ranking getting the rest (`FUSION_VECTOR_WEIGHT`);
    * unset means equal weights (bench/results/retrieval-experiments.md, "Fusion weights").
@@ -207,6 +216,19 @@ export function parseEnvironment(source: Record<string, string | undefined>): Se
       ],
     );
   }
+  const sourceFolderRoots = (environment.SOURCE_FOLDER_ROOTS ?? "")
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  const relativeRoot = sourceFolderRoots.find((entry) => !isAbsolute(entry));
+  if (relativeRoot !== undefined) {
+    return throwEnvironmentError(
+      ["SOURCE_FOLDER_ROOTS"],
+      [
+        `  SOURCE_FOLDER_ROOTS entry ${JSON.stringify(relativeRoot)} is not an absolute path; set it to ${examples.SOURCE_FOLDER_ROOTS}.`,
+      ],
+    );
+  }
   const trustProxy = parseTrustProxy(environment.TRUST_PROXY);
   const secretKey =
     environment.SECRET_KEY === undefined ? undefined : decodeSecretKey(environment.SECRET_KEY);
@@ -230,6 +252,7 @@ export function parseEnvironment(source: Record<string, string | undefined>): Se
       ? { admin: { email: environment.ADMIN_EMAIL, password: environment.ADMIN_PASSWORD } }
       : {}),
     urlAllowlist,
+    sourceFolderRoots: sourceFolderRoots.map((entry) => resolve(entry)),
     ...(environment.FUSION_VECTOR_WEIGHT === undefined
       ? {}
       : { fusionVectorWeight: environment.FUSION_VECTOR_WEIGHT }),

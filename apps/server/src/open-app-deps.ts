@@ -16,6 +16,7 @@ import { createServerMetrics } from "./services/metrics/index.js";
 import { createOllamaAccess } from "./services/ollama.js";
 import { rerankerLog } from "./services/reranker-log.js";
 import { openSecretKey, SecretBox } from "./services/secrets/secret-box.js";
+import { SourceService } from "./services/sources/index.js";
 import { WorkspaceDeletion } from "./services/workspaces/workspace-deletion.js";
 import { VisitorRateLimit } from "./widget/visitor-rate-limit.js";
 import { WidgetKeyStore } from "./widget/widget-key-store.js";
@@ -33,6 +34,8 @@ export interface OpenAppDepsOptions {
   retryDelayMs?: (attempt: number) => number;
   /** Further app dependencies (web root, timeouts). */
   extra?: Partial<Pick<AppDeps, "webRoot" | "keepAliveSeconds" | "urlFetchTimeoutMs">>;
+  /** How often the source scheduler ticks and how long a watched folder must be quiet (defaults when omitted). */
+  sourceTiming?: { tickMs?: number; watchDebounceMs?: number };
   /** Counts failed logins; a default one (5 per account, 20 per address in 15 minutes) when omitted. */
   loginThrottle?: LoginThrottle;
 }
@@ -120,6 +123,19 @@ export async function openAppDeps(options: OpenAppDepsOptions): Promise<OpenedAp
       editIntervalMs: config.botEditIntervalMs,
     }),
   };
+  const sources = new SourceService({
+    kb,
+    jobs,
+    logger,
+    dataDir: config.dataDir,
+    folderRoots: config.sourceFolderRoots,
+    urlAllowlist: config.urlAllowlist,
+    maxBytes: config.maxUploadBytes,
+    ...(options.extra?.urlFetchTimeoutMs === undefined
+      ? {}
+      : { fetchTimeoutMs: options.extra.urlFetchTimeoutMs }),
+    ...options.sourceTiming,
+  });
   const deps: AppDeps = {
     config,
     kb,
@@ -130,6 +146,7 @@ export async function openAppDeps(options: OpenAppDepsOptions): Promise<OpenedAp
     chat,
     widgets,
     bots,
+    sources,
     workspaceDeletion: new WorkspaceDeletion({
       kb,
       jobs,
@@ -137,6 +154,7 @@ export async function openAppDeps(options: OpenAppDepsOptions): Promise<OpenedAp
       accounts: auth.accounts,
       widgetKeys: widgets.keys,
       integrations,
+      sources,
       logger,
     }),
     shutdownSignal: shutdown.signal,

@@ -29,7 +29,7 @@ export interface RunningServer {
   /** The dependencies the app was built with. */
   deps: AppDeps;
   /**
-   * Graceful stop: no new connections, SSE streams end, running jobs go back to the queue for the next
+   * Graceful stop: no new connections, SSE streams end, source syncs stop, running jobs go back to the queue for the next
    * start, the knowledge base closes.
    */
   close(): Promise<void>;
@@ -93,6 +93,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   }
   const port = (server.address() as AddressInfo).port;
   jobs.start();
+  await deps.sources.start();
 
   let closing: Promise<void> | undefined;
   const close = () => {
@@ -105,6 +106,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         if ("closeAllConnections" in server) server.closeAllConnections();
       }, 5_000);
       force.unref();
+      await deps.sources.close();
       await jobs.close();
       await closed;
       clearTimeout(force);

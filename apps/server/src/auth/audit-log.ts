@@ -22,6 +22,10 @@ export type AuditAction =
   | "bot.question"
   | "document.uploaded"
   | "document.deleted"
+  | "source.created"
+  | "source.updated"
+  | "source.deleted"
+  | "source.synced"
   | "workspace.created"
   | "workspace.updated"
   | "workspace.deleted";

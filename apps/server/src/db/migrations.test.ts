@@ -43,6 +43,8 @@ describe("server migrations", () => {
         "users",
         "widget_keys",
         "answer_versions",
+        "source_documents",
+        "sources",
         "workspace_members",
       ]),
     );
@@ -53,6 +55,7 @@ describe("server migrations", () => {
       { scope: "server", version: 3 },
       { scope: "server", version: 5 },
       { scope: "server", version: 6 },
+      { scope: "server", version: 7 },
       { scope: "server", version: 8 },
     ]);
   });
@@ -93,6 +96,19 @@ describe("server migrations", () => {
     expect(db.prepare("SELECT COUNT(*) AS count FROM messages").get()).toEqual({ count: 0 });
     expect(db.prepare("SELECT COUNT(*) AS count FROM feedback").get()).toEqual({ count: 0 });
     expect(db.prepare("SELECT COUNT(*) AS count FROM answer_versions").get()).toEqual({ count: 0 });
+  });
+
+  it("deletes a source's item rows with it and allows only the three kinds", () => {
+    migrateServerDatabase(db);
+    const now = new Date().toISOString();
+    const insert = db.prepare(
+      "INSERT INTO sources (id, workspace_id, kind, name, config, interval_minutes, created_at, updated_at) VALUES (?, 'w1', ?, 'n', '{}', 0, ?, ?)",
+    );
+    insert.run("s1", "git", now, now);
+    expect(() => insert.run("s2", "ftp", now, now)).toThrow();
+    db.prepare("INSERT INTO source_documents VALUES ('s1', 'README.md', 'hash', 'd1')").run();
+    db.prepare("DELETE FROM sources WHERE id = 's1'").run();
+    expect(db.prepare("SELECT COUNT(*) AS count FROM source_documents").get()).toEqual({ count: 0 });
   });
 
   it("rolls back a failing migration with its record", () => {

@@ -168,8 +168,7 @@ export const serverMigrations: Migration[] = [
     `,
   },
   {
-    // Version 4 is kept for synced sources (not landed yet); applyMigrations applies whatever is missing, so the gap
-    // is harmless.
+    // Version 4 was never used; applyMigrations applies whatever is missing, so the gap is harmless.
     version: 6,
     description: "chat answers: a stopped status, and the earlier versions of a regenerated answer",
     sql: `
@@ -189,7 +188,47 @@ export const serverMigrations: Migration[] = [
     `,
   },
   {
-    // Version 7 is taken by synced sources.
+    version: 7,
+    description: "sources: folders, websites and Git repositories a workspace keeps in sync",
+    sql: `
+      -- config: the kind's settings as JSON (folder path; start URL and limits; repository URL and branch).
+      -- interval_minutes: how often the scheduler syncs it; 0 only on demand (and, for a folder, on changes).
+      -- The last sync's outcome is kept on the row: when it ran, how it ended, its counts and its last error.
+      CREATE TABLE sources (
+        id TEXT PRIMARY KEY,
+        workspace_id TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('folder', 'website', 'git')),
+        name TEXT NOT NULL,
+        config TEXT NOT NULL,
+        interval_minutes INTEGER NOT NULL,
+        created_by TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        sync_status TEXT CHECK (sync_status IN ('running', 'done', 'failed')),
+        sync_started_at TEXT,
+        sync_finished_at TEXT,
+        added INTEGER NOT NULL DEFAULT 0,
+        updated INTEGER NOT NULL DEFAULT 0,
+        deleted INTEGER NOT NULL DEFAULT 0,
+        unchanged INTEGER NOT NULL DEFAULT 0,
+        failed INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT
+      );
+      CREATE INDEX sources_workspace ON sources (workspace_id);
+
+      -- What a source put into its workspace: one row per item (a path or a URL), with the hash of the content
+      -- ingested last, so an unchanged item is skipped and a vanished one's document deleted.
+      CREATE TABLE source_documents (
+        source_id TEXT NOT NULL REFERENCES sources (id) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        document_id TEXT NOT NULL,
+        PRIMARY KEY (source_id, key)
+      );
+      CREATE INDEX source_documents_document ON source_documents (document_id);
+    `,
+  },
+  {
     version: 8,
     description:
       "integrations: switched off and on by an admin; when each bot last answered, and its last error",

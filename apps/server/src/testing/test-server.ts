@@ -29,6 +29,8 @@ export interface TestServerOptions {
   retryDelayMs?: number;
   /** Logger for the app and its jobs; silent (or `TEST_LOG_LEVEL`) when omitted. */
   logger?: Logger;
+  /** Source scheduler tick and folder-watch debounce, in ms (the service's defaults when omitted). */
+  sourceTiming?: { tickMs?: number; watchDebounceMs?: number };
   /** Extra app dependencies (webRoot, keepAliveSeconds, loginThrottle). */
   deps?: Partial<Pick<AppDeps, "webRoot" | "keepAliveSeconds" | "urlFetchTimeoutMs">> & {
     loginThrottle?: LoginThrottle;
@@ -93,6 +95,7 @@ export async function createTestServer(options: TestServerOptions = {}): Promise
     logger,
     maxAttempts: options.maxAttempts ?? 4,
     retryDelayMs: () => options.retryDelayMs ?? 50,
+    ...(options.sourceTiming === undefined ? {} : { sourceTiming: options.sourceTiming }),
     ...(options.deps?.loginThrottle === undefined ? {} : { loginThrottle: options.deps.loginThrottle }),
     extra: {
       ...(options.deps?.webRoot === undefined ? {} : { webRoot: options.deps.webRoot }),
@@ -108,6 +111,7 @@ export async function createTestServer(options: TestServerOptions = {}): Promise
   const { kb, jobs, events } = deps;
   const app = createApp(deps);
   jobs.start();
+  await deps.sources.start();
   const { accounts } = deps.auth;
   let userCount = 0;
   const createUser = async (userOptions: CreateTestUserOptions = {}): Promise<TestUser> => {
@@ -148,6 +152,7 @@ export async function createTestServer(options: TestServerOptions = {}): Promise
     async close() {
       shutdown.abort();
       events.close();
+      await deps.sources.close();
       await jobs.close();
       await kb.close();
       await standIn.close();

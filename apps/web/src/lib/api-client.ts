@@ -20,10 +20,12 @@ import type {
   MemberChange,
   NewApiKey,
   NewIntegration,
+  NewSyncedSource,
   NewUser,
   NewWidgetKey,
   PasswordChange,
   QueuedDocument,
+  SyncedSource,
   Thread,
   ThreadWithMessages,
   User,
@@ -288,6 +290,23 @@ export function createApiClient(options: ApiClientOptions = {}) {
     /** `DELETE /api/workspaces/:slug/members/:userId` (owner or admin). */
     removeMember: async (slug: string, userId: string) => {
       await ok(workspace.members[":userId"].$delete({ param: { slug, userId } }));
+    },
+
+    /** `GET /api/workspaces/:slug/sources`: the workspace's synced sources with their last sync. */
+    listSources: async (slug: string): Promise<SyncedSource[]> =>
+      (await body(await ok(workspace.sources.$get({ param: { slug } })))).sources,
+
+    /** `POST /api/workspaces/:slug/sources` (editors; folders admins only). */
+    createSource: async (slug: string, source: NewSyncedSource): Promise<SyncedSource> =>
+      (await body(await ok(workspace.sources.$post({ param: { slug }, json: source })))).source,
+
+    /** `POST /api/workspaces/:slug/sources/:id/sync` (editors): starts a sync; the answer's lastSync is running. */
+    syncSource: async (slug: string, id: string): Promise<SyncedSource> =>
+      (await body(await ok(workspace.sources[":id"].sync.$post({ param: { slug, id } })))).source,
+
+    /** `DELETE /api/workspaces/:slug/sources/:id` (editors): the source goes with the documents it brought in. */
+    deleteSource: async (slug: string, id: string) => {
+      await ok(workspace.sources[":id"].$delete({ param: { slug, id } }));
     },
 
     /** `GET /api/workspaces/:slug/widget-keys` (owners): the workspace's chat widget keys, newest first. */

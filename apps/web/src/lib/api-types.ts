@@ -137,6 +137,14 @@ export type NewIntegration = InferRequestType<WorkspaceRoutes["integrations"]["$
 
 /** What `PATCH /api/workspaces/:slug/integrations/:id` accepts: secrets not given stay as stored. */
 export type IntegrationUpdate = InferRequestType<WorkspaceRoutes["integrations"][":id"]["$patch"]>["json"];
+/** A folder, website or Git source the workspace keeps in sync, with its last sync. */
+export type SyncedSource = InferResponseType<WorkspaceRoutes["sources"]["$get"], 200>["sources"][number];
+
+/** The kind of a synced source. */
+export type SyncedSourceKind = SyncedSource["kind"];
+
+/** What `POST /api/workspaces/:slug/sources` accepts: the kind with its settings, a name and a schedule. */
+export type NewSyncedSource = InferRequestType<WorkspaceRoutes["sources"]["$post"]>["json"];
 
 /** An API key as listed (never the key itself, only its first characters). */
 export type ApiKey = InferResponseType<Api["api-keys"]["$get"], 200>["apiKeys"][number];

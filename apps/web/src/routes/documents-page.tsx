@@ -8,9 +8,11 @@ import {
   NO_FILTER,
 } from "../components/documents/document-filter";
 import { DropZone } from "../components/documents/drop-zone";
+import { SourcesPanel } from "../components/documents/sources-panel";
 import { UploadProgress } from "../components/documents/upload-progress";
 import { useDocumentEvents } from "../hooks/use-document-events";
 import { useNotices } from "../hooks/use-notices";
+import { useSession } from "../hooks/use-session";
 import { useI18n } from "../i18n/i18n";
 import { useApi } from "../lib/api-context";
 import { ApiError } from "../lib/api-error";
@@ -61,12 +63,13 @@ function addUploaded(current: DocumentRow[], uploaded: DocumentRow[]): DocumentR
   return [...uploaded.filter((row) => !known.has(row.id)), ...current];
 }
 
-/** `/workspaces/:slug/documents`: upload, progress, delete, retry, download and chunks. */
+/** `/workspaces/:slug/documents`: upload, synced sources, progress, delete, retry, download and chunks. */
 export function DocumentsPage() {
   const { t } = useI18n();
   const api = useApi();
   const { showError } = useNotices();
   const { workspace } = useOutletContext<WorkspaceOutletContext>();
+  const { user } = useSession();
   const slug = workspace.slug;
   // Viewers read and ask; uploads and changes are for editors and owners (the server refuses them anyway).
   const canEdit = workspace.myRole !== "viewer";
@@ -220,6 +223,12 @@ export function DocumentsPage() {
           </div>
         </form>
       )}
+      <SourcesPanel
+        slug={slug}
+        canEdit={canEdit}
+        isAdmin={user?.role === "admin"}
+        onSynced={() => void reload()}
+      />
       {rows === null && <p className="muted">{t("app.loading")}</p>}
       {rows?.length === 0 && <p className="muted">{t("documents.empty")}</p>}
       {rows && rows.length > 1 && (

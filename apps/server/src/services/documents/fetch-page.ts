@@ -19,6 +19,22 @@ export interface FetchPageOptions {
   timeoutMs: number;
   /** Which hosts and addresses may be reached (`URL_ALLOWLIST`). */
   policy: AddressPolicy;
+  /** Stops the fetch early (a crawl that is stopped). */
+  signal?: AbortSignal;
+}
+
+/**
+ * The `unavailable:url` error of a page that answered a status other than 2xx, with that status, so a crawler can
+ * tell a page that is gone (404, 410) from one that failed.
+ */
+export class HttpStatusError extends ZhikuError {
+  /** The HTTP status the page answered. */
+  readonly status: number;
+
+  constructor(url: URL, status: number) {
+    super("unavailable:url", `Could not fetch ${url.href}: it answered HTTP ${status}`);
+    this.status = status;
+  }
 }
 
 /** A host resolved and checked: the address the connection is pinned to. */
@@ -67,6 +83,14 @@ async function checkTarget(url: URL, policy: AddressPolicy): Promise<CheckedTarg
   return { address: first.address, family: first.family === 6 ? 6 : 4 };
 }
 
+/**
+ * Checks that a URL's host may be reached under the policy (as {@link fetchPage} does before connecting), for clients
+ * that connect themselves, such as `git`. Throws `forbidden:url` or `unavailable:url`.
+ */
+export async function checkUrlHost(url: URL, policy: AddressPolicy): Promise<void> {
+  await checkTarget(url, policy);
+}
+
 /** One GET to a checked address; resolves with the response head. */
 function get(url: URL, target: CheckedTarget, signal: AbortSignal): Promise<IncomingMessage> {
   // Every connection goes to the address that was checked, whatever the host name resolves to by now.
@@ -100,14 +124,16 @@ function get(url: URL, target: CheckedTarget, signal: AbortSignal): Promise<Inco
  * Downloads a web page (or any document) server-side, reading at most `maxBytes` and stopping at `timeoutMs`.
  * Addresses are checked after DNS resolution and on every redirect (at most {@link maxRedirects}, followed here, not
  * by the HTTP client): loopback, private, link-local, unique-local, CGNAT and metadata addresses are refused with
- * `forbidden:url` (403) unless `URL_ALLOWLIST` allows them. Other failures name the URL: `unavailable:url` (502) when it
+ * `forbidden:url` (403) unless `URL_ALLOWLIST` allows them. Returns the bytes, the content type and the address they
+ * came from after redirects. Other failures name the URL: `unavailable:url` (502) when it
  * cannot be fetched, `too_large:url` (413) when it is bigger than the limit.
  */
 export async function fetchPage(
   options: FetchPageOptions,
-): Promise<{ bytes: Uint8Array; contentType: string | null }> {
+): Promise<{ bytes: Uint8Array; contentType: string | null; url: string }> {
   const { maxBytes } = options;
-  const signal = AbortSignal.timeout(options.timeoutMs);
+  const timeout = AbortSignal.timeout(options.timeoutMs);
+  const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
   const timedOut = () => `no answer within ${Math.round(options.timeoutMs / 1000)} s`;
   let url = new URL(options.url);
   let response: IncomingMessage | undefined;
@@ -119,7 +145,7 @@ export async function fetchPage(
     try {
       response = await get(url, target, signal);
     } catch (error) {
-      const reason = signal.aborted ? timedOut() : describe(error);
+      const reason = timeout.aborted ? timedOut() : describe(error);
       throw new ZhikuError("unavailable:url", `Could not fetch ${url.href}: ${reason}`, { cause: error });
     }
     const status = response.statusCode ?? 0;
@@ -137,7 +163,7 @@ export async function fetchPage(
     }
     if (status < 200 || status >= 300) {
       response.destroy();
-      throw new ZhikuError("unavailable:url", `Could not fetch ${url.href}: it answered HTTP ${status}`);
+      throw new HttpStatusError(url, status);
     }
     break;
   }
@@ -162,13 +188,17 @@ export async function fetchPage(
   } catch (error) {
     response.destroy();
     if (error instanceof ZhikuError) throw error;
-    const reason = signal.aborted
+    const reason = timeout.aborted
       ? `no complete answer within ${Math.round(options.timeoutMs / 1000)} s`
       : describe(error);
     throw new ZhikuError("unavailable:url", `Could not fetch ${options.url}: ${reason}`, { cause: error });
   }
   const contentType = response.headers["content-type"];
-  return { bytes: new Uint8Array(Buffer.concat(parts, size)), contentType: contentType ?? null };
+  return {
+    bytes: new Uint8Array(Buffer.concat(parts, size)),
+    contentType: contentType ?? null,
+    url: url.href,
+  };
 }
 
 function describe(error: unknown): string {

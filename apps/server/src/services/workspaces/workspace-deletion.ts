@@ -5,6 +5,7 @@ import type { Logger } from "../../logger.js";
 import type { WidgetKeyStore } from "../../widget/widget-key-store.js";
 import type { ThreadStore } from "../chat/thread-store.js";
 import type { JobQueue } from "../jobs/job-queue.js";
+import type { SourceService } from "../sources/index.js";
 
 /** Options for {@link WorkspaceDeletion}. */
 export interface WorkspaceDeletionOptions {
@@ -14,6 +15,7 @@ export interface WorkspaceDeletionOptions {
   accounts: AccountStore;
   widgetKeys: WidgetKeyStore;
   integrations: IntegrationStore;
+  sources: SourceService;
   logger: Logger;
 }
 
@@ -25,7 +27,9 @@ export interface WorkspaceDeletionOptions {
  *    between, the knowledge base deletes the workspace row with its documents; then it drops the vectors and
  *    unreferenced originals;
  * 2. the server's own rows of it (threads with their messages and feedback, memberships, API keys limited to it,
- *    widget keys, chat bots with their delivery ids) go in one transaction.
+ *    widget keys, chat bots with their delivery ids, sources with their items) go in one transaction.
+ *
+ * Before step 1 the workspace's sources stop syncing and watching (their Git checkouts are removed).
  *
  * A crash after step 1 leaves only server rows that name a workspace that no longer exists; they reach nothing
  * (every route resolves the workspace first), and {@link finishInterrupted}, run at each start, deletes them.
@@ -39,7 +43,9 @@ export class WorkspaceDeletion {
 
   /** Deletes the workspace (steps 1 and 2). */
   async delete(workspace: WorkspaceRecord): Promise<void> {
-    const { kb, jobs } = this.#options;
+    const { kb, jobs, sources } = this.#options;
+    // Syncs stop first, so none queues a document of the workspace while it goes.
+    await sources.forgetWorkspace(workspace.id);
     jobs.forgetWorkspace(workspace.id);
     await kb.deleteWorkspace(workspace.slug);
     this.#forgetServerRows(workspace.id);
@@ -50,13 +56,14 @@ export class WorkspaceDeletion {
    * exists go. Returns the ids of those workspaces.
    */
   finishInterrupted(): string[] {
-    const { kb, jobs, threads, accounts, integrations, logger } = this.#options;
+    const { kb, jobs, threads, accounts, integrations, sources, logger } = this.#options;
     const live = new Set(kb.listWorkspaces().map((workspace) => workspace.id));
     const referenced = new Set([
       ...jobs.store.workspaceIds(),
       ...threads.workspaceIds(),
       ...accounts.workspaceIds(),
       ...integrations.workspaceIds(),
+      ...sources.store.workspaceIds(),
     ]);
     const gone = [...referenced].filter((workspaceId) => !live.has(workspaceId));
     for (const workspaceId of gone) {
@@ -69,8 +76,9 @@ export class WorkspaceDeletion {
   }
 
   #forgetServerRows(workspaceId: string): void {
-    const { jobs, threads, accounts, widgetKeys, integrations } = this.#options;
+    const { jobs, threads, accounts, widgetKeys, integrations, sources } = this.#options;
     jobs.store.transaction(() => {
+      sources.store.deleteWorkspace(workspaceId);
       threads.deleteForWorkspace(workspaceId);
       accounts.forgetWorkspace(workspaceId);
       widgetKeys.deleteWorkspace(workspaceId);
