@@ -1,4 +1,4 @@
-import { StrictMode } from "react";
+import { lazy, StrictMode, Suspense } from "react";
 import { BrowserRouter, Outlet, Route, Routes } from "react-router";
 import { NoticesProvider } from "./hooks/use-notices";
 import { RequireSession, SessionProvider, useSession } from "./hooks/use-session";
@@ -21,6 +21,20 @@ import { SettingsPage } from "./routes/settings-page";
 import { SetupPage } from "./routes/setup-page";
 import { UsersPage } from "./routes/users-page";
 import { WorkspaceLayout } from "./routes/workspace-layout";
+
+// The viewer is opened from a citation, not with the app: it loads on its own (and pdf.js or markmap with it).
+const DocumentViewerPage = lazy(() =>
+  import("./routes/document-viewer-page").then((module) => ({ default: module.DocumentViewerPage })),
+);
+
+function ViewerRoute() {
+  const { t } = useI18n();
+  return (
+    <Suspense fallback={<p className="page muted">{t("app.loading")}</p>}>
+      <DocumentViewerPage />
+    </Suspense>
+  );
+}
 
 function SessionUnavailable() {
   const { t } = useI18n();
@@ -68,6 +82,7 @@ export function AppRoutes() {
             <Route index element={<ChatPage />} />
             <Route path="threads/:threadId" element={<ChatPage />} />
             <Route path="documents" element={<DocumentsPage />} />
+            <Route path="documents/:documentId/view" element={<ViewerRoute />} />
           </Route>
           <Route path="settings" element={<SettingsLayout />}>
             <Route index element={<SettingsPage />} />
