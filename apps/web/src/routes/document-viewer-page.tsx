@@ -1,7 +1,7 @@
 import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from "react";
 import { useNavigate, useParams, useSearchParams } from "react-router";
 import { flattenOutline, headingOutline, type OutlineNode } from "../components/viewer/heading-outline";
-import { headingAnchorId, TextView } from "../components/viewer/text-view";
+import { headingAnchorId, revealInText, TextView } from "../components/viewer/text-view";
 import { localizeError } from "../i18n/error-messages";
 import { useI18n } from "../i18n/i18n";
 import { useApi } from "../lib/api-context";
@@ -81,9 +81,8 @@ export function DocumentViewerPage() {
     [setSearch],
   );
   const goToHeading = useCallback((node: OutlineNode) => {
-    window.document
-      .getElementById(headingAnchorId(node))
-      ?.scrollIntoView({ block: "start", behavior: "smooth" });
+    const anchor = window.document.getElementById(headingAnchorId(node));
+    if (anchor) revealInText(anchor);
   }, []);
 
   return (

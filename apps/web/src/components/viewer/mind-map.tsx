@@ -6,7 +6,7 @@ import type { OutlineNode } from "./heading-outline";
 
 /** Props of {@link MindMap}. */
 export interface MindMapProps {
-  /** The document's name, the map's centre. */
+  /** The document's title or name, the map's centre unless the outline has a single top heading. */
   title: string;
   outline: readonly OutlineNode[];
   /** Called with the heading a reader chose. */
@@ -50,14 +50,12 @@ export function MindMap(props: MindMapProps) {
     index(outline);
     let markmap: Markmap | undefined;
     try {
-      markmap = Markmap.create(
-        svg,
-        { duration: 200, maxWidth: 240 },
-        {
-          content: escapeHtml(title),
-          children: outline.map(toMarkmapNode),
-        },
-      );
+      // A document under one top heading (a Markdown H1, usually its title) has that heading at the centre.
+      const root =
+        outline.length === 1
+          ? toMarkmapNode(outline[0]!)
+          : { content: escapeHtml(title), children: outline.map(toMarkmapNode) };
+      markmap = Markmap.create(svg, { duration: 200, maxWidth: 240 }, root);
     } catch (caught) {
       setError(caught instanceof Error ? caught.message : String(caught));
     }

@@ -8,6 +8,17 @@ export function headingAnchorId(node: Pick<OutlineNode, "id">): string {
   return `viewer-heading-${node.id}`;
 }
 
+/**
+ * Scrolls the document text (only it, not the page around it) so that `element` stands a quarter of the way down:
+ * the start of a long passage, or a heading, is then in view with a little of what comes before.
+ */
+export function revealInText(element: Element): void {
+  const container = element.closest(".viewer-text");
+  if (!(container instanceof HTMLElement)) return;
+  const offset = element.getBoundingClientRect().top - container.getBoundingClientRect().top;
+  container.scrollTop += offset - container.clientHeight / 4;
+}
+
 /** Props of {@link TextView}. */
 export interface TextViewProps {
   text: string;
@@ -36,7 +47,7 @@ export function TextView(props: TextViewProps) {
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: scrolls again when another passage is cited
   useEffect(() => {
-    firstMark.current?.scrollIntoView?.({ block: "center" });
+    if (firstMark.current) revealInText(firstMark.current);
   }, [passage?.start, passage?.end]);
 
   let markSeen = false;
