@@ -57,6 +57,36 @@ ${filler("病假", 20)}
 ${filler("报销", 30)}
 `;
 
+/**
+ * A one-page PDF whose Chinese text uses Adobe's non-embedded STSong-Light font in the UniGB-UCS2-H encoding, as
+ * many Chinese PDFs from office software do: pdf.js can read it only with the predefined CMaps, which the viewer
+ * must fetch from the server. Objects are written by hand so the cross-reference offsets are exact.
+ */
+function cmapOnlyPdf(text: string): Buffer {
+  const hex = [...text].map((character) => character.codePointAt(0)!.toString(16).padStart(4, "0")).join("");
+  const content = `BT /F1 28 Tf 30 120 Td <${hex}> Tj ET`;
+  const objects = [
+    "<< /Type /Catalog /Pages 2 0 R >>",
+    "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 360 240] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+    "<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H /DescendantFonts [6 0 R] >>",
+    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
+    "<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light /CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 4 >> /FontDescriptor 7 0 R /DW 1000 >>",
+    "<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6 /FontBBox [0 -200 1000 900] /ItalicAngle 0 /Ascent 880 /Descent -120 /CapHeight 880 /StemV 80 >>",
+  ];
+  let body = "%PDF-1.4\n";
+  const offsets: number[] = [];
+  objects.forEach((object, index) => {
+    offsets.push(Buffer.byteLength(body));
+    body += `${index + 1} 0 obj\n${object}\nendobj\n`;
+  });
+  const xref = Buffer.byteLength(body);
+  body += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
+  for (const offset of offsets) body += `${String(offset).padStart(10, "0")} 00000 n \n`;
+  body += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(body, "latin1");
+}
+
 interface StoredChunk {
   chunkId: string;
   text: string;
@@ -78,6 +108,7 @@ describe("document viewer in Chromium against the real server", () => {
   beforeAll(async () => {
     fixtureDirectory = await mkdtemp(join(tmpdir(), "zhiku-e2e-viewer-"));
     await writeFile(join(fixtureDirectory, "员工手册.md"), handbook);
+    await writeFile(join(fixtureDirectory, "cmap-only.pdf"), cmapOnlyPdf("中文全文检索"));
     zhiku = await startZhiku({ env: { ADMIN_EMAIL: adminEmail, ADMIN_PASSWORD: adminPassword } });
     baseUrl = zhiku.baseUrl;
     browser = await launchChromium();
@@ -252,4 +283,50 @@ describe("document viewer in Chromium against the real server", () => {
       await context.close();
     }
   }, 240_000);
+
+  it("shows a Chinese PDF whose font is not embedded, with the CMaps the server bundles", async () => {
+    const context = await browser.newContext({ locale: "en-US", viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    const pageErrors: string[] = [];
+    page.on("pageerror", (error) => pageErrors.push(error.message));
+    const cmapResponses: { url: string; status: number }[] = [];
+    page.on("response", (response) => {
+      if (response.url().includes("/pdfjs/cmaps/"))
+        cmapResponses.push({ url: response.url(), status: response.status() });
+    });
+    const requests = recordRequests(page);
+    try {
+      await signIn(page, { baseUrl, email: adminEmail, password: adminPassword });
+      const workspaces = (await (await page.request.get(`${baseUrl}/api/workspaces`)).json()) as {
+        workspaces: { slug: string }[];
+      };
+      const slug = workspaces.workspaces[0]!.slug;
+      await page.goto(`${baseUrl}/workspaces/${slug}/documents`);
+      await page.locator('input[type="file"]').setInputFiles(join(fixtureDirectory, "cmap-only.pdf"));
+      // Whatever ingestion makes of it (the server's parser is not the viewer's), the original is stored.
+      const row = page.locator(".document-row", { hasText: "cmap-only.pdf" });
+      await row
+        .getByText(/Ready|Failed/)
+        .first()
+        .waitFor({ timeout: 90_000 });
+      const documents = (await (
+        await page.request.get(`${baseUrl}/api/workspaces/${slug}/documents`)
+      ).json()) as {
+        documents: { id: string; name: string }[];
+      };
+      const id = documents.documents.find((document) => document.name === "cmap-only.pdf")!.id;
+      await page.goto(`${baseUrl}/workspaces/${slug}/documents/${id}/view?page=1`);
+      await page.locator('.pdf-page[data-page-number="1"]').waitFor();
+      await expect
+        .poll(async () => normalise((await page.locator(".textLayer span").allTextContents()).join("")))
+        .toBe("中文全文检索");
+      expect(cmapResponses.some((response) => /UniGB-UCS2-H\.bcmap$/.test(response.url))).toBe(true);
+      expect(cmapResponses.every((response) => response.status === 200)).toBe(true);
+      await screenshot(page, "22-viewer-pdf-cmap");
+      expect(requests.filter((address) => !address.startsWith(baseUrl))).toEqual([]);
+      expect(pageErrors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 180_000);
 });

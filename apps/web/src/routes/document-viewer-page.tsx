@@ -53,7 +53,8 @@ export function DocumentViewerPage() {
 
   const cited = loaded?.chunks.find((chunk) => chunk.chunkId === chunkId) ?? null;
   const document = loaded?.document;
-  const isPdf = document?.type === "pdf";
+  // A PDF whose ingestion failed has no detected type, but its original is still a PDF to show.
+  const isPdf = document?.type === "pdf" || (!document?.type && /\.pdf$/i.test(document?.name ?? ""));
   const page = pageFrom(search.get("page")) ?? cited?.page ?? 1;
   const outline = useMemo(() => (loaded && !isPdf ? headingOutline(loaded.chunks) : []), [loaded, isPdf]);
   const headings = useMemo(() => flattenOutline(outline), [outline]);
