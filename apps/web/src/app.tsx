@@ -9,11 +9,11 @@ import { ApiProvider } from "./lib/api-context";
 import { ApiKeysPage } from "./routes/api-keys-page";
 import { AuditPage } from "./routes/audit-page";
 import { ChatPage } from "./routes/chat-page";
-import { DocumentsPage } from "./routes/documents-page";
 import { HomeRedirect } from "./routes/home-redirect";
 import { LoginPage } from "./routes/login-page";
 import { NotFoundPage } from "./routes/not-found-page";
 import { OnboardingPage } from "./routes/onboarding-page";
+import { DocumentsOrPassage } from "./routes/passage-link";
 import { PublicLayout } from "./routes/public-layout";
 import { RootLayout } from "./routes/root-layout";
 import { SettingsLayout } from "./routes/settings-layout";
@@ -81,7 +81,7 @@ export function AppRoutes() {
           <Route path="workspaces/:slug" element={<WorkspaceLayout />}>
             <Route index element={<ChatPage />} />
             <Route path="threads/:threadId" element={<ChatPage />} />
-            <Route path="documents" element={<DocumentsPage />} />
+            <Route path="documents" element={<DocumentsOrPassage />} />
             <Route path="documents/:documentId/view" element={<ViewerRoute />} />
           </Route>
           <Route path="settings" element={<SettingsLayout />}>
