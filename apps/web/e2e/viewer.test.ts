@@ -329,4 +329,59 @@ describe("document viewer in Chromium against the real server", () => {
       await context.close();
     }
   }, 180_000);
+
+  it("fits a phone's width in Chinese: the PDF page scales down, the mind map goes below the text", async () => {
+    const context = await browser.newContext({
+      locale: "zh-CN",
+      viewport: { width: 390, height: 844 },
+      deviceScaleFactor: 2,
+      isMobile: true,
+      hasTouch: true,
+    });
+    const page = await context.newPage();
+    const pageErrors: string[] = [];
+    page.on("pageerror", (error) => pageErrors.push(error.message));
+    try {
+      await signIn(page, { baseUrl, email: adminEmail, password: adminPassword });
+      const workspaces = (await (await page.request.get(`${baseUrl}/api/workspaces`)).json()) as {
+        workspaces: { slug: string }[];
+      };
+      const slug = workspaces.workspaces[0]!.slug;
+      const documents = (await (
+        await page.request.get(`${baseUrl}/api/workspaces/${slug}/documents`)
+      ).json()) as {
+        documents: { id: string; name: string }[];
+      };
+      const idOf = (name: string) => documents.documents.find((document) => document.name === name)!.id;
+      const chunks = (
+        (await (
+          await page.request.get(`${baseUrl}/api/workspaces/${slug}/documents/${idOf("员工手册.md")}/chunks`)
+        ).json()) as { chunks: StoredChunk[] }
+      ).chunks;
+      const reimbursement = chunks.find((chunk) => chunk.text.includes("附上发票原件"))!;
+      await page.goto(
+        `${baseUrl}/workspaces/${slug}/documents/${idOf("员工手册.md")}/view?chunk=${reimbursement.chunkId}`,
+      );
+      await page.locator(".viewer-text mark").first().waitFor();
+      expect(
+        await page.getByRole("navigation", { name: "引用段落所在章节" }).locator("li").allTextContents(),
+      ).toEqual(["员工手册", "报销流程"]);
+      await page.locator(".mind-map g.markmap-node").first().waitFor();
+      const textBox = await page.locator(".viewer-text").boundingBox();
+      const mapBox = await page.locator(".mind-map").boundingBox();
+      expect(mapBox!.y).toBeGreaterThanOrEqual(textBox!.y + textBox!.height);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      await screenshot(page, "23-phone-viewer-markdown");
+
+      await page.goto(`${baseUrl}/workspaces/${slug}/documents/${idOf("zh-two-page.pdf")}/view?page=2`);
+      await page.locator('.pdf-page[data-page-number="2"]').waitFor();
+      await expect.poll(() => page.locator(".textLayer span").count()).toBeGreaterThan(0);
+      expect(await page.locator(".pdf-page-number").textContent()).toBe("第 2 页，共 2 页");
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      await screenshot(page, "24-phone-viewer-pdf");
+      expect(pageErrors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 120_000);
 });
