@@ -155,6 +155,13 @@ describe("document viewer in Chromium against the real server", () => {
         documents: { id: string; name: string }[];
       };
       const idOf = (name: string) => documents.documents.find((document) => document.name === name)!.id;
+      // Each ready document has a View link to the viewer beside its Download.
+      expect(
+        await page
+          .locator(".document-row", { hasText: "员工手册.md" })
+          .getByRole("link", { name: "View" })
+          .getAttribute("href"),
+      ).toBe(`/workspaces/${slug}/documents/${idOf("员工手册.md")}/view`);
 
       // A question about the PDF's second page; its source chip opens the panel, whose link opens the viewer.
       await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Chat" }).click();
