@@ -1,9 +1,10 @@
 import react from "@vitejs/plugin-react";
 import { defineConfig } from "vite";
+import { pdfjsAssets } from "./scripts/pdfjs-assets";
 
 /** Vite build of the web client: static files in dist/, served by the API server at `/`. */
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), pdfjsAssets()],
   build: {
     outDir: "dist",
     emptyOutDir: true,

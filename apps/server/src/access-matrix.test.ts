@@ -379,6 +379,10 @@ describe("access matrix: every route × every role", () => {
       expect: inWorkspace("viewer"),
       request: () => ({ path: `/api/workspaces/w/documents/${documentId}/chunks` }),
     },
+    "GET /api/workspaces/:slug/documents/:id/text": {
+      expect: inWorkspace("viewer"),
+      request: () => ({ path: `/api/workspaces/w/documents/${documentId}/text` }),
+    },
     "GET /api/workspaces/:slug/documents/:id/file": {
       expect: inWorkspace("viewer"),
       request: () => ({ path: `/api/workspaces/w/documents/${documentId}/file` }),

@@ -243,7 +243,11 @@ describe("web client in Chromium against the real server", () => {
       expect(typeof cited?.relevance).toBe("number");
       expect(await panel.textContent()).toContain(`Relevance ${Math.round((cited?.relevance ?? 0) * 100)}%`);
       expect(await panel.textContent()).not.toContain(cited?.score.toFixed(3) ?? "score");
-      const link = panel.getByRole("link", { name: /Open the original/ });
+      // "Open the original" goes to the in-app viewer (e2e/viewer.test.ts); the file is its own Download link.
+      expect(await panel.getByRole("link", { name: /Open the original/ }).getAttribute("href")).toMatch(
+        new RegExp(`^/workspaces/${slug}/documents/[^/]+/view\\?chunk=`),
+      );
+      const link = panel.getByRole("link", { name: "Download" });
       expect(await link.getAttribute("href")).toMatch(
         new RegExp(`/api/workspaces/${slug}/documents/[^/]+/file`),
       );

@@ -1,4 +1,4 @@
-import { StrictMode } from "react";
+import { lazy, StrictMode, Suspense } from "react";
 import { BrowserRouter, Outlet, Route, Routes } from "react-router";
 import { NoticesProvider } from "./hooks/use-notices";
 import { RequireSession, SessionProvider, useSession } from "./hooks/use-session";
@@ -9,12 +9,12 @@ import { ApiProvider } from "./lib/api-context";
 import { ApiKeysPage } from "./routes/api-keys-page";
 import { AuditPage } from "./routes/audit-page";
 import { ChatPage } from "./routes/chat-page";
-import { DocumentsPage } from "./routes/documents-page";
 import { HomeRedirect } from "./routes/home-redirect";
 import { IntegrationsPage } from "./routes/integrations-page";
 import { LoginPage } from "./routes/login-page";
 import { NotFoundPage } from "./routes/not-found-page";
 import { OnboardingPage } from "./routes/onboarding-page";
+import { DocumentsOrPassage } from "./routes/passage-link";
 import { PublicLayout } from "./routes/public-layout";
 import { RootLayout } from "./routes/root-layout";
 import { SettingsLayout } from "./routes/settings-layout";
@@ -22,6 +22,20 @@ import { SettingsPage } from "./routes/settings-page";
 import { SetupPage } from "./routes/setup-page";
 import { UsersPage } from "./routes/users-page";
 import { WorkspaceLayout } from "./routes/workspace-layout";
+
+// The viewer is opened from a citation, not with the app: it loads on its own (and pdf.js or markmap with it).
+const DocumentViewerPage = lazy(() =>
+  import("./routes/document-viewer-page").then((module) => ({ default: module.DocumentViewerPage })),
+);
+
+function ViewerRoute() {
+  const { t } = useI18n();
+  return (
+    <Suspense fallback={<p className="page muted">{t("app.loading")}</p>}>
+      <DocumentViewerPage />
+    </Suspense>
+  );
+}
 
 function SessionUnavailable() {
   const { t } = useI18n();
@@ -68,7 +82,8 @@ export function AppRoutes() {
           <Route path="workspaces/:slug" element={<WorkspaceLayout />}>
             <Route index element={<ChatPage />} />
             <Route path="threads/:threadId" element={<ChatPage />} />
-            <Route path="documents" element={<DocumentsPage />} />
+            <Route path="documents" element={<DocumentsOrPassage />} />
+            <Route path="documents/:documentId/view" element={<ViewerRoute />} />
           </Route>
           <Route path="settings" element={<SettingsLayout />}>
             <Route index element={<SettingsPage />} />

@@ -15,12 +15,14 @@ import {
   downloadNameFor,
   normaliseUploadName,
 } from "../services/documents/content-disposition.js";
+import { assembleDocumentText } from "../services/documents/document-text.js";
 import { fetchPage } from "../services/documents/fetch-page.js";
 import { readUploads } from "../services/documents/read-uploads.js";
 import { UploadStaging } from "../services/documents/upload-staging.js";
 import {
   chunkRecordSchema,
   documentSchema,
+  documentTextSchema,
   errorResponse,
   jsonResponse,
   queuedDocumentSchema,
@@ -41,7 +43,7 @@ function summary(document: DocumentRecord) {
 }
 
 /**
- * `/workspaces/:slug/documents`: upload (multipart, many `file` fields) or fetch a URL, list, read, chunks,
+ * `/workspaces/:slug/documents`: upload (multipart, many `file` fields) or fetch a URL, list, read, chunks, text,
  * original file, cancel, retry, delete. Uploads return 202 once the whole request is read (all or nothing);
  * ingestion runs in the job queue.
  */
@@ -235,6 +237,23 @@ export function createDocumentRoutes(deps: AppDeps) {
         const slug = c.req.param("slug");
         const document = requireDocument(c.get("auth"), slug, c.req.param("id"), "viewer");
         return c.json({ chunks: await kb.listChunks(slug, document.id) }, 200);
+      },
+    )
+    .get(
+      "/workspaces/:slug/documents/:id/text",
+      describeRoute({
+        tags: ["Documents"],
+        summary: "A document's text with the place of each chunk in it, to show a cited passage in context",
+        responses: {
+          200: jsonResponse("The document, its text and its chunks' offsets", documentTextSchema),
+          404: errorResponse("No such workspace or document"),
+        },
+      }),
+      async (c) => {
+        const slug = c.req.param("slug");
+        const document = requireDocument(c.get("auth"), slug, c.req.param("id"), "viewer");
+        const { text, chunks } = assembleDocumentText(await kb.listChunks(slug, document.id));
+        return c.json({ document, text, chunks }, 200);
       },
     )
     .get(

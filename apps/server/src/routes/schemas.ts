@@ -127,6 +127,29 @@ export const queuedDocumentSchema = z.object({
   status: documentStatusSchema,
 });
 
+/** A document's text rebuilt from its chunks, with each chunk's place in it (the document viewer). */
+export const documentTextSchema = z.object({
+  document: documentSchema,
+  text: z
+    .string()
+    .describe("The document's text as its chunks hold it; a gap between chunks is a paragraph break"),
+  chunks: z.array(
+    z.object({
+      chunkId: z.string(),
+      index: z.number().describe("Position of the chunk in its document, from 0"),
+      start: z.number().describe("Offset of the chunk's first character in `text`"),
+      end: z.number().describe("Offset one past the chunk's last character in `text`"),
+      headings: z
+        .array(z.string())
+        .describe("Heading path of the section the chunk starts in, outermost first"),
+      page: z
+        .number()
+        .nullable()
+        .describe("1-based page the chunk starts on, for paged formats (PDF); else null"),
+    }),
+  ),
+});
+
 /** A stored chunk, a search hit and what reranking did to a search, declared once in the ingest package. */
 export { chunkRecordSchema, rerankSummarySchema, searchResultSchema } from "@zhiku/ingest";
 

@@ -11,6 +11,7 @@ import type {
   Credentials,
   DocumentDetails,
   DocumentSummary,
+  DocumentText,
   FeedbackRating,
   Health,
   InstalledModel,
@@ -195,15 +196,19 @@ export function createApiClient(options: ApiClientOptions = {}) {
     listChunks: async (slug: string, id: string): Promise<Chunk[]> =>
       (await body(await ok(document.chunks.$get({ param: { slug, id } })))).chunks,
 
+    /** `GET /api/workspaces/:slug/documents/:id/text`: the document, its text and where each chunk stands in it. */
+    getDocumentText: async (slug: string, id: string): Promise<DocumentText> =>
+      body(await ok(document.text.$get({ param: { slug, id } }))),
+
     /** `GET /api/workspaces/:slug/documents/:id/file` as a File (used to upload an original again). */
     downloadDocument: async (slug: string, id: string, name: string) => {
       const response = await ok(document.file.$get({ param: { slug, id } }));
       return new File([await response.blob()], name);
     },
 
-    /** Address of the original file; `page` adds a `#page=N` fragment that PDF viewers follow. */
-    documentFileUrl: (slug: string, id: string, page?: number | null) =>
-      `${baseUrl}${new URL(document.file.$url({ param: { slug, id } })).pathname}${page ? `#page=${page}` : ""}`,
+    /** Address of the original file, for downloading it (the in-app viewer shows it: see viewer-path.ts). */
+    documentFileUrl: (slug: string, id: string) =>
+      `${baseUrl}${new URL(document.file.$url({ param: { slug, id } })).pathname}`,
 
     /** Address of the workspace's document progress stream (for EventSource). */
     documentEventsUrl: (slug: string) =>

@@ -57,6 +57,12 @@ export type DocumentProgress = DocumentEvent;
 /** A stored chunk, for the chunk viewer. */
 export type Chunk = InferResponseType<DocumentRoutes["chunks"]["$get"], 200>["chunks"][number];
 
+/** A document's text with each chunk's place, heading path and page in it, for the document viewer. */
+export type DocumentText = InferResponseType<DocumentRoutes["text"]["$get"], 200>;
+
+/** Where one chunk stands in a {@link DocumentText}. */
+export type PlacedChunk = DocumentText["chunks"][number];
+
 /** Body of a chat request. */
 export type ChatRequestBody = InferRequestType<WorkspaceRoutes["chat"]["$post"]>["json"];
 

@@ -155,6 +155,9 @@ const source = {
   chunkId: "c1",
   text: "正式员工每年享有 15 天带薪年假。",
   page: 2,
+  headings: ["员工手册", "休假制度", "年假"],
+  start: 10,
+  end: 27,
   // A hybrid hit: the fused rank score is tiny, the cosine relevance is what a reader wants to see.
   score: 0.0161,
   relevance: 0.8234,
@@ -200,8 +203,12 @@ describe("chat page", () => {
     expect(panel.querySelector("mark")?.textContent).toBe("正式员工每年享有 15 天带薪年假。");
     expect(panel.textContent).toContain("Relevance 82%");
     expect(panel.textContent).not.toContain("0.016");
+    // The original opens in the app's viewer at the cited chunk and page; the file itself is a separate download.
     expect(screen.getByRole("link", { name: "Open the original at page 2" }).getAttribute("href")).toBe(
-      "http://zhiku.test/api/workspaces/hr/documents/d1/file#page=2",
+      "/workspaces/hr/documents/d1/view?chunk=c1&page=2",
+    );
+    expect(screen.getByRole("link", { name: "Download" }).getAttribute("href")).toBe(
+      "http://zhiku.test/api/workspaces/hr/documents/d1/file",
     );
     await user.keyboard("{Escape}");
     await waitFor(() => expect(screen.queryByRole("complementary", { name: "Source 1" })).toBeNull());

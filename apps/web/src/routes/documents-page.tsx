@@ -1,5 +1,5 @@
 import { type FormEvent, useCallback, useEffect, useId, useState } from "react";
-import { useOutletContext } from "react-router";
+import { Link, useOutletContext } from "react-router";
 import { ChunkViewer } from "../components/documents/chunk-viewer";
 import {
   type DocumentFilter,
@@ -17,6 +17,7 @@ import { useI18n } from "../i18n/i18n";
 import { useApi } from "../lib/api-context";
 import { ApiError } from "../lib/api-error";
 import type { DocumentProgress, DocumentSummary } from "../lib/api-types";
+import { documentViewerPath } from "../lib/viewer-path";
 import type { WorkspaceOutletContext } from "./workspace-layout";
 
 /** Fields that say why a document failed; a list or a retry also says "none" (null), an event leaves them out. */
@@ -254,6 +255,11 @@ export function DocumentsPage() {
                 <a className="button" href={api.documentFileUrl(slug, row.id)} download={row.name}>
                   {t("documents.download")}
                 </a>
+                {row.status === "ready" && (
+                  <Link className="button" to={documentViewerPath({ slug, documentId: row.id })}>
+                    {t("documents.view")}
+                  </Link>
+                )}
                 {row.status === "ready" && (
                   <button
                     type="button"

@@ -1,9 +1,11 @@
 import { useEffect, useRef, useState } from "react";
+import { Link } from "react-router";
 import { localizeError } from "../../i18n/error-messages";
 import { type Translate, useI18n } from "../../i18n/i18n";
 import { useApi } from "../../lib/api-context";
 import { type ApiError, toApiError } from "../../lib/api-error";
 import type { Chunk, Source } from "../../lib/api-types";
+import { documentViewerPath } from "../../lib/viewer-path";
 
 /** Props of {@link SourcePanel}. */
 export interface SourcePanelProps {
@@ -33,7 +35,8 @@ interface Context {
 
 /**
  * Side panel for one cited source: the passage highlighted within the text around it, the document name,
- * page and heading path, and a link to the original file (at the page, for PDFs).
+ * page and heading path, a link to the document viewer at the passage (at its page, for PDFs) and a download of the
+ * original file.
  */
 export function SourcePanel(props: SourcePanelProps) {
   const { t } = useI18n();
@@ -87,8 +90,7 @@ export function SourcePanel(props: SourcePanelProps) {
 
   const page = source.page ?? context?.cited?.page ?? null;
   const isPdf = /\.pdf$/i.test(source.documentName);
-  const fileUrl = api.documentFileUrl(slug, source.documentId, isPdf ? page : null);
-  const headings = context?.cited?.headings ?? [];
+  const headings = context?.cited?.headings ?? source.headings;
   const relevanceText = describeRelevance(source, t);
 
   return (
@@ -127,9 +129,21 @@ export function SourcePanel(props: SourcePanelProps) {
           </>
         )}
       </dl>
-      <a className="button" href={fileUrl} target="_blank" rel="noreferrer">
-        {isPdf && page ? t("source.openOriginalAtPage", { page }) : t("source.openOriginal")}
-      </a>
+      <div className="source-actions">
+        <Link
+          className="button"
+          to={documentViewerPath({ slug, documentId: source.documentId, chunkId: source.chunkId, page })}
+        >
+          {isPdf && page ? t("source.openOriginalAtPage", { page }) : t("source.openOriginal")}
+        </Link>
+        <a
+          className="button"
+          href={api.documentFileUrl(slug, source.documentId)}
+          download={source.documentName.split("/").at(-1)}
+        >
+          {t("source.download")}
+        </a>
+      </div>
       <div className="passage">
         {context?.before && <p className="passage-text passage-context">{context.before.text}</p>}
         <p className="passage-text">

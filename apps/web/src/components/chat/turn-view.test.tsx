@@ -118,3 +118,26 @@ describe("TurnView", () => {
     expect(screen.getByRole("button", { name: "重新生成" })).toBeTruthy();
   });
 });
+
+describe("TurnView source chips", () => {
+  it("show the page of a paged source, and the heading path of a source without pages", () => {
+    setup({
+      ...answered,
+      earlierVersions: [],
+      sources: [
+        source,
+        {
+          ...source,
+          index: 2,
+          documentName: "员工手册.md",
+          chunkId: "c9",
+          page: null,
+          headings: ["员工手册", "休假制度", "病假"],
+        },
+      ],
+    });
+    const chips = screen.getByRole("region", { name: "Sources" }).querySelectorAll(".chip");
+    expect(chips[0]?.textContent).toBe("1handbook.pdfPage 2");
+    expect(chips[1]?.textContent).toBe("2员工手册.md员工手册 › 休假制度 › 病假");
+  });
+});

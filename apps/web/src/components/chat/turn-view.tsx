@@ -105,6 +105,8 @@ export function TurnView(props: TurnViewProps) {
                 <span className="chip-name">{source.documentName}</span>
                 {source.page ? (
                   <span className="chip-page">{t("source.page", { page: source.page })}</span>
+                ) : source.headings.length > 0 ? (
+                  <span className="chip-headings">{source.headings.join(" › ")}</span>
                 ) : null}
               </button>
             ))}
