@@ -22,6 +22,10 @@ const environmentSchema = z.object({
   ADMIN_PASSWORD: z.string().min(8).max(1_024).optional(),
   URL_ALLOWLIST: z.string().optional(),
   FUSION_VECTOR_WEIGHT: z.coerce.number().min(0).max(1).optional(),
+  OCR_LANGUAGES: z
+    .string()
+    .regex(/^[A-Za-z0-9_]+(\+[A-Za-z0-9_]+)*$/)
+    .optional(),
   TRUST_PROXY: z.string().optional(),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   SECRET_KEY: z
@@ -50,6 +54,8 @@ const examples: Record<keyof z.infer<typeof environmentSchema>, string> = {
   ADMIN_PASSWORD: "a password of at least 8 characters (with ADMIN_EMAIL)",
   URL_ALLOWLIST: "comma-separated host names or CIDR ranges, such as intranet.example.com,10.0.0.0/8",
   FUSION_VECTOR_WEIGHT: "a number from 0 (full-text ranking only) to 1 (vector ranking only), such as 0.5",
+  OCR_LANGUAGES:
+    "Tesseract language names joined by +, such as chi_sim+eng (each needs its tesseract-ocr-* package)",
   TRUST_PROXY:
     "the number of reverse proxies in front of the server, such as 1, or their comma-separated addresses or CIDR ranges, such as 127.0.0.1,10.0.0.0/8",
   PUBLIC_URL: "the URL people open Zhiku at, such as https://zhiku.example.com",
@@ -100,6 +106,11 @@ export interface ServerConfig {
    * unset means equal weights (bench/results/retrieval-experiments.md, "Fusion weights").
    */
   fusionVectorWeight?: number;
+  /**
+   * Tesseract languages OCR reads images and scanned PDF pages in (`OCR_LANGUAGES`, e.g. `chi_sim+eng`); unset means
+   * the ingest package's default, `chi_sim+eng` (docs/ocr.md).
+   */
+  ocrLanguages?: string;
   /**
    * The reverse proxies whose `X-Forwarded-For`, `X-Forwarded-Proto` and `X-Forwarded-Host` are believed
    * (`TRUST_PROXY`): a hop count or their addresses and CIDR ranges. Unset (or 0): none, the socket's peer is the
@@ -202,6 +213,7 @@ export function parseEnvironment(source: Record<string, string | undefined>): Se
     ...(environment.FUSION_VECTOR_WEIGHT === undefined
       ? {}
       : { fusionVectorWeight: environment.FUSION_VECTOR_WEIGHT }),
+    ...(environment.OCR_LANGUAGES === undefined ? {} : { ocrLanguages: environment.OCR_LANGUAGES }),
     ...(trustProxy === undefined ? {} : { trustProxy }),
     ...(environment.PUBLIC_URL === undefined
       ? {}

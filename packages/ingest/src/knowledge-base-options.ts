@@ -1,4 +1,5 @@
 import { createOllamaEmbedder } from "./embed/index.js";
+import type { OcrOptions } from "./ocr/ocr-types.js";
 import type { PrepareDocument } from "./pipeline/prepare-document.js";
 import type { FusionOptions } from "./search/fusion.js";
 import { weightsFromVectorShare } from "./search/fusion.js";
@@ -29,6 +30,11 @@ export interface KnowledgeBaseOptions {
    * parse pool's (`createParsePool`), so a runaway file is stopped in a thread that holds no LanceDB call.
    */
   prepare?: PrepareDocument;
+  /**
+   * OCR of images and of PDF pages without a text layer: languages (`OCR_LANGUAGES`), the tesseract command, the
+   * pixel limit. Tesseract's defaults (`chi_sim+eng`) when undefined.
+   */
+  ocr?: OcrOptions;
 }
 
 /**
@@ -45,6 +51,8 @@ export interface KnowledgeBaseSettings {
   embedModel: string;
   /** `FUSION_VECTOR_WEIGHT`: the vector ranking's share in hybrid search, from 0 to 1; equal weights when unset. */
   fusionVectorWeight?: number;
+  /** `OCR_LANGUAGES`: Tesseract languages joined by `+`; `chi_sim+eng` when unset. */
+  ocrLanguages?: string;
 }
 
 /**
@@ -59,5 +67,6 @@ export function knowledgeBaseOptionsFrom(settings: KnowledgeBaseSettings): Knowl
     ...(settings.fusionVectorWeight === undefined
       ? {}
       : { fusion: weightsFromVectorShare(settings.fusionVectorWeight) }),
+    ...(settings.ocrLanguages === undefined ? {} : { ocr: { languages: settings.ocrLanguages } }),
   };
 }

@@ -13,6 +13,12 @@ const cliEnvSchema = z.object({
     .min(0, { message: "must be a number from 0 to 1" })
     .max(1, { message: "must be a number from 0 to 1" })
     .optional(),
+  OCR_LANGUAGES: z
+    .string()
+    .regex(/^[A-Za-z0-9_]+(\+[A-Za-z0-9_]+)*$/, {
+      message: "must be Tesseract language names joined by +, such as chi_sim+eng",
+    })
+    .optional(),
 });
 
 /** Settings the CLI reads from the environment, with the same names and defaults as the server. */
@@ -40,5 +46,6 @@ export function knowledgeBaseSettingsOf(env: CliEnv): KnowledgeBaseSettings {
     ollamaHost: env.OLLAMA_HOST,
     embedModel: env.EMBED_MODEL,
     ...(env.FUSION_VECTOR_WEIGHT === undefined ? {} : { fusionVectorWeight: env.FUSION_VECTOR_WEIGHT }),
+    ...(env.OCR_LANGUAGES === undefined ? {} : { ocrLanguages: env.OCR_LANGUAGES }),
   };
 }

@@ -42,7 +42,9 @@ function withName(name: string, message: string): string {
 }
 
 function describe(progress: IngestProgress): string {
-  return progress.stage === "embedding" ? `embedding ${progress.done}/${progress.total}` : progress.stage;
+  if (progress.stage === "embedding") return `embedding ${progress.done}/${progress.total}`;
+  if (progress.stage === "ocr") return `ocr page ${progress.page}/${progress.pages}`;
+  return progress.stage;
 }
 
 /**

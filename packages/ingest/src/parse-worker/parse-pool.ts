@@ -126,7 +126,7 @@ export function createParsePool(options: ParsePoolOptions = {}): ParsePool {
     const task = entry.tasks.get(event.id);
     if (!task) return;
     if (event.type === "progress") {
-      task.options.onStage?.(event.stage);
+      task.options.onProgress?.(event.progress);
       return;
     }
     finish(entry, task);
@@ -212,6 +212,7 @@ export function createParsePool(options: ParsePoolOptions = {}): ParsePool {
       bytes: input.bytes,
       maxBytes: input.maxBytes ?? DEFAULT_MAX_BYTES,
       ...(input.chunkOptions === undefined ? {} : { chunkOptions: input.chunkOptions }),
+      ...(input.ocr === undefined ? {} : { ocr: input.ocr }),
     };
     entry.worker.postMessage(request);
   };

@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { isZhikuError } from "../errors.js";
-import { parsePdf } from "./pdf.js";
+import { DEFAULT_OCR_MAX_PIXELS } from "../ocr/ocr-types.js";
+import { createTesseractOcr } from "../ocr/tesseract.js";
+import type { DocumentInput } from "./detect-type.js";
+import { parsePdf as parseWithContext } from "./pdf.js";
 import { expectValidSections, fixture, sectionTexts } from "./test-support.js";
+
+/** These PDFs have a text layer on every page, so OCR (real, as in production) is never reached. */
+const parsePdf = (input: DocumentInput) =>
+  parseWithContext(input, { ocr: createTesseractOcr(), maxPixels: DEFAULT_OCR_MAX_PIXELS });
 
 describe("parsePdf", () => {
   it("reads a two-page Chinese PDF page by page, joining wrapped CJK lines without spaces", async () => {

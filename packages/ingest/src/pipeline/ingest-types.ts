@@ -4,6 +4,8 @@ import type { ChunkOptions } from "../types.js";
 /** Stages reported while a document is ingested. */
 export type IngestProgress =
   | { stage: "parsing" }
+  /** A page going through OCR (an image is page 1 of 1; a PDF's scanned pages, each in turn). */
+  | { stage: "ocr"; page: number; pages: number }
   | { stage: "chunking" }
   | { stage: "embedding"; done: number; total: number }
   | { stage: "storing" };
