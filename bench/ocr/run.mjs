@@ -22,7 +22,10 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
 const { values } = parseArgs({
-  options: { runs: { type: "string", default: "3" }, engines: { type: "string", default: "tesseract,paddleocr" } },
+  options: {
+    runs: { type: "string", default: "3" },
+    engines: { type: "string", default: "tesseract,paddleocr" },
+  },
 });
 const runs = Math.max(1, Number(values.runs));
 const engines = values.engines.split(",");
@@ -44,7 +47,13 @@ for (const [language, text] of Object.entries(texts)) {
     format: "jpeg",
     scan: { rotationDegrees: 0.8, noise: 0.005, seed: language === "zh" ? 7 : 11 },
   });
-  fixtures.push({ name: `${language}-screenshot.png`, language, kind: "screenshot", image: screenshot, truth: text });
+  fixtures.push({
+    name: `${language}-screenshot.png`,
+    language,
+    kind: "screenshot",
+    image: screenshot,
+    truth: text,
+  });
   fixtures.push({ name: `${language}-scan.jpg`, language, kind: "scan", image: scan, truth: text });
   fixtures.push({
     name: `${language}-scan.pdf`,
@@ -89,7 +98,9 @@ const record = (engine, fixture, result, extra = {}) => {
 if (engines.includes("tesseract")) {
   const tesseract = createTesseractOcr({ languages: "chi_sim+eng" });
   for (const fixture of fixtures.filter((candidate) => candidate.image)) {
-    const result = await measure(async () => (await tesseract.recognize({ image: fixture.image, file: fixture.name })).text);
+    const result = await measure(
+      async () => (await tesseract.recognize({ image: fixture.image, file: fixture.name })).text,
+    );
     record("tesseract", fixture, result);
   }
 }

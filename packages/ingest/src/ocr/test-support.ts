@@ -98,7 +98,9 @@ export async function renderTextImage(options: RenderTextOptions): Promise<Uint8
   const lineHeight = Math.round(options.fontSize * 1.6);
   const measure = createCanvas(options.width, 10).getContext("2d");
   measure.font = `${options.fontSize}px ${fontFamily}`;
-  const paragraphs = options.text.split(/\n\s*\n/).map((paragraph) => paragraph.replace(/\s*\n\s*/g, " ").trim());
+  const paragraphs = options.text
+    .split(/\n\s*\n/)
+    .map((paragraph) => paragraph.replace(/\s*\n\s*/g, " ").trim());
   const laidOut = paragraphs.map((paragraph) => wrap(measure, paragraph, options.width - 2 * margin));
   const lineCount = laidOut.reduce((sum, lines) => sum + lines.length, 0);
   const height = Math.max(
@@ -190,7 +192,9 @@ export function makePdf(pages: readonly PdfPage[]): Uint8Array {
       content = `q ${pageWidth} 0 0 ${pageHeight} 0 0 cm /Scan Do Q`;
     } else {
       resources = "<< /Font << /F1 3 0 R >> >>";
-      const escaped = page.text.split("\n").map((line) => line.replace(/[\\()]/g, (character) => `\\${character}`));
+      const escaped = page.text
+        .split("\n")
+        .map((line) => line.replace(/[\\()]/g, (character) => `\\${character}`));
       content = `BT /F1 12 Tf 56 ${pageHeight - 72} Td 16 TL ${escaped.map((line) => `(${line}) '`).join(" ")} ET`;
     }
     const contents = add(stream("", Buffer.from(content, "latin1")));
@@ -209,7 +213,11 @@ export function makePdf(pages: readonly PdfPage[]): Uint8Array {
   let length = parts[0]!.length;
   objects.forEach((body, index) => {
     offsets.push(length);
-    const part = Buffer.concat([Buffer.from(`${index + 1} 0 obj\n`, "latin1"), body, Buffer.from("\nendobj\n", "latin1")]);
+    const part = Buffer.concat([
+      Buffer.from(`${index + 1} 0 obj\n`, "latin1"),
+      body,
+      Buffer.from("\nendobj\n", "latin1"),
+    ]);
     parts.push(part);
     length += part.length;
   });
@@ -234,13 +242,12 @@ export function makePdf(pages: readonly PdfPage[]): Uint8Array {
  * next to a CJK character, where its presence is a matter of layout, not of text).
  */
 export function characterErrorRate(truth: string, recognised: string): number {
-  const normalise = (text: string) =>
-    [
-      ...text
-        .replace(/\s+/g, " ")
-        .trim()
-        .replace(/ (?=[\u2e80-\u9fff\uff00-\uffef])|(?<=[\u2e80-\u9fff\uff00-\uffef]) /gu, ""),
-    ];
+  const normalise = (text: string) => [
+    ...text
+      .replace(/\s+/g, " ")
+      .trim()
+      .replace(/ (?=[\u2e80-\u9fff\uff00-\uffef])|(?<=[\u2e80-\u9fff\uff00-\uffef]) /gu, ""),
+  ];
   const expected = normalise(truth);
   const actual = normalise(recognised);
   let previous = Array.from({ length: actual.length + 1 }, (_, index) => index);
