@@ -40,6 +40,8 @@ ENV NODE_ENV=production \
   DATA_DIR=/data \
   HOST=0.0.0.0 \
   PORT=3000
+# OCR of images and scanned PDF pages (docs/ocr.md): Tesseract 5 with Simplified Chinese and English.
+RUN apt-get update && apt-get install -y --no-install-recommends tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=production-dependencies /app/package.json /app/package-lock.json ./
 COPY --from=production-dependencies /app/node_modules ./node_modules
