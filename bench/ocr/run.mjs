@@ -32,6 +32,7 @@ const engines = values.engines.split(",");
 
 const support = await import("../../packages/ingest/dist/ocr/test-support.js");
 const { createTesseractOcr } = await import("../../packages/ingest/dist/ocr/tesseract.js");
+const { DEFAULT_OCR_MIN_CONFIDENCE } = await import("../../packages/ingest/dist/ocr/ocr-types.js");
 const { parseDocument } = await import("@zhiku/ingest");
 
 const texts = { zh: support.ocrFixtureText("zh-gc.txt"), en: support.ocrFixtureText("en-primer.txt") };
@@ -90,18 +91,37 @@ const record = (engine, fixture, result, extra = {}) => {
     ...extra,
   };
   rows.push(row);
+  const confidence =
+    row.words === undefined
+      ? ""
+      : `  confidence ${row.meanConfidence}, ${row.flaggedWords}/${row.words} words flagged (${row.flaggedMisread} of them not in the truth; ${row.keptMisread} unflagged not in the truth)`;
   console.log(
-    `${engine.padEnd(22)} ${fixture.name.padEnd(20)} CER ${(row.cer * 100).toFixed(2).padStart(6)}%  ${row.secondsPerPage.toFixed(2)} s/page`,
+    `${engine.padEnd(22)} ${fixture.name.padEnd(20)} CER ${(row.cer * 100).toFixed(2).padStart(6)}%  ${row.secondsPerPage.toFixed(2)} s/page${confidence}`,
   );
 };
 
 if (engines.includes("tesseract")) {
   const tesseract = createTesseractOcr({ languages: "chi_sim+eng" });
   for (const fixture of fixtures.filter((candidate) => candidate.image)) {
-    const result = await measure(
-      async () => (await tesseract.recognize({ image: fixture.image, file: fixture.name })).text,
-    );
-    record("tesseract", fixture, result);
+    let page;
+    const result = await measure(async () => {
+      page = await tesseract.recognize({ image: fixture.image, file: fixture.name });
+      return page.text;
+    });
+    // How the low-confidence flag (below DEFAULT_OCR_MIN_CONFIDENCE) falls: words flagged, and how many of the
+    // flagged and of the other words are not found in the truth (a rough "was it misread").
+    const words = page.lines.flatMap((line) => line.words);
+    const truth = fixture.truth.replace(/\s+/g, "");
+    const misread = (word) => !truth.includes(word.text.replace(/\s+/g, ""));
+    const flagged = words.filter((word) => word.confidence < DEFAULT_OCR_MIN_CONFIDENCE);
+    const kept = words.filter((word) => word.confidence >= DEFAULT_OCR_MIN_CONFIDENCE);
+    record("tesseract", fixture, result, {
+      meanConfidence: Math.round(page.confidence * 10) / 10,
+      words: words.length,
+      flaggedWords: flagged.length,
+      flaggedMisread: flagged.filter(misread).length,
+      keptMisread: kept.filter(misread).length,
+    });
   }
 }
 

@@ -1,6 +1,6 @@
 import { createCanvas } from "@napi-rs/canvas";
 import { describe, expect, it } from "vitest";
-import { imageFormatOf, readImageSize } from "./image-size.js";
+import { encodePgm, imageFormatOf, readImageSize } from "./image-size.js";
 
 describe("readImageSize", () => {
   it("reads the format and size of PNG, JPEG and WebP images (lossy and lossless) from their headers", async () => {
@@ -15,6 +15,11 @@ describe("readImageSize", () => {
     for (const [format, bytes] of cases) {
       expect(readImageSize(new Uint8Array(bytes)), format).toEqual({ format, width: 321, height: 123 });
     }
+  });
+
+  it("reads the PGM it writes for rendered PDF pages", () => {
+    const pgm = encodePgm(new Uint8Array(40 * 30).fill(255), 40, 30);
+    expect(readImageSize(pgm)).toEqual({ format: "pgm", width: 40, height: 30 });
   });
 
   it("says nothing of other formats and of images cut short", () => {

@@ -110,6 +110,10 @@ describe("detectDocumentType", () => {
     expect(
       detectDocumentType({ name: "shot.webp", bytes: new TextEncoder().encode("RIFF\0\0\0\0WEBPVP8 ") }),
     ).toBe("image");
+    const pgm = failure(() =>
+      detectDocumentType({ name: "page.pgm", bytes: new TextEncoder().encode("P5\n1 1\n255\n\0") }),
+    );
+    expect(isZhikuError(pgm, "unsupported:type")).toBe(true);
     const wav = failure(() =>
       detectDocumentType({ name: "sound.wav", bytes: new TextEncoder().encode("RIFF\0\0\0\0WAVEfmt ") }),
     );

@@ -122,7 +122,9 @@ export function detectDocumentType(input: DocumentInput): DocumentType {
   if (bytes.length === 0) throw new ZhikuError("invalid:empty", `"${name}" is empty (0 bytes).`);
 
   if (hasPdfHeader(bytes)) return "pdf";
-  if (imageFormatOf(bytes)) return "image";
+  const imageFormat = imageFormatOf(bytes);
+  // PGM is what Zhiku renders PDF pages to for OCR, not an upload format.
+  if (imageFormat && imageFormat !== "pgm") return "image";
   const isZip = startsWith(bytes, [0x50, 0x4b, 0x03, 0x04]) || startsWith(bytes, [0x50, 0x4b, 0x05, 0x06]);
   if (isZip) {
     const kind = zipKind(bytes);

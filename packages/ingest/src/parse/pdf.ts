@@ -161,7 +161,7 @@ export async function parsePdf(input: DocumentInput, context: ParseContext): Pro
           file: `${input.name} (page ${pageNumber})`,
         });
         const result = await context.ocr.recognize({
-          image: rendered.png,
+          image: rendered.image,
           file: input.name,
           dpi: rendered.dpi,
           ...(context.signal ? { signal: context.signal } : {}),

@@ -1,12 +1,14 @@
 import { createCanvas } from "@napi-rs/canvas";
 import type { PDFPageProxy } from "pdfjs-dist/types/src/display/api.js";
 import { ZhikuError } from "../errors.js";
+import { encodePgm } from "../ocr/image-size.js";
 
 /** Resolution scans are rendered at for OCR: what Tesseract is trained for. */
 export const OCR_RENDER_DPI = 300;
 
 /**
- * Renders a PDF page to a PNG for OCR, on white, at {@link OCR_RENDER_DPI} or lower when the page would exceed
+ * Renders a PDF page to a grey PGM image for OCR (Tesseract works on grey anyway; PNG would cost seconds a page to
+ * compress), on white, at {@link OCR_RENDER_DPI} or lower when the page would exceed
  * `maxPixels` at that resolution (a poster-sized page), so it never fails for its size alone.
  * @throws ZhikuError `invalid:corrupt` naming `file` when pdf.js cannot draw the page.
  */
@@ -17,7 +19,7 @@ export async function renderPdfPage(options: {
   maxPixels: number;
   /** The page's name in error messages, e.g. `scan.pdf (page 2)`. */
   file: string;
-}): Promise<{ png: Uint8Array; dpi: number }> {
+}): Promise<{ image: Uint8Array; dpi: number }> {
   const { page, maxPixels, file } = options;
   const unit = page.getViewport({ scale: 1 });
   const fullScale = OCR_RENDER_DPI / 72;
@@ -45,5 +47,11 @@ export async function renderPdfPage(options: {
       },
     );
   }
-  return { png: new Uint8Array(await canvas.encode("png")), dpi: scale * 72 };
+  const rgba = context.getImageData(0, 0, width, height).data;
+  const grey = new Uint8Array(width * height);
+  for (let pixel = 0; pixel < grey.length; pixel += 1) {
+    const offset = pixel * 4;
+    grey[pixel] = (rgba[offset]! * 299 + rgba[offset + 1]! * 587 + rgba[offset + 2]! * 114) / 1000;
+  }
+  return { image: encodePgm(grey, width, height), dpi: scale * 72 };
 }
