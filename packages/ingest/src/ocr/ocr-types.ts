@@ -104,8 +104,9 @@ export const DEFAULT_OCR_MAX_PIXELS = 40_000_000;
 
 /**
  * Default low-confidence threshold. On the fixtures of bench/ocr (screenshots and scans, Chinese and English) the
- * mean word confidence is 92 to 96 and 60 flags 1 to 2% of the words, about half of them misread (docs/ocr.md): a
- * reader is pointed at the doubtful places without a scan's every word being flagged.
+ * mean word confidence is 92 to 96 and 60 flags 1 to 2% of the words; by the bench's rough check (a word not found
+ * in the true text) a third of the flagged words are misread, and about as many misread words stay above 60. The
+ * flag points a reader at doubtful places; it does not find every error (docs/ocr.md).
  */
 export const DEFAULT_OCR_MIN_CONFIDENCE = 60;
 
