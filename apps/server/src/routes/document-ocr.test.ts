@@ -10,7 +10,7 @@ async function screenshot(lines: string[]): Promise<Uint8Array> {
   context.fillRect(0, 0, canvas.width, canvas.height);
   context.fillStyle = "#000000";
   context.font = "20px sans-serif";
-  lines.forEach((line, index) => context.fillText(line, 30, 50 + index * 32));
+  for (const [index, line] of lines.entries()) context.fillText(line, 30, 50 + index * 32);
   return new Uint8Array(await canvas.encode("png"));
 }
 

@@ -4,7 +4,7 @@ import { ZhikuError } from "../errors.js";
 import { encodePgm } from "../ocr/image-size.js";
 
 /** Resolution scans are rendered at for OCR: what Tesseract is trained for. */
-export const OCR_RENDER_DPI = 300;
+const OCR_RENDER_DPI = 300;
 
 /**
  * Renders a PDF page to a grey PGM image for OCR (Tesseract works on grey anyway; PNG would cost seconds a page to
