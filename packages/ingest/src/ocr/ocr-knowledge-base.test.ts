@@ -1,9 +1,11 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { type StandInOllama, startStandInOllama } from "@zhiku/stand-in-ollama";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { runIngest } from "../cli/ingest-command.js";
 import { createOllamaEmbedder } from "../embed/index.js";
 import { type IngestProgress, type KnowledgeBase, openKnowledgeBase } from "../knowledge-base.js";
 import { createParsePool, type ParsePool } from "../parse-worker/parse-pool.js";
@@ -73,6 +75,8 @@ describe("OCR in a knowledge base (real LanceDB, stand-in embeddings, real Tesse
         onProgress: (event) => progress[name]!.push(event),
       });
       expect(outcome.status).toBe("ingested");
+      expect(outcome.ocr?.pages).toEqual(name.endsWith(".pdf") ? [1, 2] : [1]);
+      expect(outcome.ocr?.confidence).toBeGreaterThan(80);
     }
     const ocrEvents = (name: string) => progress[name]!.filter((event) => event.stage === "ocr");
     expect(ocrEvents("scans/gc.pdf")).toEqual([
@@ -118,5 +122,32 @@ describe("OCR in a knowledge base (real LanceDB, stand-in embeddings, real Tesse
       mode: "hybrid",
     });
     expect(screen.results[0]).toMatchObject({ documentName: "screens/cdn.png", page: 1 });
+  });
+
+  it("zhiku ingest says what OCR read and doubted for each image, beside the usual line", async () => {
+    const folder = join(dataDir, "inbox");
+    await mkdir(folder);
+    await writeFile(
+      join(folder, "cdn.png"),
+      await renderTextImage({ text: ocrFixtureText("en-primer.txt"), width: 1280, fontSize: 18 }),
+    );
+    let printed = "";
+    const output = new Writable({
+      write(chunk, _encoding, done) {
+        printed += String(chunk);
+        done();
+      },
+    });
+    const summary = await runIngest({
+      knowledgeBase,
+      workspace: "team",
+      paths: [folder],
+      maxBytes: 50 * 1024 * 1024,
+      output,
+    });
+    expect(summary).toEqual({ ingested: 1, skipped: 0, failed: [] });
+    expect(printed).toMatch(
+      /ingested cdn\.png \(\d+ chunks\)\n {2}OCR page 1: confidence \d+(\.\d)?, \d+ low-confidence words?/,
+    );
   });
 });

@@ -1,3 +1,4 @@
+import type { OcrReport } from "../ocr/ocr-types.js";
 import type { DocumentRecord } from "../store/document-repository.js";
 import type { ChunkOptions } from "../types.js";
 
@@ -15,6 +16,8 @@ export interface IngestOutcome {
   /** `skipped` when the stored version already has this content. */
   status: "ingested" | "skipped";
   document: DocumentRecord;
+  /** For an ingested document some of whose text came from OCR: pages, confidence, the words it doubts. */
+  ocr?: OcrReport;
 }
 
 /** Options for ingesting one file (`KnowledgeBase.ingest`). */
