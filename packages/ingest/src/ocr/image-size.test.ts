@@ -1,6 +1,7 @@
 import { createCanvas } from "@napi-rs/canvas";
 import { describe, expect, it } from "vitest";
-import { encodePgm, imageFormatOf, readImageSize } from "./image-size.js";
+import { imageFormatOf, readImageSize } from "./image-size.js";
+import { encodePgm } from "./pgm.js";
 
 describe("readImageSize", () => {
   it("reads the format and size of PNG, JPEG and WebP images (lossy and lossless) from their headers", async () => {

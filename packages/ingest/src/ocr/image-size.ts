@@ -38,18 +38,6 @@ function pgmSize(bytes: Uint8Array): Omit<ImageSize, "format"> | undefined {
   return { width: Number(header[1]), height: Number(header[2]) };
 }
 
-/**
- * Encodes 8-bit grey pixels (one byte a pixel, row by row) as a binary PGM image, which Tesseract reads as it reads
- * PNG, without the cost of compressing.
- */
-export function encodePgm(pixels: Uint8Array, width: number, height: number): Uint8Array {
-  const header = new TextEncoder().encode(`P5\n${width} ${height}\n255\n`);
-  const image = new Uint8Array(header.length + pixels.length);
-  image.set(header);
-  image.set(pixels, header.length);
-  return image;
-}
-
 function pngSize(view: DataView): Omit<ImageSize, "format"> | undefined {
   // Signature (8), IHDR length (4), "IHDR" (4), width (4), height (4).
   if (view.byteLength < 24 || view.getUint32(12) !== 0x49484452) return undefined;

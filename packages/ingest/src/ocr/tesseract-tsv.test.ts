@@ -71,6 +71,16 @@ describe("parseTesseractTsv", () => {
     expect(page.lines.map((line) => line.text)).toEqual(["hello world 区。", "next line", "注"]);
   });
 
+  it("splits a paragraph where a gap clearly wider than the usual line pitch separates two of its lines", () => {
+    const tops = [10, 40, 70, 100, 145, 175];
+    const page = parseTesseractTsv(
+      tsv(tops.map((top, index) => word([1, 1, index + 1, 1], [10, top, 200, 20], 95, `第${index + 1}行。`))),
+      { minConfidence: 60 },
+    );
+    expect(page.lines.map((line) => line.paragraph)).toEqual([0, 0, 0, 0, 1, 1]);
+    expect(page.text).toBe("第1行。第2行。第3行。第4行。\n\n第5行。第6行。");
+  });
+
   it("flags words below the threshold with their line, and drops empty words and rows without a confidence", () => {
     const page = parseTesseractTsv(
       tsv([

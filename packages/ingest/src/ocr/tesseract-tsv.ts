@@ -121,9 +121,10 @@ function continuesLine(line: Box, fragment: Box): boolean {
 
 /**
  * Turns Tesseract's TSV output into lines in reading order. Tesseract's layout analysis orders blocks, paragraphs
- * and lines; two things are put right here: words are ordered left to right within a line, and a short fragment
+ * and lines; three things are put right here: words are ordered left to right within a line, a short fragment
  * Tesseract cut off the end of a line into a block of its own (it then comes after the whole page) is put back at
- * the end of the line it continues. Empty words and rows without a confidence are dropped. Words below
+ * the end of the line it continues, and a paragraph is split where the gap between two of its lines is clearly
+ * wider than the usual line pitch. Empty words and rows without a confidence are dropped. Words below
  * `minConfidence` are listed in `lowConfidence` with their 1-based line (page 1: the caller sets the page).
  * @throws Error when the text is not Tesseract TSV (no header).
  */
@@ -144,15 +145,18 @@ export function parseTesseractTsv(tsv: string, options: { minConfidence: number 
     placed.push({ paragraphKey: line.paragraphKey, words: [...line.words], box });
   }
 
-  const paragraphIndex = new Map<string, number>();
-  const lines: OcrLine[] = placed.map((line) => {
+  const wideGapAfter = wideLineGaps(placed);
+  let paragraph = -1;
+  const lines: OcrLine[] = placed.map((line, index) => {
     const words = [...line.words].sort((a, b) => a.left - b.left);
-    if (!paragraphIndex.has(line.paragraphKey)) paragraphIndex.set(line.paragraphKey, paragraphIndex.size);
+    if (index === 0 || line.paragraphKey !== placed[index - 1]!.paragraphKey || wideGapAfter.has(index - 1)) {
+      paragraph += 1;
+    }
     return {
       text: words.reduce((text, word) => joinWords(text, word.text), ""),
       confidence: weightedConfidence(words),
       words,
-      paragraph: paragraphIndex.get(line.paragraphKey)!,
+      paragraph,
     };
   });
 
@@ -170,6 +174,25 @@ export function parseTesseractTsv(tsv: string, options: { minConfidence: number 
     confidence: weightedConfidence(lines.flatMap((line) => line.words)),
     lowConfidence,
   };
+}
+
+/**
+ * Lines (by index) followed, inside one Tesseract paragraph, by a gap clearly wider than the page's usual line pitch
+ * (more than 1.35 times the median): Tesseract sometimes runs two paragraphs together, most often after a paragraph
+ * of one line, and the extra space between them is what a reader sees. Needs a few pitches to know the usual one.
+ */
+function wideLineGaps(lines: readonly { paragraphKey: string; box: Box }[]): Set<number> {
+  const pitches: { after: number; pitch: number }[] = [];
+  for (let index = 1; index < lines.length; index += 1) {
+    const previous = lines[index - 1]!;
+    const line = lines[index]!;
+    const pitch = line.box.top - previous.box.top;
+    if (line.paragraphKey === previous.paragraphKey && pitch > 0) pitches.push({ after: index - 1, pitch });
+  }
+  if (pitches.length < 3) return new Set();
+  const sorted = pitches.map((entry) => entry.pitch).sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)]!;
+  return new Set(pitches.filter((entry) => entry.pitch > median * 1.35).map((entry) => entry.after));
 }
 
 /**

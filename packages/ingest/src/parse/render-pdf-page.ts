@@ -1,7 +1,7 @@
 import { createCanvas } from "@napi-rs/canvas";
 import type { PDFPageProxy } from "pdfjs-dist/types/src/display/api.js";
 import { ZhikuError } from "../errors.js";
-import { encodePgm } from "../ocr/image-size.js";
+import { canvasToPgm } from "../ocr/pgm.js";
 
 /** Resolution scans are rendered at for OCR: what Tesseract is trained for. */
 const OCR_RENDER_DPI = 300;
@@ -47,11 +47,5 @@ export async function renderPdfPage(options: {
       },
     );
   }
-  const rgba = context.getImageData(0, 0, width, height).data;
-  const grey = new Uint8Array(width * height);
-  for (let pixel = 0; pixel < grey.length; pixel += 1) {
-    const offset = pixel * 4;
-    grey[pixel] = (rgba[offset]! * 299 + rgba[offset + 1]! * 587 + rgba[offset + 2]! * 114) / 1000;
-  }
-  return { image: encodePgm(grey, width, height), dpi: scale * 72 };
+  return { image: canvasToPgm(context, width, height), dpi: scale * 72 };
 }
