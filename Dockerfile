@@ -40,9 +40,10 @@ ENV NODE_ENV=production \
   DATA_DIR=/data \
   HOST=0.0.0.0 \
   PORT=3000
-# git (with ca-certificates for https) clones the branches of Git sources.
+# git (with ca-certificates for https) clones the branches of Git sources; Tesseract 5 with Simplified Chinese and
+# English reads images and scanned PDF pages (docs/ocr.md).
 RUN apt-get update \
-  && apt-get install -y --no-install-recommends git ca-certificates \
+  && apt-get install -y --no-install-recommends git ca-certificates tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng \
   && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=production-dependencies /app/package.json /app/package-lock.json ./

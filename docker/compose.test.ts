@@ -53,7 +53,7 @@ describe("docker-compose.yml", () => {
     expect(app).toMatchObject({ build: ".", pull_policy: "build", init: true });
   });
 
-  it("passes the admin, URL allowlist, proxy, reranker, public URL and secret key settings to the app", async () => {
+  it("passes the admin, URL allowlist, proxy, reranker, public URL, secret key and OCR language settings to the app", async () => {
     const compose = await readYaml("docker-compose.yml");
     const { app } = compose.services as Record<string, Yaml>;
     for (const name of [
@@ -66,6 +66,7 @@ describe("docker-compose.yml", () => {
       "RERANK_TIMEOUT_MS",
       "PUBLIC_URL",
       "SECRET_KEY",
+      "OCR_LANGUAGES",
     ]) {
       expect(app!.environment, name).toHaveProperty(name, `\${${name}:-}`);
     }

@@ -146,6 +146,14 @@ describe("parseEnvironment", () => {
     );
   });
 
+  it("reads OCR_LANGUAGES as Tesseract languages joined by +, unset by default", () => {
+    expect(parseEnvironment({}).ocrLanguages).toBeUndefined();
+    expect(parseEnvironment({ OCR_LANGUAGES: "chi_sim+chi_tra+eng" }).ocrLanguages).toBe(
+      "chi_sim+chi_tra+eng",
+    );
+    expect(() => parseEnvironment({ OCR_LANGUAGES: "chi_sim, eng" })).toThrow(/OCR_LANGUAGES.*chi_sim\+eng/s);
+  });
+
   it("reads INGEST_STALL_TIMEOUT_S as whole seconds, unset by default", () => {
     expect(parseEnvironment({}).ingestStallTimeoutSeconds).toBeUndefined();
     expect(parseEnvironment({ INGEST_STALL_TIMEOUT_S: "90" }).ingestStallTimeoutSeconds).toBe(90);

@@ -27,6 +27,10 @@ const environmentSchema = z.object({
   RERANK_URL: z.url({ protocol: /^https?$/ }).optional(),
   RERANK_MODEL: z.string().min(1).max(200).optional(),
   RERANK_TIMEOUT_MS: z.coerce.number().int().min(50).max(120_000).default(3000),
+  OCR_LANGUAGES: z
+    .string()
+    .regex(/^[A-Za-z0-9_]+(\+[A-Za-z0-9_]+)*$/)
+    .optional(),
   TRUST_PROXY: z.string().optional(),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   BOT_EDIT_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).optional(),
@@ -61,6 +65,8 @@ const examples: Record<keyof z.infer<typeof environmentSchema>, string> = {
   RERANK_URL: "the base URL of a server with POST /v1/rerank, such as http://reranker:8080",
   RERANK_MODEL: "the reranker's model name, such as bge-reranker-v2-m3 (with RERANK_URL)",
   RERANK_TIMEOUT_MS: "milliseconds from 50 to 120000 to wait for the reranker, such as 3000",
+  OCR_LANGUAGES:
+    "Tesseract language names joined by +, such as chi_sim+eng (each needs its tesseract-ocr-* package)",
   TRUST_PROXY:
     "the number of reverse proxies in front of the server, such as 1, or their comma-separated addresses or CIDR ranges, such as 127.0.0.1,10.0.0.0/8",
   PUBLIC_URL: "the URL people open Zhiku at, such as https://zhiku.example.com",
@@ -127,6 +133,11 @@ export interface ServerConfig {
    * timeout leaves results in the fused order.
    */
   rerank?: { url: string; model: string; timeoutMs: number };
+  /**
+   * Tesseract languages OCR reads images and scanned PDF pages in (`OCR_LANGUAGES`, e.g. `chi_sim+eng`); unset means
+   * the ingest package's default, `chi_sim+eng` (docs/ocr.md).
+   */
+  ocrLanguages?: string;
   /**
    * The reverse proxies whose `X-Forwarded-For`, `X-Forwarded-Proto` and `X-Forwarded-Host` are believed
    * (`TRUST_PROXY`): a hop count or their addresses and CIDR ranges. Unset (or 0): none, the socket's peer is the
@@ -265,6 +276,7 @@ export function parseEnvironment(source: Record<string, string | undefined>): Se
             timeoutMs: environment.RERANK_TIMEOUT_MS,
           },
         }),
+    ...(environment.OCR_LANGUAGES === undefined ? {} : { ocrLanguages: environment.OCR_LANGUAGES }),
     ...(trustProxy === undefined ? {} : { trustProxy }),
     ...(environment.PUBLIC_URL === undefined
       ? {}

@@ -85,6 +85,7 @@ export async function openAppDeps(options: OpenAppDepsOptions): Promise<OpenedAp
         ollamaHost: config.ollamaHost,
         embedModel: config.embedModel,
         maxBytes: config.maxUploadBytes,
+        ...(config.ocrLanguages === undefined ? {} : { ocrLanguages: config.ocrLanguages }),
         ...(config.ingestWorkerHeapMb === undefined ? {} : { parseHeapMb: config.ingestWorkerHeapMb }),
         ...(config.ingestStallTimeoutSeconds === undefined
           ? {}

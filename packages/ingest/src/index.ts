@@ -45,7 +45,14 @@ export {
   type WorkspaceSettings,
 } from "./knowledge-base.js";
 export { type KnowledgeBaseSettings, knowledgeBaseOptionsFrom } from "./knowledge-base-options.js";
-export { parseDocument } from "./parse/index.js";
+export {
+  DEFAULT_OCR_LANGUAGES,
+  DEFAULT_OCR_MAX_PIXELS,
+  type LowConfidenceWord,
+  type OcrOptions,
+  type OcrReport,
+} from "./ocr/index.js";
+export { type ParseOptions, type ParseProgress, parseDocument } from "./parse/index.js";
 export { DEFAULT_MAX_BYTES } from "./pipeline/parse-step.js";
 export { type PreparedDocument, prepareDocument } from "./pipeline/prepare-document.js";
 export {

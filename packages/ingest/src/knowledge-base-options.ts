@@ -1,4 +1,5 @@
 import { createOllamaEmbedder } from "./embed/index.js";
+import type { OcrOptions } from "./ocr/ocr-types.js";
 import type { PrepareDocument } from "./pipeline/prepare-document.js";
 import type { FusionOptions } from "./search/fusion.js";
 import { weightsFromVectorShare } from "./search/fusion.js";
@@ -33,6 +34,11 @@ export interface KnowledgeBaseOptions {
   prepare?: PrepareDocument;
   /** Reorders search candidates (see `createRetriever`); none by default. */
   reranker?: Reranker;
+  /**
+   * OCR of images and of PDF pages without a text layer: languages (`OCR_LANGUAGES`), the tesseract command, the
+   * pixel limit. Tesseract's defaults (`chi_sim+eng`) when undefined.
+   */
+  ocr?: OcrOptions;
 }
 
 /**
@@ -58,6 +64,8 @@ export interface KnowledgeBaseSettings {
     /** `RERANK_TIMEOUT_MS`: longest wait for the reranker before a search keeps the fused order. */
     timeoutMs?: number;
   };
+  /** `OCR_LANGUAGES`: Tesseract languages joined by `+`; `chi_sim+eng` when unset. */
+  ocrLanguages?: string;
 }
 
 /**
@@ -87,5 +95,6 @@ export function knowledgeBaseOptionsFrom(
     ...(reranker === undefined
       ? {}
       : { reranker: hooks.rerankerWatch ? watchReranker(reranker, hooks.rerankerWatch) : reranker }),
+    ...(settings.ocrLanguages === undefined ? {} : { ocr: { languages: settings.ocrLanguages } }),
   };
 }

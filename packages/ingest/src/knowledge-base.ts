@@ -112,6 +112,7 @@ export class KnowledgeBase {
       const steps = defaultSteps({
         embedder,
         prepare: options.prepare ?? prepareDocument,
+        ...(options.ocr ? { ocr: options.ocr } : {}),
         embeddingTable: createEmbeddingTables({ workspaces, chunks, embedder }),
         sharedFingerprints: (workspaceId, documentId, lines) =>
           fingerprints.shared(workspaceId, documentId, lines),

@@ -1,5 +1,7 @@
-/** The document formats Zhiku reads. */
-export type DocumentType = "pdf" | "docx" | "html" | "markdown" | "text" | "csv" | "json";
+import type { OcrReport } from "./ocr/ocr-types.js";
+
+/** The document formats Zhiku reads; `image` is a PNG, JPEG or WebP read by OCR. */
+export type DocumentType = "pdf" | "docx" | "html" | "markdown" | "text" | "csv" | "json" | "image";
 
 /**
  * A span of a parsed document's text that shares one heading path and one page.
@@ -32,6 +34,8 @@ export interface ParsedDocument {
   pages?: number;
   /** Text encoding the bytes were decoded from, for text formats (e.g. `utf-8`, `gb18030`). */
   encoding?: string;
+  /** Set when some of the text came from OCR (an image, PDF pages without a text layer): pages, confidence, doubtful words. */
+  ocr?: OcrReport;
 }
 
 /** One piece of a document, sized for embedding and retrieval. */

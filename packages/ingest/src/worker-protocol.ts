@@ -16,6 +16,8 @@ export interface IngestWorkerData {
   embedModel: string;
   /** Largest accepted original, in bytes. */
   maxBytes?: number;
+  /** `OCR_LANGUAGES`: Tesseract languages joined by `+`; the ingest default (`chi_sim+eng`) when unset. */
+  ocrLanguages?: string;
   /** Largest JavaScript heap of one parse worker, in MB (`INGEST_WORKER_HEAP_MB`); the parse pool's default when unset. */
   parseHeapMb?: number;
   /** A parse worker that reports no progress for this long is stopped (`INGEST_STALL_TIMEOUT_S`); the parse pool's default when unset. */

@@ -125,7 +125,8 @@ export const en = {
   "documents.title": "Documents",
   "documents.dropZone": "Drop files here, or",
   "documents.choose": "choose files",
-  "documents.dropHint": "PDF, Word, Markdown, HTML, text, CSV and JSON; many at once.",
+  "documents.dropHint":
+    "PDF, Word, Markdown, HTML, text, CSV, JSON and images (PNG, JPEG, WebP: read by OCR); many at once.",
   "documents.dropActive": "Release to upload",
   "documents.urlLabel": "Add a web page by its address",
   "documents.urlPlaceholder": "https://example.com/article",
@@ -196,6 +197,7 @@ export const en = {
   "status.ready": "Ready",
   "status.failed": "Failed",
   "stage.parsing": "Parsing",
+  "stage.ocr": "OCR page {page}/{pages}",
   "stage.chunking": "Splitting",
   "stage.embedding": "Embedding {done}/{total}",
   "stage.storing": "Storing",
@@ -513,13 +515,15 @@ export const en = {
   "apiError.invalid:encrypted": "{name} is password-protected; remove the password and upload it again.",
   "apiError.invalid:corrupt":
     "{name} is damaged or not the kind of file its name says, so it cannot be read.",
-  "apiError.invalid:empty":
-    "No text was found in {name}. A scanned PDF holds only pictures of text; run it through OCR first.",
+  "apiError.invalid:empty": "No text was found in {name}, not even by OCR.",
   "apiError.invalid:binary": "{name} holds binary data, not text.",
   "apiError.invalid:encoding":
     "The text encoding of {name} could not be recognised; save it as UTF-8 and upload it again.",
   "apiError.unsupported:type":
-    "{name} is of a type Zhiku cannot read. Use PDF, Word, Markdown, HTML, text, CSV or JSON.",
+    "{name} is of a type Zhiku cannot read. Use PDF, Word, Markdown, HTML, text, CSV, JSON or a PNG, JPEG or WebP image.",
+  "apiError.unsupported:ocr":
+    "{name} needs OCR, which is not installed on the server (tesseract-ocr and its language packs).",
+  "apiError.too_large:image": "{name} has too many pixels for OCR; scale it down and upload it again.",
   "apiError.too_large:file": "{name} is larger than the upload limit per file (MAX_UPLOAD_MB).",
   "apiError.too_large:archive": "{name} unpacks to more than is allowed, so it was not read.",
   "apiError.too_large:request": "The upload is too large in total; send the files in smaller batches.",

@@ -55,6 +55,8 @@ describe("localizeError", () => {
       "invalid:binary",
       "invalid:encoding",
       "unsupported:type",
+      "unsupported:ocr",
+      "too_large:image",
       "too_large:file",
       "too_large:archive",
       "too_large:request",

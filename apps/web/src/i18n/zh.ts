@@ -124,7 +124,8 @@ export const zh: Messages = {
   "documents.title": "文档",
   "documents.dropZone": "把文件拖到这里，或",
   "documents.choose": "选择文件",
-  "documents.dropHint": "支持 PDF、Word、Markdown、HTML、纯文本、CSV 和 JSON，可一次上传多个。",
+  "documents.dropHint":
+    "支持 PDF、Word、Markdown、HTML、纯文本、CSV、JSON 和图片（PNG、JPEG、WebP，经 OCR 识别），可一次上传多个。",
   "documents.dropActive": "松开即可上传",
   "documents.urlLabel": "通过网址添加网页",
   "documents.urlPlaceholder": "https://example.com/article",
@@ -194,6 +195,7 @@ export const zh: Messages = {
   "status.ready": "就绪",
   "status.failed": "失败",
   "stage.parsing": "解析中",
+  "stage.ocr": "OCR 识别第 {page}/{pages} 页",
   "stage.chunking": "分块中",
   "stage.embedding": "向量化 {done}/{total}",
   "stage.storing": "保存中",
@@ -499,11 +501,13 @@ export const zh: Messages = {
 
   "apiError.invalid:encrypted": "{name} 设有密码保护；请去掉密码后重新上传。",
   "apiError.invalid:corrupt": "{name} 已损坏，或与文件名所示的类型不符，无法读取。",
-  "apiError.invalid:empty": "{name} 中没有找到文字。扫描版 PDF 只有文字的图片，请先做 OCR 识别。",
+  "apiError.invalid:empty": "{name} 中没有找到文字，OCR 识别也没有找到。",
   "apiError.invalid:binary": "{name} 含有二进制数据，不是文本。",
   "apiError.invalid:encoding": "无法识别 {name} 的文字编码；请另存为 UTF-8 后重新上传。",
   "apiError.unsupported:type":
-    "知库无法读取 {name} 这种类型的文件。请使用 PDF、Word、Markdown、HTML、文本、CSV 或 JSON。",
+    "知库无法读取 {name} 这种类型的文件。请使用 PDF、Word、Markdown、HTML、文本、CSV、JSON 或 PNG、JPEG、WebP 图片。",
+  "apiError.unsupported:ocr": "{name} 需要 OCR 识别，但服务器没有安装 OCR（tesseract-ocr 及其语言包）。",
+  "apiError.too_large:image": "{name} 的像素太多，无法做 OCR 识别；请缩小后重新上传。",
   "apiError.too_large:file": "{name} 超过了单个文件的上传大小限制（MAX_UPLOAD_MB）。",
   "apiError.too_large:archive": "{name} 解压后超过允许的大小，因此没有读取。",
   "apiError.too_large:request": "这次上传的总大小超过限制；请分批上传。",

@@ -26,7 +26,8 @@ type Failure = "error" | "errorCode";
 /** A document row: what the list, an upload's answer and the latest progress event told about the document. */
 type DocumentRow = Pick<DocumentSummary, "id" | "name" | "status"> &
   Partial<Omit<DocumentSummary, Failure>> &
-  Partial<Omit<DocumentProgress, Failure>> & {
+  // An event's `pages` (during OCR) is the document's page count, as the summary's is (which may be null).
+  Partial<Omit<DocumentProgress, Failure | "pages">> & {
     error?: string | null;
     errorCode?: string | null;
   };
@@ -249,7 +250,12 @@ export function DocumentsPage() {
                 )}
               </div>
               <UploadProgress
-                progress={{ ...row, error: row.error ?? undefined, errorCode: row.errorCode ?? undefined }}
+                progress={{
+                  ...row,
+                  error: row.error ?? undefined,
+                  errorCode: row.errorCode ?? undefined,
+                  pages: row.pages ?? undefined,
+                }}
               />
               <div className="document-actions">
                 <a className="button" href={api.documentFileUrl(slug, row.id)} download={row.name}>

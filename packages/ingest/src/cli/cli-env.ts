@@ -23,6 +23,12 @@ const cliEnvSchema = z.object({
     .min(50, { message: "must be a number of milliseconds from 50 to 120000" })
     .max(120_000, { message: "must be a number of milliseconds from 50 to 120000" })
     .default(3000),
+  OCR_LANGUAGES: z
+    .string()
+    .regex(/^[A-Za-z0-9_]+(\+[A-Za-z0-9_]+)*$/, {
+      message: "must be Tesseract language names joined by +, such as chi_sim+eng",
+    })
+    .optional(),
 });
 
 /** Settings the CLI reads from the environment, with the same names and defaults as the server. */
@@ -53,5 +59,6 @@ export function knowledgeBaseSettingsOf(env: CliEnv): KnowledgeBaseSettings {
     ...(env.RERANK_URL === undefined
       ? {}
       : { rerank: { url: env.RERANK_URL, model: env.RERANK_MODEL, timeoutMs: env.RERANK_TIMEOUT_MS } }),
+    ...(env.OCR_LANGUAGES === undefined ? {} : { ocrLanguages: env.OCR_LANGUAGES }),
   };
 }

@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { SingleBar } from "cli-progress";
 import { isZhikuError } from "../errors.js";
 import type { IngestProgress, KnowledgeBase } from "../knowledge-base.js";
+import type { OcrReport } from "../ocr/ocr-types.js";
 import { collectFiles } from "./collect-files.js";
 
 /** Files stored per write: one LanceDB commit costs about as much as parsing a small document. */
@@ -42,7 +43,25 @@ function withName(name: string, message: string): string {
 }
 
 function describe(progress: IngestProgress): string {
-  return progress.stage === "embedding" ? `embedding ${progress.done}/${progress.total}` : progress.stage;
+  if (progress.stage === "embedding") return `embedding ${progress.done}/${progress.total}`;
+  if (progress.stage === "ocr") return `ocr page ${progress.page}/${progress.pages}`;
+  return progress.stage;
+}
+
+/**
+ * One line on what OCR read: `OCR pages 2, 3: confidence 92.6, 2 low-confidence words: p.2 l.4 "帧" (41), …`. Printed
+ * with or without the progress bar, so the doubtful places of a scan are never silently dropped.
+ */
+export function describeOcr(report: OcrReport): string {
+  const shown = report.lowConfidence
+    .slice(0, 5)
+    .map((word) => `p.${word.page} l.${word.line} "${word.text}" (${Math.round(word.confidence)})`);
+  const more = report.lowConfidenceCount > shown.length ? ", …" : "";
+  return (
+    `OCR page${report.pages.length === 1 ? "" : "s"} ${report.pages.join(", ")}: confidence ${report.confidence}, ` +
+    `${report.lowConfidenceCount} low-confidence word${report.lowConfidenceCount === 1 ? "" : "s"}` +
+    (shown.length > 0 ? `: ${shown.join(", ")}${more}` : "")
+  );
 }
 
 /**
@@ -105,6 +124,7 @@ export async function runIngest(options: RunIngestOptions): Promise<IngestSummar
       } else {
         summary.ingested++;
         if (!bar) line(`ingested ${name} (${result.document.chunks} chunks)`);
+        if (result.ocr) line(`  ${describeOcr(result.ocr)}`);
       }
       bar?.increment(1, { name: "", stage: "" });
     });

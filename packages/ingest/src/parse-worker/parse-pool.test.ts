@@ -18,7 +18,7 @@ const realWorker = fileURLToPath(new URL("../../dist/parse-worker/parse-worker.j
 const fakeWorker = `
 import { parentPort, threadId } from "node:worker_threads";
 parentPort.on("message", (request) => {
-  parentPort.postMessage({ type: "progress", id: request.id, stage: "parsing" });
+  parentPort.postMessage({ type: "progress", id: request.id, progress: { stage: "parsing" } });
   if (request.name === "bomb.md") {
     const held = [];
     const grow = () => {
@@ -75,7 +75,11 @@ describe("parse pool", () => {
       `# 扩容\n\n${"分片扩容前先备份数据，再运行 zk-admin shard 3 --grow。\n\n".repeat(40)}`,
     );
     const stages: string[] = [];
-    const prepared = await pool.prepare({ bytes, name: "scale.md", onStage: (stage) => stages.push(stage) });
+    const prepared = await pool.prepare({
+      bytes,
+      name: "scale.md",
+      onProgress: (progress) => stages.push(progress.stage),
+    });
     expect(prepared).toEqual(await prepareDocument({ bytes, name: "scale.md" }));
     expect(prepared.chunks.length).toBeGreaterThan(1);
     expect(stages).toEqual(["parsing", "chunking"]);

@@ -10,8 +10,8 @@ export const DEFAULT_PARSE_HEAP_MB = 1024;
 
 /**
  * Default stall timeout: a parse worker that reports nothing for this long is stopped. Parsing reports when it
- * starts and when chunking starts, so this bounds one parse of one file: generous, since a 50 MB PDF or DOCX on a
- * busy machine legitimately takes minutes.
+ * starts, before each page it reads by OCR, and when chunking starts, so this bounds one parse of one file (or one
+ * OCR page): generous, since a 50 MB PDF or DOCX on a busy machine legitimately takes minutes.
  */
 export const DEFAULT_PARSE_STALL_MS = 300_000;
 
@@ -133,7 +133,7 @@ export function createParsePool(options: ParsePoolOptions = {}): ParsePool {
     const task = entry.tasks.get(event.id);
     if (!task) return;
     if (event.type === "progress") {
-      task.options.onStage?.(event.stage);
+      task.options.onProgress?.(event.progress);
       return;
     }
     finish(entry, task);
@@ -219,6 +219,7 @@ export function createParsePool(options: ParsePoolOptions = {}): ParsePool {
       bytes: input.bytes,
       maxBytes: input.maxBytes ?? DEFAULT_MAX_BYTES,
       ...(input.chunkOptions === undefined ? {} : { chunkOptions: input.chunkOptions }),
+      ...(input.ocr === undefined ? {} : { ocr: input.ocr }),
     };
     entry.worker.postMessage(request);
   };

@@ -4,7 +4,8 @@
  * no SQLite, so stopping it at its heap limit or when it hangs can harm nothing but the file it was reading.
  */
 
-import type { PreparedDocument } from "../pipeline/prepare-document.js";
+import type { OcrOptions } from "../ocr/ocr-types.js";
+import type { PreparedDocument, PrepareProgress } from "../pipeline/prepare-document.js";
 import type { ChunkOptions } from "../types.js";
 
 /** One file to parse and chunk. */
@@ -20,14 +21,16 @@ export interface ParseRequest {
   maxBytes: number;
   /** Chunk sizes; the chunker's defaults when undefined. */
   chunkOptions?: ChunkOptions;
+  /** OCR settings; Tesseract's defaults when undefined. */
+  ocr?: OcrOptions;
 }
 
 /** Messages a parse worker sends back. */
 export type ParseEvent =
   /** The worker has loaded and takes requests. */
   | { type: "ready" }
-  /** A stage of the request started: what a stall timeout counts as progress. */
-  | { type: "progress"; id: number; stage: "parsing" | "chunking" }
+  /** A stage of the request started, or an OCR page: what a stall timeout counts as progress. */
+  | { type: "progress"; id: number; progress: PrepareProgress }
   | { type: "done"; id: number; prepared: PreparedDocument }
   /** `code` is set when the failure was a `ZhikuError`. */
   | { type: "failed"; id: number; error: { code?: string; message: string; retryable?: boolean } };

@@ -21,7 +21,8 @@ if (!isMainThread && parentPort) {
           name: request.name,
           maxBytes: request.maxBytes,
           chunkOptions: request.chunkOptions,
-          onStage: (stage) => send({ type: "progress", id: request.id, stage }),
+          ...(request.ocr ? { ocr: request.ocr } : {}),
+          onProgress: (progress) => send({ type: "progress", id: request.id, progress }),
         });
         send({ type: "done", id: request.id, prepared });
       } catch (error) {

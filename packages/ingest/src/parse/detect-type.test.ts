@@ -64,11 +64,13 @@ describe("detectDocumentType", () => {
   });
 
   it("names recognised binary formats and refuses unknown extensions", () => {
-    const png = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d);
-    const asPng = failure(() => detectDocumentType({ name: "diagram.png", bytes: png }));
-    expect(isZhikuError(asPng, "unsupported:type")).toBe(true);
-    expect((asPng as Error).message).toContain("PNG image");
-    const asTxt = failure(() => detectDocumentType({ name: "diagram.txt", bytes: png }));
+    const gif = new TextEncoder().encode("GIF89a\u0001\u0000\u0001\u0000");
+    const asGif = failure(() => detectDocumentType({ name: "diagram.gif", bytes: gif }));
+    expect(isZhikuError(asGif, "unsupported:type")).toBe(true);
+    expect((asGif as Error).message).toContain("GIF image");
+    const asTxt = failure(() =>
+      detectDocumentType({ name: "diagram.txt", bytes: Uint8Array.of(0x47, 0x49, 0x46, 0x38, 0) }),
+    );
     expect(isZhikuError(asTxt, "unsupported:type")).toBe(true);
     const exe = failure(() =>
       detectDocumentType({ name: "setup.exe", bytes: Uint8Array.of(0x4d, 0x5a, 0x90, 0) }),
@@ -99,5 +101,29 @@ describe("detectDocumentType", () => {
     const error = failure(() => detectDocumentType(fixture("empty.txt")));
     expect(isZhikuError(error, "invalid:empty")).toBe(true);
     expect((error as Error).message).toBe('"empty.txt" is empty (0 bytes).');
+  });
+
+  it("reads PNG, JPEG and WebP as images (OCR) by their bytes; an image extension over other bytes is invalid:corrupt", () => {
+    const png = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d);
+    expect(detectDocumentType({ name: "diagram.png", bytes: png })).toBe("image");
+    expect(detectDocumentType({ name: "photo", bytes: Uint8Array.of(0xff, 0xd8, 0xff, 0xe0) })).toBe("image");
+    expect(
+      detectDocumentType({ name: "shot.webp", bytes: new TextEncoder().encode("RIFF\0\0\0\0WEBPVP8 ") }),
+    ).toBe("image");
+    const pgm = failure(() =>
+      detectDocumentType({ name: "page.pgm", bytes: new TextEncoder().encode("P5\n1 1\n255\n\0") }),
+    );
+    expect(isZhikuError(pgm, "unsupported:type")).toBe(true);
+    const wav = failure(() =>
+      detectDocumentType({ name: "sound.wav", bytes: new TextEncoder().encode("RIFF\0\0\0\0WAVEfmt ") }),
+    );
+    expect(isZhikuError(wav, "unsupported:type")).toBe(true);
+    const fake = failure(() =>
+      detectDocumentType({ name: "fake.jpg", bytes: new TextEncoder().encode("hello") }),
+    );
+    expect(isZhikuError(fake, "invalid:corrupt")).toBe(true);
+    expect((fake as Error).message).toContain(
+      '"fake.jpg" has a .jpg extension but is not a PNG, JPEG or WebP image',
+    );
   });
 });

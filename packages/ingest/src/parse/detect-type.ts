@@ -1,4 +1,5 @@
 import { ZhikuError } from "../errors.js";
+import { imageFormatOf } from "../ocr/image-size.js";
 import type { DocumentType } from "../types.js";
 import { listZipEntries } from "./zip-entries.js";
 
@@ -22,6 +23,10 @@ const typeByExtension: Record<string, DocumentType> = {
   csv: "csv",
   tsv: "csv",
   json: "json",
+  png: "image",
+  jpg: "image",
+  jpeg: "image",
+  webp: "image",
 };
 
 /** Extensions read as plain text: prose, logs, configuration and source code. */
@@ -35,10 +40,10 @@ const textExtensions = new Set(
 
 /** Content signatures of binary formats we recognise only to refuse them with a clear name. */
 const binarySignatures: { kind: string; bytes: number[]; offset?: number }[] = [
-  { kind: "a PNG image", bytes: [0x89, 0x50, 0x4e, 0x47] },
-  { kind: "a JPEG image", bytes: [0xff, 0xd8, 0xff] },
   { kind: "a GIF image", bytes: [0x47, 0x49, 0x46, 0x38] },
-  { kind: "a WebP or WAV file", bytes: [0x52, 0x49, 0x46, 0x46] },
+  { kind: "a TIFF image", bytes: [0x49, 0x49, 0x2a, 0x00] },
+  { kind: "a TIFF image", bytes: [0x4d, 0x4d, 0x00, 0x2a] },
+  { kind: "a RIFF file (WAV, AVI)", bytes: [0x52, 0x49, 0x46, 0x46] },
   { kind: "a Windows executable", bytes: [0x4d, 0x5a] },
   { kind: "an ELF executable", bytes: [0x7f, 0x45, 0x4c, 0x46] },
   { kind: "a Mach-O executable", bytes: [0xcf, 0xfa, 0xed, 0xfe] },
@@ -99,14 +104,14 @@ function zipKind(bytes: Uint8Array): "docx" | string {
   return "a ZIP archive";
 }
 
-const supportedList = "PDF, DOCX, HTML, Markdown, plain text, CSV/TSV or JSON";
+const supportedList = "PDF, DOCX, HTML, Markdown, plain text, CSV/TSV, JSON or a PNG, JPEG or WebP image";
 
 /**
  * Decides the format of a file from its content (magic bytes) and its extension.
  *
- * Recognised document signatures win over the extension, so a PDF or DOCX saved under another name
- * is still read. A file whose extension promises a PDF or DOCX but whose bytes are not one is
- * `invalid:corrupt`; a recognised non-document format (image, executable, archive), or an unknown
+ * Recognised document signatures win over the extension, so a PDF, DOCX or image (PNG, JPEG, WebP: read by OCR)
+ * saved under another name is still read. A file whose extension promises a PDF, DOCX or image but whose bytes are
+ * not one is `invalid:corrupt`; a recognised non-document format (image, executable, archive), or an unknown
  * extension over bytes that are not UTF-8 text, is `unsupported:type` (unknown extensions over UTF-8 text,
  * such as LICENSE or Makefile, are read as plain text); an empty file is `invalid:empty`. Text formats are returned
  * here and checked for binary content when decoded.
@@ -117,6 +122,9 @@ export function detectDocumentType(input: DocumentInput): DocumentType {
   if (bytes.length === 0) throw new ZhikuError("invalid:empty", `"${name}" is empty (0 bytes).`);
 
   if (hasPdfHeader(bytes)) return "pdf";
+  const imageFormat = imageFormatOf(bytes);
+  // PGM is what Zhiku renders PDF pages to for OCR, not an upload format.
+  if (imageFormat && imageFormat !== "pgm") return "image";
   const isZip = startsWith(bytes, [0x50, 0x4b, 0x03, 0x04]) || startsWith(bytes, [0x50, 0x4b, 0x05, 0x06]);
   if (isZip) {
     const kind = zipKind(bytes);
@@ -150,6 +158,12 @@ export function detectDocumentType(input: DocumentInput): DocumentType {
     throw new ZhikuError(
       "invalid:corrupt",
       `"${name}" has a .docx extension but is not a Word document (not a ZIP archive).`,
+    );
+  }
+  if (typeByExtension[extension] === "image") {
+    throw new ZhikuError(
+      "invalid:corrupt",
+      `"${name}" has a .${extension} extension but is not a PNG, JPEG or WebP image.`,
     );
   }
   const textType = typeByExtension[extension] ?? (textExtensions.has(extension) ? "text" : undefined);

@@ -35,8 +35,9 @@ describe("parseDocument", () => {
       [{ name: "tool.exe", bytes: Uint8Array.of(0x4d, 0x5a, 0x90, 0x00, 0x03) }, "unsupported:type"],
       [
         { name: "photo.png", bytes: Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a) },
-        "unsupported:type",
+        "invalid:corrupt",
       ],
+      [{ name: "anim.gif", bytes: new TextEncoder().encode("GIF89a\u0001\u0000") }, "unsupported:type"],
     ];
     for (const [input, code] of cases) {
       const error = await parseDocument(input).catch((caught: unknown) => caught);

@@ -1,7 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { isZhikuError } from "../errors.js";
-import { parsePdf } from "./pdf.js";
+import { DEFAULT_OCR_MAX_PIXELS } from "../ocr/ocr-types.js";
+import { createTesseractOcr } from "../ocr/tesseract.js";
+import { characterErrorRate, makePdf, ocrFixtureText, renderTextImage } from "../ocr/test-support.js";
+import type { DocumentInput } from "./detect-type.js";
+import type { ParseProgress } from "./parse-options.js";
+import { parsePdf as parseWithContext } from "./pdf.js";
 import { expectValidSections, fixture, sectionTexts } from "./test-support.js";
+
+/** OCR is real, as in production: the committed PDFs have a text layer on every page, so it is reached only for scans. */
+const parsePdf = (input: DocumentInput) =>
+  parseWithContext(input, { ocr: createTesseractOcr(), maxPixels: DEFAULT_OCR_MAX_PIXELS });
 
 describe("parsePdf", () => {
   it("reads a two-page Chinese PDF page by page, joining wrapped CJK lines without spaces", async () => {
@@ -50,5 +59,35 @@ describe("parsePdf", () => {
     const error = await parsePdf(truncated).catch((caught: unknown) => caught);
     expect(isZhikuError(error, "invalid:corrupt")).toBe(true);
     expect((error as Error).message).toContain('"truncated.pdf"');
+  });
+
+  it("reads a page without a text layer by OCR, keeping its page number, beside a page with text", async () => {
+    const text = ocrFixtureText("zh-gc.txt");
+    const scan = await renderTextImage({
+      text,
+      width: 2480,
+      fontSize: 42,
+      margin: 240,
+      minHeight: 3508,
+      format: "jpeg",
+      scan: { rotationDegrees: 0.8, noise: 0.005, seed: 3 },
+    });
+    const bytes = makePdf([{ text: "Chapter 1\nGarbage collection basics" }, { jpeg: scan }]);
+    const progress: ParseProgress[] = [];
+    const document = await parseWithContext(
+      { bytes, name: "scanned.pdf" },
+      {
+        ocr: createTesseractOcr(),
+        maxPixels: DEFAULT_OCR_MAX_PIXELS,
+        onProgress: (event) => progress.push(event),
+      },
+    );
+    expect(document.pages).toBe(2);
+    expect(progress).toEqual([{ stage: "ocr", page: 2, pages: 2 }]);
+    const [first, second] = sectionTexts(document);
+    expect(first).toEqual({ headings: [], page: 1, text: "Chapter 1\nGarbage collection basics" });
+    expect(second?.page).toBe(2);
+    expect(characterErrorRate(text, second!.text)).toBeLessThan(0.05);
+    expect(document.ocr).toMatchObject({ engine: "tesseract chi_sim+eng", pages: [2] });
   });
 });

@@ -1,7 +1,17 @@
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { getDocument } from "pdfjs-dist/legacy/build/pdf.mjs";
 import { ZhikuError } from "../errors.js";
+import { buildOcrReport } from "../ocr/ocr-report.js";
+import type { OcrPage } from "../ocr/ocr-types.js";
 import type { ParsedDocument, Section } from "../types.js";
+import { isCjk } from "./cjk.js";
 import type { DocumentInput } from "./detect-type.js";
+import type { ParseContext } from "./parse-options.js";
+import { renderPdfPage } from "./render-pdf-page.js";
+
+/** pdf.js's WebAssembly decoders (JBIG2, JPEG 2000: the image codecs of scans), from the installed package. */
+const pdfjsWasmFolder = `${join(dirname(createRequire(import.meta.url).resolve("pdfjs-dist/package.json")), "wasm")}/`;
 
 /** A positioned run of text on a page, as pdf.js reports it. */
 interface PositionedText {
@@ -18,14 +28,6 @@ interface Line {
   size: number;
   startX: number;
   endX: number;
-}
-
-/** CJK ideographs, kana, hangul and full-width/CJK punctuation: scripts written without spaces between words. */
-const cjkCharacter =
-  /[\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3100-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]/;
-
-function isCjk(character: string | undefined): boolean {
-  return character !== undefined && cjkCharacter.test(character);
 }
 
 /** Groups text runs into lines by baseline, inserting a space only where there is a visible gap between non-CJK runs. */
@@ -91,11 +93,12 @@ function errorName(error: unknown): string {
 
 /**
  * Parses a PDF with pdf.js (legacy build, no worker thread, no font loading): one section per
- * page with its 1-based page number, pages separated by a blank line. Password-protected files
- * fail with `invalid:encrypted`, unreadable ones with `invalid:corrupt`, PDFs with no text layer
- * (scans) with `invalid:empty`.
+ * page with its 1-based page number, pages separated by a blank line. A page without a text layer (a scan) is
+ * rendered at 300 dpi and read by OCR (`context.ocr`), reporting `{ stage: "ocr", page, pages }` first; the
+ * document then carries an `ocr` report. Password-protected files fail with `invalid:encrypted`, unreadable ones
+ * with `invalid:corrupt`, PDFs in which neither the text layer nor OCR finds text with `invalid:empty`.
  */
-export async function parsePdf(input: DocumentInput): Promise<ParsedDocument> {
+export async function parsePdf(input: DocumentInput, context: ParseContext): Promise<ParsedDocument> {
   // pdf.js may transfer (detach) the buffer it is given, so it gets a copy.
   const task = getDocument({
     data: new Uint8Array(input.bytes),
@@ -105,6 +108,7 @@ export async function parsePdf(input: DocumentInput): Promise<ParsedDocument> {
     useWorkerFetch: false,
     stopAtErrors: false,
     verbosity: 0,
+    wasmUrl: pdfjsWasmFolder,
   });
   try {
     let document: Awaited<typeof task.promise>;
@@ -129,9 +133,12 @@ export async function parsePdf(input: DocumentInput): Promise<ParsedDocument> {
       );
     }
     const pageTexts: string[] = [];
-    try {
-      for (let pageNumber = 1; pageNumber <= document.numPages; pageNumber += 1) {
-        const page = await document.getPage(pageNumber);
+    const recognised: { page: number; result: OcrPage }[] = [];
+    for (let pageNumber = 1; pageNumber <= document.numPages; pageNumber += 1) {
+      let page: Awaited<ReturnType<typeof document.getPage>>;
+      let pageText: string;
+      try {
+        page = await document.getPage(pageNumber);
         const content = await page.getTextContent();
         const runs: PositionedText[] = [];
         for (const item of content.items) {
@@ -139,13 +146,31 @@ export async function parsePdf(input: DocumentInput): Promise<ParsedDocument> {
           const [, , c = 0, d = 0, x = 0, y = 0] = item.transform as number[];
           runs.push({ text: item.str, x, y, width: item.width, size: item.height || Math.hypot(c, d) || 1 });
         }
-        pageTexts.push(joinLines(toLines(runs)));
-        page.cleanup();
+        pageText = joinLines(toLines(runs));
+      } catch (error) {
+        throw new ZhikuError("invalid:corrupt", `"${input.name}" is damaged: ${(error as Error).message}`, {
+          cause: error,
+        });
       }
-    } catch (error) {
-      throw new ZhikuError("invalid:corrupt", `"${input.name}" is damaged: ${(error as Error).message}`, {
-        cause: error,
-      });
+      if (!pageText) {
+        context.signal?.throwIfAborted();
+        context.onProgress?.({ stage: "ocr", page: pageNumber, pages: document.numPages });
+        const rendered = await renderPdfPage({
+          page,
+          maxPixels: context.maxPixels,
+          file: `${input.name} (page ${pageNumber})`,
+        });
+        const result = await context.ocr.recognize({
+          image: rendered.image,
+          file: input.name,
+          dpi: rendered.dpi,
+          ...(context.signal ? { signal: context.signal } : {}),
+        });
+        if (result.text) recognised.push({ page: pageNumber, result });
+        pageText = result.text;
+      }
+      pageTexts.push(pageText);
+      page.cleanup();
     }
 
     let text = "";
@@ -164,7 +189,7 @@ export async function parsePdf(input: DocumentInput): Promise<ParsedDocument> {
     if (!text) {
       throw new ZhikuError(
         "invalid:empty",
-        `"${input.name}" has no text layer (a scanned PDF?); run OCR on it first.`,
+        `"${input.name}" has no text: no page has a text layer, and OCR found no text on the pages either.`,
       );
     }
     const metadata = await document.getMetadata().catch(() => undefined);
@@ -178,6 +203,7 @@ export async function parsePdf(input: DocumentInput): Promise<ParsedDocument> {
       pages: document.numPages,
       ...(title ? { title } : {}),
       ...(author ? { byline: author } : {}),
+      ...(recognised.length > 0 ? { ocr: buildOcrReport(context.ocr.name, recognised) } : {}),
     };
   } finally {
     await task.destroy();

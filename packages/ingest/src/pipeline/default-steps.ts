@@ -1,3 +1,4 @@
+import type { OcrOptions } from "../ocr/ocr-types.js";
 import type { Embedder } from "../types.js";
 import { createCleanStep } from "./clean-step.js";
 import { createEmbedStep } from "./embed-step.js";
@@ -11,6 +12,8 @@ export interface DefaultStepsSetup {
   embedder: Embedder;
   /** See {@link createPrepareStep}. */
   prepare: PrepareDocument;
+  /** See {@link createPrepareStep}. */
+  ocr?: OcrOptions;
   /** See {@link createEmbedStep}. */
   embeddingTable: (workspaceId: string) => Promise<string>;
   /** See {@link createCleanStep}. */
@@ -25,7 +28,7 @@ export interface DefaultStepsSetup {
  */
 export function defaultSteps(setup: DefaultStepsSetup): IngestStep[] {
   return [
-    createPrepareStep({ prepare: setup.prepare }),
+    createPrepareStep({ prepare: setup.prepare, ...(setup.ocr ? { ocr: setup.ocr } : {}) }),
     createCleanStep({ sharedFingerprints: setup.sharedFingerprints }),
     createIndexTextStep({ headingContext: setup.headingContext }),
     createEmbedStep({ embedder: setup.embedder, embeddingTable: setup.embeddingTable }),

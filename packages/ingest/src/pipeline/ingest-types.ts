@@ -1,9 +1,12 @@
+import type { OcrReport } from "../ocr/ocr-types.js";
 import type { DocumentRecord } from "../store/document-repository.js";
 import type { ChunkOptions } from "../types.js";
 
 /** Stages reported while a document is ingested. */
 export type IngestProgress =
   | { stage: "parsing" }
+  /** A page going through OCR (an image is page 1 of 1; a PDF's scanned pages, each in turn). */
+  | { stage: "ocr"; page: number; pages: number }
   | { stage: "chunking" }
   | { stage: "embedding"; done: number; total: number }
   | { stage: "storing" };
@@ -13,6 +16,8 @@ export interface IngestOutcome {
   /** `skipped` when the stored version already has this content. */
   status: "ingested" | "skipped";
   document: DocumentRecord;
+  /** For an ingested document some of whose text came from OCR: pages, confidence, the words it doubts. */
+  ocr?: OcrReport;
 }
 
 /** Options for ingesting one file (`KnowledgeBase.ingest`). */

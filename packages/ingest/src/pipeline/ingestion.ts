@@ -157,7 +157,11 @@ export function createIngestion(setup: IngestionSetup): Ingestion {
             staged.map((entry) => entry.document),
           );
           for (const { position, document } of staged) {
-            results[position] = { status: "ingested", document: documents.requireById(document.documentId) };
+            results[position] = {
+              status: "ingested",
+              document: documents.requireById(document.documentId),
+              ...(document.parsed.ocr ? { ocr: document.parsed.ocr } : {}),
+            };
           }
         } catch (error) {
           for (const { position, document } of staged) {

@@ -1,5 +1,5 @@
 import { ZhikuError } from "../errors.js";
-import { parseDocument } from "../parse/index.js";
+import { type ParseOptions, parseDocument } from "../parse/index.js";
 import type { ParsedDocument } from "../types.js";
 
 /** Default largest accepted file: 50 MB, as `MAX_UPLOAD_MB` defaults. */
@@ -17,6 +17,8 @@ export async function parseWithinLimit(options: {
   bytes: Uint8Array;
   name: string;
   maxBytes: number;
+  /** OCR settings, progress and cancellation of the parse. */
+  parse?: ParseOptions;
 }): Promise<ParsedDocument> {
   const { bytes, name, maxBytes } = options;
   if (bytes.byteLength > maxBytes) {
@@ -25,5 +27,5 @@ export async function parseWithinLimit(options: {
       `${name}: file is ${formatMegabytes(bytes.byteLength)}, over the ${formatMegabytes(maxBytes)} limit (MAX_UPLOAD_MB)`,
     );
   }
-  return parseDocument({ bytes, name });
+  return parseDocument({ bytes, name }, options.parse);
 }

@@ -1,3 +1,5 @@
+import type { OcrOptions } from "../ocr/ocr-types.js";
+import type { ParseProgress } from "../parse/parse-options.js";
 import type { Chunk, ChunkOptions, ParsedDocument } from "../types.js";
 import { chunkParsed } from "./chunk-step.js";
 import { DEFAULT_MAX_BYTES, parseWithinLimit } from "./parse-step.js";
@@ -7,6 +9,9 @@ export interface PreparedDocument {
   parsed: ParsedDocument;
   chunks: Chunk[];
 }
+
+/** What preparing a file reports: parsing starts, each page that goes through OCR, chunking starts. */
+export type PrepareProgress = { stage: "parsing" } | ParseProgress | { stage: "chunking" };
 
 /** Options for {@link prepareDocument}. */
 export interface PrepareOptions {
@@ -18,9 +23,11 @@ export interface PrepareOptions {
   maxBytes?: number;
   /** Chunk sizes. */
   chunkOptions?: ChunkOptions;
-  /** Told as parsing and then chunking start. */
-  onStage?: (stage: "parsing" | "chunking") => void;
-  /** Stops before chunking once aborted (a parse in progress runs to its end). */
+  /** OCR of images and of PDF pages without a text layer; Tesseract's defaults when undefined. */
+  ocr?: OcrOptions;
+  /** Told as parsing starts, before each page that goes through OCR, and as chunking starts. */
+  onProgress?: (progress: PrepareProgress) => void;
+  /** Stops between OCR pages and before chunking once aborted (other parsing runs to its end). */
   signal?: AbortSignal;
 }
 
@@ -36,13 +43,18 @@ export type PrepareDocument = (options: PrepareOptions) => Promise<PreparedDocum
  * worker itself). Fails with a {@link ZhikuError} naming the file.
  */
 export const prepareDocument: PrepareDocument = async (options) => {
-  options.onStage?.("parsing");
+  options.onProgress?.({ stage: "parsing" });
   const parsed = await parseWithinLimit({
     bytes: options.bytes,
     name: options.name,
     maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES,
+    parse: {
+      ...(options.ocr ? { ocr: options.ocr } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    },
   });
   options.signal?.throwIfAborted();
-  options.onStage?.("chunking");
+  options.onProgress?.({ stage: "chunking" });
   return { parsed, chunks: chunkParsed({ parsed, name: options.name, chunkOptions: options.chunkOptions }) };
 };

@@ -1,3 +1,4 @@
+import type { OcrOptions } from "../ocr/ocr-types.js";
 import type { IngestStep } from "./ingest-step.js";
 import type { PrepareDocument } from "./prepare-document.js";
 
@@ -8,11 +9,13 @@ export interface PrepareStepSetup {
    * a heap limit and a stall timeout (what the server's ingest workers use).
    */
   prepare: PrepareDocument;
+  /** OCR of images and of PDF pages without a text layer (`OCR_LANGUAGES`); Tesseract's defaults when undefined. */
+  ocr?: OcrOptions;
 }
 
 /**
  * Steps 1 and 2: bytes to text with structure (see `parse/`), then that text in pieces sized for embedding and
- * retrieval (see `chunk/`), reporting the `parsing` and `chunking` stages. One step, so both can run where a
+ * retrieval (see `chunk/`), reporting the `parsing` stage, an `ocr` stage for each page read by OCR, and `chunking`. One step, so both can run where a
  * runaway file harms nothing else.
  */
 export function createPrepareStep(setup: PrepareStepSetup): IngestStep {
@@ -24,7 +27,8 @@ export function createPrepareStep(setup: PrepareStepSetup): IngestStep {
         name: draft.name,
         maxBytes: draft.maxBytes,
         chunkOptions: draft.chunkOptions,
-        onStage: (stage) => onProgress?.({ stage }),
+        ...(setup.ocr ? { ocr: setup.ocr } : {}),
+        onProgress,
         signal,
       });
       return { ...draft, parsed, chunks };

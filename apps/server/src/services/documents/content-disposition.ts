@@ -26,11 +26,20 @@ export function isUrlName(name: string): boolean {
   return /^https?:\/\//i.test(name);
 }
 
+/** Images (read by OCR) share the document type `image`: their MIME type comes from the extension. */
+const imageMimeByExtension: Record<string, string> = {
+  png: "image/png",
+  jpg: "image/jpeg",
+  jpeg: "image/jpeg",
+  webp: "image/webp",
+};
+
 /** The MIME type to serve an original with, from its detected type or else its name's extension. */
 export function contentTypeFor(options: { type: string | null; name: string }): string {
   if (options.type && mimeByType[options.type]) return mimeByType[options.type]!;
   if (isUrlName(options.name)) return mimeByType.html!;
   const extension = /\.([a-z0-9]+)$/i.exec(options.name)?.[1]?.toLowerCase();
+  if (extension && imageMimeByExtension[extension]) return imageMimeByExtension[extension]!;
   const type = extension ? typeByExtension[extension] : undefined;
   return (type && mimeByType[type]) || "application/octet-stream";
 }

@@ -6,7 +6,11 @@ export interface DocumentEvent {
   name: string;
   status: DocumentStatus;
   /** Pipeline stage while processing. */
-  stage?: "parsing" | "chunking" | "embedding" | "storing";
+  stage?: "parsing" | "ocr" | "chunking" | "embedding" | "storing";
+  /** The page being read by OCR, during the `ocr` stage (1-based; 1 for an image). */
+  page?: number;
+  /** Pages of the document, during the `ocr` stage. */
+  pages?: number;
   /** Chunks embedded so far, during the embedding stage. */
   done?: number;
   /** Chunks to embed, during the embedding stage. */

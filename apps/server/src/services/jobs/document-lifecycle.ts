@@ -113,6 +113,10 @@ export function toEvent(document: DocumentRecord, progress: IngestProgress | nul
   const event: DocumentEvent = { id: document.id, name: document.name, status: document.status };
   if (progress && document.status === "processing") {
     event.stage = progress.stage;
+    if (progress.stage === "ocr") {
+      event.page = progress.page;
+      event.pages = progress.pages;
+    }
     if (progress.stage === "embedding") {
       event.done = progress.done;
       event.total = progress.total;

@@ -336,7 +336,22 @@ export class JobQueue {
     this.#progress.delete(jobId);
     if (!job || this.#closing) return;
     if (this.store.get(jobId)) this.store.update(jobId, { status: "done", error: null });
-    this.#logger.info({ jobId, document: job.name, status: outcome.status }, "Document ingested");
+    this.#logger.info(
+      {
+        jobId,
+        document: job.name,
+        status: outcome.status,
+        // What OCR read and doubted, so an operator can find the scans to check (the report is not stored yet).
+        ...(outcome.ocr
+          ? {
+              ocrPages: outcome.ocr.pages,
+              ocrConfidence: outcome.ocr.confidence,
+              ocrLowConfidenceWords: outcome.ocr.lowConfidenceCount,
+            }
+          : {}),
+      },
+      "Document ingested",
+    );
     this.#onJobFinished(outcome.status === "ingested" ? "ingested" : "unchanged");
     if (outcome.status === "ingested") {
       const workspace = this.documents.findWorkspace(job.workspaceId);

@@ -35,6 +35,10 @@ describe("UploadProgress", () => {
     expect(screen.getByText("Parsing")).toBeTruthy();
     expect(bar().value).toBe(5);
 
+    view.rerenderWith({ ...base, status: "processing", stage: "ocr", page: 2, pages: 4 });
+    expect(screen.getByText("OCR page 2/4")).toBeTruthy();
+    expect(bar().value).toBe(8);
+
     view.rerenderWith({ ...base, status: "processing", stage: "embedding", done: 3, total: 10 });
     expect(screen.getByText("Embedding 3/10")).toBeTruthy();
     expect(bar().value).toBe(43);

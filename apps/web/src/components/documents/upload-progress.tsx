@@ -3,8 +3,11 @@ import { localizeError } from "../../i18n/error-messages";
 import { type Translate, useI18n } from "../../i18n/i18n";
 import type { DocumentProgress } from "../../lib/api-types";
 
-/** Where in 0..100 each stage starts: embedding is the long part, so it gets most of the bar. */
-const stageStart: Record<string, number> = { parsing: 5, chunking: 15, embedding: 20, storing: 95 };
+/**
+ * Where in 0..100 each stage starts: embedding is the long part, so it gets most of the bar; OCR, when a document
+ * has it, moves from 5 to 15 page by page.
+ */
+const stageStart: Record<string, number> = { parsing: 5, ocr: 5, chunking: 15, embedding: 20, storing: 95 };
 
 /** Overall percentage of a document's ingestion, or null when it cannot be known (queued, failed). */
 export function progressPercent(progress: Omit<DocumentProgress, "id" | "name">): number | null {
@@ -15,11 +18,15 @@ export function progressPercent(progress: Omit<DocumentProgress, "id" | "name">)
     const done = Math.min(progress.done ?? 0, progress.total);
     return Math.round(20 + (75 * done) / progress.total);
   }
+  if (stage === "ocr" && progress.page && progress.pages) {
+    const before = Math.min(progress.page - 1, progress.pages);
+    return Math.round(5 + (10 * before) / progress.pages);
+  }
   return stageStart[stage] ?? 5;
 }
 
 /**
- * Human text for a document's state: "Embedding 3/10", "Ready", "Failed: reason". The reason is said in the
+ * Human text for a document's state: "OCR page 2/5", "Embedding 3/10", "Ready", "Failed: reason". The reason is said in the
  * interface language when the catalog knows its code (naming the document), else it is the server's message.
  */
 export function progressText(
@@ -38,6 +45,9 @@ export function progressText(
   if (progress.status === "processing" && progress.stage) {
     if (progress.stage === "embedding" && progress.total) {
       return t("stage.embedding", { done: progress.done ?? 0, total: progress.total });
+    }
+    if (progress.stage === "ocr" && progress.page && progress.pages) {
+      return t("stage.ocr", { page: progress.page, pages: progress.pages });
     }
     const key = `stage.${progress.stage}` as MessageKey;
     return progress.stage in stageStart ? t(key) : t("status.processing");
