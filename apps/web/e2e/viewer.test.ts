@@ -22,6 +22,14 @@ const adminPassword = "e2e admin password";
 const twoPagePdf = fileURLToPath(
   new URL("../../../packages/ingest/fixtures/zh-two-page.pdf", import.meta.url),
 );
+/**
+ * A one-page PDF whose Chinese text uses Adobe's non-embedded STSong-Light font in the UniGB-UCS2-H encoding, as many
+ * Chinese PDFs from office software do: pdf.js reads it only with the predefined CMaps, which the viewer must fetch
+ * from the server (made by packages/ingest/fixtures/make-fixtures.mjs).
+ */
+const cmapOnlyPdf = fileURLToPath(
+  new URL("../../../packages/ingest/fixtures/cmap-only.pdf", import.meta.url),
+);
 
 /** Filler that makes each section long, so the cited passage is far down and must be scrolled to. */
 function filler(topic: string, count: number): string {
@@ -57,36 +65,6 @@ ${filler("病假", 20)}
 ${filler("报销", 30)}
 `;
 
-/**
- * A one-page PDF whose Chinese text uses Adobe's non-embedded STSong-Light font in the UniGB-UCS2-H encoding, as
- * many Chinese PDFs from office software do: pdf.js can read it only with the predefined CMaps, which the viewer
- * must fetch from the server. Objects are written by hand so the cross-reference offsets are exact.
- */
-function cmapOnlyPdf(text: string): Buffer {
-  const hex = [...text].map((character) => character.codePointAt(0)!.toString(16).padStart(4, "0")).join("");
-  const content = `BT /F1 28 Tf 30 120 Td <${hex}> Tj ET`;
-  const objects = [
-    "<< /Type /Catalog /Pages 2 0 R >>",
-    "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 360 240] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
-    "<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H /DescendantFonts [6 0 R] >>",
-    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
-    "<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light /CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 4 >> /FontDescriptor 7 0 R /DW 1000 >>",
-    "<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6 /FontBBox [0 -200 1000 900] /ItalicAngle 0 /Ascent 880 /Descent -120 /CapHeight 880 /StemV 80 >>",
-  ];
-  let body = "%PDF-1.4\n";
-  const offsets: number[] = [];
-  objects.forEach((object, index) => {
-    offsets.push(Buffer.byteLength(body));
-    body += `${index + 1} 0 obj\n${object}\nendobj\n`;
-  });
-  const xref = Buffer.byteLength(body);
-  body += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
-  for (const offset of offsets) body += `${String(offset).padStart(10, "0")} 00000 n \n`;
-  body += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return Buffer.from(body, "latin1");
-}
-
 interface StoredChunk {
   chunkId: string;
   text: string;
@@ -108,7 +86,6 @@ describe("document viewer in Chromium against the real server", () => {
   beforeAll(async () => {
     fixtureDirectory = await mkdtemp(join(tmpdir(), "zhiku-e2e-viewer-"));
     await writeFile(join(fixtureDirectory, "员工手册.md"), handbook);
-    await writeFile(join(fixtureDirectory, "cmap-only.pdf"), cmapOnlyPdf("中文全文检索"));
     zhiku = await startZhiku({ env: { ADMIN_EMAIL: adminEmail, ADMIN_PASSWORD: adminPassword } });
     baseUrl = zhiku.baseUrl;
     browser = await launchChromium();
@@ -309,7 +286,7 @@ describe("document viewer in Chromium against the real server", () => {
       };
       const slug = workspaces.workspaces[0]!.slug;
       await page.goto(`${baseUrl}/workspaces/${slug}/documents`);
-      await page.locator('input[type="file"]').setInputFiles(join(fixtureDirectory, "cmap-only.pdf"));
+      await page.locator('input[type="file"]').setInputFiles(cmapOnlyPdf);
       // Whatever ingestion makes of it (the server's parser is not the viewer's), the original is stored.
       const row = page.locator(".document-row", { hasText: "cmap-only.pdf" });
       await row

@@ -37,6 +37,13 @@ describe("parsePdf", () => {
     ]);
   });
 
+  it("reads Chinese set in a non-embedded font (STSong-Light, UniGB-UCS2-H) through pdf.js's predefined CMaps", async () => {
+    // Without the CMaps pdf.js finds no text on the page, and the file would fail as having no text layer.
+    const document = await parsePdf(fixture("cmap-only.pdf"));
+    expect(sectionTexts(document)).toEqual([{ headings: [], page: 1, text: "中文全文检索" }]);
+    expect(document.ocr).toBeUndefined();
+  });
+
   it("rejects a password-protected PDF as invalid:encrypted, naming the file", async () => {
     const error = await parsePdf(fixture("encrypted.pdf")).catch((caught: unknown) => caught);
     expect(isZhikuError(error, "invalid:encrypted")).toBe(true);

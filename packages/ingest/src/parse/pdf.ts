@@ -10,8 +10,17 @@ import type { DocumentInput } from "./detect-type.js";
 import type { ParseContext } from "./parse-options.js";
 import { renderPdfPage } from "./render-pdf-page.js";
 
-/** pdf.js's WebAssembly decoders (JBIG2, JPEG 2000: the image codecs of scans), from the installed package. */
-const pdfjsWasmFolder = `${join(dirname(createRequire(import.meta.url).resolve("pdfjs-dist/package.json")), "wasm")}/`;
+/** The installed pdfjs-dist package, whose data folders pdf.js reads in Node by path. */
+const pdfjsFolder = dirname(createRequire(import.meta.url).resolve("pdfjs-dist/package.json"));
+/** pdf.js's WebAssembly decoders (JBIG2, JPEG 2000: the image codecs of scans). */
+const pdfjsWasmFolder = `${join(pdfjsFolder, "wasm")}/`;
+/**
+ * The predefined CMaps: Chinese PDFs from office software often set text in a font they do not embed (STSong-Light in
+ * the UniGB-UCS2-H encoding), whose character codes pdf.js can map to text only with them.
+ */
+const pdfjsCMapFolder = `${join(pdfjsFolder, "cmaps")}/`;
+/** The standard fonts' metrics, for text in the 14 base fonts a PDF may use without embedding them. */
+const pdfjsStandardFontFolder = `${join(pdfjsFolder, "standard_fonts")}/`;
 
 /** A positioned run of text on a page, as pdf.js reports it. */
 interface PositionedText {
@@ -109,6 +118,9 @@ export async function parsePdf(input: DocumentInput, context: ParseContext): Pro
     stopAtErrors: false,
     verbosity: 0,
     wasmUrl: pdfjsWasmFolder,
+    cMapUrl: pdfjsCMapFolder,
+    cMapPacked: true,
+    standardFontDataUrl: pdfjsStandardFontFolder,
   });
   try {
     let document: Awaited<typeof task.promise>;
