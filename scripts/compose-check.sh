@@ -15,7 +15,7 @@
 #      reach the app), `docker compose build`, `docker compose pull app` (skipped: pull_policy build).
 #   5. `up -d` with ADMIN_EMAIL/ADMIN_PASSWORD, wait for both services to be healthy and /api/health to say ok;
 #      the /api/docs page and its script come from the image; sign in as the pre-created admin, upload a
-#      document, wait for it to be ingested, search it (scripts/compose-smoke.mjs).
+#      document and a screenshot, wait for them to be ingested (OCR in the image), search them (scripts/compose-smoke.mjs).
 #   6. A bad model name (CHAT_MODEL=qwen25:7b): the ollama log says why the pull failed, the app starts anyway and
 #      /api/health names the missing model.
 #   7. `docker compose stop app` ends the server by its signal handler (not SIGKILL), then `down -v`.

@@ -1,6 +1,6 @@
 // The HTTP part of scripts/compose-check.sh, against a running stack: signs in as the admin that ADMIN_EMAIL and
-// ADMIN_PASSWORD pre-created, creates a workspace, uploads a Markdown document, waits until it is ingested and
-// searches for it. Prints one line per step; exits 1 naming the step that failed.
+// ADMIN_PASSWORD pre-created, creates a workspace, uploads a Markdown document and a screenshot, waits until both are
+// ingested (the screenshot through the image's Tesseract) and searches for each. Prints one line per step; exits 1 naming the step that failed.
 // Usage: node scripts/compose-smoke.mjs BASE_URL ADMIN_EMAIL ADMIN_PASSWORD
 const [base, email, password] = process.argv.slice(2);
 if (!base || !email || !password) {
@@ -40,11 +40,15 @@ try {
   const note =
     "# 备份\n\nZhiku 的备份包含元数据、向量和原始文件。Backups hold metadata, vectors and originals.\n";
   form.append("file", new Blob([note], { type: "text/markdown" }), "backup-note.md");
+  // A screenshot, read by the image's Tesseract (rendered here by the ingest package's OCR test helper).
+  const { renderTextImage } = await import("../packages/ingest/dist/ocr/test-support.js");
+  const screenshot = await renderTextImage({ text: "运维手册：磁盘配额告警的处理步骤。", width: 900, fontSize: 32 });
+  form.append("file", new Blob([screenshot], { type: "image/png" }), "quota-screenshot.png");
   await call("POST", `/api/workspaces/${slug}/documents`, form);
-  log(`uploaded backup-note.md into workspace ${slug}`);
+  log(`uploaded backup-note.md and quota-screenshot.png into workspace ${slug}`);
 
   let documents = [];
-  for (let attempt = 0; attempt < 120; attempt++) {
+  for (let attempt = 0; attempt < 240; attempt++) {
     ({ documents } = await call("GET", `/api/workspaces/${slug}/documents`));
     if (documents.every((document) => document.status === "ready" || document.status === "failed")) break;
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -57,6 +61,11 @@ try {
   const { results, mode } = await call("POST", `/api/workspaces/${slug}/search`, { query: "备份 vectors" });
   if (!results.length) throw new Error("the search found nothing");
   log(`search (${mode}) found ${results.length} passage(s), the first from ${results[0].documentName}`);
+
+  const ocr = await call("POST", `/api/workspaces/${slug}/search`, { query: "磁盘配额告警", mode: "fulltext" });
+  const fromScreenshot = ocr.results.find((result) => result.documentName === "quota-screenshot.png");
+  if (!fromScreenshot) throw new Error("OCR: a search for the screenshot's text did not find it");
+  log(`OCR: the screenshot's text was found on page ${fromScreenshot.page}`);
 } catch (error) {
   console.error(`[compose-smoke] failed: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
