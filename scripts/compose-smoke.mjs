@@ -42,7 +42,11 @@ try {
   form.append("file", new Blob([note], { type: "text/markdown" }), "backup-note.md");
   // A screenshot, read by the image's Tesseract (rendered here by the ingest package's OCR test helper).
   const { renderTextImage } = await import("../packages/ingest/dist/ocr/test-support.js");
-  const screenshot = await renderTextImage({ text: "运维手册：磁盘配额告警的处理步骤。", width: 900, fontSize: 32 });
+  const screenshot = await renderTextImage({
+    text: "运维手册：磁盘配额告警的处理步骤。",
+    width: 900,
+    fontSize: 32,
+  });
   form.append("file", new Blob([screenshot], { type: "image/png" }), "quota-screenshot.png");
   await call("POST", `/api/workspaces/${slug}/documents`, form);
   log(`uploaded backup-note.md and quota-screenshot.png into workspace ${slug}`);
@@ -62,7 +66,10 @@ try {
   if (!results.length) throw new Error("the search found nothing");
   log(`search (${mode}) found ${results.length} passage(s), the first from ${results[0].documentName}`);
 
-  const ocr = await call("POST", `/api/workspaces/${slug}/search`, { query: "磁盘配额告警", mode: "fulltext" });
+  const ocr = await call("POST", `/api/workspaces/${slug}/search`, {
+    query: "磁盘配额告警",
+    mode: "fulltext",
+  });
   const fromScreenshot = ocr.results.find((result) => result.documentName === "quota-screenshot.png");
   if (!fromScreenshot) throw new Error("OCR: a search for the screenshot's text did not find it");
   log(`OCR: the screenshot's text was found on page ${fromScreenshot.page}`);
