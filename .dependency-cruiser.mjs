@@ -147,9 +147,9 @@ export default {
     doNotFollow: { path: ["node_modules", "(^|/)dist/"] },
     // Compiled output is not cruised (the npm script names the source folders), but imports of a workspace
     // package resolve into its dist/, so dist/ must stay in the graph: it is only not followed.
-    // bench/loaders compares against packages installed apart from the workspaces (see bench/README.md), so
-    // its imports do not resolve here.
-    exclude: { path: ["^eval/corpus/", "^bench/results/", "^bench/loaders/"] },
+    // bench/loaders and bench/ocr compare against packages installed apart from the workspaces (see
+    // bench/README.md), so their imports do not resolve here.
+    exclude: { path: ["^eval/corpus/", "^bench/results/", "^bench/loaders/", "^bench/ocr/"] },
     // Type-only imports count: the web → server rule is about them, and a cycle through types is still a cycle.
     tsPreCompilationDeps: true,
     combinedDependencies: false,
