@@ -18,7 +18,8 @@
  * rows are the zh corpus's chunks, index text and full-text words as ingestion makes them, repeated with new ids.
  * Every vector (rows and queries) is a seeded random unit vector of bge-m3's 1024 dimensions: SYNTHETIC, no model
  * runs, so the figures leave out embedding and the vector search's recall means nothing here, only its cost.
- * CPU is `process.cpuUsage()`: the whole process, LanceDB's native threads included. SQLite (document rows,
+ * Once folded, the two clauses of the full-text query (words, character pairs) are timed alone too, and the slowest
+ * queries listed. CPU is `process.cpuUsage()`: the whole process, LanceDB's native threads included. SQLite (document rows,
  * fingerprints) is not in the measured path: its cost does not depend on the LanceDB table's size.
  * The results are written after every size, so a run stopped early keeps what it measured.
  */
@@ -70,6 +71,10 @@ const { openChunkStore } = await import("../../packages/ingest/dist/store/chunk-
 const { createChunkSearch } = await import("../../packages/ingest/dist/search/chunk-search.js");
 const { collectFiles } = await import("../../packages/ingest/dist/cli/collect-files.js");
 const { percentile } = await import("../search/measure.mjs");
+const { lancedb } = await import("../lancedb.mjs");
+const { queryTerms } = await import("../../packages/ingest/dist/clean/segment-words.js");
+const { FULL_TEXT_COLUMN } = await import("../../packages/ingest/dist/store/chunk-rows.js");
+const { PAIR_WEIGHT } = await import("../../packages/ingest/dist/clean/full-text-query.js");
 
 const dimension = 1024;
 let seed = 19;
@@ -183,6 +188,47 @@ async function searchFigures(count = queries.length) {
   }
   return figures;
 }
+/**
+ * Where full-text time goes once folded: p50/p95 of the query's words alone and of its character pairs alone (the
+ * two clauses of the product's query, run by the store), and the slowest whole queries with their term counts.
+ */
+async function fullTextClauses() {
+  const clauses = {};
+  for (const clause of ["words", "pairs"]) {
+    const latencies = [];
+    for (const query of queries) {
+      const terms = queryTerms(query.text)[clause];
+      if (!terms) continue;
+      const match = new lancedb.MatchQuery(
+        terms,
+        FULL_TEXT_COLUMN,
+        clause === "pairs" ? { boost: PAIR_WEIGHT } : {},
+      );
+      const started = performance.now();
+      await store.fullTextSearch(table, match, { limit: 10 });
+      latencies.push(performance.now() - started);
+    }
+    latencies.sort((a, b) => a - b);
+    clauses[clause] = {
+      queries: latencies.length,
+      p50Ms: round(percentile(latencies, 0.5)),
+      p95Ms: round(percentile(latencies, 0.95)),
+    };
+  }
+  const whole = [];
+  for (const query of queries) {
+    const started = performance.now();
+    await chunkSearch.search(table, { mode: "fulltext", query: query.text, limit: 10 });
+    const { words, pairs } = queryTerms(query.text);
+    whole.push({
+      query: query.text,
+      ms: round(performance.now() - started),
+      words: words ? words.split(" ").length : 0,
+      pairs: pairs ? pairs.split(" ").length : 0,
+    });
+  }
+  return { ...clauses, slowest: whole.sort((a, b) => b.ms - a.ms).slice(0, 5) };
+}
 /** Mean share of the top 10 of `after` also in `before`: how far unfolded rows moved the ranking. */
 function agreement(before, after) {
   let total = 0;
@@ -261,6 +307,7 @@ async function ingestBatch() {
   const foldCpu = cpuMs() - foldStart;
   const foldWallMs = performance.now() - foldWall;
   const folded = await searchFigures();
+  const fullTextFolded = await fullTextClauses();
   const newRows = commits.reduce((sum, rows) => sum + rows.length, 0);
   return {
     rowsAfter: report.rows,
@@ -278,6 +325,7 @@ async function ingestBatch() {
     vectorIndexCreated: report.vectorIndexCreated,
     searchUnfolded: withoutIds(unfolded),
     searchFolded: withoutIds(folded),
+    fullTextFolded,
     fullTextTop10AgreementUnfolded: agreement(unfolded.fulltext.ids, folded.fulltext.ids),
     hybridTop10AgreementUnfolded: agreement(unfolded.hybrid.ids, folded.hybrid.ids),
   };
