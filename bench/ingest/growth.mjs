@@ -18,8 +18,8 @@
  * rows are the zh corpus's chunks, index text and full-text words as ingestion makes them, repeated with new ids.
  * Every vector (rows and queries) is a seeded random unit vector of bge-m3's 1024 dimensions: SYNTHETIC, no model
  * runs, so the figures leave out embedding and the vector search's recall means nothing here, only its cost.
- * Once folded, the two clauses of the full-text query (words, character pairs) are timed alone too, and the slowest
- * queries listed. CPU is `process.cpuUsage()`: the whole process, LanceDB's native threads included. SQLite (document rows,
+ * Once folded, the two clauses of the full-text query (words, character pairs) are timed alone too, and summed per
+ * chunk from two searches, and the slowest queries listed. CPU is `process.cpuUsage()`: the whole process, LanceDB's native threads included. SQLite (document rows,
  * fingerprints) is not in the measured path: its cost does not depend on the LanceDB table's size.
  * The results are written after every size, so a run stopped early keeps what it measured.
  */
@@ -215,19 +215,51 @@ async function fullTextClauses() {
       p95Ms: round(percentile(latencies, 0.95)),
     };
   }
+  // The two clauses run apart (concurrently, 4× the limit each) and their BM25 summed per chunk, as a Should
+  // BooleanQuery scores them: how long that takes and how much of the BooleanQuery's top 10 it finds.
+  const summed = [];
+  let summedAgreement = 0;
   const whole = [];
   for (const query of queries) {
-    const started = performance.now();
-    await chunkSearch.search(table, { mode: "fulltext", query: query.text, limit: 10 });
+    let started = performance.now();
+    const booleanHits = await chunkSearch.search(table, { mode: "fulltext", query: query.text, limit: 10 });
+    const booleanMs = performance.now() - started;
     const { words, pairs } = queryTerms(query.text);
     whole.push({
       query: query.text,
-      ms: round(performance.now() - started),
+      ms: round(booleanMs),
       words: words ? words.split(" ").length : 0,
       pairs: pairs ? pairs.split(" ").length : 0,
     });
+    started = performance.now();
+    const sides = await Promise.all(
+      [
+        words && new lancedb.MatchQuery(words, FULL_TEXT_COLUMN),
+        pairs && new lancedb.MatchQuery(pairs, FULL_TEXT_COLUMN, { boost: PAIR_WEIGHT }),
+      ]
+        .filter(Boolean)
+        .map((match) => store.fullTextSearch(table, match, { limit: 40 })),
+    );
+    const scores = new Map();
+    for (const hit of sides.flat()) scores.set(hit.chunkId, (scores.get(hit.chunkId) ?? 0) + hit.score);
+    const top = [...scores]
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+      .slice(0, 10)
+      .map(([chunkId]) => chunkId);
+    summed.push(performance.now() - started);
+    const expected = new Set(booleanHits.map((hit) => hit.chunkId));
+    summedAgreement += top.filter((chunkId) => expected.has(chunkId)).length / Math.max(1, expected.size);
   }
-  return { ...clauses, slowest: whole.sort((a, b) => b.ms - a.ms).slice(0, 5) };
+  summed.sort((a, b) => a - b);
+  return {
+    ...clauses,
+    summedClauses: {
+      p50Ms: round(percentile(summed, 0.5)),
+      p95Ms: round(percentile(summed, 0.95)),
+      top10AgreementWithBoolean: round(summedAgreement / queries.length, 3),
+    },
+    slowest: whole.sort((a, b) => b.ms - a.ms).slice(0, 5),
+  };
 }
 /** Mean share of the top 10 of `after` also in `before`: how far unfolded rows moved the ranking. */
 function agreement(before, after) {
