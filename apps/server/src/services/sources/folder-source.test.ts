@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { WorkspaceRecord } from "@zhiku/ingest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { documentsFound } from "../../testing/source-sync.js";
 import { createTestServer, type TestServer } from "../../testing/test-server.js";
 import { resolveAllowedDirectory } from "./folder-source.js";
 import type { SourceRecord } from "./source-types.js";
@@ -26,10 +27,7 @@ describe("a folder source", () => {
     await mkdir(dirname(join(folder, path)), { recursive: true });
     await writeFile(join(folder, path), content);
   };
-  const found = async (query: string) => {
-    const { results } = await server.deps.kb.search({ workspace: "shared", query, mode: "fulltext" });
-    return results.map((result) => result.documentName);
-  };
+  const found = (query: string) => documentsFound(server, "shared", query);
 
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), "zhiku-folder-source-"));

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { WorkspaceRecord } from "@zhiku/ingest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { documentsFound, syncNow } from "../../testing/source-sync.js";
 import { createTestServer, type TestServer } from "../../testing/test-server.js";
 import { createAddressPolicy } from "../documents/address-policy.js";
 import { resolveGitRemote } from "./git-source.js";
@@ -29,16 +30,8 @@ describe("a Git source against a local repository", () => {
     git("add", "-A");
     git("commit", "-q", "-m", message);
   };
-  const syncNow = async (source: SourceRecord) => {
-    server.deps.sources.startSync(source);
-    await server.deps.sources.whenSynced(source.id);
-    await server.deps.jobs.whenIdle();
-    return server.deps.sources.store.get(source.id)!;
-  };
-  const found = async (query: string) => {
-    const { results } = await server.deps.kb.search({ workspace: "repo", query, mode: "fulltext" });
-    return results.map((result) => result.documentName);
-  };
+  const sync = (source: SourceRecord) => syncNow(server, source);
+  const found = (query: string) => documentsFound(server, "repo", query);
 
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), "zhiku-git-source-"));
@@ -74,7 +67,7 @@ describe("a Git source against a local repository", () => {
     });
     expect(source.name).toBe("handbook");
 
-    const first = await syncNow(source);
+    const first = await sync(source);
     expect(first.lastSync).toMatchObject({
       status: "done",
       added: 4,
@@ -101,7 +94,7 @@ describe("a Git source against a local repository", () => {
     await write("docs/lighthouse.md", "# Lighthouse\n\nThe keeper feeds the cormorants.");
     await rm(join(repository, "docs", "moorings.txt"));
     commit("second");
-    const second = await syncNow(source);
+    const second = await sync(source);
     expect(second.lastSync).toMatchObject({
       status: "done",
       added: 1,
@@ -118,7 +111,7 @@ describe("a Git source against a local repository", () => {
 
     // Renamed, the source stores its files under the new name and drops the old documents.
     const renamed = await server.deps.sources.update(source, { name: "harbour" });
-    const afterRename = await syncNow(renamed);
+    const afterRename = await sync(renamed);
     expect(afterRename.lastSync).toMatchObject({ added: 0, updated: 4, deleted: 0, unchanged: 0, failed: 0 });
     expect(names()).toEqual([
       "harbour/README.md",
@@ -131,7 +124,7 @@ describe("a Git source against a local repository", () => {
     const switched = await server.deps.sources.update(renamed, {
       config: { url: repository, branch: "draft" },
     });
-    const third = await syncNow(switched);
+    const third = await sync(switched);
     expect(third.lastSync).toMatchObject({ status: "done", added: 2, updated: 1, deleted: 1, unchanged: 2 });
     expect(await found("albatrosses")).toEqual(["harbour/docs/draft.md"]);
 

@@ -1,6 +1,7 @@
 import type { WorkspaceRecord } from "@zhiku/ingest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { htmlPage, type LoopbackSite, startLoopbackSite } from "../../testing/loopback-site.js";
+import { documentsFound, syncNow } from "../../testing/source-sync.js";
 import { createTestServer, type TestServer } from "../../testing/test-server.js";
 import type { SourceRecord, SourceSpec } from "./source-types.js";
 
@@ -21,16 +22,8 @@ describe("a website source against a loopback site", () => {
     await site?.close();
   });
 
-  const syncNow = async (source: SourceRecord) => {
-    server.deps.sources.startSync(source);
-    await server.deps.sources.whenSynced(source.id);
-    await server.deps.jobs.whenIdle();
-    return server.deps.sources.store.get(source.id)!;
-  };
-  const found = async (query: string) => {
-    const { results } = await server.deps.kb.search({ workspace: "site", query, mode: "fulltext" });
-    return results.map((result) => result.documentName);
-  };
+  const sync = (source: SourceRecord) => syncNow(server, source);
+  const found = (query: string) => documentsFound(server, "site", query);
   const create = (spec: SourceSpec) =>
     server.deps.sources.create({ workspace, spec, intervalMinutes: 0, createdBy: null });
 
@@ -54,7 +47,7 @@ describe("a website source against a loopback site", () => {
     const source = await create({ kind: "website", config: { url: home, maxDepth: 2, maxPages: 50 } });
     expect(source.name).toBe(new URL(home).host);
 
-    const first = await syncNow(source);
+    const first = await sync(source);
     expect(first.lastSync).toMatchObject({
       status: "done",
       added: 4,
@@ -77,7 +70,7 @@ describe("a website source against a loopback site", () => {
     site.pages.set("/a", htmlPage("Tides", "High tide now comes at half past one.", ["/c"]));
     site.pages.set("/c", htmlPage("Lighthouse", "The lighthouse keeper feeds the cormorants."));
     site.pages.delete("/b");
-    const second = await syncNow(source);
+    const second = await sync(source);
     expect(second.lastSync).toMatchObject({
       status: "done",
       added: 1,
@@ -92,12 +85,12 @@ describe("a website source against a loopback site", () => {
     expect(await found("vermilion")).toEqual([]);
 
     // Nothing changed: everything is skipped and nothing is queued.
-    const third = await syncNow(source);
+    const third = await sync(source);
     expect(third.lastSync).toMatchObject({ added: 0, updated: 0, deleted: 0, unchanged: 4, failed: 0 });
 
     // A page that fails hides the pages only it links to: their documents are kept, not deleted.
     site.pages.set("/a", { status: 500 });
-    const fourth = await syncNow(source);
+    const fourth = await sync(source);
     expect(fourth.lastSync).toMatchObject({ added: 0, updated: 0, deleted: 0, unchanged: 2, failed: 1 });
     expect(fourth.lastSync?.error).toMatch(/\/a: .*HTTP 500/);
     expect(await found("cormorants")).toEqual([`${site.origin}/c`]);
