@@ -1,8 +1,9 @@
-import { useCallback, useEffect, useId, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import { useSearchParams } from "react-router";
 import { IntegrationCard } from "../components/integrations/integration-card";
 import { IntegrationForm } from "../components/integrations/integration-form";
 import { platformForms } from "../components/integrations/platform-fields";
+import { WorkspaceSelect } from "../components/workspace/workspace-select";
 import { useNotices } from "../hooks/use-notices";
 import { useSession } from "../hooks/use-session";
 import { useWorkspaces } from "../hooks/use-workspaces";
@@ -22,7 +23,6 @@ export function IntegrationsPage() {
   const { showError, showInfo } = useNotices();
   const { workspaces } = useWorkspaces();
   const [searchParams, setSearchParams] = useSearchParams();
-  const workspaceId = useId();
   const isAdmin = user?.role === "admin";
   const slug = searchParams.get("workspace") ?? workspaces?.[0]?.slug ?? "";
   const workspace = workspaces?.find((item) => item.slug === slug) ?? workspaces?.[0];
@@ -93,18 +93,11 @@ export function IntegrationsPage() {
       {workspace && (
         <>
           <div className="field">
-            <label htmlFor={workspaceId}>{t("settings.chooseWorkspace")}</label>
-            <select
-              id={workspaceId}
+            <WorkspaceSelect
+              workspaces={workspaces}
               value={workspace.slug}
-              onChange={(event) => setSearchParams({ workspace: event.target.value })}
-            >
-              {workspaces?.map((item) => (
-                <option key={item.slug} value={item.slug}>
-                  {item.name}
-                </option>
-              ))}
-            </select>
+              onChange={(chosen) => setSearchParams({ workspace: chosen })}
+            />
           </div>
 
           <section aria-labelledby="integrations-list-title" className="stack">

@@ -6,6 +6,7 @@ import { PullProgress } from "../components/status/health-banner";
 import { MembersPanel } from "../components/workspace/members-panel";
 import { ModelSelect } from "../components/workspace/model-select";
 import { WidgetKeysPanel } from "../components/workspace/widget-keys-panel";
+import { WorkspaceSelect } from "../components/workspace/workspace-select";
 import { useHealth } from "../hooks/use-health";
 import { useNotices } from "../hooks/use-notices";
 import { lastWorkspaceKey, useWorkspaces } from "../hooks/use-workspaces";
@@ -79,7 +80,6 @@ export function SettingsPage() {
   const navigate = useNavigate();
   const [searchParams, setSearchParams] = useSearchParams();
   const ids = {
-    workspace: useId(),
     name: useId(),
     model: useId(),
     modelHint: useId(),
@@ -182,18 +182,11 @@ export function SettingsPage() {
         {workspaces?.length === 0 && <p>{t("settings.noWorkspace")}</p>}
         {workspace && form && (
           <form className="stack" onSubmit={(event) => void save(event)}>
-            <label htmlFor={ids.workspace}>{t("settings.chooseWorkspace")}</label>
-            <select
-              id={ids.workspace}
+            <WorkspaceSelect
+              workspaces={workspaces}
               value={workspace.slug}
-              onChange={(event) => setSearchParams({ workspace: event.target.value })}
-            >
-              {workspaces?.map((item) => (
-                <option key={item.slug} value={item.slug}>
-                  {item.name}
-                </option>
-              ))}
-            </select>
+              onChange={(chosen) => setSearchParams({ workspace: chosen })}
+            />
             {workspace.myRole && (
               <p className="muted">{t("members.yourRole", { role: t(`role.${workspace.myRole}`) })}</p>
             )}
