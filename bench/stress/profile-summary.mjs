@@ -11,7 +11,7 @@ import { parseArgs } from "node:util";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { "min-ms": { type: "string", default: "300" } },
+  options: { "min-ms": { type: "string", default: "300" }, top: { type: "string", default: "5" } },
 });
 const profile = JSON.parse(readFileSync(positionals[0], "utf8"));
 const minMs = Number(values["min-ms"]);
@@ -25,8 +25,10 @@ const self = new Map();
 const stretches = [];
 let busy = 0;
 let inStretch = new Map();
+let elapsed = 0;
 profile.samples.forEach((id, index) => {
   const milliseconds = (profile.timeDeltas[index] ?? 0) / 1000;
+  elapsed += milliseconds;
   const node = nodes.get(id);
   self.set(label(node), (self.get(label(node)) ?? 0) + milliseconds);
   if (node.callFrame.functionName !== "(idle)") {
@@ -37,7 +39,7 @@ profile.samples.forEach((id, index) => {
     for (const frame of seen) inStretch.set(frame, (inStretch.get(frame) ?? 0) + milliseconds);
     return;
   }
-  if (busy >= minMs) stretches.push({ ms: busy, frames: inStretch });
+  if (busy >= minMs) stretches.push({ ms: busy, endsAtMs: elapsed, frames: inStretch });
   busy = 0;
   inStretch = new Map();
 });
@@ -50,5 +52,7 @@ const top = (entries, count) =>
     .join("\n");
 console.log(`Self time:\n${top(self, 15)}`);
 console.log(`\n${stretches.length} stretches of ${minMs} ms or more without an idle sample; the longest:`);
-for (const stretch of stretches.sort((a, b) => b.ms - a.ms).slice(0, 5))
-  console.log(`${Math.round(stretch.ms)} ms\n${top(stretch.frames, 10)}`);
+for (const stretch of stretches.sort((a, b) => b.ms - a.ms).slice(0, Number(values.top)))
+  console.log(
+    `${Math.round(stretch.ms)} ms, ending ${(stretch.endsAtMs / 1000).toFixed(1)} s into the profile\n${top(stretch.frames, 10)}`,
+  );

@@ -5,10 +5,12 @@
  *   - `--uploads` concurrent uploads of `--files` generated Markdown files each,
  *   - a concurrent `zhiku ingest` of `--cli-files` more files into the same workspace of the same DATA_DIR,
  *   - `--chats` concurrent streamed chats,
- * while `/api/health` is polled every 100 ms. Runs for `--minutes` (default 2; each round waits for its documents to
+ * while `/api/health`, and the stand-in's own `/api/tags` beside it, are polled every 100 ms from a worker thread
+ * (`poll-latency.mjs`; the driver's own event loop is busy). Runs for `--minutes` (default 2; each round waits for its documents to
  * be ready, up to `--round-timeout` seconds). A server that exits is a crash: its last output is kept, and a new one
  * is started on the same DATA_DIR for the next round. Prints one JSON report: rounds, crashes (0 expected), CLI exit
- * codes, documents ready or failed, and /api/health latency (p50, p99, worst, samples over 500 ms). Figures come from
+ * codes, documents ready or failed, /api/health latency (p50, p99, worst, samples over 500 ms, the slowest samples
+ * beside the Ollama answer that overlapped each) and the stand-in's. Figures come from
  * the stand-in Ollama, not a real model: embedding and chat latencies are the stand-in's.
  *
  *   node bench/stress/run.mjs [--minutes 2] [--uploads 3] [--files 100] [--cli-files 100] [--chats 5]
@@ -26,6 +28,7 @@ import { dirname, join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { Worker } from "node:worker_threads";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const { values } = parseArgs({
@@ -218,20 +221,30 @@ async function chat(index) {
   return response.status === 200 && text.includes("event: done") ? "done" : `status ${response.status}`;
 }
 
-const healthTimes = [];
-let polling = true;
-async function pollHealth() {
-  while (polling) {
-    const started = performance.now();
-    try {
-      const response = await fetch(`${origin}/api/health`, { signal: AbortSignal.timeout(10_000) });
-      await response.body?.cancel();
-      healthTimes.push(performance.now() - started);
-    } catch {
-      // The server is down (a crash, counted elsewhere) or restarting.
-    }
-    await new Promise((done) => setTimeout(done, 100));
-  }
+/**
+ * Polls `/api/health` and the stand-in Ollama's own `/api/tags` (what health asks Ollama) every 100 ms from a worker
+ * thread; resolves, once stopped, to each one's `[startedAtEpochMs, tookMs]` samples. A restarted server gets a
+ * new origin, so a poller runs per server.
+ */
+function startPollers() {
+  const urls = { health: `${origin}/api/health`, ollamaTags: `${ollamaHost}/api/tags` };
+  const worker = new Worker(new URL("./poll-latency.mjs", import.meta.url), {
+    workerData: { urls: Object.values(urls) },
+  });
+  const finished = new Promise((done, fail) => {
+    worker.once("message", (samples) =>
+      done({ health: samples[urls.health], ollamaTags: samples[urls.ollamaTags] }),
+    );
+    worker.once("error", fail);
+  });
+  return {
+    async stop() {
+      worker.postMessage("stop");
+      const samples = await finished;
+      await worker.terminate();
+      return samples;
+    },
+  };
 }
 
 /** Documents by status, from `/api/metrics` (all workspaces; the run has one): cheap, unlike listing thousands. */
@@ -269,7 +282,14 @@ const created = await api("/api/workspaces", {
   body: JSON.stringify({ name: "Stress", slug: workspace }),
 });
 if (created.status !== 201) throw new Error(`creating the workspace failed: ${created.status}`);
-const poller = pollHealth();
+const samples = { health: [], ollamaTags: [] };
+let pollers = startPollers();
+async function collectSamples() {
+  const taken = await pollers.stop();
+  samples.health.push(...taken.health);
+  samples.ollamaTags.push(...taken.ollamaTags);
+}
+const runStartedAt = performance.timeOrigin + performance.now();
 
 let expected = 0;
 for (let round = 0; Date.now() < deadline; round += 1) {
@@ -302,30 +322,53 @@ for (let round = 0; Date.now() < deadline; round += 1) {
     report.crashes.push(crash);
     console.error(`server crashed in round ${round}: ${JSON.stringify(server.exit)}\n${crash.tail}`);
     await work.catch(() => {});
+    await collectSamples();
     await startServer();
+    pollers = startPollers();
   }
   console.error(`round ${round} done: ${JSON.stringify(report.documents)}`);
 }
 
-polling = false;
-await poller;
+await collectSamples();
 server.child.kill("SIGTERM");
-await server.exited;
+report.serverStop = await server.exited;
+if (report.serverStop.code !== 0) report.serverStop.tail = server.output.slice(-2_000);
 standIn.child.kill("SIGTERM");
 await standIn.exited;
 await rm(dataDir, { recursive: true, force: true });
 
 report.loadAverage.end = os.loadavg().map((load) => Number(load.toFixed(2)));
-const sorted = [...healthTimes].sort((a, b) => a - b);
-const percentile = (share) =>
-  Math.round(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * share))] ?? 0);
-report.health = {
-  samples: sorted.length,
-  p50Ms: percentile(0.5),
-  p99Ms: percentile(0.99),
-  worstMs: Math.round(sorted.at(-1) ?? 0),
-  over500Ms: sorted.filter((time) => time > 500).length,
-};
+/** p50, p99, worst and the count over 500 ms of `[startedAt, tookMs]` samples. */
+function latency(taken) {
+  const sorted = taken.map(([, took]) => took).sort((a, b) => a - b);
+  const percentile = (share) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * share))] ?? 0;
+  return {
+    samples: sorted.length,
+    p50Ms: percentile(0.5),
+    p99Ms: percentile(0.99),
+    worstMs: sorted.at(-1) ?? 0,
+    over500Ms: sorted.filter((took) => took > 500).length,
+  };
+}
+report.health = latency(samples.health);
+report.ollamaTags = latency(samples.ollamaTags);
+// Each slow health sample beside the slowest Ollama `/api/tags` answer that overlapped it: whose wait it was.
+const overlapping = ([start, took]) =>
+  Math.max(
+    0,
+    ...samples.ollamaTags
+      .filter(([at, time]) => at < start + took && at + time > start)
+      .map(([, time]) => time),
+  );
+report.health.slowest = samples.health
+  .filter(([, took]) => took > 250)
+  .sort((a, b) => b[1] - a[1])
+  .slice(0, 10)
+  .map((sample) => ({
+    atSeconds: Math.round((sample[0] - runStartedAt) / 100) / 10,
+    healthMs: sample[1],
+    ollamaTagsMs: overlapping(sample),
+  }));
 const summary = {
   ...report,
   crashCount: report.crashes.length,

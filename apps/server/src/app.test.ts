@@ -36,14 +36,31 @@ describe("app", () => {
           reachable: true,
           chatModel: { name: "qwen2.5:7b", available: true },
           embedModel: { name: "bge-m3", available: true },
+          checkedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
         },
         missingModels: [],
       });
     });
 
+    it("answers polls that come together from one request to Ollama", async () => {
+      server.deps.ollamaStatus.invalidate();
+      const asked = () => server.standIn.requests.filter((request) => request.path === "/api/tags").length;
+      const before = asked();
+      const polls = await Promise.all(Array.from({ length: 5 }, () => server.request("/api/health")));
+      const bodies = (await Promise.all(polls.map((poll) => poll.json()))) as {
+        ollama: { checkedAt: string };
+      }[];
+      expect(asked() - before).toBe(1);
+      expect(new Set(bodies.map((body) => body.ollama.checkedAt)).size).toBe(1);
+    });
+
     it("is degraded when a model is missing or Ollama is down", async () => {
       server.standIn.setOptions({ models: ["bge-m3"] });
       try {
+        // The latest status is answered until it is old; invalidate() makes the next check ask Ollama.
+        const cached = (await (await server.request("/api/health")).json()) as Record<string, unknown>;
+        expect(cached).toMatchObject({ status: "ok" });
+        server.deps.ollamaStatus.invalidate();
         const missing = await server.request("/api/health");
         expect(await missing.json()).toEqual({
           status: "degraded",
@@ -51,10 +68,18 @@ describe("app", () => {
             reachable: true,
             chatModel: { name: "qwen2.5:7b", available: false },
             embedModel: { name: "bge-m3", available: true },
+            checkedAt: expect.any(String),
           },
           missingModels: ["qwen2.5:7b"],
         });
+        // Pulling the missing model makes the next check ask again, with no wait for the status to age.
+        const pull = await server.request("/api/models/pull", json({ name: "qwen2.5:7b" }));
+        const pulled = await readEvents(pull, (event) => event.event === "done" || event.event === "error");
+        expect(pulled.at(-1)?.event).toBe("done");
+        const healed = (await (await server.request("/api/health")).json()) as Record<string, unknown>;
+        expect(healed).toMatchObject({ status: "ok", missingModels: [] });
         server.standIn.setOptions({ unavailable: "close" });
+        server.deps.ollamaStatus.invalidate();
         const down = await server.request("/api/health");
         expect(down.status).toBe(200);
         expect(await down.json()).toEqual({
@@ -63,6 +88,7 @@ describe("app", () => {
             reachable: false,
             chatModel: { name: "qwen2.5:7b", available: false },
             embedModel: { name: "bge-m3", available: false },
+            checkedAt: expect.any(String),
           },
           missingModels: [],
         });

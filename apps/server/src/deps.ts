@@ -8,7 +8,7 @@ import type { ChatParts } from "./services/chat/chat-parts.js";
 import type { DocumentEventBus } from "./services/jobs/document-events.js";
 import type { JobQueue } from "./services/jobs/job-queue.js";
 import type { ServerMetrics } from "./services/metrics/index.js";
-import type { OllamaAccess } from "./services/ollama.js";
+import type { OllamaAccess, OllamaStatusMonitor } from "./services/ollama.js";
 import type { SourceService } from "./services/sources/index.js";
 import type { WorkspaceDeletion } from "./services/workspaces/workspace-deletion.js";
 import type { VisitorRateLimit } from "./widget/visitor-rate-limit.js";
@@ -25,6 +25,8 @@ export interface AppDeps {
   kb: KnowledgeBase;
   /** How to reach Ollama. */
   ollama: OllamaAccess;
+  /** Ollama's latest status for `/api/health`, asked for at most once at a time. */
+  ollamaStatus: OllamaStatusMonitor;
   /** The background ingestion queue. */
   jobs: JobQueue;
   /** Per-workspace document progress, feeding the SSE endpoint. */

@@ -13,7 +13,7 @@ import { DocumentEventBus } from "./services/jobs/document-events.js";
 import { JobQueue } from "./services/jobs/job-queue.js";
 import { createWorkerPoolRunner } from "./services/jobs/worker-pool.js";
 import { createServerMetrics } from "./services/metrics/index.js";
-import { createOllamaAccess } from "./services/ollama.js";
+import { createOllamaAccess, createOllamaStatusMonitor } from "./services/ollama.js";
 import { rerankerLog } from "./services/reranker-log.js";
 import { openSecretKey, SecretBox } from "./services/secrets/secret-box.js";
 import { SourceService } from "./services/sources/index.js";
@@ -137,10 +137,16 @@ export async function openAppDeps(options: OpenAppDepsOptions): Promise<OpenedAp
       : { fetchTimeoutMs: options.extra.urlFetchTimeoutMs }),
     ...options.sourceTiming,
   });
+  const ollama = createOllamaAccess(config.ollamaHost);
   const deps: AppDeps = {
     config,
     kb,
-    ollama: createOllamaAccess(config.ollamaHost),
+    ollama,
+    ollamaStatus: createOllamaStatusMonitor({
+      ollama,
+      chatModel: config.chatModel,
+      embedModel: config.embedModel,
+    }),
     jobs,
     events,
     auth,

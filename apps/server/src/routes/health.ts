@@ -1,13 +1,13 @@
 import { Hono } from "hono";
 import { describeRoute } from "hono-openapi";
 import type { AppDeps } from "../deps.js";
-import { checkOllamaStatus } from "../services/ollama.js";
 import { healthSchema, jsonResponse } from "./schemas.js";
 
 /**
  * `GET /health`: whether Ollama answers and has the configured models. Always 200; `degraded` says what is missing,
  * and `missingModels` names the configured models Ollama does not have (none while it cannot be reached, when
- * nothing is known about them), e.g. a mistyped `CHAT_MODEL` whose pull failed.
+ * nothing is known about them), e.g. a mistyped `CHAT_MODEL` whose pull failed. Ollama's status comes from
+ * {@link AppDeps.ollamaStatus}: a few seconds old at most while polled, `ollama.checkedAt` says when it was taken.
  */
 export function createHealthRoutes(deps: AppDeps) {
   return new Hono().get(
@@ -20,11 +20,7 @@ export function createHealthRoutes(deps: AppDeps) {
       },
     }),
     async (c) => {
-      const ollama = await checkOllamaStatus({
-        ollama: deps.ollama,
-        chatModel: deps.config.chatModel,
-        embedModel: deps.config.embedModel,
-      });
+      const ollama = await deps.ollamaStatus.current();
       const missingModels = ollama.reachable
         ? [ollama.chatModel, ollama.embedModel].filter((model) => !model.available).map((model) => model.name)
         : [];

@@ -97,6 +97,8 @@ export function createModelRoutes(deps: AppDeps) {
             });
           } finally {
             deps.shutdownSignal.removeEventListener("abort", abort);
+            // The models Ollama has changed (or may have): the next health check asks again.
+            deps.ollamaStatus.invalidate();
           }
         });
       },

@@ -160,6 +160,8 @@ export const healthSchema = z.object({
     reachable: z.boolean(),
     chatModel: z.object({ name: z.string(), available: z.boolean() }),
     embedModel: z.object({ name: z.string(), available: z.boolean() }),
+    /** When Ollama was asked (ISO 8601); polls within a few seconds share one answer. */
+    checkedAt: z.string(),
   }),
   /** Configured models Ollama answers it does not have (empty while Ollama cannot be reached). */
   missingModels: z.array(z.string()),

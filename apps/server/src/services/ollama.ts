@@ -71,3 +71,73 @@ export async function checkOllamaStatus(options: CheckOllamaStatusOptions): Prom
     };
   }
 }
+
+/** An {@link OllamaStatus} and when it was taken. */
+export interface OllamaStatusReport extends OllamaStatus {
+  /** When Ollama was asked, ISO 8601. */
+  checkedAt: string;
+}
+
+/** Options for {@link createOllamaStatusMonitor}. */
+export interface OllamaStatusMonitorOptions extends CheckOllamaStatusOptions {
+  /** A status younger than this is answered as it is. Default 2 s. */
+  freshForMs?: number;
+  /**
+   * A status older than `freshForMs` and younger than this is answered at once while Ollama is asked again in the
+   * background; an older one (or none) waits for the answer. Default 30 s.
+   */
+  staleForMs?: number;
+  /** The clock, in milliseconds. Default `Date.now`. */
+  now?: () => number;
+}
+
+/** The latest Ollama status, asked for at most once at a time. */
+export interface OllamaStatusMonitor {
+  /** The latest status: at once while it is recent enough, else after asking Ollama (see the options). */
+  current(): Promise<OllamaStatusReport>;
+  /** Forgets the status, so the next {@link current} asks Ollama (after a model was pulled, say). */
+  invalidate(): void;
+}
+
+/**
+ * Keeps Ollama's status for `/api/health`, which clients and healthchecks poll: a poll answers from the latest
+ * status instead of waiting on Ollama each time (under load each round trip costs event-loop turns), and polls
+ * that arrive together share one request to Ollama.
+ */
+export function createOllamaStatusMonitor(options: OllamaStatusMonitorOptions): OllamaStatusMonitor {
+  const { freshForMs = 2_000, staleForMs = 30_000, now = Date.now } = options;
+  let latest: { report: OllamaStatusReport; at: number } | undefined;
+  let asking: Promise<OllamaStatusReport> | undefined;
+
+  const ask = (): Promise<OllamaStatusReport> => {
+    if (asking) return asking;
+    const request = checkOllamaStatus(options).then((status) => {
+      const at = now();
+      const report = { ...status, checkedAt: new Date(at).toISOString() };
+      // An answer asked for before invalidate() is not kept: it may predate the change.
+      if (asking === request) latest = { report, at };
+      return report;
+    });
+    asking = request;
+    void request.finally(() => {
+      if (asking === request) asking = undefined;
+    });
+    return request;
+  };
+
+  return {
+    async current() {
+      const age = latest ? now() - latest.at : Number.POSITIVE_INFINITY;
+      if (latest && age < freshForMs) return latest.report;
+      if (latest && age < staleForMs) {
+        void ask();
+        return latest.report;
+      }
+      return ask();
+    },
+    invalidate() {
+      latest = undefined;
+      asking = undefined;
+    },
+  };
+}

@@ -49,6 +49,7 @@ function fakeNetwork() {
           reachable: true,
           chatModel: { name: "qwen2.5:7b", available: true },
           embedModel: { name: "bge-m3", available: true },
+          checkedAt: "2026-12-03T12:00:00.000Z",
         },
       });
     }

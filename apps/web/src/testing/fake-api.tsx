@@ -71,6 +71,7 @@ export function fakeApi(handlers: Record<string, FakeHandler>) {
           reachable: true,
           chatModel: { name: "qwen2.5:7b", available: true },
           embedModel: { name: "bge-m3", available: true },
+          checkedAt: "2026-12-03T12:00:00.000Z",
         },
         missingModels: [],
       });

@@ -11,6 +11,7 @@ const mistyped: Health = {
     reachable: true,
     chatModel: { name: "qwen25:7b", available: false },
     embedModel: { name: "bge-m3", available: true },
+    checkedAt: "2026-12-03T12:00:00.000Z",
   },
   missingModels: ["qwen25:7b"],
 };
