@@ -18,8 +18,8 @@
  * rows are the zh corpus's chunks, index text and full-text words as ingestion makes them, repeated with new ids.
  * Every vector (rows and queries) is a seeded random unit vector of bge-m3's 1024 dimensions: SYNTHETIC, no model
  * runs, so the figures leave out embedding and the vector search's recall means nothing here, only its cost.
- * Once folded, the two clauses of the full-text query (words, character pairs) are timed alone too, and summed per
- * chunk from two searches, and the slowest queries listed. CPU is `process.cpuUsage()`: the whole process, LanceDB's native threads included. SQLite (document rows,
+ * Once folded, the two clauses of the full-text query (words, character pairs) are timed alone too, and as LanceDB's
+ * BooleanQuery of the two, beside the product's search (which searches them apart and sums), and the slowest listed. CPU is `process.cpuUsage()`: the whole process, LanceDB's native threads included. SQLite (document rows,
  * fingerprints) is not in the measured path: its cost does not depend on the LanceDB table's size.
  * The results are written after every size, so a run stopped early keeps what it measured.
  */
@@ -74,7 +74,7 @@ const { percentile } = await import("../search/measure.mjs");
 const { lancedb } = await import("../lancedb.mjs");
 const { queryTerms } = await import("../../packages/ingest/dist/clean/segment-words.js");
 const { FULL_TEXT_COLUMN } = await import("../../packages/ingest/dist/store/chunk-rows.js");
-const { PAIR_WEIGHT } = await import("../../packages/ingest/dist/clean/full-text-query.js");
+const { fullTextClauses } = await import("../../packages/ingest/dist/clean/full-text-query.js");
 
 const dimension = 1024;
 let seed = 19;
@@ -190,74 +190,67 @@ async function searchFigures(count = queries.length) {
 }
 /**
  * Where full-text time goes once folded: p50/p95 of the query's words alone and of its character pairs alone (the
- * two clauses of the product's query, run by the store), and the slowest whole queries with their term counts.
+ * two clauses the store searches apart and sums), of LanceDB's `BooleanQuery` of the two (what the store sent before
+ * it searched them apart), with the share of the BooleanQuery's top 10 the product's search finds (ties between the
+ * base's repeated copies blur it), and the slowest product queries with their term counts.
  */
-async function fullTextClauses() {
-  const clauses = {};
-  for (const clause of ["words", "pairs"]) {
-    const latencies = [];
-    for (const query of queries) {
-      const terms = queryTerms(query.text)[clause];
-      if (!terms) continue;
-      const match = new lancedb.MatchQuery(
-        terms,
-        FULL_TEXT_COLUMN,
-        clause === "pairs" ? { boost: PAIR_WEIGHT } : {},
-      );
-      const started = performance.now();
-      await store.fullTextSearch(table, match, { limit: 10 });
-      latencies.push(performance.now() - started);
-    }
-    latencies.sort((a, b) => a - b);
-    clauses[clause] = {
-      queries: latencies.length,
-      p50Ms: round(percentile(latencies, 0.5)),
-      p95Ms: round(percentile(latencies, 0.95)),
-    };
-  }
-  // The two clauses run apart (concurrently, 4× the limit each) and their BM25 summed per chunk, as a Should
-  // BooleanQuery scores them: how long that takes and how much of the BooleanQuery's top 10 it finds.
-  const summed = [];
-  let summedAgreement = 0;
+async function fullTextClauseTimes() {
+  const connection = await lancedb.connect(directory);
+  const raw = await connection.openTable(table);
+  const times = { words: [], pairs: [], product: [], booleanQuery: [] };
+  let agreementTotal = 0;
   const whole = [];
   for (const query of queries) {
-    let started = performance.now();
-    const booleanHits = await chunkSearch.search(table, { mode: "fulltext", query: query.text, limit: 10 });
-    const booleanMs = performance.now() - started;
+    const clauses = fullTextClauses(query.text, FULL_TEXT_COLUMN);
     const { words, pairs } = queryTerms(query.text);
+    for (const [name, clause] of [
+      ["words", words && clauses[0]],
+      ["pairs", pairs && clauses.at(-1)],
+    ]) {
+      if (!clause) continue;
+      const started = performance.now();
+      await store.fullTextSearch(table, [clause], { limit: 10 });
+      times[name].push(performance.now() - started);
+    }
+    let started = performance.now();
+    const hits = await chunkSearch.search(table, { mode: "fulltext", query: query.text, limit: 10 });
+    const productMs = performance.now() - started;
+    times.product.push(productMs);
     whole.push({
       query: query.text,
-      ms: round(booleanMs),
+      ms: round(productMs),
       words: words ? words.split(" ").length : 0,
       pairs: pairs ? pairs.split(" ").length : 0,
     });
+    if (clauses.length === 0) continue;
     started = performance.now();
-    const sides = await Promise.all(
-      [
-        words && new lancedb.MatchQuery(words, FULL_TEXT_COLUMN),
-        pairs && new lancedb.MatchQuery(pairs, FULL_TEXT_COLUMN, { boost: PAIR_WEIGHT }),
-      ]
-        .filter(Boolean)
-        .map((match) => store.fullTextSearch(table, match, { limit: 40 })),
-    );
-    const scores = new Map();
-    for (const hit of sides.flat()) scores.set(hit.chunkId, (scores.get(hit.chunkId) ?? 0) + hit.score);
-    const top = [...scores]
-      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-      .slice(0, 10)
-      .map(([chunkId]) => chunkId);
-    summed.push(performance.now() - started);
-    const expected = new Set(booleanHits.map((hit) => hit.chunkId));
-    summedAgreement += top.filter((chunkId) => expected.has(chunkId)).length / Math.max(1, expected.size);
+    const booleanRows = await raw
+      .query()
+      .fullTextSearch(new lancedb.BooleanQuery(clauses.map((clause) => [lancedb.Occur.Should, clause])))
+      .select(["chunk_id", "_score"])
+      .limit(10)
+      .toArray();
+    times.booleanQuery.push(performance.now() - started);
+    const expected = new Set(booleanRows.map((row) => row.chunk_id));
+    agreementTotal += hits.filter((hit) => expected.has(hit.chunkId)).length / Math.max(1, expected.size);
   }
-  summed.sort((a, b) => a - b);
+  connection.close();
+  const figures = Object.fromEntries(
+    Object.entries(times).map(([name, latencies]) => {
+      latencies.sort((a, b) => a - b);
+      return [
+        name,
+        {
+          queries: latencies.length,
+          p50Ms: round(percentile(latencies, 0.5)),
+          p95Ms: round(percentile(latencies, 0.95)),
+        },
+      ];
+    }),
+  );
   return {
-    ...clauses,
-    summedClauses: {
-      p50Ms: round(percentile(summed, 0.5)),
-      p95Ms: round(percentile(summed, 0.95)),
-      top10AgreementWithBoolean: round(summedAgreement / queries.length, 3),
-    },
+    ...figures,
+    productTop10InBooleanQuery: round(agreementTotal / Math.max(1, times.booleanQuery.length), 3),
     slowest: whole.sort((a, b) => b.ms - a.ms).slice(0, 5),
   };
 }
@@ -339,7 +332,7 @@ async function ingestBatch() {
   const foldCpu = cpuMs() - foldStart;
   const foldWallMs = performance.now() - foldWall;
   const folded = await searchFigures();
-  const fullTextFolded = await fullTextClauses();
+  const fullTextFolded = await fullTextClauseTimes();
   const newRows = commits.reduce((sum, rows) => sum + rows.length, 0);
   return {
     rowsAfter: report.rows,

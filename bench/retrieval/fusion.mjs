@@ -39,7 +39,7 @@ const { lancedb } = await import("../lancedb.mjs");
 const { openKnowledgeBase, createOllamaEmbedder, parseQuestions, normalizeForIndex, dataLayout } =
   await import("@zhiku/ingest");
 const { startStandInOllama } = await import("@zhiku/stand-in-ollama");
-const { fullTextQuery } = await import("../../packages/ingest/dist/clean/index.js");
+const { fullTextClauses } = await import("../../packages/ingest/dist/clean/index.js");
 const { fuseRankings } = await import("../../packages/ingest/dist/search/fusion.js");
 const { DEFAULT_VECTOR_INDEX_TUNING } = await import("../../packages/ingest/dist/store/vector-index.js");
 const { recallAt, reciprocalRank, ndcgAt, distinctInOrder } = await import(
@@ -124,7 +124,12 @@ try {
   for (const [position, question] of questions.entries()) {
     const query = normalizeForIndex(question.question.trim());
     const [vector] = await embedder.embed([query]);
-    const words = fullTextQuery(query, "index_words");
+    // LanceDB's built-in hybrid takes one query: the product's clauses as one Should BooleanQuery.
+    const clauses = fullTextClauses(query, "index_words");
+    const words =
+      clauses.length === 0
+        ? undefined
+        : new lancedb.BooleanQuery(clauses.map((clause) => [lancedb.Occur.Should, clause]));
     // Alternate which way goes first so neither always meets a warm cache.
     const timeBuiltIn = async () => {
       const started = performance.now();

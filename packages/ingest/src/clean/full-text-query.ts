@@ -1,4 +1,4 @@
-import { BooleanQuery, type FullTextQuery, MatchQuery, Occur } from "@lancedb/lancedb";
+import { type FullTextQuery, MatchQuery } from "@lancedb/lancedb";
 import { queryTerms } from "./segment-words.js";
 
 /**
@@ -12,14 +12,15 @@ import { queryTerms } from "./segment-words.js";
 export const PAIR_WEIGHT = 0.3;
 
 /**
- * The full-text query for `query` against a column of `indexWordsOfEach` terms: its words, and its marked
- * Han character pairs at {@link PAIR_WEIGHT}, either of which may match (a text needs neither all words nor all
- * pairs). Undefined when the query has nothing to look up (punctuation alone).
+ * The full-text clauses for `query` against a column of `indexWordsOfEach` terms: its words, and its marked Han
+ * character pairs at {@link PAIR_WEIGHT}, either of which may match (a text needs neither all words nor all
+ * pairs); the store sums their scores per chunk, as a `Should` BooleanQuery would. Empty when the query has
+ * nothing to look up (punctuation alone).
  */
-export function fullTextQuery(query: string, column: string): FullTextQuery | undefined {
+export function fullTextClauses(query: string, column: string): FullTextQuery[] {
   const { words, pairs } = queryTerms(query);
-  const clauses: [Occur, FullTextQuery][] = [];
-  if (words) clauses.push([Occur.Should, new MatchQuery(words, column)]);
-  if (pairs) clauses.push([Occur.Should, new MatchQuery(pairs, column, { boost: PAIR_WEIGHT })]);
-  return clauses.length > 0 ? new BooleanQuery(clauses) : undefined;
+  const clauses: FullTextQuery[] = [];
+  if (words) clauses.push(new MatchQuery(words, column));
+  if (pairs) clauses.push(new MatchQuery(pairs, column, { boost: PAIR_WEIGHT }));
+  return clauses;
 }

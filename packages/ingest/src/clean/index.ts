@@ -11,7 +11,7 @@ export {
   withoutRanges,
 } from "./boilerplate.js";
 export { foldToSimplified } from "./fold-to-simplified.js";
-export { fullTextQuery, PAIR_WEIGHT } from "./full-text-query.js";
+export { fullTextClauses, PAIR_WEIGHT } from "./full-text-query.js";
 export { normalizeForIndex } from "./normalize.js";
 export {
   hanPairs,

@@ -70,7 +70,7 @@ export function segmentWordsOfEach(texts: readonly string[]): string[] {
  * its Han runs, marked ({@link hanPairs}). jieba cuts a run by its dictionary, so a name it does not know, or a term
  * it cuts otherwise inside a longer run, may have no word in common with the query (尚恩有什么爱好 → 尚恩有 什么 爱好,
  * against 尚恩 喜欢 … in the text); it still has its character pairs in common (尚恩_). Queries look pairs up with less weight
- * than words (see `fullTextQuery`), so whole-word matches keep ranking first.
+ * than words (see `fullTextClauses`), so whole-word matches keep ranking first.
  */
 export function indexWordsOfEach(texts: readonly string[]): string[] {
   return segmentInCalls(texts).map(({ words, pairs }) => (pairs ? `${words} ${pairs}` : words));

@@ -1,4 +1,4 @@
-import { fullTextQuery } from "../clean/index.js";
+import { fullTextClauses } from "../clean/index.js";
 import type { ChunkRecord } from "../record-schemas.js";
 import { type ChunkStore, FULL_TEXT_COLUMN, type ScoredChunk } from "../store/chunk-store.js";
 import { DEFAULT_FUSION, type FusionOptions, fuseRankings, validateFusionOptions } from "./fusion.js";
@@ -69,9 +69,9 @@ export function createChunkSearch(setup: ChunkSearchSetup): ChunkSearch {
   return {
     async search(table, { mode, query, vector, limit, documentIds, fusion: searchFusion }) {
       // A query of punctuation alone has nothing to look up in the full text.
-      const textQuery = fullTextQuery(query, FULL_TEXT_COLUMN);
+      const textClauses = fullTextClauses(query, FULL_TEXT_COLUMN);
       const side = { limit, documentIds };
-      const searchFullText = async () => (textQuery ? store.fullTextSearch(table, textQuery, side) : []);
+      const searchFullText = () => store.fullTextSearch(table, textClauses, side);
       // Full-text hits carry BM25, vector hits a cosine similarity, fused hits the weighted RRF score.
       let scored: ScoredChunk[];
       const fullTextScores = new Map<string, number>();
@@ -80,7 +80,7 @@ export function createChunkSearch(setup: ChunkSearchSetup): ChunkSearch {
         for (const hit of scored) fullTextScores.set(hit.chunkId, hit.score);
       } else {
         if (!vector) throw new Error(`A ${mode} search needs a query vector`);
-        if (mode === "vector" || !textQuery) {
+        if (mode === "vector" || textClauses.length === 0) {
           scored = await store.vectorSearch(table, vector, side);
         } else {
           const weights = searchFusion ? validateFusionOptions({ ...fusion, ...searchFusion }) : fusion;

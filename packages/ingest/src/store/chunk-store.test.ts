@@ -2,8 +2,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { fullTextClauses } from "../clean/full-text-query.js";
 import { createChunkSearch } from "../search/chunk-search.js";
-import { type ChunkStore, openChunkStore, type StoredChunk } from "./chunk-store.js";
+import { type ChunkStore, FULL_TEXT_COLUMN, openChunkStore, type StoredChunk } from "./chunk-store.js";
 import { chunk } from "./test-support.js";
 
 describe("chunk store vector index", () => {
@@ -125,5 +126,80 @@ describe("chunk store written from two connections at once (the server and `zhik
       limit: 5,
     });
     expect(found.map((hit) => hit.chunkId)).toEqual(["c1"]);
+  });
+});
+
+describe("chunk store full-text search of several clauses", () => {
+  let directory: string;
+  let store: ChunkStore | undefined;
+
+  beforeEach(async () => {
+    directory = await mkdtemp(join(tmpdir(), "zhiku-chunk-store-clauses-"));
+  });
+
+  afterEach(async () => {
+    store?.close();
+    store = undefined;
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  const topics = ["数据库分片", "缓存穿透", "消息队列", "服务降级", "索引优化", "Redis cluster", "垂直拆分"];
+  const verbs = ["如何处理", "为什么会出现", "监控", "在高并发下调整", "出现问题时排查"];
+  const texts = topics.flatMap((topic, t) =>
+    verbs.map(
+      (verb, v) =>
+        `${topic}${verb}：第 ${t * verbs.length + v} 条笔记说明${topics[(t + v) % topics.length]}。`,
+    ),
+  );
+
+  it("scores each chunk as LanceDB's Should BooleanQuery of the same clauses does, in the same order", async () => {
+    store = await openChunkStore({ directory });
+    await store.ensureTable("chunks", 4);
+    await store.appendChunks(
+      "chunks",
+      texts.map((text, index) => chunk(`c${String(index).padStart(2, "0")}`, text, [1, index, 0, 0])),
+    );
+    await store.maintain("chunks", { force: true });
+    const lancedb = await import("@lancedb/lancedb");
+    const connection = await lancedb.connect(directory);
+    const table = await connection.openTable("chunks");
+    try {
+      for (const query of [
+        "数据库分片如何处理",
+        "为什么会出现缓存穿透？",
+        "Redis cluster 垂直拆分",
+        "消息",
+      ]) {
+        const clauses = fullTextClauses(query, FULL_TEXT_COLUMN);
+        expect(clauses.length, query).toBeGreaterThan(0);
+        const boolean = (await table
+          .query()
+          .fullTextSearch(new lancedb.BooleanQuery(clauses.map((clause) => [lancedb.Occur.Should, clause])))
+          .select(["chunk_id", "_score"])
+          .limit(texts.length)
+          .toArray()) as { chunk_id: string; _score: number }[];
+        const expected = boolean
+          .map((row) => ({ chunkId: row.chunk_id, score: row._score }))
+          .sort((a, b) => b.score - a.score || (a.chunkId < b.chunkId ? -1 : 1))
+          .slice(0, 8);
+        const found = await store.fullTextSearch("chunks", clauses, { limit: 8 });
+        expect(
+          found.map((hit) => hit.chunkId),
+          query,
+        ).toEqual(expected.map((hit) => hit.chunkId));
+        for (const [index, hit] of found.entries()) {
+          expect(hit.score, query).toBeCloseTo(expected[index]!.score, 4);
+        }
+      }
+    } finally {
+      connection.close();
+    }
+  });
+
+  it("finds nothing for no clauses", async () => {
+    store = await openChunkStore({ directory });
+    await store.ensureTable("chunks", 4);
+    await store.appendChunks("chunks", [chunk("a", "数据库分片", [1, 0, 0, 0])]);
+    expect(await store.fullTextSearch("chunks", [], { limit: 5 })).toEqual([]);
   });
 });

@@ -66,10 +66,15 @@ export interface ChunkStore {
   /** Every chunk of the table in pages, for re-embedding. */
   scan(table: string, onPage: (chunks: Omit<StoredChunk, "vector">[]) => Promise<void>): Promise<void>;
   /**
-   * Chunks that match a full-text query, best BM25 first.
-   * @param query a query over {@link FULL_TEXT_COLUMN} (see `fullTextQuery`).
+   * Chunks that match any of `clauses`, best summed BM25 first: what a BooleanQuery of the clauses as `Should`
+   * scores, computed from one search per clause (see {@link FULL_TEXT_CLAUSE_DEPTH}).
+   * @param clauses queries over {@link FULL_TEXT_COLUMN} (see `fullTextClauses`); none finds nothing.
    */
-  fullTextSearch(table: string, query: FullTextQuery, options: SideSearchOptions): Promise<ScoredChunk[]>;
+  fullTextSearch(
+    table: string,
+    clauses: readonly FullTextQuery[],
+    options: SideSearchOptions,
+  ): Promise<ScoredChunk[]>;
   /** Chunks nearest to `vector` by cosine distance, through the ANN index once the table has one. */
   vectorSearch(table: string, vector: number[], options: SideSearchOptions): Promise<ScoredChunk[]>;
   /**
@@ -78,6 +83,8 @@ export interface ChunkStore {
    */
   maintain(table: string, options?: { force?: boolean }): Promise<MaintenanceReport>;
   countRows(table: string): Promise<number>;
+  /** Rows the full-text index has not taken in yet (all of them without one; 0 without the table). */
+  unfoldedRows(table: string): Promise<number>;
   dropTable(table: string): Promise<void>;
   close(): void;
 }
@@ -100,6 +107,15 @@ export const FULL_TEXT_INDEX_OPTIONS = {
 
 /** Extra full-text rows read beyond a search's limit so that ties at the limit are cut the same way every time. */
 const FULL_TEXT_TIE_SLACK = 32;
+
+/**
+ * A query of several clauses is searched one clause at a time, each for this many times the limit (at least the
+ * limit plus {@link FULL_TEXT_TIE_SLACK}), and the clauses' BM25 summed per chunk, as a `Should` BooleanQuery sums
+ * them. LanceDB 0.31 evaluates a BooleanQuery of our two clauses (words, Han pairs) far slower than the two alone:
+ * at 1M chunks p95 860 ms against 22 ms each (docs/scale.md). A chunk found by one clause but past another's depth
+ * misses that clause's share, which is at most the smallest score that clause returned.
+ */
+export const FULL_TEXT_CLAUSE_DEPTH = 4;
 
 /** What a search reads of a chunk: all but the index text, and the vector for the relevance. */
 const SEARCH_COLUMNS = [...LIST_COLUMNS.filter((column) => column !== "index_text"), "vector"];
@@ -258,22 +274,39 @@ export async function openChunkStore(options: ChunkStoreOptions): Promise<ChunkS
       }
     },
 
-    async fullTextSearch(name, query, { limit, documentIds }) {
+    async fullTextSearch(name, clauses, { limit, documentIds }) {
+      if (clauses.length === 0) return [];
       const table = await open(name);
-      let builder = table.query().fullTextSearch(query);
       const filter = filterOf(documentIds);
-      if (filter) builder = builder.where(filter);
       // BM25 ties are common (short chunks of one template, Chinese pair terms), and LanceDB returns tied rows in
       // no fixed order, so the same query could answer differently twice. Read past the limit, then order ties by
       // chunk id: the same data always gives the same results.
-      const rows = await builder
-        .select([...SEARCH_COLUMNS, "_score"])
-        .limit(limit + FULL_TEXT_TIE_SLACK)
-        .toArray();
-      return rows
-        .map((row: Row) => toScored(row, Number(row._score)))
-        .sort((a, b) => b.score - a.score || (a.chunkId < b.chunkId ? -1 : 1))
-        .slice(0, limit);
+      const depth =
+        clauses.length === 1
+          ? limit + FULL_TEXT_TIE_SLACK
+          : Math.max(limit * FULL_TEXT_CLAUSE_DEPTH, limit + FULL_TEXT_TIE_SLACK);
+      const found = await Promise.all(
+        clauses.map((clause) => {
+          let builder = table.query().fullTextSearch(clause);
+          if (filter) builder = builder.where(filter);
+          return builder
+            .select([...SEARCH_COLUMNS, "_score"])
+            .limit(depth)
+            .toArray() as Promise<Row[]>;
+        }),
+      );
+      const best = new Map<string, { row: Row; score: number }>();
+      for (const row of found.flat()) {
+        const chunkId = String(row.chunk_id);
+        const seen = best.get(chunkId);
+        if (seen) seen.score += Number(row._score);
+        else best.set(chunkId, { row, score: Number(row._score) });
+      }
+      // Only the rows kept are turned into chunks (their vectors copied): the rest were read to rank them.
+      return [...best]
+        .sort(([idA, a], [idB, b]) => b.score - a.score || (idA < idB ? -1 : 1))
+        .slice(0, limit)
+        .map(([, { row, score }]) => toScored(row, score));
     },
 
     async vectorSearch(name, vector, { limit, documentIds }) {
@@ -290,6 +323,14 @@ export async function openChunkStore(options: ChunkStoreOptions): Promise<ChunkS
         .limit(limit)
         .toArray();
       return rows.map((row: Row) => toScored(row, 1 - Number(row._distance)));
+    },
+
+    async unfoldedRows(name) {
+      if (!(await hasTable(name))) return 0;
+      const table = await open(name);
+      const fullText = (await table.listIndices()).find((index) => index.indexType === "FTS");
+      if (!fullText) return table.countRows();
+      return (await table.indexStats(fullText.name))?.numUnindexedRows ?? 0;
     },
 
     async maintain(name, maintainOptions) {
