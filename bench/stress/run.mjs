@@ -81,9 +81,19 @@ function startProcess(script, args, environment, ready, nodeArgs = []) {
     env: { ...process.env, ...environment },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  const state = { child, output: "", exit: undefined };
+  const state = { child, output: "", events: [], foldMs: [], exit: undefined };
+  let partial = "";
   const keep = (chunk) => {
     state.output = (state.output + chunk.toString()).slice(-20_000);
+    // Apart from the request lines that fill the output: the last 40 other lines, and each index fold's time.
+    const lines = (partial + chunk.toString()).split("\n");
+    partial = lines.pop() ?? "";
+    for (const line of lines) {
+      if (line.includes('"msg":"Request"')) continue;
+      state.events = [...state.events.slice(-39), line.slice(0, 600)];
+      const fold = /"ms":(\d+),"msg":"Search indexes updated/.exec(line);
+      if (fold) state.foldMs.push(Number(fold[1]));
+    }
   };
   child.stdout.on("data", keep);
   child.stderr.on("data", keep);
@@ -332,7 +342,8 @@ for (let round = 0; Date.now() < deadline; round += 1) {
 await collectSamples();
 server.child.kill("SIGTERM");
 report.serverStop = await server.exited;
-if (report.serverStop.code !== 0) report.serverStop.tail = server.output.slice(-2_000);
+if (report.serverStop.code !== 0) report.serverStop.events = server.events;
+report.foldMs = server.foldMs;
 standIn.child.kill("SIGTERM");
 await standIn.exited;
 await rm(dataDir, { recursive: true, force: true });

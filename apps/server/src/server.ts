@@ -92,6 +92,23 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     throw error;
   }
   const port = (server.address() as AddressInfo).port;
+  // Asked now, so the first health poll (the compose healthcheck, the web client) answers from it, and the log
+  // says at once when Ollama or a model is missing.
+  void deps.ollamaStatus.current().then((status) => {
+    const missing = [status.chatModel, status.embedModel]
+      .filter((model) => !model.available)
+      .map((model) => model.name);
+    if (!status.reachable)
+      logger.warn(
+        { ollamaHost: config.ollamaHost },
+        "Ollama is not reachable; chat and ingestion wait for it",
+      );
+    else if (missing.length > 0)
+      logger.warn(
+        { missingModels: missing },
+        "Ollama does not have the configured models; download them from the web client's banner or with `ollama pull`",
+      );
+  });
   jobs.start();
   await deps.sources.start();
 

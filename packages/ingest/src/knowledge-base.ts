@@ -335,6 +335,15 @@ export class KnowledgeBase {
     if (row?.chunk_table) await this.parts.chunks.maintain(row.chunk_table, { force: true });
   }
 
+  /**
+   * How many of a workspace's chunks its full-text index has not taken in yet: more than 0 after a run stopped
+   * before its {@link optimize} (a crash, or a stop during the fold). 0 for an unknown or empty workspace.
+   */
+  async unfoldedChunks(workspace: string): Promise<number> {
+    const row = this.parts.workspaces.findRow(workspace);
+    return row?.chunk_table ? this.parts.chunks.unfoldedRows(row.chunk_table) : 0;
+  }
+
   /** Closes the database handles. */
   async close(): Promise<void> {
     this.parts.chunks.close();

@@ -14,6 +14,12 @@ export class IndexUpkeep {
   readonly #touched = new Set<string>();
   /** The upkeep running now, if any. */
   #running: Promise<void> | undefined;
+  /** The workspaces of the running upkeep not started yet. */
+  #round: string[] = [];
+  /** The workspace whose indexes are being folded now. */
+  #folding: string | undefined;
+  /** Set by {@link close}: nothing new starts. */
+  #closing = false;
 
   constructor(options: { kb: KnowledgeBase; logger: Logger }) {
     this.#kb = options.kb;
@@ -32,21 +38,25 @@ export class IndexUpkeep {
 
   /** Starts the upkeep of every touched workspace unless it runs already; `onSettled` runs when it ends. */
   runNow(onSettled: () => void): void {
-    if (this.#running || this.#touched.size === 0) return;
-    const slugs = [...this.#touched];
+    if (this.#closing || this.#running || this.#touched.size === 0) return;
+    // This round's workspaces; chunks stored meanwhile wait for the next quiet moment.
+    this.#round = [...this.#touched];
     this.#touched.clear();
     this.#running = (async () => {
-      for (const slug of slugs) {
+      for (let slug = this.#round.shift(); slug !== undefined && !this.#closing; slug = this.#round.shift()) {
+        this.#folding = slug;
         try {
           const started = performance.now();
           await this.#kb.optimize(slug);
+          this.#folding = undefined;
           // LanceDB rewrites the workspace's table to do it: the time grows with the workspace (bench/ingest/fold.mjs).
           this.#logger.info(
             { workspace: slug, ms: Math.round(performance.now() - started) },
             "Search indexes updated with the new chunks",
           );
-          // Measured on the folded indexes, as questions search them; only when new, of another model, doubled or halved.
-          await this.#kb.refreshRelevanceCalibration(slug);
+          // Measured on the folded indexes, as questions search them; only when new, of another model, doubled or
+          // halved. Not while stopping: the next fold refreshes it.
+          if (!this.#closing) await this.#kb.refreshRelevanceCalibration(slug);
         } catch (error) {
           this.#logger.warn(
             { err: error, workspace: slug },
@@ -55,9 +65,34 @@ export class IndexUpkeep {
         }
       }
     })().finally(() => {
+      this.#folding = undefined;
       this.#running = undefined;
       onSettled();
     });
+  }
+
+  /**
+   * Stops the upkeep: nothing new starts, and the fold running now (if any) is waited for up to `graceMs`. A
+   * LanceDB fold cannot be cancelled and may take a minute on a large workspace; stopping without it loses nothing,
+   * since each fold commits at once or not at all. Resolves to whether the upkeep ended, and the workspaces whose
+   * fold is unfinished or was never started (`owed`).
+   */
+  async close(options: { graceMs: number }): Promise<{ settled: boolean; owed: string[] }> {
+    this.#closing = true;
+    const running = this.#running;
+    let timer: NodeJS.Timeout | undefined;
+    const settled = running
+      ? await Promise.race([
+          running.then(() => true),
+          new Promise<false>((resolve) => {
+            timer = setTimeout(() => resolve(false), options.graceMs);
+          }),
+        ])
+      : true;
+    clearTimeout(timer);
+    const folding = settled || this.#folding === undefined ? [] : [this.#folding];
+    const owed = [...new Set([...folding, ...this.#round, ...this.#touched])];
+    return { settled, owed };
   }
 
   /** Resolves once the running upkeep (if any) ended. */

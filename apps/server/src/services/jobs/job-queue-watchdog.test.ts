@@ -127,3 +127,38 @@ describe("job queue watchdog", () => {
     expect(kb.getDocument("watchdog", document.id)).toMatchObject({ status: "ready" });
   });
 });
+
+describe("job queue index folds left over", () => {
+  let dataDir: string;
+  let kb: KnowledgeBase;
+  let jobs: JobQueue | undefined;
+
+  beforeEach(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), "zhiku-owed-fold-"));
+    kb = await openKnowledgeBase({ dataDir, embedder: letterEmbedder });
+    migrateServerDatabase(kb.db);
+  });
+
+  afterEach(async () => {
+    await jobs?.close();
+    jobs = undefined;
+    await kb.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it("folds at start the chunks a previous run stored but stopped before folding, with nothing new queued", async () => {
+    // What a server stopped during its fold (or killed before it) leaves: stored chunks the indexes lack.
+    const bytes = new TextEncoder().encode("# Ferries\n\nThe ferry leaves at noon from the north pier.\n");
+    await kb.ingest({ workspace: "owed", name: "ferries.md", bytes });
+    expect(await kb.unfoldedChunks("owed")).toBeGreaterThan(0);
+    jobs = new JobQueue({
+      kb,
+      events: new DocumentEventBus(),
+      logger: createLogger("silent"),
+      createRunner: vanishingFirstRunner(kb, []),
+      retryDelayMs: () => 0,
+    });
+    jobs.start();
+    await expect.poll(() => kb.unfoldedChunks("owed"), { timeout: 20_000 }).toBe(0);
+  });
+});

@@ -28,6 +28,11 @@ export interface JobQueueOptions {
   watchdogIntervalMs?: number;
   /** Told each time a job ends, or goes back to the queue for a retry (the server counts these in its metrics). */
   onJobFinished?: (outcome: JobFinishedOutcome) => void;
+  /**
+   * How long {@link JobQueue.close} waits for an index fold in progress, in ms. Default 10 s: the server's stop
+   * must end within the 30 s compose grants before SIGKILL, and a fold of a large workspace takes longer.
+   */
+  foldGraceMs?: number;
 }
 
 /** How a job ended: ingested, unchanged (same content as stored), failed, cancelled, or retrying later. */
@@ -42,6 +47,7 @@ export class JobQueue {
   readonly store: JobStore;
   /** The documents' states as ingestion moves them (and the codes of their recorded failures). */
   readonly documents: DocumentLifecycle;
+  readonly #kb: KnowledgeBase;
   readonly #indexes: IndexUpkeep;
   readonly #logger: Logger;
   readonly #runner: IngestRunner;
@@ -49,6 +55,7 @@ export class JobQueue {
   readonly #retryDelayMs: (attempt: number) => number;
   readonly #watchdogIntervalMs: number;
   readonly #onJobFinished: (outcome: JobFinishedOutcome) => void;
+  readonly #foldGraceMs: number;
   /** Jobs handed to the runner, by id. */
   readonly #inFlight = new Map<string, JobRecord>();
   /** The last progress each running job reported, by job id: kept here, never written to the database. */
@@ -62,12 +69,14 @@ export class JobQueue {
   constructor(options: JobQueueOptions) {
     this.store = new JobStore(options.kb.db);
     this.documents = new DocumentLifecycle({ kb: options.kb, events: options.events, jobs: this.store });
+    this.#kb = options.kb;
     this.#indexes = new IndexUpkeep({ kb: options.kb, logger: options.logger });
     this.#logger = options.logger;
     this.#maxAttempts = options.maxAttempts ?? 4;
     this.#retryDelayMs = options.retryDelayMs ?? defaultRetryDelay;
     this.#watchdogIntervalMs = options.watchdogIntervalMs ?? 30_000;
     this.#onJobFinished = options.onJobFinished ?? (() => {});
+    this.#foldGraceMs = options.foldGraceMs ?? 10_000;
     this.#runner = options.createRunner({
       onProgress: (jobId, progress) => this.#onProgress(jobId, progress),
       onDone: (jobId, outcome) => this.#onDone(jobId, outcome),
@@ -92,6 +101,32 @@ export class JobQueue {
       intervalMs: this.#watchdogIntervalMs,
       check: () => this.reconcile(),
     });
+    this.#pump();
+    void this.#foldOwedIndexes();
+  }
+
+  /**
+   * Touches each workspace whose full-text index misses chunks, which a stop during the fold (see {@link close}) or
+   * a crash before it leaves behind, so the next quiet moment folds them even if nothing more is ingested there.
+   */
+  async #foldOwedIndexes(): Promise<void> {
+    for (const workspace of this.#kb.listWorkspaces()) {
+      if (this.#closing) return;
+      try {
+        const unfolded = await this.#kb.unfoldedChunks(workspace.slug);
+        if (unfolded === 0) continue;
+        this.#logger.info(
+          { workspace: workspace.slug, unfolded },
+          "Folding chunks a previous run left out of the search indexes",
+        );
+        this.#indexes.touch(workspace.slug);
+      } catch (error) {
+        this.#logger.warn(
+          { err: error, workspace: workspace.slug },
+          "Could not tell whether the search indexes are up to date",
+        );
+      }
+    }
     this.#pump();
   }
 
@@ -234,7 +269,8 @@ export class JobQueue {
   }
 
   /**
-   * Stops the runner; running jobs go back to `queued` so the next start resumes them.
+   * Stops the runner; running jobs go back to `queued` so the next start resumes them. An index fold in progress
+   * is waited for up to `foldGraceMs`, then left to end or die with the process (it commits whole or not at all).
    * Waiting {@link whenIdle} callers are released.
    */
   async close(): Promise<void> {
@@ -242,7 +278,12 @@ export class JobQueue {
     clearTimeout(this.#wakeTimer);
     this.#stopWatchdog?.();
     await this.#runner.close();
-    await this.#indexes.settled();
+    const upkeep = await this.#indexes.close({ graceMs: this.#foldGraceMs });
+    if (upkeep.owed.length > 0)
+      this.#logger.warn(
+        { workspaces: upkeep.owed },
+        "Stopping before the search indexes took in the newest chunks; the next start folds them",
+      );
     for (const job of this.#inFlight.values()) {
       if (this.store.get(job.id)?.status === "running") this.store.update(job.id, { status: "queued" });
     }
