@@ -43,7 +43,7 @@ export function isSameModel(installed: string, wanted: string): boolean {
   return withTag(installed) === withTag(wanted);
 }
 
-/** Options for {@link checkOllamaStatus}. */
+/** What asking Ollama for its status needs. */
 export interface CheckOllamaStatusOptions {
   ollama: OllamaAccess;
   chatModel: string;
@@ -53,7 +53,7 @@ export interface CheckOllamaStatusOptions {
 }
 
 /** Asks Ollama for its installed models; an unreachable Ollama is reported, never thrown. */
-export async function checkOllamaStatus(options: CheckOllamaStatusOptions): Promise<OllamaStatus> {
+async function checkOllamaStatus(options: CheckOllamaStatusOptions): Promise<OllamaStatus> {
   const { chatModel, embedModel } = options;
   try {
     const { models } = await options.ollama.createClient({ timeoutMs: options.timeoutMs ?? 3_000 }).list();

@@ -24,14 +24,10 @@ describe("IndexUpkeep", () => {
     const { kb, calls, finish } = slowKnowledgeBase();
     const upkeep = new IndexUpkeep({ kb, logger: createLogger("silent") });
     upkeep.touch("a");
-    let settled = false;
-    upkeep.runNow(() => {
-      settled = true;
-    });
+    const settled = new Promise<void>((resolve) => upkeep.runNow(resolve));
     expect(upkeep.pending).toBe(true);
     finish("a");
-    await upkeep.settled();
-    expect(settled).toBe(true);
+    await settled;
     expect(calls).toEqual(["optimize a", "calibrate a"]);
     expect(upkeep.pending).toBe(false);
   });
@@ -41,14 +37,14 @@ describe("IndexUpkeep", () => {
     const upkeep = new IndexUpkeep({ kb, logger: createLogger("silent") });
     upkeep.touch("a");
     upkeep.touch("b");
-    upkeep.runNow(() => {});
+    const settled = new Promise<void>((resolve) => upkeep.runNow(resolve));
     const started = performance.now();
     const outcome = await upkeep.close({ graceMs: 100 });
     expect(performance.now() - started).toBeLessThan(5_000);
     // The fold of "a" still runs; "b" was never started, and both are owed.
     expect(outcome).toEqual({ settled: false, owed: ["a", "b"] });
     finish("a");
-    await upkeep.settled();
+    await settled;
     expect(calls).toEqual(["optimize a"]);
     upkeep.touch("c");
     upkeep.runNow(() => {});

@@ -94,9 +94,4 @@ export class IndexUpkeep {
     const owed = [...new Set([...folding, ...this.#round, ...this.#touched])];
     return { settled, owed };
   }
-
-  /** Resolves once the running upkeep (if any) ended. */
-  async settled(): Promise<void> {
-    await this.#running;
-  }
 }
