@@ -57,11 +57,10 @@ describe("app", () => {
     it("is degraded when a model is missing or Ollama is down", async () => {
       server.standIn.setOptions({ models: ["bge-m3"] });
       try {
-        // The latest status is answered until it is old; invalidate() makes the next check ask Ollama.
+        // The latest status is answered until it is old; `Cache-Control: no-cache` has Ollama asked now.
         const cached = (await (await server.request("/api/health")).json()) as Record<string, unknown>;
         expect(cached).toMatchObject({ status: "ok" });
-        server.deps.ollamaStatus.invalidate();
-        const missing = await server.request("/api/health");
+        const missing = await server.request("/api/health", { headers: { "cache-control": "no-cache" } });
         expect(await missing.json()).toEqual({
           status: "degraded",
           ollama: {
@@ -79,8 +78,9 @@ describe("app", () => {
         const healed = (await (await server.request("/api/health")).json()) as Record<string, unknown>;
         expect(healed).toMatchObject({ status: "ok", missingModels: [] });
         server.standIn.setOptions({ unavailable: "close" });
-        server.deps.ollamaStatus.invalidate();
-        const down = await server.request("/api/health");
+        const down = await server.request("/api/health", {
+          headers: { "cache-control": "max-age=0, no-cache" },
+        });
         expect(down.status).toBe(200);
         expect(await down.json()).toEqual({
           status: "degraded",

@@ -75,6 +75,15 @@ describe("createOllamaStatusMonitor", () => {
     expect(asked() - before).toBe(2);
   });
 
+  it("asks Ollama now when asked for a fresh status, even while the latest is fresh", async () => {
+    await monitor.current();
+    standIn.setOptions({ models: ["bge-m3"] });
+    const before = asked();
+    expect((await monitor.current({ fresh: true })).chatModel.available).toBe(false);
+    expect(asked() - before).toBe(1);
+    expect((await monitor.current()).chatModel.available).toBe(false);
+  });
+
   it("does not keep an answer asked for before invalidate()", async () => {
     const before = asked();
     const early = monitor.current();

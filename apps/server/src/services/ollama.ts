@@ -93,8 +93,11 @@ export interface OllamaStatusMonitorOptions extends CheckOllamaStatusOptions {
 
 /** The latest Ollama status, asked for at most once at a time. */
 export interface OllamaStatusMonitor {
-  /** The latest status: at once while it is recent enough, else after asking Ollama (see the options). */
-  current(): Promise<OllamaStatusReport>;
+  /**
+   * The latest status: at once while it is recent enough, else after asking Ollama (see the options). With
+   * `fresh`, always after asking (sharing a request already on its way).
+   */
+  current(options?: { fresh?: boolean }): Promise<OllamaStatusReport>;
   /** Forgets the status, so the next {@link current} asks Ollama (after a model was pulled, say). */
   invalidate(): void;
 }
@@ -126,7 +129,8 @@ export function createOllamaStatusMonitor(options: OllamaStatusMonitorOptions): 
   };
 
   return {
-    async current() {
+    async current(currentOptions) {
+      if (currentOptions?.fresh) return ask();
       const age = latest ? now() - latest.at : Number.POSITIVE_INFINITY;
       if (latest && age < freshForMs) return latest.report;
       if (latest && age < staleForMs) {

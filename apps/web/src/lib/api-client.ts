@@ -130,8 +130,9 @@ export function createApiClient(options: ApiClientOptions = {}) {
   const eventStream = { headers: { accept: "text/event-stream" } };
 
   return {
-    /** `GET /api/health`. */
-    health: async (): Promise<Health> => body(await ok(api.health.$get())),
+    /** `GET /api/health`, asking Ollama now (`Cache-Control: no-cache`): the banner shows what is true at this moment. */
+    health: async (): Promise<Health> =>
+      body(await ok(api.health.$get(undefined, { headers: { "cache-control": "no-cache" } }))),
 
     /** `GET /api/models`: the models installed in Ollama; throws `unavailable:ollama` when it cannot be reached. */
     listModels: async (): Promise<InstalledModel[]> => (await body(await ok(api.models.$get()))).models,
