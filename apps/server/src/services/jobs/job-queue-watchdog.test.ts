@@ -51,7 +51,7 @@ function vanishingFirstRunner(kb: KnowledgeBase, runs: IngestTask[]) {
   };
 }
 
-describe("job queue watchdog", () => {
+describe("job queue recovery: vanished workers, stray running jobs, folds left over", () => {
   let dataDir: string;
   let kb: KnowledgeBase;
   let jobs: JobQueue | undefined;
@@ -125,25 +125,6 @@ describe("job queue watchdog", () => {
     await jobs.whenIdle();
     expect(jobs.store.get(stray.id)).toMatchObject({ status: "done" });
     expect(kb.getDocument("watchdog", document.id)).toMatchObject({ status: "ready" });
-  });
-});
-
-describe("job queue index folds left over", () => {
-  let dataDir: string;
-  let kb: KnowledgeBase;
-  let jobs: JobQueue | undefined;
-
-  beforeEach(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), "zhiku-owed-fold-"));
-    kb = await openKnowledgeBase({ dataDir, embedder: letterEmbedder });
-    migrateServerDatabase(kb.db);
-  });
-
-  afterEach(async () => {
-    await jobs?.close();
-    jobs = undefined;
-    await kb.close();
-    await rm(dataDir, { recursive: true, force: true });
   });
 
   it("folds at start the chunks a previous run stored but stopped before folding, with nothing new queued", async () => {
