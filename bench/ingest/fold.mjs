@@ -38,6 +38,7 @@ if (!Number.isInteger(passes) || passes < 1)
 const { prepareDocument } = await import("@zhiku/ingest");
 const { indexTextsOf } = await import("../../packages/ingest/dist/pipeline/index-text-step.js");
 const { openChunkStore } = await import("../../packages/ingest/dist/store/chunk-store.js");
+const { storedChunkOf } = await import("../../packages/ingest/dist/store/chunk-rows.js");
 const { createChunkSearch } = await import("../../packages/ingest/dist/search/chunk-search.js");
 const { collectFiles } = await import("../../packages/ingest/dist/cli/collect-files.js");
 
@@ -110,19 +111,14 @@ try {
   for (let round = 1; round <= passes; round++) {
     await store.appendChunks(
       "chunks",
-      pass.map(({ chunk, indexText, name, vector }) => ({
-        chunkId: `${round}:${name}:${chunk.index}`,
-        documentId: `${round}:${name}`,
-        index: chunk.index,
-        text: chunk.text,
-        indexText,
-        start: chunk.start,
-        end: chunk.end,
-        headings: chunk.headings,
-        page: chunk.page ?? null,
-        tokens: chunk.tokens,
-        vector,
-      })),
+      pass.map(({ chunk, indexText, name, vector }) =>
+        storedChunkOf(chunk, {
+          chunkId: `${round}:${name}:${chunk.index}`,
+          documentId: `${round}:${name}`,
+          indexText,
+          vector,
+        }),
+      ),
     );
     const timed = timedPasses.has(round);
     const unfoldedQueryMs = timed ? await fullTextMedianMs() : undefined;

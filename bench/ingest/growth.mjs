@@ -73,7 +73,7 @@ const { collectFiles } = await import("../../packages/ingest/dist/cli/collect-fi
 const { percentile } = await import("../search/measure.mjs");
 const { lancedb } = await import("../lancedb.mjs");
 const { queryTerms } = await import("../../packages/ingest/dist/clean/segment-words.js");
-const { FULL_TEXT_COLUMN } = await import("../../packages/ingest/dist/store/chunk-rows.js");
+const { FULL_TEXT_COLUMN, storedChunkOf } = await import("../../packages/ingest/dist/store/chunk-rows.js");
 const { fullTextClauses } = await import("../../packages/ingest/dist/clean/full-text-query.js");
 
 const dimension = 1024;
@@ -140,19 +140,12 @@ function baseRows(count) {
   return Array.from({ length: count }, () => {
     const id = nextId++;
     const { chunk, indexText, name } = pass[id % pass.length];
-    return {
+    return storedChunkOf(chunk, {
       chunkId: `base-${id}`,
       documentId: `base-${Math.floor(id / pass.length)}:${name}`,
-      index: chunk.index,
-      text: chunk.text,
       indexText,
-      start: chunk.start,
-      end: chunk.end,
-      headings: chunk.headings,
-      page: chunk.page ?? null,
-      tokens: chunk.tokens,
       vector: randomUnitVector(),
-    };
+    });
   });
 }
 
@@ -301,19 +294,14 @@ async function ingestBatch() {
   for (let first = 0; first < documents.length; first += 32) {
     commits.push(
       documents.slice(first, first + 32).flatMap(({ name, chunks, indexTexts }) =>
-        chunks.map((chunk, position) => ({
-          chunkId: `batch-${batchNumber}:${name}:${chunk.index}`,
-          documentId: `batch-${batchNumber}:${name}`,
-          index: chunk.index,
-          text: chunk.text,
-          indexText: indexTexts[position],
-          start: chunk.start,
-          end: chunk.end,
-          headings: chunk.headings,
-          page: chunk.page ?? null,
-          tokens: chunk.tokens,
-          vector: randomUnitVector(),
-        })),
+        chunks.map((chunk, position) =>
+          storedChunkOf(chunk, {
+            chunkId: `batch-${batchNumber}:${name}:${chunk.index}`,
+            documentId: `batch-${batchNumber}:${name}`,
+            indexText: indexTexts[position],
+            vector: randomUnitVector(),
+          }),
+        ),
       ),
     );
   }

@@ -1,5 +1,6 @@
 import pLimit from "p-limit";
 import { isZhikuError, ZhikuError } from "../errors.js";
+import { storedChunkOf } from "../store/chunk-rows.js";
 import type { DocumentRepository } from "../store/document-repository.js";
 import type { DocumentWriter, StagedDocument } from "../store/document-writer.js";
 import { hashBytes } from "../store/file-store.js";
@@ -100,19 +101,14 @@ export function createIngestion(setup: IngestionSetup): Ingestion {
         table: draft.table,
         parsed: parsedOf(draft, "store"),
         fingerprints: [...draft.fingerprints],
-        stored: draft.indexed.map(({ chunk, indexText }, position) => ({
-          chunkId: `${version.documentId}:${versionTag}:${chunk.index}`,
-          documentId: version.documentId,
-          index: chunk.index,
-          text: chunk.text,
-          indexText,
-          start: chunk.start,
-          end: chunk.end,
-          headings: chunk.headings,
-          page: chunk.page ?? null,
-          tokens: chunk.tokens,
-          vector: draft.vectors[position]!,
-        })),
+        stored: draft.indexed.map(({ chunk, indexText }, position) =>
+          storedChunkOf(chunk, {
+            chunkId: `${version.documentId}:${versionTag}:${chunk.index}`,
+            documentId: version.documentId,
+            indexText,
+            vector: draft.vectors[position]!,
+          }),
+        ),
       };
     } catch (error) {
       throw writer.recordFailure(version, error);

@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import type * as Arrow from "apache-arrow";
 import { indexWordsOfEach } from "../clean/index.js";
+import type { Chunk } from "../types.js";
 
 /**
  * apache-arrow as LanceDB loads it (the CommonJS build). LanceDB recognises tables by `instanceof` and rebuilds
@@ -23,6 +24,26 @@ export interface StoredChunk {
   page: number | null;
   tokens: number;
   vector: number[] | Float32Array;
+}
+
+/** A chunk as the store keeps it: `chunk` with its ids, its index text and its vector. */
+export function storedChunkOf(
+  chunk: Chunk,
+  stored: Pick<StoredChunk, "chunkId" | "documentId" | "indexText" | "vector">,
+): StoredChunk {
+  return {
+    chunkId: stored.chunkId,
+    documentId: stored.documentId,
+    index: chunk.index,
+    text: chunk.text,
+    indexText: stored.indexText,
+    start: chunk.start,
+    end: chunk.end,
+    headings: chunk.headings,
+    page: chunk.page ?? null,
+    tokens: chunk.tokens,
+    vector: stored.vector,
+  };
 }
 
 /** The column the full-text index is over: the index text cut into words (see `FULL_TEXT_INDEX_OPTIONS`). */
